@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace IntegrationsPortal.Components.Shared;
+
+/// <summary>
+/// Shows a service's refusal on a form: field errors next to their fields, the rest as one message
+/// (returned, for the form to show above its buttons).
+/// </summary>
+public sealed class ServiceErrors(EditContext editContext)
+{
+    private readonly ValidationMessageStore _store = new(editContext);
+
+    public string? Show(PortalException error)
+    {
+        _store.Clear();
+        var fieldErrors = error.FieldErrors.Where(f => f.Key.Length > 0 && HasField(f.Key)).ToList();
+        foreach (var (field, messages) in fieldErrors)
+        {
+            _store.Add(editContext.Field(field), messages);
+        }
+
+        editContext.NotifyValidationStateChanged();
+        return fieldErrors.Count > 0 ? null : error.Message;
+    }
+
+    public void Clear()
+    {
+        _store.Clear();
+        editContext.NotifyValidationStateChanged();
+    }
+
+    private bool HasField(string name) => editContext.Model.GetType().GetProperty(name) is not null;
+}

@@ -1,0 +1,83 @@
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+
+namespace IntegrationsPortal.Features.Accounts;
+
+public static class AccountsExtensions
+{
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        var security = builder.Configuration.GetSection("Portal:Security");
+        var services = builder.Services;
+
+        services.AddIdentityCore<PortalUser>(options =>
+            {
+                options.User.RequireUniqueEmail = false;
+                options.Password.RequiredLength = Limits.MinPasswordLength;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = security.GetValue("MaxFailedSignInAttempts", 5);
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(security.GetValue("LockoutMinutes", 15));
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = "/account/login";
+            options.AccessDeniedPath = "/account/access-denied";
+            options.Cookie.Name = "portal.auth";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.SlidingExpiration = true;
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // The API answers 401/403; only pages redirect to the sign-in form.
+            options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+        });
+        // A disabled user's cookie stops working at the next validation (the default is 30 minutes).
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(PortalPolicies.CanView, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator, PortalRoles.Viewer))
+            .AddPolicy(PortalPolicies.CanOperate, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator))
+            .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin));
+
+        // Keys in the data folder, so sign-in cookies survive a restart of the portal.
+        services.AddDataProtection()
+            .SetApplicationName("IntegrationsPortal")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.GetDataDirectory(), "keys")));
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
+        services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+        services.AddSingleton<SetupState>();
+        services.AddScoped<SetupService>();
+        return builder;
+    }
+
+    public static IApplicationBuilder UseFirstRunSetup(this IApplicationBuilder app) =>
+        app.UseMiddleware<CurrentUserMiddleware>().UseMiddleware<FirstRunSetupMiddleware>();
+
+    private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+}

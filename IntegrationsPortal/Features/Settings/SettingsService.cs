@@ -1,0 +1,195 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Identity;
+
+namespace IntegrationsPortal.Features.Settings;
+
+/// <summary>
+/// The organization's settings and its users. Reading the organization needs View; everything about
+/// users and renaming needs Administer. Users are filtered by organization here because the Identity
+/// tables are outside the tenant query filter (see <see cref="PortalUser"/>).
+/// </summary>
+public sealed class SettingsService(
+    CurrentUser currentUser,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IServiceScopeFactory scopeFactory,
+    TimeProvider time)
+{
+    public async Task<OrganizationSummary> GetOrganizationAsync(CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see the organization");
+        var organizationId = currentUser.RequireOrganization();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, ct);
+        var users = await db.Users.CountAsync(u => u.OrganizationId == organizationId, ct);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users);
+    }
+
+    public async Task RenameOrganizationAsync(OrganizationInput input, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "rename the organization");
+        InputValidation.ThrowIfInvalid(input);
+        var organizationId = currentUser.RequireOrganization();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
+        var oldName = organization.Name;
+        organization.Name = input.Name.Trim();
+        Audit(db, "organization.renamed", $"Renamed the organization from '{oldName}' to '{organization.Name}'.");
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<UserSummary>> ListUsersAsync(CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "manage users");
+        var organizationId = currentUser.RequireOrganization();
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var users = await db.Users.AsNoTracking()
+            .Where(u => u.OrganizationId == organizationId)
+            .OrderBy(u => u.DisplayName)
+            .Select(u => new
+            {
+                u.Id, u.Email, u.DisplayName, u.IsDisabled, u.LockoutEnd, u.CreatedAt,
+                Role = db.UserRoles.Where(ur => ur.UserId == u.Id)
+                    .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return users
+            .Select(u => new UserSummary(u.Id, u.Email ?? "", u.DisplayName, u.Role ?? "", u.IsDisabled, u.LockoutEnd > now, u.CreatedAt))
+            .ToList();
+    }
+
+    public Task<string> CreateUserAsync(NewUserInput input, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "add users");
+        InputValidation.ThrowIfInvalid(input);
+        return InIdentityScopeAsync(async (users, db) =>
+        {
+            var now = time.GetUtcNow();
+            var user = new PortalUser
+            {
+                UserName = input.Email.Trim(),
+                Email = input.Email.Trim(),
+                DisplayName = input.DisplayName.Trim(),
+                OrganizationId = currentUser.RequireOrganization(),
+                CreatedAt = now,
+            };
+            IdentityErrors.ThrowIfFailed(await users.CreateAsync(user, input.Password));
+            IdentityErrors.ThrowIfFailed(await users.AddToRoleAsync(user, input.Role));
+            Audit(db, "user.created", $"Added {user.Email} as {input.Role}.");
+            await db.SaveChangesAsync(ct);
+            return user.Id;
+        }, ct);
+    }
+
+    public Task ChangeRoleAsync(string userId, string role, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "change roles");
+        if (!PortalRoles.All.Contains(role))
+        {
+            throw PortalException.Invalid("Role", "The role must be Admin, Operator or Viewer.");
+        }
+
+        return InIdentityScopeAsync(async (users, db) =>
+        {
+            var user = await FindInOrganizationAsync(users, userId);
+            var current = (await users.GetRolesAsync(user)).FirstOrDefault();
+            if (current == role)
+            {
+                return true;
+            }
+
+            if (current == PortalRoles.Admin)
+            {
+                await RefuseRemovingLastAdminAsync(users, user, "change the role of");
+            }
+
+            if (current is not null)
+            {
+                IdentityErrors.ThrowIfFailed(await users.RemoveFromRoleAsync(user, current));
+            }
+
+            IdentityErrors.ThrowIfFailed(await users.AddToRoleAsync(user, role));
+            // The user's open sessions carry the old role; a new stamp makes them sign in again.
+            await users.UpdateSecurityStampAsync(user);
+            Audit(db, "user.role_changed", $"Changed {user.Email} from {current} to {role}.");
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, ct);
+    }
+
+    public Task SetDisabledAsync(string userId, bool disabled, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "disable users");
+        if (disabled && userId == currentUser.UserId)
+        {
+            throw PortalException.Conflict("You cannot disable your own account.");
+        }
+
+        return InIdentityScopeAsync(async (users, db) =>
+        {
+            var user = await FindInOrganizationAsync(users, userId);
+            if (disabled && await users.IsInRoleAsync(user, PortalRoles.Admin))
+            {
+                await RefuseRemovingLastAdminAsync(users, user, "disable");
+            }
+
+            user.IsDisabled = disabled;
+            IdentityErrors.ThrowIfFailed(await users.UpdateAsync(user));
+            await users.UpdateSecurityStampAsync(user);
+            Audit(db, disabled ? "user.disabled" : "user.enabled", $"{(disabled ? "Disabled" : "Enabled")} {user.Email}.");
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, ct);
+    }
+
+    public async Task<IReadOnlyList<AuditEntrySummary>> ListAuditAsync(int take = 100, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "read the audit log");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AuditEntries.AsNoTracking()
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Take(Math.Clamp(take, 1, 500))
+            .Select(a => new AuditEntrySummary(a.At, a.Actor, a.Action, a.Details))
+            .ToListAsync(ct);
+    }
+
+    private async Task<PortalUser> FindInOrganizationAsync(UserManager<PortalUser> users, string userId)
+    {
+        var user = await users.FindByIdAsync(userId);
+        // Another organization's user is reported as missing, not as forbidden: no probing for ids.
+        return user is not null && user.OrganizationId == currentUser.OrganizationId
+            ? user
+            : throw PortalException.NotFound("The user");
+    }
+
+    private async Task RefuseRemovingLastAdminAsync(UserManager<PortalUser> users, PortalUser user, string action)
+    {
+        var activeAdmins = (await users.GetUsersInRoleAsync(PortalRoles.Admin))
+            .Count(u => u.OrganizationId == user.OrganizationId && !u.IsDisabled);
+        if (activeAdmins <= 1)
+        {
+            throw PortalException.Conflict($"You cannot {action} the last administrator; make someone else an Admin first.");
+        }
+    }
+
+    private void Audit(PortalDbContext db, string action, string details) =>
+        db.AuditEntries.Add(new AuditEntry { At = time.GetUtcNow(), Actor = currentUser.UserName, Action = action, Details = details });
+
+    /// <summary>
+    /// Runs user changes with a UserManager of their own scope (a circuit-long one would keep one
+    /// DbContext for hours) and one transaction over the user rows and the audit entry.
+    /// </summary>
+    private async Task<T> InIdentityScopeAsync<T>(Func<UserManager<PortalUser>, PortalDbContext, Task<T>> work, CancellationToken ct)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().CopyFrom(currentUser);
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var result = await work(users, db);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+}

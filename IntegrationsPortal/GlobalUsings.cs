@@ -1,0 +1,3 @@
+global using Microsoft.EntityFrameworkCore.Metadata.Builders;
+global using Microsoft.EntityFrameworkCore;
+global using IntegrationsPortal.Infrastructure;

@@ -1,0 +1,83 @@
+using System.Linq.Expressions;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace IntegrationsPortal.Infrastructure.Data;
+
+/// <summary>
+/// The portal's one database. Every <see cref="ITenantOwned"/> entity is filtered by the current
+/// user's organization, and new ones are stamped with it, so tenant isolation does not depend on
+/// each query remembering a where clause. Create one per operation with
+/// <see cref="IDbContextFactory{TContext}"/>; a circuit-long context would be shared across threads.
+/// </summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
+    : IdentityDbContext<PortalUser>(options)
+{
+    // Read by the query filters; EF Core evaluates it per query on this instance.
+    private Guid? CurrentOrganizationId => currentUser.OrganizationId;
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+
+        foreach (var entity in builder.Model.GetEntityTypes()
+                     .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType) && e.BaseType is null))
+        {
+            builder.Entity(entity.ClrType).HasQueryFilter(TenantFilter(entity.ClrType));
+            builder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.OrganizationId));
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset stored as text; store it as a sortable integer.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>New rows get the current organization; a row of another organization is never written.</summary>
+    private void StampTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)
+            {
+                entry.Entity.OrganizationId = currentUser.RequireOrganization();
+            }
+            else if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+                     && entry.Entity.OrganizationId != currentUser.OrganizationId)
+            {
+                throw PortalException.Forbidden("change another organization's data");
+            }
+        }
+    }
+
+    private LambdaExpression TenantFilter(Type entityType)
+    {
+        // e => e.OrganizationId == this.CurrentOrganizationId
+        var entity = Expression.Parameter(entityType, "e");
+        var organizationId = Expression.Convert(
+            Expression.Property(entity, nameof(ITenantOwned.OrganizationId)), typeof(Guid?));
+        var current = Expression.Property(Expression.Constant(this), nameof(CurrentOrganizationId));
+        return Expression.Lambda(Expression.Equal(organizationId, current), entity);
+    }
+}

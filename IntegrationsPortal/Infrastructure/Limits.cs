@@ -1,0 +1,11 @@
+namespace IntegrationsPortal.Infrastructure;
+
+/// <summary>Column lengths shared by the database model and input validation.</summary>
+public static class Limits
+{
+    public const int OrganizationName = 100;
+    public const int DisplayName = 100;
+    public const int AuditAction = 64;
+    public const int AuditDetails = 1000;
+    public const int MinPasswordLength = 12;
+}

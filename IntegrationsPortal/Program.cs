@@ -1,0 +1,50 @@
+using IntegrationsPortal.Components;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Jobs;
+using IntegrationsPortal.Infrastructure.Security;
+using Radzen;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPortalData();
+builder.AddPortalJobs();
+builder.AddAccounts();
+builder.AddSettings();
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRadzenComponents();
+builder.Services.AddRadzenCookieThemeService(options =>
+{
+    options.Name = "portal-theme";
+    options.Duration = TimeSpan.FromDays(365);
+});
+
+var app = builder.Build();
+
+await app.MigratePortalDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseAuthentication();
+app.UseFirstRunSetup();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapAccountEndpoints();
+app.MapPortalApi();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so WebApplicationFactory in the tests can find it.</summary>
+public partial class Program;
