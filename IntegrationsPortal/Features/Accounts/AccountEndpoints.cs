@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts;
@@ -8,8 +9,14 @@ public static class AccountEndpoints
     {
         // A plain form post (with its antiforgery token) from the user menu; cookies cannot be
         // cleared over a Blazor circuit.
-        endpoints.MapPost("/account/logout", async (SignInManager<PortalUser> signInManager) =>
+        endpoints.MapPost("/account/logout", async Task<IResult> (HttpContext http, IAntiforgery antiforgery, SignInManager<PortalUser> signInManager) =>
         {
+            // Minimal APIs check antiforgery only when they bind a form; this one binds nothing.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.Problem("This sign-out form has expired. Reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();

@@ -18,7 +18,12 @@ public static class AccountsExtensions
             {
                 options.User.RequireUniqueEmail = false;
                 options.Password.RequiredLength = Limits.MinPasswordLength;
+                // Length over composition rules (NIST SP 800-63B); a run of one character is still refused.
                 options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+                options.Password.RequiredUniqueChars = 4;
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = security.GetValue("MaxFailedSignInAttempts", 5);
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(security.GetValue("LockoutMinutes", 15));

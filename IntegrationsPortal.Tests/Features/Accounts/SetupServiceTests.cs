@@ -1,0 +1,77 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationsPortal.Tests.Features.Accounts;
+
+public sealed class SetupServiceTests : IAsyncLifetime
+{
+    private PortalServices _portal = default!;
+
+    public async ValueTask InitializeAsync() => _portal = await PortalServices.StartAsync();
+
+    public ValueTask DisposeAsync() => _portal.DisposeAsync();
+
+    [Fact]
+    public async Task FreshDatabase_IsNotSetUp()
+    {
+        await using var scope = _portal.Services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<SetupService>().IsSetupCompleteAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Setup_CreatesOrganizationAndAdministrator_WhoCanSignIn()
+    {
+        var tenant = await _portal.Services.SetUpFirstOrganizationAsync("Acme Energy", "ada@acme.test");
+
+        await using var scope = _portal.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var admin = await users.FindByNameAsync("ada@acme.test");
+        Assert.NotNull(admin);
+        Assert.Equal(tenant.OrganizationId, admin.OrganizationId);
+        Assert.Equal([PortalRoles.Admin], await users.GetRolesAsync(admin));
+        Assert.True(await users.CheckPasswordAsync(admin, TestPasswords.Strong));
+        Assert.True(await scope.ServiceProvider.GetRequiredService<SetupService>().IsSetupCompleteAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task SecondSetup_IsRefused_AndCreatesNothing()
+    {
+        await _portal.Services.SetUpFirstOrganizationAsync();
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => _portal.Services.SetUpFirstOrganizationAsync("Intruder Inc", "mallory@evil.test"));
+
+        Assert.Equal(PortalErrorKind.Conflict, error.Kind);
+        await using var db = await OpenDatabaseAsync();
+        Assert.Equal(1, await db.Organizations.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1, await db.Users.CountAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Setup_WithWeakPassword_ReportsThePasswordField_AndLeavesNoOrganization()
+    {
+        await using var scope = _portal.Services.CreateAsyncScope();
+        var setup = scope.ServiceProvider.GetRequiredService<SetupService>();
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => setup.CreateFirstAdministratorAsync(new FirstAdministratorInput
+        {
+            OrganizationName = "Acme",
+            DisplayName = "Ada",
+            Email = "ada@acme.test",
+            // Long enough for the form, but one character repeated: Identity wants 4 different ones.
+            Password = "aaaaaaaaaaaaaaaa",
+            ConfirmPassword = "aaaaaaaaaaaaaaaa",
+        }));
+
+        Assert.Contains("Password", error.FieldErrors.Keys);
+        await using var db = await OpenDatabaseAsync();
+        Assert.Equal(0, await db.Organizations.IgnoreQueryFilters().CountAsync(TestContext.Current.CancellationToken));
+        Assert.False(await setup.IsSetupCompleteAsync(TestContext.Current.CancellationToken));
+    }
+
+    private async Task<PortalDbContext> OpenDatabaseAsync() =>
+        await _portal.Services.CreateScope().ServiceProvider
+            .GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+}

@@ -1,0 +1,3 @@
+global using IntegrationsPortal.Tests.Infrastructure;
+global using Xunit;
+global using IntegrationsPortal.Infrastructure;

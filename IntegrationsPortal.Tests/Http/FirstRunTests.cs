@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace IntegrationsPortal.Tests.Http;
+
+/// <summary>A portal with no users at all, as after the first start.</summary>
+public sealed class FirstRunTests : IAsyncLifetime
+{
+    private readonly PortalAppFactory _app = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task BeforeSetup_PagesLeadToSetup_AndTheApiSaysWhy()
+    {
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var page = await client.GetAsync("/integrations", TestContext.Current.CancellationToken);
+        var login = await client.GetAsync("/account/login", TestContext.Current.CancellationToken);
+        var api = await client.GetAsync("/api/me", TestContext.Current.CancellationToken);
+
+        Assert.Equal("/setup", page.Headers.Location!.OriginalString);
+        Assert.Equal("/setup", login.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task SetupForm_CreatesTheAdministrator_AndSignsIn()
+    {
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/setup");
+
+        var response = await client.PostAsync("/setup", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "setup",
+            ["__RequestVerificationToken"] = token,
+            ["Input.OrganizationName"] = "Acme Energy",
+            ["Input.DisplayName"] = "Ada Admin",
+            ["Input.Email"] = "ada@acme.test",
+            ["Input.Password"] = TestPasswords.Strong,
+            ["Input.ConfirmPassword"] = TestPasswords.Strong,
+        }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal("/account/login", (await client.GetAsync("/setup", TestContext.Current.CancellationToken)).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task SetupForm_WithMismatchedPasswords_ShowsTheErrorByTheField_AndCreatesNothing()
+    {
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/setup");
+
+        var response = await client.PostAsync("/setup", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "setup",
+            ["__RequestVerificationToken"] = token,
+            ["Input.OrganizationName"] = "Acme Energy",
+            ["Input.DisplayName"] = "Ada Admin",
+            ["Input.Email"] = "ada@acme.test",
+            ["Input.Password"] = TestPasswords.Strong,
+            ["Input.ConfirmPassword"] = "something-else-entirely",
+        }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The passwords do not match.", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal("/setup", (await client.GetAsync("/integrations", TestContext.Current.CancellationToken)).Headers.Location!.OriginalString);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace IntegrationsPortal.Tests.Infrastructure;
+
+/// <summary>
+/// The whole portal on a SQLite file of its own. In-memory for HTTP tests; with
+/// <see cref="StartOnLoopback"/> it listens on a real loopback port for the browser tests.
+/// Runs as Development so static web assets (Radzen, blazor.web.js) come from the build output.
+/// </summary>
+public class PortalAppFactory : WebApplicationFactory<Program>
+{
+    private readonly TempDirectory _directory = new();
+
+    public Uri? RootUri { get; private set; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_directory.DatabaseFile}");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    /// <summary>Starts Kestrel on a free loopback port, for Chromium.</summary>
+    public Uri StartOnLoopback()
+    {
+        var port = FreeLoopbackPort();
+        UseKestrel(port);
+        StartServer();
+        RootUri = new Uri($"http://127.0.0.1:{port}/");
+        return RootUri;
+    }
+
+    /// <summary>A client that signed in through the real form, antiforgery token and all.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, string password = TestPasswords.Strong)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var response = await SignInAsync(client, email, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
+        }
+
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    {
+        var token = await AntiforgeryTokenAsync(client, "/account/login");
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string path)
+    {
+        var html = await client.GetStringAsync(path);
+        var match = Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException($"No antiforgery token on {path}");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
