@@ -1,3 +1,4 @@
 global using IntegrationsPortal.Tests.Infrastructure;
 global using Xunit;
 global using IntegrationsPortal.Infrastructure;
+global using System.Text.RegularExpressions;

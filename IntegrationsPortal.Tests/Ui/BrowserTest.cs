@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+
+namespace IntegrationsPortal.Tests.Ui;
+
+/// <summary>
+/// Base for browser tests: a fresh browser context and page per test against a portal on loopback,
+/// and a full-page screenshot in artifacts/screenshots when the test fails.
+/// </summary>
+public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
+{
+    private IBrowserContext _context = default!;
+
+    protected IPage Page { get; private set; } = default!;
+
+    protected abstract Uri RootUri { get; }
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        _context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = RootUri.ToString(),
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
+        _context.SetDefaultTimeout(15_000);
+        Page = await _context.NewPageAsync();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            var name = string.Concat((TestContext.Current.Test?.TestDisplayName ?? "test").Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+            var path = Path.Combine(ArtifactsDirectory(), "screenshots", name[..Math.Min(name.Length, 150)] + ".png");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+            TestContext.Current.SendDiagnosticMessage($"Screenshot of the failure: {path}");
+        }
+
+        await _context.DisposeAsync();
+    }
+
+    /// <summary>Opens a page and waits until its Blazor circuit is live, so clicks are handled.</summary>
+    protected async Task GotoInteractiveAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await WaitForInteractiveAsync();
+    }
+
+    protected Task WaitForInteractiveAsync() =>
+        Assertions.Expect(Page.Locator("[data-interactive=true]")).ToBeVisibleAsync();
+
+    protected ILocator ByTestId(string testId) => Page.GetByTestId(testId);
+
+    protected async Task SignInAsync(string email, string password = TestPasswords.Strong)
+    {
+        await Page.GotoAsync("/account/login");
+        await ByTestId("login-email").FillAsync(email);
+        await ByTestId("login-password").FillAsync(password);
+        await ByTestId("login-submit").ClickAsync();
+        await WaitForInteractiveAsync();
+    }
+
+    private static string ArtifactsDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IntegrationsPortal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "artifacts");
+    }
+}

@@ -1,0 +1,60 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace IntegrationsPortal.Tests.Ui;
+
+[Collection(SetUpPortalUiCollection.Name)]
+public sealed class SettingsUiTests(ChromiumFixture chromium, SetUpPortalUiFixture portal) : BrowserTest(chromium)
+{
+    protected override Uri RootUri => portal.App.RootUri!;
+
+    [Fact]
+    public async Task Admin_AddsAUser_AndTheListUpdatesWithoutAReload()
+    {
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/settings");
+        await Page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Users" }).ClickAsync();
+        // A marker on the window survives only if the page is never reloaded.
+        await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
+
+        await ByTestId("add-user").ClickAsync();
+        await ByTestId("new-user-name").FillAsync("Otto Operator");
+        await ByTestId("new-user-email").FillAsync("not-an-email");
+        await ByTestId("new-user-password").FillAsync(TestPasswords.Strong);
+        await ByTestId("new-user-role").ClickAsync();
+        await Page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "Operator" }).ClickAsync();
+        await ByTestId("new-user-save").ClickAsync();
+        await Expect(Page.Locator(".form-field", new() { Has = ByTestId("new-user-email") })).ToContainTextAsync("Enter a valid email address.");
+
+        await ByTestId("new-user-email").FillAsync("otto@acme.test");
+        await ByTestId("new-user-save").ClickAsync();
+
+        await Expect(Page.Locator("tr", new() { HasText = "otto@acme.test" })).ToContainTextAsync("Operator");
+        await Expect(ByTestId("add-user-form")).ToHaveCountAsync(0);
+        Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+    }
+
+    [Fact]
+    public async Task Viewer_SeesTheOrganization_ButNoUserManagementOrEditing()
+    {
+        await SignInAsync(SetUpPortalUiFixture.ViewerEmail);
+        await GotoInteractiveAsync("/settings");
+
+        await Expect(ByTestId("org-name")).ToHaveTextAsync("Acme Energy");
+        await Expect(Page.GetByRole(Microsoft.Playwright.AriaRole.Tab, new() { Name = "Users" })).ToHaveCountAsync(0);
+        await Expect(ByTestId("org-save")).ToHaveCountAsync(0);
+        await Expect(ByTestId("user-role")).ToHaveTextAsync("Viewer");
+    }
+
+    [Fact]
+    public async Task ThemeToggle_SwitchesToDark_WithoutAReload()
+    {
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/integrations");
+        var themeBefore = await Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First.GetAttributeAsync("href");
+
+        await ByTestId("theme-toggle").ClickAsync();
+
+        await Expect(Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First).Not.ToHaveAttributeAsync("href", themeBefore!);
+        Assert.Contains("dark", await Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First.GetAttributeAsync("href") ?? "", StringComparison.Ordinal);
+    }
+}
