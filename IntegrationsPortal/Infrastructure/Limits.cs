@@ -8,4 +8,6 @@ public static class Limits
     public const int AuditAction = 64;
     public const int AuditDetails = 1000;
     public const int MinPasswordLength = 12;
+    public const int IntegrationName = 100;
+    public const int ErrorMessage = 1000;
 }

@@ -8,6 +8,9 @@ public sealed class Organization
     public required string Name { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set by an Admin: the catalog then also lists first-party custom integration types.</summary>
+    public bool CustomIntegrationsEnabled { get; set; }
 }
 
 public sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Settings;
 
@@ -16,6 +17,10 @@ public sealed class AuditEntry : ITenantOwned
     public required string Action { get; set; }
 
     public required string Details { get; set; }
+
+    /// <summary>An entry for what the current user just did; add it in the same save as the change.</summary>
+    public static AuditEntry Record(CurrentUser actor, TimeProvider time, string action, string details) =>
+        new() { At = time.GetUtcNow(), Actor = actor.UserName, Action = action, Details = details };
 }
 
 public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

@@ -175,7 +175,7 @@ public sealed class SettingsService(
     }
 
     private void Audit(PortalDbContext db, string action, string details) =>
-        db.AuditEntries.Add(new AuditEntry { At = time.GetUtcNow(), Actor = currentUser.UserName, Action = action, Details = details });
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, action, details));
 
     /// <summary>
     /// Runs user changes with a UserManager of their own scope (a circuit-long one would keep one

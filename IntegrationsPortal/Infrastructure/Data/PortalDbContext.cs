@@ -16,8 +16,13 @@ namespace IntegrationsPortal.Infrastructure.Data;
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
     : IdentityDbContext<PortalUser>(options)
 {
+    public const string TenantFilterName = "Tenant";
+
     // Read by the query filters; EF Core evaluates it per query on this instance.
     private Guid? CurrentOrganizationId => currentUser.OrganizationId;
+
+    /// <summary>The current organization, for queries on tables outside the tenant filter (organizations).</summary>
+    public Guid CurrentOrganizationIdForQueries => currentUser.OrganizationId ?? Guid.Empty;
 
     public DbSet<Organization> Organizations => Set<Organization>();
 
@@ -31,7 +36,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
         foreach (var entity in builder.Model.GetEntityTypes()
                      .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType) && e.BaseType is null))
         {
-            builder.Entity(entity.ClrType).HasQueryFilter(TenantFilter(entity.ClrType));
+            // Named, so a feature can add its own filter (soft delete) beside it.
+            builder.Entity(entity.ClrType).HasQueryFilter(TenantFilterName, TenantFilter(entity.ClrType));
             builder.Entity(entity.ClrType).HasIndex(nameof(ITenantOwned.OrganizationId));
         }
     }
@@ -57,6 +63,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
     /// <summary>New rows get the current organization; a row of another organization is never written.</summary>
     private void StampTenant()
     {
+        if (currentUser.IsPlatform)
+        {
+            return;
+        }
+
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)

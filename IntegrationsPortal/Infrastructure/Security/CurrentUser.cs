@@ -44,6 +44,16 @@ public sealed class CurrentUser
         OrganizationId = organizationId;
     }
 
+    /// <summary>Platform-wide maintenance from the command line (key rotation): may write any organization's rows.</summary>
+    public bool IsPlatform { get; private set; }
+
+    public void ActAsPlatform()
+    {
+        _principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "platform")], "platform"));
+        OrganizationId = null;
+        IsPlatform = true;
+    }
+
     public bool Can(PortalPermission permission) => PortalRoles.Grants(Role, permission);
 
     /// <summary>Refuses the call unless the user's role grants <paramref name="permission"/>.</summary>

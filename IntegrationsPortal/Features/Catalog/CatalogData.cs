@@ -1,0 +1,253 @@
+using static IntegrationsPortal.Features.Catalog.Properties;
+
+namespace IntegrationsPortal.Features.Catalog;
+
+/// <summary>
+/// Every integration type the portal knows, as data. Adding a type is an entry here plus, where it
+/// talks to the world, one verifier (and later one sender or puller) class. Property names follow
+/// the provider's own API vocabulary so operators recognise them.
+/// </summary>
+public static class CatalogData
+{
+    private static readonly string[] AuthModes = ["NONE", "BASIC", "DIGEST"];
+
+    public static readonly IReadOnlyList<IntegrationType> Types =
+    [
+        new("webhook", "Webhook", "webhook", IntegrationDirection.Egress, Categories.Notification,
+            "POSTs signed JSON to your endpoint (Standard Webhooks signatures).",
+            [
+                Url("url", "Endpoint URL", required: true),
+                Choice("auth", "Authentication", AuthModes, "NONE"),
+                Text("username", "Username") with { Sensitive = true, VisibleWhen = new("auth", "BASIC", "DIGEST") },
+                Secret("password", "Password") with { VisibleWhen = new("auth", "BASIC", "DIGEST") },
+                Map("headers", "Custom headers"),
+            ])
+        {
+            Verifier = Verifiers.HttpReachable,
+            Capabilities = [Capabilities.TestSend],
+            Mapping = new(ResourceKind.Devices("meter", "thermostat", "sensor", "gateway", "vehicle") with { Place = true }, false, "Receiver's id"),
+        },
+        new("http", "HTTP", "http", IntegrationDirection.Egress, Categories.Data,
+            "Sends each message to any HTTP API, as JSON, XML or a form.",
+            [
+                Url("url", "URL", required: true),
+                Choice("method", "Method", ["POST", "PUT", "PATCH"], "POST"),
+                Choice("auth", "Authentication", ["NONE", "BASIC", "API_KEY"], "NONE"),
+                Text("username", "Username") with { Sensitive = true, VisibleWhen = new("auth", "BASIC") },
+                Secret("password", "Password") with { VisibleWhen = new("auth", "BASIC") },
+                Text("api_key_header", "API key header", defaultValue: "X-API-Key") with { VisibleWhen = new("auth", "API_KEY") },
+                Secret("api_key", "API key") with { VisibleWhen = new("auth", "API_KEY") },
+                Map("headers", "Headers"),
+                Choice("content_type", "Content type", ["JSON", "XML", "FORM"], "JSON"),
+                Number("timeout_seconds", "Timeout (seconds)", 1, 120, "30"),
+                Choice("retry_strategy", "Retry strategy", ["DEFAULT", "NONE", "FIXED", "EXPONENTIAL"], "DEFAULT"),
+                Text("success_codes", "Success status codes", defaultValue: "200-299") with { Help = "Ranges and codes, e.g. 200-299,304. 3xx is a failure unless listed." },
+            ])
+        {
+            Verifier = Verifiers.HttpReachable,
+            Capabilities = [Capabilities.TestSend],
+        },
+        new("mqtt", "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
+            "Publishes to an MQTT broker at QoS 0, 1 or 2, with retain, TLS and a last will.",
+            [
+                Text("host", "Broker host", required: true),
+                Number("port", "Port", 1, 65535, "1883") with { Help = "1883 for plain TCP, 8883 for TLS." },
+                Text("client_id", "Client id") with { Help = "Generated when empty." },
+                Text("username", "Username"),
+                Secret("password", "Password"),
+                Text("topic", "Topic", required: true) with { Placeholder = "sites/{placeId}/devices/{deviceId}/telemetry" },
+                Choice("qos", "QoS", ["0", "1", "2"], "1"),
+                Flag("retain", "Retain"),
+                Flag("tls", "Use TLS"),
+                Text("ca_certificate", "CA certificate (PEM)") with { VisibleWhen = new("tls", "true"), Help = "Only for a broker whose certificate is not signed by a public CA." },
+                Text("will_topic", "Last will topic"),
+                Text("will_payload", "Last will payload"),
+            ])
+        {
+            Verifier = Verifiers.TcpReachable,
+            Capabilities = [Capabilities.TestSend, Capabilities.Publish],
+        },
+        new("email", "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
+            "Sends email through your SMTP server.",
+            [
+                Text("smtp_host", "SMTP host", required: true),
+                Number("smtp_port", "SMTP port", 1, 65535, "587"),
+                Flag("starttls", "Use STARTTLS", "true"),
+                Text("username", "Username"),
+                Secret("password", "Password"),
+                Emails("from", "From address", required: true) with { MaxItems = 1 },
+                Emails("recipients", "Recipients", required: true),
+            ])
+        {
+            Verifier = Verifiers.Smtp,
+            Capabilities = [Capabilities.TestSend, Capabilities.SendEmail],
+        },
+        new("sms", "SMS", "sms", IntegrationDirection.Egress, Categories.Notification,
+            "Texts your on-call numbers through a Twilio-compatible SMS API.",
+            [
+                Text("account_sid", "Account SID", required: true) with { Editable = false },
+                Secret("auth_token", "Auth token", required: true),
+                Phones("from_number", "From number", required: true),
+                Phones("recipients", "Recipients", required: true) with { Help = "Numbers join after they confirm a code sent by text." },
+                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
+            ])
+        {
+            Verifier = Verifiers.Twilio,
+            Capabilities = [Capabilities.TestSend, Capabilities.SendSms],
+        },
+        new("phone", "Phone call", "call", IntegrationDirection.Egress, Categories.Notification,
+            "Calls your on-call numbers and reads the alert aloud (Twilio-compatible voice API).",
+            [
+                Text("account_sid", "Account SID", required: true) with { Editable = false },
+                Secret("auth_token", "Auth token", required: true),
+                Phones("from_number", "From number", required: true),
+                Phones("recipients", "Recipients", required: true),
+                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
+            ])
+        {
+            Verifier = Verifiers.Twilio,
+            Capabilities = [Capabilities.TestSend, Capabilities.PlaceCall],
+        },
+        new("twilio", "Twilio", "forum", IntegrationDirection.Egress, Categories.Messaging,
+            "Your Twilio account for SMS and WhatsApp messages.",
+            [
+                Text("account_sid", "Account SID", required: true) with { Editable = false, Placeholder = "AC..." },
+                Secret("auth_token", "Auth token", required: true),
+                Phones("from_number", "From number", required: true),
+                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
+            ])
+        {
+            Verifier = Verifiers.Twilio,
+            SingleInstance = true,
+            Capabilities = [Capabilities.SendSms, Capabilities.SendWhatsApp, Capabilities.TestSend],
+        },
+        new("plivo", "Plivo", "textsms", IntegrationDirection.Egress, Categories.Messaging,
+            "Your Plivo account for SMS and voice.",
+            [
+                Text("auth_id", "Auth ID", required: true) with { Editable = false },
+                Secret("auth_token", "Auth token", required: true),
+                Phones("from_number", "From number", required: true),
+                Url("base_url", "API base URL", defaultValue: "https://api.plivo.com"),
+            ])
+        {
+            Verifier = Verifiers.Plivo,
+            SingleInstance = true,
+            Capabilities = [Capabilities.SendSms, Capabilities.TestSend],
+        },
+        new("stripe", "Stripe", "payments", IntegrationDirection.Egress, Categories.Payment,
+            "Takes payments and refunds through your Stripe account.",
+            [
+                Text("publishable_key", "Publishable key", required: true) with { Placeholder = "pk_live_..." },
+                Secret("secret_key", "Secret key", required: true),
+                Secret("webhook_secret", "Webhook signing secret"),
+                Url("base_url", "API base URL", defaultValue: "https://api.stripe.com"),
+            ])
+        {
+            Verifier = Verifiers.Stripe,
+            SingleInstance = true,
+            Capabilities = [Capabilities.InitiatePayment, Capabilities.ProcessRefund, Capabilities.VerifyPayment],
+        },
+        new("open-meteo", "Weather (Open-Meteo)", "partly_cloudy_day", IntegrationDirection.Ingress, Categories.Weather,
+            "Hourly observations and forecasts for each mapped place's coordinates.",
+            [
+                Url("base_url", "API base URL", defaultValue: "https://api.open-meteo.com"),
+                Secret("api_key", "API key") with { Help = "Only for the commercial plan." },
+                Text("variables", "Hourly variables", defaultValue: "temperature_2m,relative_humidity_2m,wind_speed_10m"),
+                Number("interval_minutes", "Pull every (minutes)", 5, 1440, "60"),
+            ])
+        {
+            Verifier = Verifiers.OpenMeteo,
+            Capabilities = [Capabilities.Backfill],
+            Mapping = new(ResourceKind.AnyPlace, false, "Station or place code"),
+        },
+        new("utility-data", "Utility data", "electric_meter", IntegrationDirection.Ingress, Categories.UtilityData,
+            "15-minute and hourly interval readings for your utility meters.",
+            [
+                Url("base_url", "API base URL", required: true, defaultValue: "https://utilityapi.com"),
+                Secret("api_token", "API token", required: true),
+                Number("interval_minutes", "Pull every (minutes)", 15, 1440, "60"),
+            ])
+        {
+            Verifier = Verifiers.UtilityData,
+            Capabilities = [Capabilities.Backfill],
+            Mapping = new(ResourceKind.Devices("meter"), true, "Meter number"),
+        },
+        new("telematics", "Telematics", "local_shipping", IntegrationDirection.Ingress, Categories.Telematics,
+            "Vehicle location, odometer and fuel or charge from your fleet platform.",
+            [
+                Url("base_url", "API base URL", required: true, defaultValue: "https://api.samsara.com"),
+                Secret("api_token", "API token", required: true),
+                Number("interval_minutes", "Pull every (minutes)", 1, 1440, "5"),
+            ])
+        {
+            Verifier = Verifiers.Telematics,
+            Capabilities = [Capabilities.Backfill],
+            Mapping = new(ResourceKind.Devices("vehicle"), true, "Vehicle id (VIN)"),
+        },
+        new("whatsapp", "WhatsApp Business", "chat", IntegrationDirection.Egress, Categories.Messaging,
+            "Template messages through the WhatsApp Business Platform.",
+            [Text("phone_number_id", "Phone number id", required: true), Secret("access_token", "Access token", required: true)])
+        {
+            Verifier = Verifiers.HttpReachable,
+            Availability = TypeAvailability.Disabled,
+            SingleInstance = true,
+        },
+        new("scada-bridge", "SCADA bridge", "precision_manufacturing", IntegrationDirection.Ingress, Categories.Data,
+            "First-party bridge that pulls tags from an on-site SCADA historian.",
+            [
+                Url("base_url", "Bridge URL", required: true),
+                Secret("api_token", "Bridge token", required: true),
+                Number("interval_minutes", "Pull every (minutes)", 1, 1440, "15"),
+            ])
+        {
+            Verifier = Verifiers.HttpReachable,
+            Availability = TypeAvailability.Custom,
+            Capabilities = [Capabilities.Backfill],
+            Mapping = new(ResourceKind.Devices("sensor", "meter"), false, "Tag name"),
+        },
+    ];
+}
+
+/// <summary>Short builders for property specs, so the catalog reads as a table.</summary>
+internal static class Properties
+{
+    public static PropertySpec Text(string name, string label, bool required = false, string? defaultValue = null) =>
+        new(name, label, PropertyType.String) { Required = required, Default = defaultValue };
+
+    public static PropertySpec Secret(string name, string label, bool required = false) =>
+        new(name, label, PropertyType.Secret) { Required = required, Sensitive = true };
+
+    public static PropertySpec Url(string name, string label, bool required = false, string? defaultValue = null) =>
+        new(name, label, PropertyType.Url) { Required = required, Default = defaultValue, Placeholder = "https://" };
+
+    public static PropertySpec Number(string name, string label, double min, double max, string? defaultValue = null) =>
+        new(name, label, PropertyType.Number) { Min = min, Max = max, Default = defaultValue };
+
+    public static PropertySpec Flag(string name, string label, string defaultValue = "false") =>
+        new(name, label, PropertyType.Bool) { Default = defaultValue };
+
+    public static PropertySpec Choice(string name, string label, string[] options, string defaultValue) =>
+        new(name, label, PropertyType.Enum) { Options = options, Default = defaultValue, Required = true };
+
+    public static PropertySpec Emails(string name, string label, bool required = false) =>
+        new(name, label, PropertyType.EmailList) { Required = required, Placeholder = "ops@example.com" };
+
+    public static PropertySpec Phones(string name, string label, bool required = false) =>
+        new(name, label, PropertyType.PhoneList) { Required = required, Placeholder = "+14155550100" };
+
+    public static PropertySpec Map(string name, string label) => new(name, label, PropertyType.KeyValueMap);
+}
+
+/// <summary>Names of the verifiers a type can use; each is one class in Features/Integrations/Verification.</summary>
+public static class Verifiers
+{
+    public const string HttpReachable = "http-reachable";
+    public const string TcpReachable = "tcp-reachable";
+    public const string Smtp = "smtp";
+    public const string Twilio = "twilio";
+    public const string Plivo = "plivo";
+    public const string Stripe = "stripe";
+    public const string OpenMeteo = "open-meteo";
+    public const string UtilityData = "utility-data";
+    public const string Telematics = "telematics";
+}

@@ -1,0 +1,137 @@
+namespace IntegrationsPortal.Features.Catalog;
+
+/// <summary>INGRESS pulls data into the platform; EGRESS pushes notifications and data out.</summary>
+public enum IntegrationDirection
+{
+    Ingress,
+    Egress,
+}
+
+/// <summary>Whether an organization may add a type.</summary>
+public enum TypeAvailability
+{
+    Available,
+    /// <summary>Shown greyed as "coming soon": the organization's representative enables it.</summary>
+    Disabled,
+    /// <summary>First-party, listed only for organizations enabled for custom integrations.</summary>
+    Custom,
+}
+
+public enum PropertyType
+{
+    String,
+    Secret,
+    Number,
+    Bool,
+    Enum,
+    Url,
+    EmailList,
+    PhoneList,
+    KeyValueMap,
+    ResourceReference,
+}
+
+/// <summary>Which platform resources a resource-reference property (or a mapping) may point at.</summary>
+public sealed record ResourceKind(bool Place, IReadOnlyList<string> DeviceTypes)
+{
+    public static readonly ResourceKind AnyPlace = new(true, []);
+
+    public static ResourceKind Devices(params string[] deviceTypes) => new(false, deviceTypes);
+
+    public string Describe() => string.Join(" or ",
+        (Place ? ["a place"] : Array.Empty<string>()).Concat(DeviceTypes.Select(t => $"a {t} device")));
+}
+
+/// <summary>
+/// One configurable property of a type. Sensitive properties go to the credential vault and are
+/// never shown again; non-editable ones are fixed after creation.
+/// </summary>
+public sealed record PropertySpec(string Name, string Label, PropertyType Type)
+{
+    public bool Required { get; init; }
+
+    public bool Editable { get; init; } = true;
+
+    public bool Sensitive { get; init; }
+
+    public string? Help { get; init; }
+
+    public string? Placeholder { get; init; }
+
+    public IReadOnlyList<string> Options { get; init; } = [];
+
+    public string? Default { get; init; }
+
+    public double? Min { get; init; }
+
+    public double? Max { get; init; }
+
+    /// <summary>For lists: at most this many entries (a single From address, say).</summary>
+    public int? MaxItems { get; init; }
+
+    public ResourceKind? ResourceKind { get; init; }
+
+    /// <summary>Shown and validated only when another property has one of these values (auth fields, say).</summary>
+    public PropertyCondition? VisibleWhen { get; init; }
+
+    public bool IsVisible(IReadOnlyDictionary<string, string?> values) =>
+        VisibleWhen is null
+        || (values.TryGetValue(VisibleWhen.Property, out var value) && VisibleWhen.Values.Contains(value ?? ""));
+}
+
+public sealed record PropertyCondition(string Property, params string[] Values);
+
+/// <summary>What resources an integration's external ids map to, and whether one resource may be mapped more than once.</summary>
+public sealed record MappingSpec(ResourceKind Kind, bool ResourceMappedOnce, string ExternalIdLabel);
+
+/// <summary>A kind of integration in the catalog: data, plus at most one class where it talks to the world.</summary>
+public sealed record IntegrationType(
+    string Key,
+    string DisplayName,
+    string Icon,
+    IntegrationDirection Direction,
+    string Category,
+    string Description,
+    IReadOnlyList<PropertySpec> Properties)
+{
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    public TypeAvailability Availability { get; init; } = TypeAvailability.Available;
+
+    /// <summary>Payment and messaging providers allow one integration per organization.</summary>
+    public bool SingleInstance { get; init; }
+
+    /// <summary>Which verifier checks its credentials (see Features/Integrations/Verification).</summary>
+    public required string Verifier { get; init; }
+
+    public MappingSpec? Mapping { get; init; }
+
+    public PropertySpec? Property(string name) => Properties.FirstOrDefault(p => p.Name == name);
+
+    public bool Can(string capability) => Capabilities.Contains(capability);
+}
+
+public static class Capabilities
+{
+    public const string TestSend = "test_send";
+    public const string Backfill = "backfill";
+    public const string SendSms = "send_sms";
+    public const string SendWhatsApp = "send_whatsapp";
+    public const string PlaceCall = "place_call";
+    public const string SendEmail = "send_email";
+    public const string InitiatePayment = "initiate_payment";
+    public const string ProcessRefund = "process_refund";
+    public const string VerifyPayment = "verify_payment";
+    public const string Publish = "publish";
+}
+
+public static class Categories
+{
+    public const string UtilityData = "Utility data";
+    public const string Weather = "Weather";
+    public const string Telematics = "Telematics";
+    public const string Notification = "Notification";
+    public const string Messaging = "Messaging";
+    public const string Payment = "Payment";
+    public const string Data = "Data";
+}

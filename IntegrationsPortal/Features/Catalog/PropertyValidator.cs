@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IntegrationsPortal.Features.Catalog;
+
+/// <summary>
+/// Checks property values against a type's schema and brings them to one canonical text form
+/// (lists comma-separated, maps as a JSON object, booleans as true/false). The form calls
+/// <see cref="ValidateOne"/> as the operator types; the service calls <see cref="Validate"/>
+/// before anything is written, so the API gets the same rules.
+/// </summary>
+public static partial class PropertyValidator
+{
+    public const int MaxTextLength = 2000;
+    public const int MaxSecretLength = 4096;
+
+    /// <summary>Validates every visible property of <paramref name="type"/>; throws with all field errors.</summary>
+    public static Dictionary<string, string> Validate(IntegrationType type, IReadOnlyDictionary<string, string?> values)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var result = new Dictionary<string, string>();
+        foreach (var unknown in values.Keys.Where(k => type.Property(k) is null))
+        {
+            errors[unknown] = [$"{type.DisplayName} has no property '{unknown}'."];
+        }
+
+        foreach (var spec in type.Properties.Where(p => p.IsVisible(values)))
+        {
+            values.TryGetValue(spec.Name, out var raw);
+            var (value, error) = Check(spec, raw);
+            if (error is not null)
+            {
+                errors[spec.Name] = [error];
+            }
+            else if (value is not null)
+            {
+                result[spec.Name] = value;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PortalException(PortalErrorKind.Validation, "Some properties are not valid.", errors);
+        }
+
+        return result;
+    }
+
+    /// <summary>The message for one field, or null when it is fine.</summary>
+    public static string? ValidateOne(PropertySpec spec, string? raw) => Check(spec, raw).Error;
+
+    /// <summary>(canonical value or null when empty, error or null).</summary>
+    private static (string? Value, string? Error) Check(PropertySpec spec, string? raw)
+    {
+        var text = raw?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return spec.Required ? (null, $"{spec.Label} is required.") : (null, null);
+        }
+
+        return spec.Type switch
+        {
+            PropertyType.String => text.Length <= MaxTextLength ? (text, null) : (null, $"At most {MaxTextLength} characters."),
+            PropertyType.Secret => raw!.Length <= MaxSecretLength ? (raw, null) : (null, $"At most {MaxSecretLength} characters."),
+            PropertyType.Number => CheckNumber(spec, text),
+            PropertyType.Bool => bool.TryParse(text, out var flag) ? (flag ? "true" : "false", null) : (null, "Must be true or false."),
+            PropertyType.Enum => spec.Options.FirstOrDefault(o => string.Equals(o, text, StringComparison.OrdinalIgnoreCase)) is { } option
+                ? (option, null)
+                : (null, $"Must be one of {string.Join(", ", spec.Options)}."),
+            PropertyType.Url => Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+                && !string.IsNullOrEmpty(uri.Host)
+                ? (uri.ToString(), null)
+                : (null, "Enter a full http:// or https:// URL."),
+            PropertyType.EmailList => CheckList(spec, text, IsEmail, "is not a valid email address"),
+            PropertyType.PhoneList => CheckList(spec, text, s => E164().IsMatch(s), "is not a phone number in E.164 form (+14155550100)"),
+            PropertyType.KeyValueMap => CheckMap(text),
+            PropertyType.ResourceReference => ResourceReferencePattern().IsMatch(text) ? (text, null) : (null, "Pick a place or device."),
+            _ => (null, "Unsupported property type."),
+        };
+    }
+
+    private static (string?, string?) CheckNumber(PropertySpec spec, string text)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+        {
+            return (null, "Must be a number.");
+        }
+
+        if (number < spec.Min || number > spec.Max)
+        {
+            return (null, $"Must be between {spec.Min} and {spec.Max}.");
+        }
+
+        return (number.ToString(CultureInfo.InvariantCulture), null);
+    }
+
+    private static (string?, string?) CheckList(PropertySpec spec, string text, Func<string, bool> isValid, string problem)
+    {
+        var items = SplitList(text);
+        if (items.FirstOrDefault(i => !isValid(i)) is { } bad)
+        {
+            return (null, $"'{bad}' {problem}.");
+        }
+
+        if (items.Count > spec.MaxItems)
+        {
+            return (null, spec.MaxItems == 1 ? "Enter one value." : $"At most {spec.MaxItems} entries.");
+        }
+
+        return items.Count == 0 && spec.Required ? (null, $"{spec.Label} is required.") : (string.Join(",", items.Distinct()), null);
+    }
+
+    private static (string?, string?) CheckMap(string text)
+    {
+        try
+        {
+            var map = JsonSerializer.Deserialize<Dictionary<string, string>>(text);
+            if (map is null || map.Keys.Any(string.IsNullOrWhiteSpace))
+            {
+                return (null, "Every entry needs a name.");
+            }
+
+            return map.Count == 0 ? (null, null) : (JsonSerializer.Serialize(map), null);
+        }
+        catch (JsonException)
+        {
+            return (null, "Must be a JSON object of names to text values.");
+        }
+    }
+
+    public static List<string> SplitList(string? text) =>
+        (text ?? "").Split([',', ';', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static bool IsEmail(string text) =>
+        MailAddress.TryCreate(text, out var address) && address.Address == text && text.Contains('.', StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^\+[1-9]\d{6,14}$")]
+    private static partial Regex E164();
+
+    [GeneratedRegex(@"^(places/[0-9a-fA-F-]{36}(/devices/[0-9a-fA-F-]{36})?|devices/[0-9a-fA-F-]{36})$")]
+    private static partial Regex ResourceReferencePattern();
+}

@@ -1,0 +1,70 @@
+namespace IntegrationsPortal.Features.Integrations;
+
+public enum IntegrationStatus
+{
+    PendingVerify,
+    Active,
+    Inactive,
+    Error,
+}
+
+public enum LifecycleEvent
+{
+    VerificationSucceeded,
+    VerificationFailed,
+    Disable,
+    Activate,
+    CredentialsChanged,
+    VerifyRequested,
+}
+
+/// <summary>
+/// The one state machine for every integration: pending_verify -> active or error; active and
+/// inactive swap by disable / activate (activate does not re-verify something verified before);
+/// new credentials or "Verify now" go back to pending_verify. Everything else is refused.
+/// </summary>
+public static class IntegrationLifecycle
+{
+    public static IntegrationStatus Next(IntegrationStatus from, LifecycleEvent happening, bool everVerified) => (from, happening) switch
+    {
+        (IntegrationStatus.PendingVerify, LifecycleEvent.VerificationSucceeded) => IntegrationStatus.Active,
+        (IntegrationStatus.PendingVerify, LifecycleEvent.VerificationFailed) => IntegrationStatus.Error,
+        (IntegrationStatus.Active or IntegrationStatus.Error or IntegrationStatus.PendingVerify, LifecycleEvent.Disable) => IntegrationStatus.Inactive,
+        (IntegrationStatus.Inactive, LifecycleEvent.Activate) => everVerified ? IntegrationStatus.Active : IntegrationStatus.PendingVerify,
+        (_, LifecycleEvent.CredentialsChanged) => IntegrationStatus.PendingVerify,
+        (IntegrationStatus.Active or IntegrationStatus.Error, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
+        _ => throw PortalException.Conflict(Refusal(from, happening)),
+    };
+
+    public static bool Allows(IntegrationStatus from, LifecycleEvent happening)
+    {
+        try
+        {
+            Next(from, happening, everVerified: true);
+            return true;
+        }
+        catch (PortalException)
+        {
+            return false;
+        }
+    }
+
+    public static string Label(IntegrationStatus status) => status switch
+    {
+        IntegrationStatus.PendingVerify => "pending_verify",
+        IntegrationStatus.Active => "active",
+        IntegrationStatus.Inactive => "inactive",
+        IntegrationStatus.Error => "error",
+        _ => status.ToString(),
+    };
+
+    private static string Refusal(IntegrationStatus from, LifecycleEvent happening) => happening switch
+    {
+        LifecycleEvent.Activate when from == IntegrationStatus.Error => "An integration in error cannot be activated: fix its credentials or run Verify now.",
+        LifecycleEvent.Activate => $"The integration is already {Label(from)}.",
+        LifecycleEvent.Disable => "The integration is already inactive.",
+        LifecycleEvent.VerifyRequested when from == IntegrationStatus.PendingVerify => "Verification is already under way.",
+        LifecycleEvent.VerifyRequested => "Activate the integration before verifying it.",
+        _ => $"A {Label(from)} integration cannot take '{happening}'.",
+    };
+}

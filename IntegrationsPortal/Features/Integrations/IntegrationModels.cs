@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+using IntegrationsPortal.Features.Catalog;
+
+namespace IntegrationsPortal.Features.Integrations;
+
+/// <summary>Step 2 of the wizard, or POST /api/integrations. Values are text in the catalog's canonical form.</summary>
+public sealed class CreateIntegrationInput
+{
+    [Required(ErrorMessage = "Pick an integration type.")]
+    public string TypeKey { get; set; } = "";
+
+    [Required(ErrorMessage = "Name the integration.")]
+    [StringLength(Limits.IntegrationName, ErrorMessage = "At most 100 characters.")]
+    public string Name { get; set; } = "";
+
+    public Dictionary<string, string?> Properties { get; set; } = [];
+
+    public Dictionary<string, string> Metadata { get; set; } = [];
+}
+
+/// <summary>What may change after creation: the name, editable non-sensitive properties, metadata.</summary>
+public sealed class UpdateIntegrationInput
+{
+    [Required(ErrorMessage = "Name the integration.")]
+    [StringLength(Limits.IntegrationName, ErrorMessage = "At most 100 characters.")]
+    public string Name { get; set; } = "";
+
+    public Dictionary<string, string?> Properties { get; set; } = [];
+
+    public Dictionary<string, string> Metadata { get; set; } = [];
+}
+
+public sealed record IntegrationRow(
+    Guid Id, string Name, string TypeKey, string TypeName, string Icon, IntegrationDirection Direction, string Category,
+    IntegrationStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>An integration as the detail page and the API show it: secrets only as set / not set.</summary>
+public sealed record IntegrationDetail(
+    Guid Id,
+    string Name,
+    IntegrationType Type,
+    IntegrationStatus Status,
+    IReadOnlyDictionary<string, string> Properties,
+    IReadOnlyDictionary<string, bool> SecretsSet,
+    IReadOnlyDictionary<string, string> Metadata,
+    DateTimeOffset? VerifiedAt,
+    string? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public enum IntegrationSort
+{
+    Name,
+    Type,
+    Status,
+    CreatedAt,
+    UpdatedAt,
+}
+
+public sealed record IntegrationQuery
+{
+    public string? Search { get; init; }
+
+    public IntegrationDirection? Direction { get; init; }
+
+    public string? TypeKey { get; init; }
+
+    public IntegrationStatus? Status { get; init; }
+
+    public string? Category { get; init; }
+
+    public IntegrationSort SortBy { get; init; } = IntegrationSort.CreatedAt;
+
+    public bool Descending { get; init; } = true;
+
+    public int Skip { get; init; }
+
+    public int Take { get; init; } = 25;
+}
+
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total);

@@ -1,0 +1,38 @@
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Infrastructure.Crypto;
+using IntegrationsPortal.Infrastructure.Data;
+
+namespace IntegrationsPortal.Features.Integrations;
+
+public static class IntegrationsExtensions
+{
+    public static IHostApplicationBuilder AddIntegrations(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var keyDirectory = Path.Combine(builder.GetDataDirectory(), "vault");
+        services.AddSingleton(sp => KeyRing.Load(builder.Configuration, keyDirectory, sp.GetRequiredService<ILogger<KeyRing>>()));
+        services.AddSingleton<CredentialVault>();
+        services.AddSingleton<IntegrationEvents>();
+        services.AddSingleton<VerificationScheduler>();
+        services.AddScoped<IntegrationService>();
+        services.AddScoped<CatalogService>();
+        services.AddScoped<VaultService>();
+
+        services.AddHttpClient(HttpApiVerifier.HttpClientName, client =>
+        {
+            client.Timeout = TimeSpan.FromSeconds(15);
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
+        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddSingleton<IIntegrationVerifier, HttpReachableVerifier>();
+        services.AddSingleton<IIntegrationVerifier, TcpReachableVerifier>();
+        services.AddSingleton<IIntegrationVerifier, SmtpVerifier>();
+        services.AddSingleton<IIntegrationVerifier, TwilioVerifier>();
+        services.AddSingleton<IIntegrationVerifier, PlivoVerifier>();
+        services.AddSingleton<IIntegrationVerifier, StripeVerifier>();
+        services.AddSingleton<IIntegrationVerifier, OpenMeteoVerifier>();
+        services.AddSingleton<IIntegrationVerifier, UtilityDataVerifier>();
+        services.AddSingleton<IIntegrationVerifier, TelematicsVerifier>();
+        return builder;
+    }
+}

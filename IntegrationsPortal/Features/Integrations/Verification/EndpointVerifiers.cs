@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IntegrationsPortal.Features.Catalog;
+
+namespace IntegrationsPortal.Features.Integrations.Verification;
+
+/// <summary>
+/// Webhook and HTTP destinations have no "who am I": the check is that the endpoint answers HTTP
+/// at all, and does not refuse our credentials. Many webhook receivers answer 405 to HEAD, which
+/// still proves the endpoint is there.
+/// </summary>
+public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IIntegrationVerifier
+{
+    public string Key => Verifiers.HttpReachable;
+
+    public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
+    {
+        var url = c.Get("url") ?? c.Get("base_url");
+        using var request = new HttpRequestMessage(HttpMethod.Head, url);
+        var client = httpClients.CreateClient(HttpApiVerifier.HttpClientName);
+        if (c.Get("auth") == "BASIC" && c.Get("username") is { } user)
+        {
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{c.Get("password")}")));
+        }
+
+        using var response = await client.SendAsync(request, ct);
+        var status = (int)response.StatusCode;
+        return response.StatusCode switch
+        {
+            HttpStatusCode.NotFound or HttpStatusCode.Gone => VerificationResult.Failed($"The endpoint answered {status}: check the URL."),
+            HttpStatusCode.Unauthorized when c.Get("auth") == "BASIC" => VerificationResult.Failed("The endpoint refused the username or password (401)."),
+            >= HttpStatusCode.InternalServerError => VerificationResult.RetryLater($"The endpoint answered {status}."),
+            _ => VerificationResult.Success($"The endpoint answered ({status})."),
+        };
+    }
+}
+
+/// <summary>A broker or server that only has to accept a TCP connection (MQTT until its own client connects).</summary>
+public sealed class TcpReachableVerifier : IIntegrationVerifier
+{
+    public string Key => Verifiers.TcpReachable;
+
+    public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
+    {
+        var port = int.Parse(c.Get("port") ?? "1883", System.Globalization.CultureInfo.InvariantCulture);
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(c.Get("host")!, port, timeout.Token);
+        return VerificationResult.Success($"Connected to {c.Get("host")}:{port}.");
+    }
+}
+
+/// <summary>SMTP: the server must greet us (220) and answer EHLO; we quit before sending anything.</summary>
+public sealed class SmtpVerifier : IIntegrationVerifier
+{
+    public string Key => Verifiers.Smtp;
+
+    public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
+    {
+        var host = c.Get("smtp_host")!;
+        var port = int.Parse(c.Get("smtp_port") ?? "587", System.Globalization.CultureInfo.InvariantCulture);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        using var client = new TcpClient();
+        await client.ConnectAsync(host, port, timeout.Token);
+        await using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+
+        var greeting = await ReadReplyAsync(reader, timeout.Token);
+        if (!greeting.StartsWith("220", StringComparison.Ordinal))
+        {
+            return VerificationResult.Failed($"{host}:{port} did not greet as an SMTP server ({First(greeting)}).");
+        }
+
+        await writer.WriteLineAsync("EHLO integrations-portal".AsMemory(), timeout.Token);
+        var ehlo = await ReadReplyAsync(reader, timeout.Token);
+        await writer.WriteLineAsync("QUIT".AsMemory(), timeout.Token);
+        if (!ehlo.StartsWith("250", StringComparison.Ordinal))
+        {
+            return VerificationResult.Failed($"{host}:{port} refused EHLO ({First(ehlo)}).");
+        }
+
+        if (c.Get("starttls") == "true" && !ehlo.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase))
+        {
+            return VerificationResult.Failed($"{host}:{port} does not offer STARTTLS; turn the option off or use a server that does.");
+        }
+
+        return VerificationResult.Success($"{host}:{port} answered as an SMTP server.");
+    }
+
+    /// <summary>Reads one SMTP reply, including continuation lines ("250-...").</summary>
+    private static async Task<string> ReadReplyAsync(StreamReader reader, CancellationToken ct)
+    {
+        var reply = new StringBuilder();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            reply.AppendLine(line);
+            if (line.Length < 4 || line[3] != '-')
+            {
+                break;
+            }
+        }
+
+        return reply.ToString();
+    }
+
+    private static string First(string reply) => reply.Split('\n')[0].Trim();
+}

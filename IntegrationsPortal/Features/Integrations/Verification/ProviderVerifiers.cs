@@ -1,0 +1,106 @@
+using System.Text.Json;
+using IntegrationsPortal.Features.Catalog;
+
+namespace IntegrationsPortal.Features.Integrations.Verification;
+
+// One small class per provider: the "who am I" request from its public API, and what a good answer says.
+
+/// <summary>Twilio (and the Twilio-compatible SMS and phone types): GET /2010-04-01/Accounts/{sid}.json with Basic auth.</summary>
+public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.Twilio;
+
+    protected override string ProviderName => "Twilio";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
+        new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(c.Get("account_sid")!)}.json"))
+        {
+            Headers = { Authorization = Basic(c.Get("account_sid")!, c.Get("auth_token")!) },
+        };
+
+    protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
+        Text(body, "status") is "active" or null
+            ? VerificationResult.Success("Twilio accepted the credentials.", Text(body, "friendly_name"))
+            : VerificationResult.Failed($"The Twilio account is {Text(body, "status")}.");
+}
+
+/// <summary>Plivo: GET /v1/Account/{auth_id}/ with Basic auth.</summary>
+public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.Plivo;
+
+    protected override string ProviderName => "Plivo";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
+        new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(c.Get("auth_id")!)}/"))
+        {
+            Headers = { Authorization = Basic(c.Get("auth_id")!, c.Get("auth_token")!) },
+        };
+
+    protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
+        VerificationResult.Success("Plivo accepted the credentials.", Text(body, "name"));
+}
+
+/// <summary>Stripe: GET /v1/account with the secret key; the publishable key must be of the same mode.</summary>
+public sealed class StripeVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.Stripe;
+
+    protected override string ProviderName => "Stripe";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
+        new(HttpMethod.Get, Endpoint(c, "v1/account")) { Headers = { Authorization = Bearer(c.Get("secret_key")!) } };
+
+    protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c)
+    {
+        var secretLive = c.Get("secret_key")!.Contains("_live_", StringComparison.Ordinal);
+        var publishableLive = (c.Get("publishable_key") ?? "").Contains("_live_", StringComparison.Ordinal);
+        return secretLive != publishableLive
+            ? VerificationResult.Failed("The publishable key and the secret key are from different modes (one test, one live).")
+            : VerificationResult.Success("Stripe accepted the secret key.", Text(body, "business_profile", "name") ?? Text(body, "id"));
+    }
+}
+
+/// <summary>Open-Meteo style weather API: a one-day hourly forecast must come back.</summary>
+public sealed class OpenMeteoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.OpenMeteo;
+
+    protected override string ProviderName => "The weather API";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
+    {
+        var apiKey = c.Get("api_key") is { Length: > 0 } key ? $"&apikey={Uri.EscapeDataString(key)}" : "";
+        return new(HttpMethod.Get, Endpoint(c, $"v1/forecast?latitude=52.52&longitude=13.41&hourly=temperature_2m&forecast_days=1{apiKey}"));
+    }
+
+    protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
+        body.TryGetProperty("hourly", out _)
+            ? VerificationResult.Success("The weather API returned a forecast.")
+            : VerificationResult.Failed("The weather API answered without hourly data: is the API base URL right?");
+}
+
+/// <summary>Utility-data provider (UtilityAPI style): GET /api/v2/authorizations with a bearer token.</summary>
+public sealed class UtilityDataVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.UtilityData;
+
+    protected override string ProviderName => "The utility-data API";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
+        new(HttpMethod.Get, Endpoint(c, "api/v2/authorizations?limit=1")) { Headers = { Authorization = Bearer(c.Get("api_token")!) } };
+}
+
+/// <summary>Telematics provider (Samsara style): GET /me with a bearer token names the organization.</summary>
+public sealed class TelematicsVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
+{
+    public override string Key => Verifiers.Telematics;
+
+    protected override string ProviderName => "The telematics API";
+
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
+        new(HttpMethod.Get, Endpoint(c, "me")) { Headers = { Authorization = Bearer(c.Get("api_token")!) } };
+
+    protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
+        VerificationResult.Success("The telematics API accepted the token.", Text(body, "data", "name"));
+}

@@ -1,0 +1,39 @@
+namespace IntegrationsPortal.Features.Integrations.Verification;
+
+/// <summary>
+/// The outcome of checking an integration's credentials against the provider. Messages are for
+/// the operator and never contain a credential (<see cref="SecretScrubber"/> makes sure).
+/// </summary>
+public sealed record VerificationResult(bool Succeeded, bool Transient, string Message, string? Account = null)
+{
+    public static VerificationResult Success(string message, string? account = null) => new(true, false, message, account);
+
+    /// <summary>Worth another try later: the provider was down, slow, or rate limiting.</summary>
+    public static VerificationResult RetryLater(string message) => new(false, true, message);
+
+    /// <summary>Trying again will not help until someone changes the configuration.</summary>
+    public static VerificationResult Failed(string message) => new(false, false, message);
+}
+
+/// <summary>Checks one kind of integration's configuration against the real world ("who am I").</summary>
+public interface IIntegrationVerifier
+{
+    /// <summary>The name catalog types use in <c>Verifier</c>.</summary>
+    string Key { get; }
+
+    Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct);
+}
+
+/// <summary>Removes every secret value from text that came back from a provider before we keep or show it.</summary>
+public static class SecretScrubber
+{
+    public static string Scrub(string text, ConfiguredIntegration configuration)
+    {
+        foreach (var secret in configuration.Secrets.Values.Where(s => s.Length >= 4))
+        {
+            text = text.Replace(secret, "****", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+}

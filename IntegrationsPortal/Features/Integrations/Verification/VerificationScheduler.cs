@@ -1,0 +1,44 @@
+using Quartz;
+using TriggerBuilder = Quartz.TriggerBuilder;
+
+namespace IntegrationsPortal.Features.Integrations.Verification;
+
+/// <summary>
+/// Queues verification as a Quartz job in the persistent store, so it survives a restart and the
+/// caller returns at once. One job per integration: a newer request replaces a queued one.
+/// </summary>
+public sealed class VerificationScheduler(ISchedulerFactory schedulers, TimeProvider time)
+{
+    public static JobKey JobKeyFor(Guid integrationId) => new($"verify-{integrationId}", "verification");
+
+    public async Task EnqueueAsync(Guid organizationId, Guid integrationId, int generation, CancellationToken ct, int attempt = 1, TimeSpan delay = default)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        var job = JobBuilder.Create<VerifyIntegrationJob>()
+            .WithIdentity(JobKeyFor(integrationId))
+            .UsingJobData(VerifyIntegrationJob.OrganizationKey, organizationId.ToString())
+            .UsingJobData(VerifyIntegrationJob.IntegrationKey, integrationId.ToString())
+            .UsingJobData(VerifyIntegrationJob.GenerationKey, generation.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .UsingJobData(VerifyIntegrationJob.AttemptKey, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Build();
+        var trigger = TriggerBuilder.Create()
+            .ForJob(job)
+            .StartAt(time.GetUtcNow() + delay)
+            .Build();
+        await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
+    }
+
+    public async Task CancelAsync(Guid integrationId, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        await scheduler.DeleteJob(JobKeyFor(integrationId), ct);
+    }
+
+    /// <summary>When the queued verification of an integration will run, if one is queued.</summary>
+    public async Task<DateTimeOffset?> NextRunAsync(Guid integrationId, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        var triggers = await scheduler.GetTriggersOfJob(JobKeyFor(integrationId), ct);
+        return triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using IntegrationsPortal.Infrastructure.Security;
+using Quartz;
+
+namespace IntegrationsPortal.Features.Integrations.Verification;
+
+/// <summary>
+/// Checks one integration's credentials with its verifier and records the outcome. Transient
+/// failures (network, 429, 5xx) are tried again with growing delays before the integration is
+/// put in error; an outdated job (the integration changed since) does nothing.
+/// </summary>
+public sealed class VerifyIntegrationJob(
+    IServiceScopeFactory scopes,
+    IEnumerable<IIntegrationVerifier> verifiers,
+    VerificationScheduler scheduler,
+    ILogger<VerifyIntegrationJob> logger) : IJob
+{
+    public const string OrganizationKey = "organizationId";
+    public const string IntegrationKey = "integrationId";
+    public const string GenerationKey = "generation";
+    public const string AttemptKey = "attempt";
+
+    /// <summary>Delays before attempts 2, 3, 4 and 5.</summary>
+    public static readonly IReadOnlyList<TimeSpan> RetryDelays =
+        [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var data = context.MergedJobDataMap;
+        var organizationId = Guid.Parse(data.GetString(OrganizationKey)!);
+        var integrationId = Guid.Parse(data.GetString(IntegrationKey)!);
+        var generation = int.Parse(data.GetString(GenerationKey)!, CultureInfo.InvariantCulture);
+        var attempt = int.Parse(data.GetString(AttemptKey) ?? "1", CultureInfo.InvariantCulture);
+
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
+        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
+        ConfiguredIntegration configuration;
+        try
+        {
+            configuration = await integrations.GetConfigurationAsync(integrationId, cancellationToken);
+        }
+        catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
+        {
+            return; // deleted meanwhile
+        }
+
+        if (configuration.VerificationGeneration != generation || configuration.Status != IntegrationStatus.PendingVerify)
+        {
+            return;
+        }
+
+        var result = await VerifyAsync(configuration, cancellationToken);
+        if (result.Transient && attempt <= RetryDelays.Count)
+        {
+            var delay = RetryDelays[attempt - 1];
+            logger.LogInformation("Verification of integration {IntegrationId} will be retried in {Delay}: {Reason}", integrationId, delay, result.Message);
+            await integrations.RecordVerificationRetryAsync(integrationId, generation,
+                $"Attempt {attempt} failed ({result.Message}); trying again in {Describe(delay)}.", cancellationToken);
+            await scheduler.EnqueueAsync(organizationId, integrationId, generation, cancellationToken, attempt + 1, delay);
+            return;
+        }
+
+        await integrations.RecordVerificationAsync(integrationId, generation, result, cancellationToken);
+    }
+
+    private async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)
+    {
+        var verifier = verifiers.SingleOrDefault(v => v.Key == configuration.Type.Verifier)
+            ?? throw new InvalidOperationException($"No verifier '{configuration.Type.Verifier}' for type {configuration.Type.Key}.");
+        try
+        {
+            return await verifier.VerifyAsync(configuration, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException or AuthenticationException
+                                       || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            // Network trouble: worth retrying. The message names the failure, never a credential.
+            var what = e switch
+            {
+                OperationCanceledException => "no answer in time",
+                AuthenticationException => "the TLS handshake failed",
+                HttpRequestException { HttpRequestError: var error } => $"{error}".ToLowerInvariant() switch
+                {
+                    "nameresolutionerror" => "the host name does not resolve",
+                    "connectionerror" => "the connection was refused or dropped",
+                    "securesslerror" => "the TLS handshake failed",
+                    var other => other,
+                },
+                SocketException socket => socket.SocketErrorCode == SocketError.ConnectionRefused ? "the connection was refused" : "a network error",
+                _ => "a network error",
+            };
+            return VerificationResult.RetryLater($"Could not reach the provider: {what}");
+        }
+    }
+
+    private static string Describe(TimeSpan delay) =>
+        delay.TotalMinutes >= 1 ? $"{delay.TotalMinutes:0} min" : $"{delay.TotalSeconds:0} s";
+}
