@@ -1,4 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Integrations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Ui;
 
@@ -6,6 +8,7 @@ namespace IntegrationsPortal.Tests.Ui;
 public sealed class SetUpPortalUiFixture : IAsyncLifetime
 {
     public const string ViewerEmail = "vera@acme.test";
+    public const string OperatorEmail = "olga@acme.test";
 
     public PortalAppFactory App { get; } = new();
 
@@ -16,6 +19,19 @@ public sealed class SetUpPortalUiFixture : IAsyncLifetime
         App.StartOnLoopback();
         Acme = await App.Services.SetUpFirstOrganizationAsync();
         await App.Services.AddUserAsync(Acme, ViewerEmail, PortalRoles.Viewer);
+        await App.Services.AddUserAsync(Acme, OperatorEmail, PortalRoles.Operator);
+    }
+
+    /// <summary>A webhook made through the service, as an operator would make it in the wizard.</summary>
+    public async Task<Guid> CreateWebhookAsync(string name)
+    {
+        await using var scope = App.Services.AsAdmin(Acme);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "webhook",
+            Name = name,
+            Properties = new() { ["url"] = new Uri(App.RootUri!, "health").ToString(), ["auth"] = "BASIC", ["username"] = "hook", ["password"] = "hook-password-1" },
+        });
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();

@@ -29,7 +29,8 @@ public static class AccountEndpoints
             role = PortalRoles.All.FirstOrDefault(http.User.IsInRole),
         })).RequireAuthorization(PortalPolicies.CanView);
 
-        endpoints.MapGet("/health", () => TypedResults.Ok("healthy")).AllowAnonymous();
+        // For load balancers and uptime checks; HEAD too, which probes use.
+        endpoints.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], () => TypedResults.Ok("healthy")).AllowAnonymous();
         return endpoints;
     }
 }

@@ -18,6 +18,7 @@ public static class IntegrationsExtensions
         services.AddScoped<IntegrationService>();
         services.AddScoped<CatalogService>();
         services.AddScoped<VaultService>();
+        services.AddScoped<IntegrationDraftStore>();
 
         services.AddHttpClient(HttpApiVerifier.HttpClientName, client =>
         {
