@@ -27,6 +27,10 @@ builder.Services.AddRadzenCookieThemeService(options =>
 var app = builder.Build();
 
 await app.MigratePortalDatabaseAsync();
+if (VaultCommand.IsRequested(args))
+{
+    return await VaultCommand.RunAsync(app, args);
+}
 
 if (!app.Environment.IsDevelopment())
 {
@@ -50,6 +54,7 @@ app.MapPortalApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so WebApplicationFactory in the tests can find it.</summary>
 public partial class Program;

@@ -2,6 +2,7 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
+using Quartz;
 
 namespace IntegrationsPortal.Features.Integrations;
 
@@ -34,6 +35,9 @@ public static class IntegrationsExtensions
         services.AddSingleton<IIntegrationVerifier, OpenMeteoVerifier>();
         services.AddSingleton<IIntegrationVerifier, UtilityDataVerifier>();
         services.AddSingleton<IIntegrationVerifier, TelematicsVerifier>();
+        services.AddQuartz(quartz => quartz.ScheduleJob<VerificationSweepJob>(
+            trigger => trigger.WithIdentity("verification-sweep").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(3)).RepeatForever()),
+            job => job.WithIdentity(VerificationSweepJob.Key)));
         return builder;
     }
 }

@@ -19,6 +19,12 @@ public static class SettingsEndpoints
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanAdminister);
 
+        api.MapPut("/organization/custom-integrations", async (CustomIntegrationsInput input, SettingsService settings, CancellationToken ct) =>
+        {
+            await settings.SetCustomIntegrationsAsync(input.Enabled, ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(PortalPolicies.CanAdminister);
+
         var users = api.MapGroup("/users").RequireAuthorization(PortalPolicies.CanAdminister);
         users.MapGet("/", (SettingsService settings, CancellationToken ct) => settings.ListUsersAsync(ct));
         users.MapPost("/", async (NewUserInput input, SettingsService settings, CancellationToken ct) =>
@@ -37,4 +43,6 @@ public static class SettingsEndpoints
     }
 
     public sealed record RoleInput(string Role);
+
+    public sealed record CustomIntegrationsInput(bool Enabled);
 }

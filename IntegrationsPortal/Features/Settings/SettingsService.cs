@@ -23,7 +23,7 @@ public sealed class SettingsService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, ct);
         var users = await db.Users.CountAsync(u => u.OrganizationId == organizationId, ct);
-        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled);
     }
 
     public async Task RenameOrganizationAsync(OrganizationInput input, CancellationToken ct = default)
@@ -36,6 +36,18 @@ public sealed class SettingsService(
         var oldName = organization.Name;
         organization.Name = input.Name.Trim();
         Audit(db, "organization.renamed", $"Renamed the organization from '{oldName}' to '{organization.Name}'.");
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Lets the catalog list first-party custom integration types for this organization.</summary>
+    public async Task SetCustomIntegrationsAsync(bool enabled, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "change organization settings");
+        var organizationId = currentUser.RequireOrganization();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
+        organization.CustomIntegrationsEnabled = enabled;
+        Audit(db, "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.");
         await db.SaveChangesAsync(ct);
     }
 
