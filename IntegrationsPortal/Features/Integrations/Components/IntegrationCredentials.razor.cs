@@ -1,0 +1,50 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Components;
+
+namespace IntegrationsPortal.Features.Integrations.Components;
+
+public partial class IntegrationCredentials
+{
+    private string? replacing;
+    private string? newValue;
+    private string? error;
+    private bool canOperate;
+
+    [Parameter, EditorRequired]
+    public required IntegrationDetail Detail { get; set; }
+
+    [Parameter]
+    public EventCallback Saved { get; set; }
+
+    [Inject]
+    public required IntegrationService Integrations { get; init; }
+
+    [Inject]
+    public required CurrentUser CurrentUser { get; init; }
+
+    protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
+
+    private void Start(PropertySpec spec)
+    {
+        replacing = spec.Name;
+        newValue = null;
+        error = null;
+    }
+
+    private async Task SaveAsync(PropertySpec spec)
+    {
+        try
+        {
+            await Integrations.ReplaceSecretsAsync(Detail.Id, new Dictionary<string, string> { [spec.Name] = newValue ?? "" });
+            replacing = null;
+            newValue = null;
+            await Saved.InvokeAsync();
+        }
+        catch (PortalException e)
+        {
+            error = e.FieldErrors.GetValueOrDefault(spec.Name)?[0] ?? e.Message;
+        }
+    }
+}
