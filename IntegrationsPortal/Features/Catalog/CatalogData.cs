@@ -85,11 +85,8 @@ public static class CatalogData
         new("sms", "SMS", "sms", IntegrationDirection.Egress, Categories.Notification,
             "Texts your on-call numbers through a Twilio-compatible SMS API.",
             [
-                Text("account_sid", "Account SID", required: true) with { Editable = false },
-                Secret("auth_token", "Auth token", required: true),
-                Phones("from_number", "From number", required: true),
+                .. TwilioAccount(),
                 Phones("recipients", "Recipients", required: true) with { Help = "Numbers join after they confirm a code sent by text." },
-                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
             ])
         {
             Verifier = Verifiers.Twilio,
@@ -97,25 +94,14 @@ public static class CatalogData
         },
         new("phone", "Phone call", "call", IntegrationDirection.Egress, Categories.Notification,
             "Calls your on-call numbers and reads the alert aloud (Twilio-compatible voice API).",
-            [
-                Text("account_sid", "Account SID", required: true) with { Editable = false },
-                Secret("auth_token", "Auth token", required: true),
-                Phones("from_number", "From number", required: true),
-                Phones("recipients", "Recipients", required: true),
-                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
-            ])
+            [.. TwilioAccount(), Phones("recipients", "Recipients", required: true)])
         {
             Verifier = Verifiers.Twilio,
             Capabilities = [Capabilities.TestSend, Capabilities.PlaceCall],
         },
         new("twilio", "Twilio", "forum", IntegrationDirection.Egress, Categories.Messaging,
             "Your Twilio account for SMS and WhatsApp messages.",
-            [
-                Text("account_sid", "Account SID", required: true) with { Editable = false, Placeholder = "AC..." },
-                Secret("auth_token", "Auth token", required: true),
-                Phones("from_number", "From number", required: true),
-                Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
-            ])
+            TwilioAccount())
         {
             Verifier = Verifiers.Twilio,
             SingleInstance = true,
@@ -162,11 +148,7 @@ public static class CatalogData
         },
         new("utility-data", "Utility data", "electric_meter", IntegrationDirection.Ingress, Categories.UtilityData,
             "15-minute and hourly interval readings for your utility meters.",
-            [
-                Url("base_url", "API base URL", required: true, defaultValue: "https://utilityapi.com"),
-                Secret("api_token", "API token", required: true),
-                Number("interval_minutes", "Pull every (minutes)", 15, 1440, "60"),
-            ])
+            PullApi("https://utilityapi.com", "API token", minimumMinutes: 15, defaultMinutes: "60"))
         {
             Verifier = Verifiers.UtilityData,
             Capabilities = [Capabilities.Backfill],
@@ -174,11 +156,7 @@ public static class CatalogData
         },
         new("telematics", "Telematics", "local_shipping", IntegrationDirection.Ingress, Categories.Telematics,
             "Vehicle location, odometer and fuel or charge from your fleet platform.",
-            [
-                Url("base_url", "API base URL", required: true, defaultValue: "https://api.samsara.com"),
-                Secret("api_token", "API token", required: true),
-                Number("interval_minutes", "Pull every (minutes)", 1, 1440, "5"),
-            ])
+            PullApi("https://api.samsara.com", "API token", minimumMinutes: 1, defaultMinutes: "5"))
         {
             Verifier = Verifiers.Telematics,
             Capabilities = [Capabilities.Backfill],
@@ -194,11 +172,7 @@ public static class CatalogData
         },
         new("scada-bridge", "SCADA bridge", "precision_manufacturing", IntegrationDirection.Ingress, Categories.Data,
             "First-party bridge that pulls tags from an on-site SCADA historian.",
-            [
-                Url("base_url", "Bridge URL", required: true),
-                Secret("api_token", "Bridge token", required: true),
-                Number("interval_minutes", "Pull every (minutes)", 1, 1440, "15"),
-            ])
+            PullApi(null, "Bridge token", minimumMinutes: 1, defaultMinutes: "15"))
         {
             Verifier = Verifiers.HttpReachable,
             Availability = TypeAvailability.Custom,
@@ -236,6 +210,23 @@ internal static class Properties
         new(name, label, PropertyType.PhoneList) { Required = required, Placeholder = "+14155550100" };
 
     public static PropertySpec Map(string name, string label) => new(name, label, PropertyType.KeyValueMap);
+
+    /// <summary>The account part shared by every Twilio-compatible type.</summary>
+    public static PropertySpec[] TwilioAccount() =>
+    [
+        Text("account_sid", "Account SID", required: true) with { Editable = false, Placeholder = "AC..." },
+        Secret("auth_token", "Auth token", required: true),
+        Phones("from_number", "From number", required: true) with { MaxItems = 1 },
+        Url("base_url", "API base URL", defaultValue: "https://api.twilio.com"),
+    ];
+
+    /// <summary>An ingress API pulled on a schedule with a bearer token.</summary>
+    public static PropertySpec[] PullApi(string? defaultBaseUrl, string tokenLabel, int minimumMinutes, string defaultMinutes) =>
+    [
+        Url("base_url", "API base URL", required: true, defaultValue: defaultBaseUrl),
+        Secret("api_token", tokenLabel, required: true),
+        Number("interval_minutes", "Pull every (minutes)", minimumMinutes, 1440, defaultMinutes),
+    ];
 }
 
 /// <summary>Names of the verifiers a type can use; each is one class in Features/Integrations/Verification.</summary>
