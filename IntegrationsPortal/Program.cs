@@ -1,6 +1,7 @@
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -15,6 +16,7 @@ builder.AddPortalJobs();
 builder.AddAccounts();
 builder.AddSettings();
 builder.AddIntegrations();
+builder.AddIngestion();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

@@ -119,6 +119,51 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("IntegrationsPortal.Features.Ingestion.Reading", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResourcePath")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SourceIntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TimestampTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("SourceIntegrationId", "TimestampTicks");
+
+                    b.HasIndex("ResourcePath", "Metric", "TimestampTicks", "SourceIntegrationId")
+                        .IsUnique();
+
+                    b.ToTable("Readings", (string)null);
+                });
+
             modelBuilder.Entity("IntegrationsPortal.Features.Integrations.Integration", b =>
                 {
                     b.Property<Guid>("Id")
