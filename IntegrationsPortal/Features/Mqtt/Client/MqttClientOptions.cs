@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace IntegrationsPortal.Features.Mqtt.Client;
 
 /// <summary>Where and how an <see cref="MqttConnection"/> connects. Immutable once the connection exists.</summary>
-public sealed class MqttClientOptions
+public sealed record MqttClientOptions
 {
     public required string Host { get; init; }
 
@@ -101,7 +101,7 @@ public sealed class MqttClientOptions
 }
 
 /// <summary>TLS settings. Without <see cref="CaCertificate"/> the broker's certificate is checked against the system's trusted roots.</summary>
-public sealed class MqttTlsOptions
+public sealed record MqttTlsOptions
 {
     /// <summary>Trust only this CA for the broker's certificate (a private broker's own CA).</summary>
     public X509Certificate2? CaCertificate { get; init; }
