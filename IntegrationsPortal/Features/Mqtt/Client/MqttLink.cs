@@ -80,10 +80,19 @@ internal sealed class MqttLink
     private static async Task<Stream> OpenStreamAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var network = new NetworkStream(socket, ownsSocket: true);
         try
         {
             await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var network = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
             if (options.Tls is not { } tls)
             {
                 return network;
