@@ -47,6 +47,13 @@ public sealed record MqttClientOptions
     /// </summary>
     public int MaxInFlight { get; init; } = 1000;
 
+    /// <summary>
+    /// QoS 2 publishes not yet completed (a tighter limit within <see cref="MaxInFlight"/>). MQTT 3.1.1 has no
+    /// flow control, yet brokers cap the QoS 2 messages a client may have unreleased: Mosquitto's
+    /// max_inflight_messages, 20 by default, and it acknowledges but silently drops the excess.
+    /// </summary>
+    public int MaxInFlightExactlyOnce { get; init; } = 20;
+
     /// <summary>Bigger packets from the broker end the connection rather than a huge allocation.</summary>
     public int MaxIncomingPacketSize { get; init; } = 16 * 1024 * 1024;
 
@@ -81,6 +88,7 @@ public sealed record MqttClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxReconnectDelay, ReconnectDelay, nameof(MaxReconnectDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1, nameof(MaxInFlight));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxInFlight, 60_000, nameof(MaxInFlight));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightExactlyOnce, 1, nameof(MaxInFlightExactlyOnce));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxIncomingPacketSize, 2, nameof(MaxIncomingPacketSize));
         if (Will is { } will)
         {

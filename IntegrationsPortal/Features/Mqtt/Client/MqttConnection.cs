@@ -16,6 +16,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     private readonly Lock _gate = new();
     private readonly MqttInFlightStore _inFlight = new();
     private readonly SemaphoreSlim _inFlightSlots = new(options.MaxInFlight, options.MaxInFlight);
+    private readonly SemaphoreSlim _exactlyOnceSlots = new(options.MaxInFlightExactlyOnce, options.MaxInFlightExactlyOnce);
     private readonly Channel<MqttMessage> _messages = Channel.CreateUnbounded<MqttMessage>();
     // QoS 2 messages received and delivered, awaiting the broker's PUBREL: a re-sent PUBLISH is not delivered twice.
     private readonly HashSet<ushort> _receivedQos2 = [];
@@ -110,7 +111,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
             return new MqttPublishResult(qos, 0);
         }
 
-        var operation = await StartAsync(id => new PublishPacket(topic, payload, qos, retain, Dup: false, id), cancellationToken);
+        var operation = await StartAsync(id => new PublishPacket(topic, payload, qos, retain, Dup: false, id), qos == MqttQos.ExactlyOnce, cancellationToken);
         await operation.Completion.Task.WaitAsync(cancellationToken);
         return new MqttPublishResult(qos, operation.PacketId);
     }
@@ -119,7 +120,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     public async Task<MqttQos> SubscribeAsync(string topicFilter, MqttQos qos = MqttQos.AtLeastOnce, CancellationToken cancellationToken = default)
     {
         MqttTopic.ValidateTopicFilter(topicFilter);
-        var operation = await StartAsync(id => new SubscribePacket(id, [new MqttSubscription(topicFilter, qos)]), cancellationToken);
+        var operation = await StartAsync(id => new SubscribePacket(id, [new MqttSubscription(topicFilter, qos)]), exactlyOnce: false, cancellationToken);
         var subAck = (SubAckPacket)await operation.Completion.Task.WaitAsync(cancellationToken);
         if (subAck.ReturnCodes[0] == 0x80)
         {
@@ -178,23 +179,50 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     }
 
     /// <summary>Takes a slot and a packet id, records the operation and sends it if a link is up.</summary>
-    private async Task<InFlightOperation> StartAsync(Func<ushort, MqttPacket> create, CancellationToken cancellationToken)
+    private async Task<InFlightOperation> StartAsync(Func<ushort, MqttPacket> create, bool exactlyOnce, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             ThrowIfUnusable();
         }
 
-        await _inFlightSlots.WaitAsync(cancellationToken);
+        if (exactlyOnce)
+        {
+            await _exactlyOnceSlots.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await _inFlightSlots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            ReleaseSlots(exactlyOnce, holdsSlot: false);
+            throw;
+        }
+
         lock (_gate)
         {
             if (_closedBecause is not null)
             {
-                _inFlightSlots.Release();
+                ReleaseSlots(exactlyOnce, holdsSlot: true);
                 throw _closedBecause;
             }
 
             return Track(create, holdsSlot: true);
+        }
+    }
+
+    private void ReleaseSlots(bool exactlyOnce, bool holdsSlot)
+    {
+        if (holdsSlot)
+        {
+            _inFlightSlots.Release();
+        }
+
+        if (exactlyOnce)
+        {
+            _exactlyOnceSlots.Release();
         }
     }
 
@@ -427,7 +455,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
 
         if (operation.HoldsSlot)
         {
-            _inFlightSlots.Release();
+            ReleaseSlots(operation.Packet is PublishPacket { Qos: MqttQos.ExactlyOnce }, holdsSlot: true);
         }
 
         operation.Completion.TrySetResult(acknowledgement);
