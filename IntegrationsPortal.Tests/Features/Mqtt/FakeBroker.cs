@@ -41,6 +41,17 @@ public sealed class FakeBroker : IAsyncDisposable
         return connect;
     }
 
+    /// <summary>A script: accept CONNECT, answer the first <typeparamref name="T"/> the client sends, then stay connected.</summary>
+    public static Func<FakeBrokerSession, Task> AnswerFirst<T>(Func<T, MqttPacket> answer, Action<T> received) where T : MqttPacket =>
+        async session =>
+        {
+            await AcceptConnectAsync(session);
+            var packet = await session.ReceiveAsync<T>();
+            received(packet);
+            await session.SendAsync(answer(packet));
+            await session.GoSilentAsync();
+        };
+
     private async Task AcceptLoopAsync()
     {
         try

@@ -108,13 +108,7 @@ public class MqttFakeBrokerTests
                 first = await session.ReceiveAsync<PublishPacket>();
                 // Drop without PUBACK.
             },
-            async session =>
-            {
-                await FakeBroker.AcceptConnectAsync(session);
-                resent = await session.ReceiveAsync<PublishPacket>();
-                await session.SendAsync(new PacketIdPacket(MqttPacketType.PubAck, resent.PacketId));
-                await session.GoSilentAsync();
-            });
+            FakeBroker.AnswerFirst<PublishPacket>(publish => new PacketIdPacket(MqttPacketType.PubAck, publish.PacketId), publish => resent = publish));
         await using var connection = await MqttTest.ConnectAsync(broker.Options());
 
         var result = await connection.PublishAsync("meters/1", MqttTest.Utf8("42"), MqttQos.AtLeastOnce, cancellationToken: TestContext.Current.CancellationToken);
@@ -139,13 +133,7 @@ public class MqttFakeBrokerTests
                 await session.ReceiveAsync<PacketIdPacket>();
                 // Drop without PUBCOMP: the broker has the message, the client must only release it.
             },
-            async session =>
-            {
-                await FakeBroker.AcceptConnectAsync(session);
-                resent = await session.ReceiveAsync<PacketIdPacket>();
-                await session.SendAsync(new PacketIdPacket(MqttPacketType.PubComp, resent.PacketId));
-                await session.GoSilentAsync();
-            });
+            FakeBroker.AnswerFirst<PacketIdPacket>(pubRel => new PacketIdPacket(MqttPacketType.PubComp, pubRel.PacketId), pubRel => resent = pubRel));
         await using var connection = await MqttTest.ConnectAsync(broker.Options());
 
         var result = await connection.PublishAsync("meters/2", MqttTest.Utf8("7"), MqttQos.ExactlyOnce, cancellationToken: TestContext.Current.CancellationToken);

@@ -12,10 +12,15 @@ public sealed class MqttProtocolException(string message, Exception? innerExcept
 /// <summary>Why a broker refused a CONNECT: the CONNACK return codes of MQTT 3.1.1 section 3.2.2.3.</summary>
 public enum MqttConnectReason : byte
 {
+    /// <summary>The broker does not speak MQTT 3.1.1 (an old 3.1-only or a 5.0-only broker).</summary>
     UnacceptableProtocolVersion = 1,
+    /// <summary>The client id is malformed, taken by policy, or empty where the broker needs one.</summary>
     IdentifierRejected = 2,
+    /// <summary>The broker is up but not taking connections; worth retrying later.</summary>
     ServerUnavailable = 3,
+    /// <summary>The user name or password is malformed or wrong.</summary>
     BadUserNameOrPassword = 4,
+    /// <summary>The credentials (or their absence) are not allowed; Mosquitto uses this for a wrong password too.</summary>
     NotAuthorized = 5,
 }
 

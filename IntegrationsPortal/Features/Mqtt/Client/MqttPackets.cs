@@ -3,19 +3,28 @@ namespace IntegrationsPortal.Features.Mqtt.Client;
 /// <summary>MQTT 3.1.1 control packet types: the high nibble of the fixed header's first byte.</summary>
 public enum MqttPacketType : byte
 {
+    /// <summary>Client asks to connect (with credentials and will).</summary>
     Connect = 1,
+    /// <summary>Broker accepts or refuses the CONNECT.</summary>
     ConnAck = 2,
+    /// <summary>A message, in either direction.</summary>
     Publish = 3,
+    /// <summary>QoS 1: received.</summary>
     PubAck = 4,
+    /// <summary>QoS 2, step 1: received, not yet released.</summary>
     PubRec = 5,
+    /// <summary>QoS 2, step 2: the sender releases the message.</summary>
     PubRel = 6,
+    /// <summary>QoS 2, step 3: complete.</summary>
     PubComp = 7,
     Subscribe = 8,
     SubAck = 9,
     Unsubscribe = 10,
     UnsubAck = 11,
+    /// <summary>Keep-alive probe from the client; the broker must answer with PINGRESP.</summary>
     PingReq = 12,
     PingResp = 13,
+    /// <summary>Orderly goodbye from the client: the broker discards the will.</summary>
     Disconnect = 14,
 }
 
