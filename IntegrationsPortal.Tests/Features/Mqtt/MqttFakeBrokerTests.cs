@@ -187,4 +187,50 @@ public class MqttFakeBrokerTests
         Assert.Equal(MqttConnectReason.NotAuthorized, error.Reason);
         Assert.Equal(MqttConnectionState.Closed, connection.State);
     }
+
+    [Fact]
+    public async Task Reconnect_BacksOffExponentiallyUpToTheMaximum()
+    {
+        var time = new ManualTimeProvider();
+        // Accepted once and dropped at once; then "server unavailable", a refusal worth retrying, every time.
+        await using var broker = new FakeBroker(
+            session => FakeBroker.AcceptConnectAsync(session),
+            async session =>
+            {
+                await session.ReceiveAsync<ConnectPacket>();
+                await session.SendAsync(new ConnAckPacket(false, (byte)MqttConnectReason.ServerUnavailable));
+            });
+        await using var connection = new MqttConnection(broker.Options() with
+        {
+            KeepAlive = TimeSpan.Zero,
+            ConnectTimeout = TimeSpan.FromHours(1),
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
+        }, time);
+        await connection.ConnectAsync(TestContext.Current.CancellationToken);
+
+        var waits = new List<double>();
+        for (var attempts = 2; attempts <= 6; attempts++)
+        {
+            // Between attempts the only timer shorter than the connect timeout is the backoff.
+            TimeSpan backoff = default;
+            await MqttTest.EventuallyAsync(() => time.PendingTimers().Any(due => (backoff = due) < TimeSpan.FromHours(1)), "the connection waits to reconnect");
+            waits.Add(backoff.TotalMilliseconds);
+            time.Advance(backoff);
+            await MqttTest.EventuallyAsync(() => broker.Connections == attempts, $"reconnect attempt {attempts}");
+        }
+
+        Assert.Equal([100, 200, 400, 400, 400], waits);
+        Assert.Equal(MqttConnectionState.Reconnecting, connection.State);
+        await MqttTest.EventuallyAsync(() => connection.LastError is MqttConnectException { Reason: MqttConnectReason.ServerUnavailable }, "the refusal is recorded");
+    }
+
+    [Fact]
+    public void Options_PasswordWithoutUserName_IsRefusedWithoutShowingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MqttConnection(MqttTest.Options("127.0.0.1", 1883) with { Password = Password }));
+
+        Assert.Contains("needs a user name", error.Message);
+        Assert.DoesNotContain(Password, error.ToString());
+    }
 }

@@ -59,7 +59,8 @@ public sealed record MqttClientOptions
 
     internal string Broker => $"{Host}:{Port}";
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting; never echoes the password.</summary>
+    internal MqttClientOptions Validated()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(Host, nameof(Host));
         ArgumentOutOfRangeException.ThrowIfLessThan(Port, 1, nameof(Port));
@@ -98,6 +99,8 @@ public sealed record MqttClientOptions
                 throw new ArgumentException("The last will's payload must be at most 65,535 bytes and its QoS 0, 1 or 2.", nameof(Will));
             }
         }
+
+        return this;
     }
 
     /// <summary>The CONNECT packet; keep-alive rounded up so the broker never times us out before we ping.</summary>

@@ -12,6 +12,9 @@ namespace IntegrationsPortal.Features.Mqtt.Client;
 /// </summary>
 public sealed class MqttConnection(MqttClientOptions options, TimeProvider? timeProvider = null) : IAsyncDisposable
 {
+    // First, so the fields below are sized from options that have been checked.
+    public MqttClientOptions Options { get; } = options.Validated();
+
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly MqttInFlightStore _inFlight = new();
@@ -28,8 +31,6 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     private MqttException? _closedBecause;
     private volatile MqttException? _lastError;
     private long _sequence;
-
-    public MqttClientOptions Options { get; } = options;
 
     public MqttConnectionState State
     {
@@ -54,7 +55,6 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     /// <summary>Connects; throws <see cref="MqttConnectException"/> on refusal, <see cref="MqttException"/> when unreachable.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        Options.Validate();
         lock (_gate)
         {
             if (_state != MqttConnectionState.NotConnected)
