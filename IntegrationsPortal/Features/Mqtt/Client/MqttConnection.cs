@@ -82,7 +82,8 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     }
 
     /// <summary>
-    /// Publishes and returns once the broker acknowledged per <paramref name="qos"/> (QoS 0: once written).
+    /// Publishes and returns once the broker acknowledged per <paramref name="qos"/> (QoS 0: once written;
+    /// while reconnecting, QoS 0 waits for the new link and QoS 1/2 are queued to be sent on it).
     /// Cancelling stops the wait, not the delivery: a QoS 1/2 message already queued is still sent and
     /// re-sent until acknowledged. <paramref name="payload"/> must not change until the task completes.
     /// </summary>
@@ -94,10 +95,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         CancellationToken cancellationToken = default)
     {
         MqttTopic.ValidateTopicName(topic);
-        if (!Enum.IsDefined(qos))
-        {
-            throw new ArgumentOutOfRangeException(nameof(qos), qos, "QoS must be 0, 1 or 2.");
-        }
+        ThrowIfUndefined(qos);
 
         // Checked here: once queued, an oversized packet would only fail inside the writer loop.
         if (2 + System.Text.Encoding.UTF8.GetByteCount(topic) + 2 + (long)payload.Length > MqttPacketCodec.MaxRemainingLength)
@@ -120,6 +118,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     public async Task<MqttQos> SubscribeAsync(string topicFilter, MqttQos qos = MqttQos.AtLeastOnce, CancellationToken cancellationToken = default)
     {
         MqttTopic.ValidateTopicFilter(topicFilter);
+        ThrowIfUndefined(qos);
         var operation = await StartAsync(id => new SubscribePacket(id, [new MqttSubscription(topicFilter, qos)]), exactlyOnce: false, cancellationToken);
         var subAck = (SubAckPacket)await operation.Completion.Task.WaitAsync(cancellationToken);
         if (subAck.ReturnCodes[0] == 0x80)
@@ -234,6 +233,14 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         _inFlight.Add(operation);
         operation.Sent = _link?.Send(operation.Packet) == true;
         return operation;
+    }
+
+    private static void ThrowIfUndefined(MqttQos qos)
+    {
+        if (!Enum.IsDefined(qos))
+        {
+            throw new ArgumentOutOfRangeException(nameof(qos), qos, "QoS must be 0, 1 or 2.");
+        }
     }
 
     // Caller holds _gate.
