@@ -64,7 +64,7 @@ public static class CatalogData
                 Text("will_payload", "Last will payload"),
             ])
         {
-            Verifier = Verifiers.TcpReachable,
+            Verifier = Verifiers.Mqtt,
             Capabilities = [Capabilities.TestSend, Capabilities.Publish],
         },
         new("email", "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
@@ -233,7 +233,7 @@ internal static class Properties
 public static class Verifiers
 {
     public const string HttpReachable = "http-reachable";
-    public const string TcpReachable = "tcp-reachable";
+    public const string Mqtt = "mqtt";
     public const string Smtp = "smtp";
     public const string Twilio = "twilio";
     public const string Plivo = "plivo";

@@ -27,7 +27,7 @@ public static class IntegrationsExtensions
             client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
         }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<IIntegrationVerifier, HttpReachableVerifier>();
-        services.AddSingleton<IIntegrationVerifier, TcpReachableVerifier>();
+        services.AddSingleton<IIntegrationVerifier, Mqtt.MqttVerifier>();
         services.AddSingleton<IIntegrationVerifier, SmtpVerifier>();
         services.AddSingleton<IIntegrationVerifier, TwilioVerifier>();
         services.AddSingleton<IIntegrationVerifier, PlivoVerifier>();

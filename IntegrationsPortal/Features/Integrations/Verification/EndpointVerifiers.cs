@@ -36,22 +36,6 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IInt
     }
 }
 
-/// <summary>A broker or server that only has to accept a TCP connection (MQTT until its own client connects).</summary>
-public sealed class TcpReachableVerifier : IIntegrationVerifier
-{
-    public string Key => Verifiers.TcpReachable;
-
-    public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
-    {
-        var port = int.Parse(c.Get("port") ?? "1883", System.Globalization.CultureInfo.InvariantCulture);
-        using var client = new TcpClient();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        await client.ConnectAsync(c.Get("host")!, port, timeout.Token);
-        return VerificationResult.Success($"Connected to {c.Get("host")}:{port}.");
-    }
-}
-
 /// <summary>SMTP: the server must greet us (220) and answer EHLO; we quit before sending anything.</summary>
 public sealed class SmtpVerifier : IIntegrationVerifier
 {

@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Mqtt.Client;
+
+namespace IntegrationsPortal.Features.Mqtt;
+
+/// <summary>Turns an MQTT integration's properties into client options; shared by verification and delivery.</summary>
+public static class MqttIntegrationOptions
+{
+    public static MqttClientOptions From(ConfiguredIntegration integration)
+    {
+        var tls = integration.Get("tls") == "true";
+        var willTopic = integration.Get("will_topic");
+        return new MqttClientOptions
+        {
+            Host = integration.Get("host")!,
+            Port = int.TryParse(integration.Get("port"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) ? port : tls ? 8883 : 1883,
+            // A stable id per integration when none is given, so a persistent session finds itself again.
+            ClientId = integration.Get("client_id") is { Length: > 0 } clientId ? clientId : $"portal-{integration.Id.ToString("N")[^16..]}",
+            UserName = integration.Get("username") is { Length: > 0 } user ? user : null,
+            Password = integration.Get("password") is { Length: > 0 } password ? password : null,
+            Tls = tls ? new MqttTlsOptions { CaCertificate = LoadCa(integration.Get("ca_certificate")) } : null,
+            Will = willTopic is { Length: > 0 }
+                ? new MqttWill(willTopic, Encoding.UTF8.GetBytes(integration.Get("will_payload") ?? ""), MqttQos.AtLeastOnce)
+                : null,
+        };
+    }
+
+    private static X509Certificate2? LoadCa(string? pem) =>
+        string.IsNullOrWhiteSpace(pem) ? null : X509Certificate2.CreateFromPem(pem);
+}
