@@ -37,7 +37,7 @@ public static class IntegrationSeeds
         },
     };
 
-    public static CreateIntegrationInput Telematics(string baseUrl, string token = "samsara-token-31415926") => new()
+    public static CreateIntegrationInput Telematics(string baseUrl, string token) => new()
     {
         TypeKey = "telematics",
         Name = "Fleet",

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Integrations.Verification;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationsPortal.Tests.Features.Integrations;
+
+/// <summary>
+/// Verification as it really runs: the service queues a Quartz job in the persistent store, the
+/// running scheduler fires it, and the verifier calls a fake provider on loopback.
+/// </summary>
+public sealed class VerificationTests : IAsyncLifetime
+{
+    private PortalServices _portal = default!;
+    private FakeProviders _providers = default!;
+    private Tenant _acme = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _providers = await FakeProviders.StartAsync();
+        _portal = await PortalServices.StartAsync();
+        _acme = await _portal.Services.SetUpFirstOrganizationAsync();
+        await _portal.StartSchedulerAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _portal.DisposeAsync();
+        await _providers.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Twilio_WithGoodCredentials_BecomesActive_NamingTheAccount()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString()));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+        Assert.NotNull(detail.VerifiedAt);
+        Assert.Null(detail.LastError);
+        Assert.Equal("Acme", detail.Metadata["verified_account"]);
+        Assert.Contains($"GET /2010-04-01/Accounts/{IntegrationSeeds.TwilioSid}.json Basic", _providers.Requests);
+    }
+
+    [Fact]
+    public async Task Twilio_WithABadToken_IsInError_SayingTwilioRefused_WithoutTheToken()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Error, detail.Status);
+        Assert.Equal("Twilio refused the credentials (401): Authenticate", detail.LastError);
+        Assert.Null(detail.VerifiedAt);
+        Assert.False(detail.Metadata.ContainsKey("verified_account"));
+    }
+
+    [Fact]
+    public async Task Stripe_WithGoodKeys_BecomesActive_NamingTheBusiness()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString()));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+        Assert.Equal("Acme", detail.Metadata["verified_account"]);
+        Assert.Contains("GET /v1/account Bearer", _providers.Requests);
+    }
+
+    [Fact]
+    public async Task Stripe_WithARevokedKey_IsInError_AndTheMessageHoldsNoKey()
+    {
+        const string revoked = "sk_test_51RevokedKEYvalue0wxyz";
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString(), secretKey: revoked));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Error, detail.Status);
+        Assert.Equal("Stripe refused the credentials (401): Invalid API Key provided: sk_test_****wxyz", detail.LastError);
+        Assert.DoesNotContain(revoked, detail.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stripe_WithALivePublishableKeyAndATestSecretKey_IsInError()
+    {
+        var input = IntegrationSeeds.Stripe(_providers.BaseUri.ToString());
+        input.Properties["publishable_key"] = "pk_live_51Hq9zPUBLISHABLE";
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Error, detail.Status);
+        Assert.Equal("The publishable key and the secret key are from different modes (one test, one live).", detail.LastError);
+    }
+
+    [Fact]
+    public async Task Telematics_WithAGoodToken_BecomesActive_NamingTheFleet()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Telematics(_providers.BaseUri.ToString(), FakeProviders.TelematicsToken));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+        Assert.Equal("Acme Fleet", detail.Metadata["verified_account"]);
+    }
+
+    [Fact]
+    public async Task Webhook_ThatAnswers405ToHead_IsActive_AndOneThatIs404_IsInError()
+    {
+        var ok = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Good", new Uri(_providers.BaseUri, "hooks/ok").ToString()));
+        var missing = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Missing", new Uri(_providers.BaseUri, "hooks/gone").ToString()));
+
+        var good = await WaitUntilAsync(ok, d => d.Status != IntegrationStatus.PendingVerify);
+        var bad = await WaitUntilAsync(missing, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Active, good.Status);
+        Assert.Equal(IntegrationStatus.Error, bad.Status);
+        Assert.Equal("The endpoint answered 404: check the URL.", bad.LastError);
+    }
+
+    [Fact]
+    public async Task ProviderAnswering503_StaysPendingVerify_AndIsRetriedInTenSeconds()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
+
+        var detail = await WaitUntilAsync(id, d => d.LastError is not null);
+        var next = await _portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
+
+        Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
+        Assert.Equal("Attempt 1 failed (The telematics API is not answering properly (503): Service Unavailable); trying again in 10 s.", detail.LastError);
+        Assert.NotNull(next);
+        Assert.InRange(next.Value - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10.5));
+        Assert.Contains("GET /down/me Bearer", _providers.Requests);
+    }
+
+    [Fact]
+    public async Task ProviderNotListening_StaysPendingVerify_SayingTheConnectionWasRefused()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio("http://127.0.0.1:1/"));
+
+        var detail = await WaitUntilAsync(id, d => d.LastError is not null);
+
+        Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
+        Assert.Equal("Attempt 1 failed (Could not reach the provider: the connection was refused or dropped); trying again in 10 s.", detail.LastError);
+    }
+
+    [Fact]
+    public async Task NewCredentials_AfterAFailure_AreVerifiedAgain_AndTheIntegrationBecomesActive()
+    {
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
+        await WaitUntilAsync(id, d => d.Status == IntegrationStatus.Error);
+
+        await using (var scope = _portal.Services.AsOperator(_acme))
+        {
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+                .ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = IntegrationSeeds.TwilioToken });
+        }
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+        Assert.Null(detail.LastError);
+    }
+
+    /// <summary>Polls the integration as a page would, briefly, until the condition holds.</summary>
+    private async Task<IntegrationDetail> WaitUntilAsync(Guid id, Func<IntegrationDetail, bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var detail = await _portal.Services.GetIntegrationAsync(_acme, id);
+            if (condition(detail))
+            {
+                return detail;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                Assert.Fail($"Still {detail.Status} after 20 s (last error: {detail.LastError ?? "none"}).");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
