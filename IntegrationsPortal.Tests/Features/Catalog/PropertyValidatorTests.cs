@@ -235,6 +235,32 @@ public sealed class PropertyValidatorTests
     }
 
     [Fact]
+    public void Webhook_WithAuthTypedInLowerCase_StillKeepsTheCredentials()
+    {
+        // The auth value is accepted whatever its case, so the fields it reveals must follow it.
+        var values = PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = "basic", ["username"] = "hook", ["password"] = "pw",
+        });
+
+        Assert.Equal("BASIC", values["auth"]);
+        Assert.Equal("hook", values["username"]);
+        Assert.Equal("pw", values["password"]);
+    }
+
+    [Fact]
+    public void Mqtt_WithTlsTypedInUpperCase_KeepsTheCaCertificate()
+    {
+        var values = PropertyValidator.Validate(CatalogService.Get("mqtt"), new Dictionary<string, string?>
+        {
+            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "1", ["tls"] = "TRUE", ["ca_certificate"] = "-----BEGIN CERTIFICATE-----",
+        });
+
+        Assert.Equal("true", values["tls"]);
+        Assert.Equal("-----BEGIN CERTIFICATE-----", values["ca_certificate"]);
+    }
+
+    [Fact]
     public void Webhook_AuthIsRequired_AndMustBeAKnownMode()
     {
         var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
