@@ -73,6 +73,28 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_TwoStripesAtTheSameMoment_KeepsOnlyOne()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            try
+            {
+                await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe());
+                return null;
+            }
+            catch (PortalException e)
+            {
+                return e;
+            }
+        }));
+
+        var refusal = Assert.Single(attempts, a => a is not null);
+        Assert.Equal(PortalErrorKind.Conflict, refusal!.Kind);
+        Assert.Equal("Your organization already has a Stripe integration; only one is allowed.", refusal.Message);
+        Assert.Equal(1, (await ListAsync(new IntegrationQuery { TypeKey = "stripe" })).Total);
+    }
+
+    [Fact]
     public async Task Create_SecondTwilio_InAnotherOrganization_IsAllowed()
     {
         var globex = await _portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
@@ -324,6 +346,22 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
         Assert.False(detail.SecretsSet["password"]);
         Assert.False(detail.SecretsSet["username"]);
         Assert.Empty((await ConfigurationAsync(id)).Secrets);
+    }
+
+    [Fact]
+    public async Task Webhook_CreatedWithLowerCaseBasicAuth_KeepsItsCredentials()
+    {
+        var input = IntegrationSeeds.Webhook();
+        input.Properties["auth"] = "basic";
+        input.Properties["username"] = "hook-user";
+        input.Properties["password"] = "hook-password-42";
+
+        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+
+        var configuration = await ConfigurationAsync(id);
+        Assert.Equal("BASIC", configuration.Properties["auth"]);
+        Assert.Equal("hook-password-42", configuration.Secrets["password"]);
+        Assert.True((await GetAsync(id)).SecretsSet["password"]);
     }
 
     [Fact]
