@@ -19,6 +19,15 @@ public static class IntegrationSeeds
         Properties = new() { ["url"] = url, ["auth"] = "NONE" },
     };
 
+    public static CreateIntegrationInput WebhookWithBasicAuth(string auth, string password)
+    {
+        var input = Webhook();
+        input.Properties["auth"] = auth;
+        input.Properties["username"] = "hook-user";
+        input.Properties["password"] = password;
+        return input;
+    }
+
     public static CreateIntegrationInput Twilio(string baseUrl = "https://api.twilio.com", string token = TwilioToken) => new()
     {
         TypeKey = "twilio",

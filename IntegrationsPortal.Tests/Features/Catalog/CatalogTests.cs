@@ -99,23 +99,12 @@ public sealed class CatalogDataTests
     }
 }
 
-public sealed class CatalogServiceTests : IAsyncLifetime
+public sealed class CatalogServiceTests : PortalServicesTest
 {
-    private PortalServices _portal = default!;
-    private Tenant _acme = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _portal = await PortalServices.StartAsync();
-        _acme = await _portal.Services.SetUpFirstOrganizationAsync();
-    }
-
-    public ValueTask DisposeAsync() => _portal.DisposeAsync();
-
     [Fact]
     public void EveryType_HasItsVerifierRegistered()
     {
-        var registered = _portal.Services.GetServices<IIntegrationVerifier>().Select(v => v.Key).ToList();
+        var registered = Portal.Services.GetServices<IIntegrationVerifier>().Select(v => v.Key).ToList();
 
         Assert.Equal(registered.Count, registered.Distinct().Count());
         Assert.All(CatalogData.Types, t => Assert.Contains(t.Verifier, registered));
@@ -143,13 +132,13 @@ public sealed class CatalogServiceTests : IAsyncLifetime
             Properties = new() { ["base_url"] = "https://scada.acme.test", ["api_token"] = "bridge-token" },
         };
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => _portal.Services.CreateIntegrationAsync(_acme, input));
+        var error = await Assert.ThrowsAsync<PortalException>(() => Portal.Services.CreateIntegrationAsync(Acme, input));
         await SetCustomIntegrationsAsync(true);
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
 
         Assert.Equal(PortalErrorKind.Conflict, error.Kind);
         Assert.Equal("SCADA bridge is a custom integration your organization is not enabled for.", error.Message);
-        Assert.Equal("scada-bridge", (await _portal.Services.GetIntegrationAsync(_acme, id)).Type.Key);
+        Assert.Equal("scada-bridge", (await Portal.Services.GetIntegrationAsync(Acme, id)).Type.Key);
     }
 
     [Fact]
@@ -165,7 +154,7 @@ public sealed class CatalogServiceTests : IAsyncLifetime
     public async Task SingleInstanceType_SaysSo_OnceOneExists()
     {
         var before = Assert.Single(await ListAsync(), e => e.Type.Key == "twilio");
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
         var after = Assert.Single(await ListAsync(), e => e.Type.Key == "twilio");
 
         Assert.True(before.CanAdd);
@@ -177,8 +166,8 @@ public sealed class CatalogServiceTests : IAsyncLifetime
     [Fact]
     public async Task MultiInstanceType_StaysAddable_AndCountsWhatIsInUse()
     {
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("One"));
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Two"));
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("One"));
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("Two"));
 
         var webhook = Assert.Single(await ListAsync(), e => e.Type.Key == "webhook");
 
@@ -189,8 +178,8 @@ public sealed class CatalogServiceTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_SeesTheCatalog_ButCanAddNothing()
     {
-        var id = await _portal.Services.AddUserAsync(_acme, "vera@acme.test", PortalRoles.Viewer);
-        await using var scope = _portal.Services.AsUser(_acme.OrganizationId, id, "vera@acme.test", PortalRoles.Viewer);
+        var id = await Portal.Services.AddUserAsync(Acme, "vera@acme.test", PortalRoles.Viewer);
+        await using var scope = Portal.Services.AsUser(Acme.OrganizationId, id, "vera@acme.test", PortalRoles.Viewer);
 
         var entries = await scope.ServiceProvider.GetRequiredService<CatalogService>().ListAsync(new CatalogQuery());
 
@@ -210,15 +199,15 @@ public sealed class CatalogServiceTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<CatalogEntry>> ListAsync(CatalogQuery? query = null)
     {
-        await using var scope = _portal.Services.AsOperator(_acme);
+        await using var scope = Portal.Services.AsOperator(Acme);
         return await scope.ServiceProvider.GetRequiredService<CatalogService>().ListAsync(query ?? new CatalogQuery());
     }
 
     private async Task SetCustomIntegrationsAsync(bool enabled)
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var organization = await db.Organizations.SingleAsync(o => o.Id == _acme.OrganizationId);
+        var organization = await db.Organizations.SingleAsync(o => o.Id == Acme.OrganizationId);
         organization.CustomIntegrationsEnabled = enabled;
         await db.SaveChangesAsync();
     }

@@ -9,23 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Integrations;
 
 /// <summary>The integration lifecycle through the service, with Quartz in standby: verification stays queued.</summary>
-public sealed class IntegrationServiceTests : IAsyncLifetime
+public sealed class IntegrationServiceTests : PortalServicesTest
 {
-    private PortalServices _portal = default!;
-    private Tenant _acme = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _portal = await PortalServices.StartAsync();
-        _acme = await _portal.Services.SetUpFirstOrganizationAsync();
-    }
-
-    public ValueTask DisposeAsync() => _portal.DisposeAsync();
-
     [Fact]
     public async Task Create_Webhook_IsPendingVerify_AndQueuesItsVerification()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
 
         var detail = await GetAsync(id);
         Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
@@ -44,7 +33,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
         input.Properties["url"] = "/relative";
         input.Properties["headers"] = "not json";
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => _portal.Services.CreateIntegrationAsync(_acme, input));
+        var error = await Assert.ThrowsAsync<PortalException>(() => Portal.Services.CreateIntegrationAsync(Acme, input));
 
         Assert.Equal(PortalErrorKind.Validation, error.Kind);
         Assert.Equal(["headers", "url"], error.FieldErrors.Keys.Order(StringComparer.Ordinal));
@@ -55,7 +44,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     public async Task Create_WithoutNameOrType_IsRefused()
     {
         var error = await Assert.ThrowsAsync<PortalException>(() =>
-            _portal.Services.CreateIntegrationAsync(_acme, new CreateIntegrationInput { TypeKey = "", Name = "" }));
+            Portal.Services.CreateIntegrationAsync(Acme, new CreateIntegrationInput { TypeKey = "", Name = "" }));
 
         Assert.Equal(["Name", "TypeKey"], error.FieldErrors.Keys.Order(StringComparer.Ordinal));
     }
@@ -63,9 +52,9 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Create_SecondStripeIntegration_IsRefused()
     {
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe());
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe());
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe()));
+        var error = await Assert.ThrowsAsync<PortalException>(() => Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe()));
 
         Assert.Equal(PortalErrorKind.Conflict, error.Kind);
         Assert.Equal("Your organization already has a Stripe integration; only one is allowed.", error.Message);
@@ -79,7 +68,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
         {
             try
             {
-                await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe());
+                await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe());
                 return null;
             }
             catch (PortalException e)
@@ -97,21 +86,21 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Create_SecondTwilio_InAnotherOrganization_IsAllowed()
     {
-        var globex = await _portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
+        var globex = await Portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
 
-        var id = await _portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Twilio());
+        var id = await Portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Twilio());
 
-        Assert.Equal("twilio", (await _portal.Services.GetIntegrationAsync(globex, id)).Type.Key);
+        Assert.Equal("twilio", (await Portal.Services.GetIntegrationAsync(globex, id)).Type.Key);
     }
 
     [Fact]
     public async Task DeletedSingleInstanceType_CanBeCreatedAgain()
     {
-        var first = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
+        var first = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
         await WithServiceAsync(s => s.DeleteAsync(first));
 
-        var second = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
+        var second = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
 
         Assert.NotEqual(first, second);
         Assert.Equal(IntegrationStatus.PendingVerify, (await GetAsync(second)).Status);
@@ -120,7 +109,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Delete_HidesTheIntegration_KeepsTheRow_AndCancelsItsVerification()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
 
         await WithServiceAsync(s => s.DeleteAsync(id));
 
@@ -156,7 +145,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Activate_OfANeverVerifiedIntegration_SendsItToVerification()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await WithServiceAsync(s => s.DisableAsync(id));
 
         await WithServiceAsync(s => s.ActivateAsync(id));
@@ -168,7 +157,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Activate_FromError_IsRefused_AndTheIntegrationStaysInError()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await RecordVerificationAsync(id, VerificationResult.Failed("The endpoint answered 404: check the URL."));
 
         var error = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.ActivateAsync(id)));
@@ -183,7 +172,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task VerifyNow_FromError_GoesBackToPendingVerify_AndClearsTheError()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await RecordVerificationAsync(id, VerificationResult.Failed("The endpoint answered 404: check the URL."));
 
         await WithServiceAsync(s => s.VerifyNowAsync(id));
@@ -197,7 +186,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task VerifyNow_WhileAlreadyVerifying_OrDisabled_IsRefused()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
 
         var pending = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.VerifyNowAsync(id)));
         await WithServiceAsync(s => s.DisableAsync(id));
@@ -213,11 +202,11 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task AVerificationThatFinishesAfterTheIntegrationChanged_IsIgnored()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
         var queuedGeneration = (await RawRowAsync(id)).VerificationGeneration;
         await WithServiceAsync(s => s.ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = "a-newer-token" }));
 
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         var recorded = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
             .RecordVerificationAsync(id, queuedGeneration, VerificationResult.Failed("Twilio refused the credentials (401)."));
 
@@ -232,11 +221,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     {
         var id = await CreateVerifiedAsync(IntegrationSeeds.Twilio());
 
-        await WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
-        {
-            Name = "Twilio",
-            Properties = new() { ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = "rotated-token-1234", ["from_number"] = "+14155550100" },
-        }));
+        await UpdateTwilioAsync(id, "Twilio", authToken: "rotated-token-1234");
 
         Assert.Equal(IntegrationStatus.PendingVerify, (await GetAsync(id)).Status);
         Assert.Equal("rotated-token-1234", (await ConfigurationAsync(id)).Secrets["auth_token"]);
@@ -278,11 +263,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     {
         var id = await CreateVerifiedAsync(IntegrationSeeds.Twilio());
 
-        await WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
-        {
-            Name = "Twilio (prod)",
-            Properties = new() { ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = "", ["from_number"] = "+14155550100" },
-        }));
+        await UpdateTwilioAsync(id, "Twilio (prod)", authToken: "");
 
         var detail = await GetAsync(id);
         Assert.Equal("Twilio (prod)", detail.Name);
@@ -330,11 +311,8 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_SwitchingAuthToNone_ForgetsTheStoredPassword()
     {
-        var input = IntegrationSeeds.Webhook();
-        input.Properties["auth"] = "BASIC";
-        input.Properties["username"] = "hook-user";
-        input.Properties["password"] = "hook-password-42";
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var input = IntegrationSeeds.WebhookWithBasicAuth(auth: "BASIC", password: "hook-password-42");
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
         Assert.True((await GetAsync(id)).SecretsSet["password"]);
 
         await WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
@@ -351,12 +329,9 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_CreatedWithLowerCaseBasicAuth_KeepsItsCredentials()
     {
-        var input = IntegrationSeeds.Webhook();
-        input.Properties["auth"] = "basic";
-        input.Properties["username"] = "hook-user";
-        input.Properties["password"] = "hook-password-42";
+        var input = IntegrationSeeds.WebhookWithBasicAuth(auth: "basic", password: "hook-password-42");
 
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
 
         var configuration = await ConfigurationAsync(id);
         Assert.Equal("BASIC", configuration.Properties["auth"]);
@@ -367,9 +342,9 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_CannotCreateChangeOrDelete_EvenCallingTheServiceDirectly()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
-        var viewerId = await _portal.Services.AddUserAsync(_acme, "vera@acme.test", PortalRoles.Viewer);
-        await using var scope = _portal.Services.AsUser(_acme.OrganizationId, viewerId, "vera@acme.test", PortalRoles.Viewer);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
+        var viewerId = await Portal.Services.AddUserAsync(Acme, "vera@acme.test", PortalRoles.Viewer);
+        await using var scope = Portal.Services.AsUser(Acme.OrganizationId, viewerId, "vera@acme.test", PortalRoles.Viewer);
         var service = scope.ServiceProvider.GetRequiredService<IntegrationService>();
 
         List<Func<Task>> attempts =
@@ -397,9 +372,9 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     [Fact]
     public async Task AnotherOrganizationsIntegration_IsNotFound_AndNotListed()
     {
-        var globex = await _portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
-        var theirs = await _portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Webhook("Globex hook"));
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Acme hook"));
+        var globex = await Portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
+        var theirs = await Portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Webhook("Globex hook"));
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("Acme hook"));
 
         var listed = await ListAsync();
         List<Func<Task>> attempts =
@@ -416,7 +391,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
             Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(attempt)).Kind);
         }
 
-        var untouched = await _portal.Services.GetIntegrationAsync(globex, theirs);
+        var untouched = await Portal.Services.GetIntegrationAsync(globex, theirs);
         Assert.Equal("Globex hook", untouched.Name);
         Assert.Equal(IntegrationStatus.PendingVerify, untouched.Status);
     }
@@ -425,7 +400,7 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
 
     private async Task<Guid> CreateVerifiedAsync(CreateIntegrationInput input)
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
         await RecordVerificationAsync(id, VerificationResult.Success("Accepted."));
         return id;
     }
@@ -434,43 +409,49 @@ public sealed class IntegrationServiceTests : IAsyncLifetime
     private async Task RecordVerificationAsync(Guid id, VerificationResult result)
     {
         var generation = (await RawRowAsync(id)).VerificationGeneration;
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         Assert.True(await scope.ServiceProvider.GetRequiredService<IntegrationService>().RecordVerificationAsync(id, generation, result));
     }
 
+    private Task UpdateTwilioAsync(Guid id, string name, string authToken) => WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
+    {
+        Name = name,
+        Properties = new() { ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = authToken, ["from_number"] = "+14155550100" },
+    }));
+
     private async Task WithServiceAsync(Func<IntegrationService, Task> action)
     {
-        await using var scope = _portal.Services.AsOperator(_acme);
+        await using var scope = Portal.Services.AsOperator(Acme);
         await action(scope.ServiceProvider.GetRequiredService<IntegrationService>());
     }
 
-    private Task<IntegrationDetail> GetAsync(Guid id) => _portal.Services.GetIntegrationAsync(_acme, id);
+    private Task<IntegrationDetail> GetAsync(Guid id) => Portal.Services.GetIntegrationAsync(Acme, id);
 
     private async Task<PagedResult<IntegrationRow>> ListAsync(IntegrationQuery? query = null)
     {
-        await using var scope = _portal.Services.AsOperator(_acme);
+        await using var scope = Portal.Services.AsOperator(Acme);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().ListAsync(query ?? new IntegrationQuery());
     }
 
     private async Task<ConfiguredIntegration> ConfigurationAsync(Guid id)
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetConfigurationAsync(id);
     }
 
     private async Task<Integration> RawRowAsync(Guid id)
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         return await db.Set<Integration>().IgnoreQueryFilters().AsNoTracking().SingleAsync(i => i.Id == id);
     }
 
     private async Task<IReadOnlyList<AuditEntrySummary>> AuditAsync()
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         return await scope.ServiceProvider.GetRequiredService<SettingsService>().ListAuditAsync(ct: TestContext.Current.CancellationToken);
     }
 
     private async Task<DateTimeOffset?> NextVerificationAsync(Guid id) =>
-        await _portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
+        await Portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
 }

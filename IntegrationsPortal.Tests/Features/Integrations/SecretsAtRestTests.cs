@@ -12,30 +12,22 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Integrations;
 
 /// <summary>Secrets in the database file, in what the service returns, and through a key rotation.</summary>
-public sealed class SecretsAtRestTests : IAsyncLifetime
+public sealed class SecretsAtRestTests : PortalServicesTest
 {
     private static readonly byte[] FirstKey = CredentialVaultTests.NewKey();
-    private PortalServices _portal = default!;
-    private Tenant _acme = default!;
 
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        _portal = await PortalServices.StartAsync(new Dictionary<string, string?>
-        {
-            ["Portal:Vault:Keys:k1"] = Convert.ToBase64String(FirstKey),
-            ["Portal:Vault:ActiveKeyId"] = "k1",
-        });
-        _acme = await _portal.Services.SetUpFirstOrganizationAsync();
-    }
-
-    public ValueTask DisposeAsync() => _portal.DisposeAsync();
+        ["Portal:Vault:Keys:k1"] = Convert.ToBase64String(FirstKey),
+        ["Portal:Vault:ActiveKeyId"] = "k1",
+    };
 
     [Fact]
     public async Task DatabaseFile_HoldsNoSecretInPlainText_ButTheReadableProperties()
     {
-        var stripe = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe());
-        await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
-        await using (var scope = _portal.Services.AsOperator(_acme))
+        var stripe = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe());
+        await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
+        await using (var scope = Portal.Services.AsOperator(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>()
                 .ReplaceSecretsAsync(stripe, new Dictionary<string, string> { ["webhook_secret"] = "whsec_REPLACED0secret0value" });
@@ -56,9 +48,9 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
     {
         var input = IntegrationSeeds.Stripe();
         input.Properties.Remove("webhook_secret");
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
 
-        var detail = await _portal.Services.GetIntegrationAsync(_acme, id);
+        var detail = await Portal.Services.GetIntegrationAsync(Acme, id);
         var json = JsonSerializer.Serialize(detail);
 
         Assert.Equal(new Dictionary<string, bool> { ["secret_key"] = true, ["webhook_secret"] = false }, detail.SecretsSet);
@@ -70,16 +62,16 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
     [Fact]
     public async Task Rotation_RewrapsEveryIntegrationOfTheOrganization_UnderTheNewKey()
     {
-        var stripe = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe());
-        var twilio = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio());
-        var webhook = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook());
-        await using (var scope = _portal.Services.AsOperator(_acme))
+        var stripe = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe());
+        var twilio = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
+        var webhook = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
+        await using (var scope = Portal.Services.AsOperator(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(twilio);
         }
 
-        var globex = await _portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
-        var theirs = await _portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Stripe());
+        var globex = await Portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
+        var theirs = await Portal.Services.CreateIntegrationAsync(globex, IntegrationSeeds.Stripe());
         var before = await RowsAsync();
 
         // The operator adds key k2 and makes it active; the portal restarts with both keys.
@@ -99,7 +91,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
         Assert.Equal(IntegrationSeeds.TwilioToken, rotated.Open(twilio, after[twilio].Secrets!)["auth_token"]);
         Assert.Null(after[webhook].SecretsKeyId);
         Assert.Equal("k1", after[theirs].SecretsKeyId);
-        var oldRing = _portal.Services.GetRequiredService<CredentialVault>();
+        var oldRing = Portal.Services.GetRequiredService<CredentialVault>();
         var error = Assert.Throws<System.Security.Cryptography.CryptographicException>(() => oldRing.Open(stripe, after[stripe].Secrets!));
         Assert.Contains("'k2' is not configured", error.Message, StringComparison.Ordinal);
         Assert.Equal(new RewrapReport(0, 2, "k2"), await RewrapAsync(rotated));
@@ -108,8 +100,8 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
     [Fact]
     public async Task Rotation_IsForAdminsOnly()
     {
-        var id = await _portal.Services.AddUserAsync(_acme, "olga@acme.test", PortalRoles.Operator);
-        await using var scope = _portal.Services.AsUser(_acme.OrganizationId, id, "olga@acme.test", PortalRoles.Operator);
+        var id = await Portal.Services.AddUserAsync(Acme, "olga@acme.test", PortalRoles.Operator);
+        await using var scope = Portal.Services.AsUser(Acme.OrganizationId, id, "olga@acme.test", PortalRoles.Operator);
 
         var error = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<VaultService>().RewrapOrganizationAsync());
 
@@ -118,7 +110,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
 
     private async Task<RewrapReport> RewrapAsync(CredentialVault vault)
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         var service = new VaultService(scope.ServiceProvider.GetRequiredService<CurrentUser>(),
             scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>(), vault, TimeProvider.System);
         return await service.RewrapOrganizationAsync(TestContext.Current.CancellationToken);
@@ -126,7 +118,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
 
     private async Task<Dictionary<Guid, Integration>> RowsAsync()
     {
-        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var scope = Portal.Services.AsAdmin(Acme);
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         return await db.Set<Integration>().IgnoreQueryFilters().AsNoTracking().ToDictionaryAsync(i => i.Id);
     }
@@ -134,7 +126,7 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
     /// <summary>The whole database file, with the WAL folded in first so nothing hides there.</summary>
     private async Task<byte[]> DatabaseBytesAsync()
     {
-        await using (var connection = new SqliteConnection($"Data Source={_portal.DatabaseFile};Pooling=False"))
+        await using (var connection = new SqliteConnection($"Data Source={Portal.DatabaseFile};Pooling=False"))
         {
             await connection.OpenAsync();
             await using var checkpoint = connection.CreateCommand();
@@ -142,8 +134,8 @@ public sealed class SecretsAtRestTests : IAsyncLifetime
             await checkpoint.ExecuteNonQueryAsync();
         }
 
-        var wal = _portal.DatabaseFile + "-wal";
-        var bytes = await ReadSharedAsync(_portal.DatabaseFile);
+        var wal = Portal.DatabaseFile + "-wal";
+        var bytes = await ReadSharedAsync(Portal.DatabaseFile);
         return File.Exists(wal) ? [.. bytes, .. await ReadSharedAsync(wal)] : bytes;
     }
 

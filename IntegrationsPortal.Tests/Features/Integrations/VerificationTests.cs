@@ -9,30 +9,27 @@ namespace IntegrationsPortal.Tests.Features.Integrations;
 /// Verification as it really runs: the service queues a Quartz job in the persistent store, the
 /// running scheduler fires it, and the verifier calls a fake provider on loopback.
 /// </summary>
-public sealed class VerificationTests : IAsyncLifetime
+public sealed class VerificationTests : PortalServicesTest
 {
-    private PortalServices _portal = default!;
     private FakeProviders _providers = default!;
-    private Tenant _acme = default!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         _providers = await FakeProviders.StartAsync();
-        _portal = await PortalServices.StartAsync();
-        _acme = await _portal.Services.SetUpFirstOrganizationAsync();
-        await _portal.StartSchedulerAsync();
+        await base.InitializeAsync();
+        await Portal.StartSchedulerAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _portal.DisposeAsync();
+        await base.DisposeAsync();
         await _providers.DisposeAsync();
     }
 
     [Fact]
     public async Task Twilio_WithGoodCredentials_BecomesActive_NamingTheAccount()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString()));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString()));
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -46,7 +43,7 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task Twilio_WithABadToken_IsInError_SayingTwilioRefused_WithoutTheToken()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -59,7 +56,7 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task Stripe_WithGoodKeys_BecomesActive_NamingTheBusiness()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString()));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString()));
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -72,7 +69,7 @@ public sealed class VerificationTests : IAsyncLifetime
     public async Task Stripe_WithARevokedKey_IsInError_AndTheMessageHoldsNoKey()
     {
         const string revoked = "sk_test_51RevokedKEYvalue0wxyz";
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString(), secretKey: revoked));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Stripe(_providers.BaseUri.ToString(), secretKey: revoked));
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -86,7 +83,7 @@ public sealed class VerificationTests : IAsyncLifetime
     {
         var input = IntegrationSeeds.Stripe(_providers.BaseUri.ToString());
         input.Properties["publishable_key"] = "pk_live_51Hq9zPUBLISHABLE";
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, input);
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -97,7 +94,7 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task Telematics_WithAGoodToken_BecomesActive_NamingTheFleet()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Telematics(_providers.BaseUri.ToString(), FakeProviders.TelematicsToken));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.BaseUri.ToString(), FakeProviders.TelematicsToken));
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
 
@@ -108,8 +105,8 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_ThatAnswers405ToHead_IsActive_AndOneThatIs404_IsInError()
     {
-        var ok = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Good", new Uri(_providers.BaseUri, "hooks/ok").ToString()));
-        var missing = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Webhook("Missing", new Uri(_providers.BaseUri, "hooks/gone").ToString()));
+        var ok = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("Good", new Uri(_providers.BaseUri, "hooks/ok").ToString()));
+        var missing = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("Missing", new Uri(_providers.BaseUri, "hooks/gone").ToString()));
 
         var good = await WaitUntilAsync(ok, d => d.Status != IntegrationStatus.PendingVerify);
         var bad = await WaitUntilAsync(missing, d => d.Status != IntegrationStatus.PendingVerify);
@@ -122,10 +119,10 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task ProviderAnswering503_StaysPendingVerify_AndIsRetriedInTenSeconds()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
 
         var detail = await WaitUntilAsync(id, d => d.LastError is not null);
-        var next = await _portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
+        var next = await Portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
 
         Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
         Assert.Equal("Attempt 1 failed (The telematics API is not answering properly (503): Service Unavailable); trying again in 10 s.", detail.LastError);
@@ -137,7 +134,7 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task ProviderNotListening_StaysPendingVerify_SayingTheConnectionWasRefused()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio("http://127.0.0.1:1/"));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio("http://127.0.0.1:1/"));
 
         var detail = await WaitUntilAsync(id, d => d.LastError is not null);
 
@@ -148,10 +145,10 @@ public sealed class VerificationTests : IAsyncLifetime
     [Fact]
     public async Task NewCredentials_AfterAFailure_AreVerifiedAgain_AndTheIntegrationBecomesActive()
     {
-        var id = await _portal.Services.CreateIntegrationAsync(_acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));
         await WaitUntilAsync(id, d => d.Status == IntegrationStatus.Error);
 
-        await using (var scope = _portal.Services.AsOperator(_acme))
+        await using (var scope = Portal.Services.AsOperator(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>()
                 .ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = IntegrationSeeds.TwilioToken });
@@ -168,7 +165,7 @@ public sealed class VerificationTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var detail = await _portal.Services.GetIntegrationAsync(_acme, id);
+            var detail = await Portal.Services.GetIntegrationAsync(Acme, id);
             if (condition(detail))
             {
                 return detail;
