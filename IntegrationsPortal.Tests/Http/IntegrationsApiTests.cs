@@ -52,6 +52,21 @@ public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
     }
 
     [Fact]
+    public async Task Viewer_SeesTheCatalog_WithNothingToAdd_OperatorMayAddWebhooks()
+    {
+        using var viewer = await portal.App.SignedInClientAsync(SetUpPortalFixture.ViewerEmail);
+        using var operatorClient = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
+
+        var forViewer = await viewer.GetFromJsonAsync<JsonElement>("/api/catalog", Ct);
+        var forOperator = await operatorClient.GetFromJsonAsync<JsonElement>("/api/catalog?search=webhook", Ct);
+
+        Assert.All(forViewer.EnumerateArray(), e => Assert.False(e.GetProperty("canAdd").GetBoolean()));
+        Assert.Contains(forViewer.EnumerateArray(), e => e.GetProperty("type").GetProperty("key").GetString() == "stripe");
+        var webhook = Assert.Single(forOperator.EnumerateArray());
+        Assert.True(webhook.GetProperty("canAdd").GetBoolean());
+    }
+
+    [Fact]
     public async Task Anonymous_ListingIntegrations_Is401()
     {
         using var client = portal.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

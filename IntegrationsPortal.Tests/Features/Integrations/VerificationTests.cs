@@ -134,6 +134,22 @@ public sealed class VerificationTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task DeletingAnIntegrationWaitingForARetry_CancelsTheRetry()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
+        var scheduler = Portal.Services.GetRequiredService<VerificationScheduler>();
+        await EventuallyAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
+            at => at > DateTimeOffset.UtcNow.AddSeconds(1), "the retry to be queued");
+
+        await using (var scope = Portal.Services.AsOperator(Acme))
+        {
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(id);
+        }
+
+        Assert.Null(await scheduler.NextRunAsync(id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task ProviderNotListening_StaysPendingVerify_SayingTheConnectionWasRefused()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio("http://127.0.0.1:1/"));
