@@ -76,7 +76,9 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
 
     public bool IsVisible(IReadOnlyDictionary<string, string?> values) =>
         VisibleWhen is null
-        || (values.TryGetValue(VisibleWhen.Property, out var value) && VisibleWhen.Values.Contains(value ?? ""));
+        // Enum and bool values are accepted in any case ("basic", "TRUE"), so the condition must be too.
+        || (values.TryGetValue(VisibleWhen.Property, out var value)
+            && VisibleWhen.Values.Contains((value ?? "").Trim(), StringComparer.OrdinalIgnoreCase));
 }
 
 public sealed record PropertyCondition(string Property, params string[] Values);

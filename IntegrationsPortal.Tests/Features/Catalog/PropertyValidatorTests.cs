@@ -1,0 +1,273 @@
+using IntegrationsPortal.Features.Catalog;
+
+namespace IntegrationsPortal.Tests.Features.Catalog;
+
+public sealed class PropertyValidatorTests
+{
+    private static readonly IntegrationType Webhook = CatalogService.Get("webhook");
+    private static readonly IntegrationType Email = CatalogService.Get("email");
+
+    private static string? Check(PropertyType type, string? raw, bool required = false, double? min = null, double? max = null,
+        int? maxItems = null, params string[] options) =>
+        PropertyValidator.ValidateOne(new PropertySpec("p", "Field", type)
+        {
+            Required = required, Min = min, Max = max, MaxItems = maxItems, Options = options,
+        }, raw);
+
+    [Theory]
+    [InlineData(PropertyType.String)]
+    [InlineData(PropertyType.Secret)]
+    [InlineData(PropertyType.Number)]
+    [InlineData(PropertyType.Url)]
+    [InlineData(PropertyType.EmailList)]
+    [InlineData(PropertyType.PhoneList)]
+    [InlineData(PropertyType.ResourceReference)]
+    public void RequiredProperty_LeftEmpty_SaysItIsRequired(PropertyType type)
+    {
+        Assert.Equal("Field is required.", Check(type, "  ", required: true));
+        Assert.Equal("Field is required.", Check(type, null, required: true));
+        Assert.Null(Check(type, "", required: false));
+    }
+
+    [Fact]
+    public void String_UpToTheLimit_IsAccepted_OneMoreIsRefused()
+    {
+        Assert.Null(Check(PropertyType.String, new string('a', PropertyValidator.MaxTextLength)));
+        Assert.Equal($"At most {PropertyValidator.MaxTextLength} characters.", Check(PropertyType.String, new string('a', PropertyValidator.MaxTextLength + 1)));
+    }
+
+    [Fact]
+    public void Secret_KeepsSurroundingSpaces_AndHasItsOwnLimit()
+    {
+        var spec = new PropertySpec("token", "Token", PropertyType.Secret);
+        var values = PropertyValidator.Validate(new IntegrationType("t", "T", "i", IntegrationDirection.Egress, "c", "d", [spec]) { Verifier = "x" },
+            new Dictionary<string, string?> { ["token"] = " s3cret " });
+
+        Assert.Equal(" s3cret ", values["token"]);
+        Assert.Null(Check(PropertyType.Secret, new string('s', PropertyValidator.MaxSecretLength)));
+        Assert.Equal($"At most {PropertyValidator.MaxSecretLength} characters.", Check(PropertyType.Secret, new string('s', PropertyValidator.MaxSecretLength + 1)));
+    }
+
+    [Theory]
+    [InlineData("1", null)]
+    [InlineData("65535", null)]
+    [InlineData("8883.0", null)]
+    [InlineData("0", "Must be between 1 and 65535.")]
+    [InlineData("65536", "Must be between 1 and 65535.")]
+    [InlineData("-5", "Must be between 1 and 65535.")]
+    [InlineData("eighty", "Must be a number.")]
+    [InlineData("NaN", "Must be a number.")]
+    [InlineData("Infinity", "Must be a number.")]
+    [InlineData("1,5", "Must be a number.")]
+    public void Number_OutsideTheRangeOrNotANumber_IsRefused(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.Number, raw, min: 1, max: 65535));
+    }
+
+    [Theory]
+    [InlineData("true", null)]
+    [InlineData("False", null)]
+    [InlineData("yes", "Must be true or false.")]
+    [InlineData("1", "Must be true or false.")]
+    public void Bool_AcceptsOnlyTrueOrFalse(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.Bool, raw));
+    }
+
+    [Fact]
+    public void Bool_And_Enum_AreStoredInTheirCanonicalForm()
+    {
+        var values = PropertyValidator.Validate(CatalogService.Get("mqtt"), new Dictionary<string, string?>
+        {
+            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "2", ["retain"] = "TRUE", ["port"] = " 8883 ",
+        });
+        var webhook = PropertyValidator.Validate(Webhook, new Dictionary<string, string?> { ["url"] = "https://x.test/h", ["auth"] = "none" });
+
+        Assert.Equal("true", values["retain"]);
+        Assert.Equal("8883", values["port"]);
+        Assert.Equal("NONE", webhook["auth"]);
+    }
+
+    [Theory]
+    [InlineData("BASIC", null)]
+    [InlineData("basic", null)]
+    [InlineData("OAUTH", "Must be one of NONE, BASIC, DIGEST.")]
+    public void Enum_AcceptsOnlyItsOptions_IgnoringCase(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.Enum, raw, options: ["NONE", "BASIC", "DIGEST"]));
+    }
+
+    [Theory]
+    [InlineData("https://hooks.example.com/in", null)]
+    [InlineData("http://10.0.0.5:8080/x?y=1", null)]
+    [InlineData("/relative/path", "Enter a full http:// or https:// URL.")]
+    [InlineData("hooks.example.com/in", "Enter a full http:// or https:// URL.")]
+    [InlineData("ftp://files.example.com/", "Enter a full http:// or https:// URL.")]
+    [InlineData("file:///etc/passwd", "Enter a full http:// or https:// URL.")]
+    [InlineData("javascript:alert(1)", "Enter a full http:// or https:// URL.")]
+    public void Url_MustBeAbsoluteHttpOrHttps(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.Url, raw));
+    }
+
+    [Theory]
+    [InlineData("ops@example.com", null)]
+    [InlineData("ops@example.com, oncall@example.com;boss@example.com", null)]
+    [InlineData("ops@example.com, not-an-email", "'not-an-email' is not a valid email address.")]
+    [InlineData("Ops <ops@example.com>", "'Ops <ops@example.com>' is not a valid email address.")]
+    [InlineData("ops@localhost", "'ops@localhost' is not a valid email address.")]
+    public void EmailList_ChecksEveryEntry(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.EmailList, raw));
+    }
+
+    [Fact]
+    public void EmailFrom_TakesExactlyOneAddress()
+    {
+        var from = Email.Property("from")!;
+
+        Assert.Null(PropertyValidator.ValidateOne(from, "alerts@acme.test"));
+        Assert.Equal("Enter one value.", PropertyValidator.ValidateOne(from, "alerts@acme.test, other@acme.test"));
+    }
+
+    [Fact]
+    public void Lists_AreStoredCommaSeparated_WithoutDuplicates()
+    {
+        var values = PropertyValidator.Validate(Email, new Dictionary<string, string?>
+        {
+            ["smtp_host"] = "smtp.acme.test", ["from"] = "alerts@acme.test",
+            ["recipients"] = "a@acme.test;\nb@acme.test, a@acme.test",
+        });
+
+        Assert.Equal("a@acme.test,b@acme.test", values["recipients"]);
+    }
+
+    [Theory]
+    [InlineData("+14155550100", null)]
+    [InlineData("+14155550100,+442071838750", null)]
+    [InlineData("4155550100", "'4155550100' is not a phone number in E.164 form (+14155550100).")]
+    [InlineData("+1 415 555 0100", "'+1 415 555 0100' is not a phone number in E.164 form (+14155550100).")]
+    [InlineData("+04155550100", "'+04155550100' is not a phone number in E.164 form (+14155550100).")]
+    [InlineData("+1415555010012345", "'+1415555010012345' is not a phone number in E.164 form (+14155550100).")]
+    public void PhoneList_AcceptsOnlyE164(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.PhoneList, raw));
+    }
+
+    [Theory]
+    [InlineData("""{"X-Tenant":"acme","X-Env":"prod"}""", null)]
+    [InlineData("{}", null)]
+    [InlineData("""["a","b"]""", "Must be a JSON object of names to text values.")]
+    [InlineData("X-Tenant: acme", "Must be a JSON object of names to text values.")]
+    [InlineData("""{"X-Count":5}""", "Must be a JSON object of names to text values.")]
+    [InlineData("""{" ":"blank name"}""", "Every entry needs a name.")]
+    public void KeyValueMap_MustBeAJsonObjectOfNamedTexts(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.KeyValueMap, raw));
+    }
+
+    [Theory]
+    [InlineData("places/0195d1a2-7c1e-7a00-8000-000000000001", null)]
+    [InlineData("places/0195d1a2-7c1e-7a00-8000-000000000001/devices/0195d1a2-7c1e-7a00-8000-000000000002", null)]
+    [InlineData("devices/0195d1a2-7c1e-7a00-8000-000000000002", null)]
+    [InlineData("places/42", "Pick a place or device.")]
+    [InlineData("users/0195d1a2-7c1e-7a00-8000-000000000001", "Pick a place or device.")]
+    [InlineData("places/0195d1a2-7c1e-7a00-8000-000000000001/../admin", "Pick a place or device.")]
+    public void ResourceReference_MustNameAPlaceOrDevice(string raw, string? expected)
+    {
+        Assert.Equal(expected, Check(PropertyType.ResourceReference, raw));
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryBadField_AtOnce()
+    {
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Email, new Dictionary<string, string?>
+        {
+            ["smtp_port"] = "99999", ["from"] = "a@acme.test,b@acme.test", ["recipients"] = "nobody",
+        }));
+
+        Assert.Equal(PortalErrorKind.Validation, error.Kind);
+        Assert.Equal(["from", "recipients", "smtp_host", "smtp_port"], error.FieldErrors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["SMTP host is required."], error.FieldErrors["smtp_host"]);
+    }
+
+    [Fact]
+    public void Validate_UnknownProperty_IsRefusedByName()
+    {
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = "NONE", ["shell_command"] = "rm -rf /",
+        }));
+
+        Assert.Equal(["Webhook has no property 'shell_command'."], error.FieldErrors["shell_command"]);
+        Assert.Single(error.FieldErrors);
+    }
+
+    [Fact]
+    public void Webhook_WithAuthNone_IgnoresUsernameAndPassword()
+    {
+        var values = PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = "NONE", ["username"] = new string('u', 5000), ["password"] = "pw",
+        });
+
+        Assert.False(values.ContainsKey("username"));
+        Assert.False(values.ContainsKey("password"));
+    }
+
+    [Theory]
+    [InlineData("BASIC")]
+    [InlineData("DIGEST")]
+    public void Webhook_WithBasicOrDigest_ValidatesUsernameAndKeepsPassword(string auth)
+    {
+        var tooLong = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = auth, ["username"] = new string('u', 5000),
+        }));
+        var values = PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = auth, ["username"] = "hook", ["password"] = "pw",
+        });
+
+        Assert.True(tooLong.FieldErrors.ContainsKey("username"));
+        Assert.Equal("hook", values["username"]);
+        Assert.Equal("pw", values["password"]);
+    }
+
+    [Fact]
+    public void Webhook_WithAuthTypedInLowerCase_StillKeepsTheCredentials()
+    {
+        // The auth value is accepted whatever its case, so the fields it reveals must follow it.
+        var values = PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = "basic", ["username"] = "hook", ["password"] = "pw",
+        });
+
+        Assert.Equal("BASIC", values["auth"]);
+        Assert.Equal("hook", values["username"]);
+        Assert.Equal("pw", values["password"]);
+    }
+
+    [Fact]
+    public void Mqtt_WithTlsTypedInUpperCase_KeepsTheCaCertificate()
+    {
+        var values = PropertyValidator.Validate(CatalogService.Get("mqtt"), new Dictionary<string, string?>
+        {
+            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "1", ["tls"] = "TRUE", ["ca_certificate"] = "-----BEGIN CERTIFICATE-----",
+        });
+
+        Assert.Equal("true", values["tls"]);
+        Assert.Equal("-----BEGIN CERTIFICATE-----", values["ca_certificate"]);
+    }
+
+    [Fact]
+    public void Webhook_AuthIsRequired_AndMustBeAKnownMode()
+    {
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = "",
+        }));
+
+        Assert.Equal(["Authentication is required."], error.FieldErrors["auth"]);
+    }
+}

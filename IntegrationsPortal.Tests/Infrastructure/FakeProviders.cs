@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IntegrationsPortal.Tests.Infrastructure;
+
+/// <summary>
+/// Hand-written stand-ins for the providers' "who am I" endpoints, on a real loopback port, speaking
+/// their wire formats (status codes, auth schemes and JSON bodies as their API references show them).
+/// Accepted credentials are the ones in <see cref="IntegrationSeeds"/>. Anything under
+/// <see cref="Down"/> answers 503, like a provider in an outage.
+/// </summary>
+public sealed class FakeProviders : IAsyncDisposable
+{
+    public const string TelematicsToken = "samsara-token-31415926";
+
+    private readonly WebApplication _app;
+
+    private FakeProviders(WebApplication app, Uri baseUri)
+    {
+        _app = app;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+
+    public Uri Down => new(BaseUri, "down/");
+
+    /// <summary>"METHOD /path Scheme" of every request, in order: proof that a check really went out.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public static async Task<FakeProviders> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.Urls.Add("http://127.0.0.1:0");
+        ConcurrentQueue<string>? requests = null;
+        app.Use(async (context, next) =>
+        {
+            requests?.Enqueue($"{context.Request.Method} {context.Request.Path} {Scheme(context.Request)}");
+            await next(context);
+        });
+
+        app.MapGet("/2010-04-01/Accounts/{file}", (string file, HttpRequest request) =>
+            file == $"{IntegrationSeeds.TwilioSid}.json" && BasicCredentials(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
+                ? Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
+                : Json(401, """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"""));
+        app.MapGet("/v1/account", (HttpRequest request) => BearerToken(request) is { } key && key == IntegrationSeeds.StripeSecret
+            ? Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
+            : Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
+        app.MapGet("/me", (HttpRequest request) => BearerToken(request) == TelematicsToken
+            ? Json(200, """{"data":{"id":"123","name":"Acme Fleet"}}""")
+            : Json(401, """{"message":"Unauthorized","requestId":"7f1c2a"}"""));
+        app.MapMethods("/hooks/ok", ["HEAD", "POST"], () => Results.StatusCode(405));
+        app.Map("/down/{**rest}", () => Json(503, """{"message":"Service Unavailable"}"""));
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var providers = new FakeProviders(app, new Uri(address.TrimEnd('/') + "/"));
+        requests = providers.Requests;
+        return providers;
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static IResult Json(int status, string body) => Results.Text(body, "application/json", Encoding.UTF8, status);
+
+    private static string Scheme(HttpRequest request) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) ? header.Scheme : "-";
+
+    private static string? BearerToken(HttpRequest request) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Bearer" ? header.Parameter : null;
+
+    private static string? BasicCredentials(HttpRequest request) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } value
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(value))
+            : null;
+
+    /// <summary>Stripe shows the key's mode prefix and last four characters only.</summary>
+    private static string Mask(string? key) => key is { Length: > 12 } ? $"{key[..8]}****{key[^4..]}" : "****";
+}
