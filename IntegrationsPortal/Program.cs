@@ -17,6 +17,7 @@ builder.AddAccounts();
 builder.AddSettings();
 builder.AddIntegrations();
 builder.AddIngestion();
+builder.AddPortalApi();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

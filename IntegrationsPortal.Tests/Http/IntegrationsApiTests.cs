@@ -92,7 +92,7 @@ public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
         var body = JsonDocument.Parse(text).RootElement;
         var id = body.GetProperty("id").GetGuid();
         Assert.Equal($"/api/integrations/{id}", response.Headers.Location!.OriginalString);
-        Assert.Equal(0, body.GetProperty("status").GetInt32()); // IntegrationStatus.PendingVerify
+        Assert.Equal("pending_verify", body.GetProperty("status").GetString());
         Assert.Equal(Unreachable, body.GetProperty("properties").GetProperty("url").GetString());
         Assert.True(body.GetProperty("secretsSet").GetProperty("password").GetBoolean());
         Assert.True(body.GetProperty("secretsSet").GetProperty("username").GetBoolean());
@@ -155,7 +155,7 @@ public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
         var deleted = await client.DeleteAsync($"/api/integrations/{id}", Ct);
 
         Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
-        Assert.Equal(2, (await disabled.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetInt32()); // Inactive
+        Assert.Equal("inactive", (await disabled.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, disabledAgain.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/integrations/{id}", Ct)).StatusCode);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
@@ -6,6 +8,14 @@ namespace IntegrationsPortal.Features.Api;
 
 public static class ApiExtensions
 {
+    /// <summary>JSON the way API clients expect it: enums as snake_case names (pending_verify, egress), not numbers.</summary>
+    public static IHostApplicationBuilder AddPortalApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        return builder;
+    }
+
     /// <summary>
     /// The REST API under /api: the same services the pages use, behind the same policies, with
     /// service refusals mapped to problem responses. Auth is the portal's cookie.

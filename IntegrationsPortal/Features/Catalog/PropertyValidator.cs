@@ -90,7 +90,7 @@ public static partial class PropertyValidator
 
         if (number < spec.Min || number > spec.Max)
         {
-            return (null, $"Must be between {spec.Min} and {spec.Max}.");
+            return (null, string.Create(CultureInfo.InvariantCulture, $"Must be between {spec.Min} and {spec.Max}."));
         }
 
         return (number.ToString(CultureInfo.InvariantCulture), null);

@@ -65,6 +65,6 @@ public static class IntegrationLifecycle
         LifecycleEvent.Disable => "The integration is already inactive.",
         LifecycleEvent.VerifyRequested when from == IntegrationStatus.PendingVerify => "Verification is already under way.",
         LifecycleEvent.VerifyRequested => "Activate the integration before verifying it.",
-        _ => $"A {Label(from)} integration cannot take '{happening}'.",
+        _ => $"An integration that is {Label(from)} cannot take '{happening}'.",
     };
 }

@@ -16,24 +16,37 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IInt
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
-        var url = c.Get("url") ?? c.Get("base_url");
+        var url = new Uri(c.Get("url") ?? c.Get("base_url")!);
+        var auth = c.Get("auth") ?? "NONE";
         using var request = new HttpRequestMessage(HttpMethod.Head, url);
-        var client = httpClients.CreateClient(HttpApiVerifier.HttpClientName);
-        if (c.Get("auth") == "BASIC" && c.Get("username") is { } user)
+        if (auth == "BASIC")
         {
-            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{c.Get("password")}")));
+            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.Get("username")}:{c.Get("password")}")));
         }
 
+        using var digestClient = auth == "DIGEST" ? DigestClient(url, c) : null;
+        var client = digestClient ?? httpClients.CreateClient(HttpApiVerifier.HttpClientName);
         using var response = await client.SendAsync(request, ct);
         var status = (int)response.StatusCode;
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound or HttpStatusCode.Gone => VerificationResult.Failed($"The endpoint answered {status}: check the URL."),
-            HttpStatusCode.Unauthorized when c.Get("auth") == "BASIC" => VerificationResult.Failed("The endpoint refused the username or password (401)."),
+            HttpStatusCode.Unauthorized when auth == "NONE" =>
+                VerificationResult.Failed("The endpoint asks for credentials (401): choose Basic or Digest authentication and set them."),
+            HttpStatusCode.Unauthorized => VerificationResult.Failed($"The endpoint refused the username or password ({auth.ToLowerInvariant()} authentication, 401)."),
             >= HttpStatusCode.InternalServerError => VerificationResult.RetryLater($"The endpoint answered {status}."),
             _ => VerificationResult.Success($"The endpoint answered ({status})."),
         };
     }
+
+    /// <summary>Digest needs the challenge round trip, which only a handler with credentials does; registered for Digest alone so it never answers Basic.</summary>
+    private static HttpClient DigestClient(Uri url, ConfiguredIntegration c) =>
+        new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            Credentials = new CredentialCache { { new Uri(url.GetLeftPart(UriPartial.Authority)), "Digest", new NetworkCredential(c.Get("username"), c.Get("password")) } },
+        })
+        { Timeout = TimeSpan.FromSeconds(15) };
 }
 
 /// <summary>SMTP: the server must greet us (220) and answer EHLO; we quit before sending anything.</summary>
