@@ -19,6 +19,7 @@ public sealed class IntegrationLifecycleTests
         { Active, LifecycleEvent.Disable, Inactive },
         { Active, LifecycleEvent.CredentialsChanged, Pending },
         { Active, LifecycleEvent.VerifyRequested, Pending },
+        { Active, LifecycleEvent.CredentialsRejected, Error },
         { Error, LifecycleEvent.Disable, Inactive },
         { Error, LifecycleEvent.CredentialsChanged, Pending },
         { Error, LifecycleEvent.VerifyRequested, Pending },

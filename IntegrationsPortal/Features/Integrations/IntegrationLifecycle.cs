@@ -16,12 +16,15 @@ public enum LifecycleEvent
     Activate,
     CredentialsChanged,
     VerifyRequested,
+    /// <summary>A provider refused the stored credentials while pulling or delivering.</summary>
+    CredentialsRejected,
 }
 
 /// <summary>
 /// The one state machine for every integration: pending_verify -> active or error; active and
 /// inactive swap by disable / activate (activate does not re-verify something verified before);
-/// new credentials or "Verify now" go back to pending_verify. Everything else is refused.
+/// new credentials or "Verify now" go back to pending_verify; credentials a provider refuses while
+/// in use put an active one in error. Everything else is refused.
 /// </summary>
 public static class IntegrationLifecycle
 {
@@ -33,6 +36,7 @@ public static class IntegrationLifecycle
         (IntegrationStatus.Inactive, LifecycleEvent.Activate) => everVerified ? IntegrationStatus.Active : IntegrationStatus.PendingVerify,
         (_, LifecycleEvent.CredentialsChanged) => IntegrationStatus.PendingVerify,
         (IntegrationStatus.Active or IntegrationStatus.Error, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
+        (IntegrationStatus.Active, LifecycleEvent.CredentialsRejected) => IntegrationStatus.Error,
         _ => throw PortalException.Conflict(Refusal(from, happening)),
     };
 

@@ -235,6 +235,24 @@ public sealed class IntegrationService(
         return true;
     }
 
+    /// <summary>A provider refused the credentials while the integration was in use (a pull, a delivery): it goes to error with the reason.</summary>
+    internal async Task RecordCredentialsRejectedAsync(Guid id, string reason, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct);
+        if (integration is null || !IntegrationLifecycle.Allows(integration.Status, LifecycleEvent.CredentialsRejected))
+        {
+            return;
+        }
+
+        Transition(integration, LifecycleEvent.CredentialsRejected);
+        integration.LastError = Truncate(reason, Limits.ErrorMessage);
+        integration.UpdatedAt = time.GetUtcNow();
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.credentials_rejected", $"'{integration.Name}': {integration.LastError}"));
+        await db.SaveChangesAsync(ct);
+        events.Publish(id);
+    }
+
     /// <summary>Shows the operator that verification is being retried, and why; the status stays pending_verify.</summary>
     internal async Task RecordVerificationRetryAsync(Guid id, int generation, string message, CancellationToken ct = default)
     {

@@ -1,0 +1,187 @@
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Ingestion.Providers;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+
+namespace IntegrationsPortal.Features.Ingestion;
+
+/// <summary>
+/// Runs a pull or backfill window by window: asks the provider page by page, maps external ids to
+/// resources, writes through <see cref="ReadingWriter"/>, and saves progress (window, cursor,
+/// counts) after every page, so a crash resumes where it stopped and re-reads at most one page
+/// (the upsert makes that harmless). Cancellation is honoured between windows.
+/// </summary>
+public sealed class IngestionEngine(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IEnumerable<IIngressProvider> providers,
+    IMappedResources mappedResources,
+    ReadingWriter writer,
+    IngestionEvents events,
+    TimeProvider time,
+    ILogger<IngestionEngine> logger)
+{
+    /// <summary>Waits after 429/5xx: 5, 10, 20, 40, 80 s, or longer when the provider's Retry-After says so.</summary>
+    public static readonly IReadOnlyList<TimeSpan> RetryDelays =
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(80)];
+
+    private const int UnmappedIdsKept = 50;
+
+    public async Task RunAsync(Guid runId, ConfiguredIntegration integration, CancellationToken ct)
+    {
+        var provider = providers.SingleOrDefault(p => p.TypeKey == integration.Type.Key)
+            ?? throw new InvalidOperationException($"No ingress provider for {integration.Type.Key}.");
+        var run = await UpdateRunAsync(runId, r =>
+        {
+            r.Status = IngestionRunStatus.Running;
+            r.StartedAt ??= time.GetUtcNow();
+        }, ct);
+        if (run is null)
+        {
+            return;
+        }
+
+        var (byExternalId, places) = await ResourcesAsync(integration, run, ct);
+        try
+        {
+            while (run.WindowsDone < run.WindowsTotal)
+            {
+                if (await IsCancellingAsync(runId, ct))
+                {
+                    await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Cancelled, null), ct);
+                    return;
+                }
+
+                var windowStart = run.CurrentWindowStart;
+                var windowEnd = Min(windowStart + run.WindowSize, run.To);
+                var cursor = run.Cursor;
+                do
+                {
+                    var page = await FetchWithRetriesAsync(provider, integration,
+                        new IngressRequest(windowStart, windowEnd, cursor, byExternalId.Keys.ToList(), places), ct);
+                    var (readings, unmapped) = Resolve(page.Readings, byExternalId);
+                    var written = await writer.WriteAsync(integration.Id, readings, ct);
+                    cursor = page.NextCursor;
+                    run = (await UpdateRunAsync(runId, r =>
+                    {
+                        r.ReadingsWritten += written;
+                        r.UnmappedReadings += unmapped.Count;
+                        r.UnmappedExternalIds = r.UnmappedExternalIds.Union(unmapped).Take(UnmappedIdsKept).ToList();
+                        r.Cursor = cursor;
+                        if (cursor is null)
+                        {
+                            r.WindowsDone++;
+                        }
+                    }, ct))!;
+                }
+                while (cursor is not null);
+            }
+
+            await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Completed, null), ct);
+        }
+        catch (Exception e) when (e is ProviderAuthenticationException or ProviderFormatException or ProviderUnavailableException
+                                       or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Ingestion run {RunId} of integration {IntegrationId} failed: {Reason}", runId, integration.Id, e.Message);
+            var message = e switch
+            {
+                ProviderUnavailableException => $"{e.Message} Gave up after {RetryDelays.Count} retries; the next run resumes from here.",
+                HttpRequestException or TaskCanceledException => "Could not reach the provider; the next run resumes from here.",
+                _ => e.Message,
+            };
+            await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Failed, message), ct);
+            if (e is ProviderAuthenticationException)
+            {
+                throw; // the job moves the integration to error
+            }
+        }
+    }
+
+    private async Task<IngressPage> FetchWithRetriesAsync(IIngressProvider provider, ConfiguredIntegration integration, IngressRequest request, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await provider.FetchAsync(integration, request, ct);
+            }
+            catch (ProviderUnavailableException e) when (attempt < RetryDelays.Count)
+            {
+                var delay = e.RetryAfter is { } hint && hint > RetryDelays[attempt] ? hint : RetryDelays[attempt];
+                logger.LogInformation("Provider for {IntegrationId} unavailable ({Reason}); retrying in {Delay}", integration.Id, e.Message, delay);
+                await Task.Delay(delay, time, ct);
+            }
+        }
+    }
+
+    private async Task<(IReadOnlyDictionary<string, string>, IReadOnlyList<PlaceCoordinates>)> ResourcesAsync(
+        ConfiguredIntegration integration, IngestionRun run, CancellationToken ct)
+    {
+        var byExternalId = await mappedResources.ByExternalIdAsync(integration.Id, ct);
+        if (run.ResourcePaths.Count > 0)
+        {
+            byExternalId = byExternalId.Where(m => run.ResourcePaths.Contains(m.Value)).ToDictionary();
+        }
+
+        var places = integration.Type.Mapping?.Kind.Place == true && integration.Type.Category == Categories.Weather
+            ? (await mappedResources.PlacesAsync(integration.Id, ct)).Where(p => byExternalId.ContainsKey(p.ExternalId)).ToList()
+            : [];
+        return (byExternalId, places);
+    }
+
+    private static (List<NewReading> Readings, List<string> Unmapped) Resolve(
+        IReadOnlyList<ExternalReading> page, IReadOnlyDictionary<string, string> byExternalId)
+    {
+        var readings = new List<NewReading>(page.Count);
+        var unmapped = new List<string>();
+        foreach (var reading in page)
+        {
+            if (byExternalId.TryGetValue(reading.ExternalId, out var path))
+            {
+                readings.Add(new NewReading(path, reading.Metric, reading.Timestamp, reading.Value, reading.Unit));
+            }
+            else
+            {
+                unmapped.Add(reading.ExternalId);
+            }
+        }
+
+        return (readings, unmapped);
+    }
+
+    private async Task<bool> IsCancellingAsync(Guid runId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<IngestionRun>().AnyAsync(r => r.Id == runId && r.Status == IngestionRunStatus.Cancelling, ct);
+    }
+
+    private void Finish(IngestionRun run, IngestionRunStatus status, string? error)
+    {
+        run.Status = status;
+        run.Error = error is null ? null : error.Length > Limits.ErrorMessage ? error[..Limits.ErrorMessage] : error;
+        run.FinishedAt = time.GetUtcNow();
+    }
+
+    private async Task<IngestionRun?> UpdateRunAsync(Guid runId, Action<IngestionRun> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null)
+        {
+            return null;
+        }
+
+        // A cancel requested while this window ran must not be overwritten by the progress update.
+        var cancelling = run.Status == IngestionRunStatus.Cancelling;
+        change(run);
+        if (cancelling && run.Status == IngestionRunStatus.Running)
+        {
+            run.Status = IngestionRunStatus.Cancelling;
+        }
+
+        await db.SaveChangesAsync(ct);
+        events.Publish(run.IntegrationId);
+        return run;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Ingestion.Providers;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+using Quartz;
+
+namespace IntegrationsPortal.Features.Ingestion;
+
+/// <summary>Runs one backfill to its end (or its cancellation); after a restart Quartz recovers it and it resumes from the last window.</summary>
+[DisallowConcurrentExecution]
+public sealed class BackfillJob(IServiceScopeFactory scopes) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var data = context.MergedJobDataMap;
+        var runId = Guid.Parse(data.GetString(IngestionScheduler.RunKey)!);
+        await IngestionJobRunner.RunAsync(scopes, Guid.Parse(data.GetString(IngestionScheduler.OrganizationKey)!), runId, cancellationToken);
+    }
+}
+
+/// <summary>One scheduled pull: from where the last pull ended (minus a lookback for late data) to now.</summary>
+[DisallowConcurrentExecution]
+public sealed class PullJob(IServiceScopeFactory scopes, TimeProvider time) : IJob
+{
+    /// <summary>Re-read this much before the last pull's end: providers publish late data.</summary>
+    public static readonly TimeSpan Lookback = TimeSpan.FromHours(1);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var data = context.MergedJobDataMap;
+        var organizationId = Guid.Parse(data.GetString(IngestionScheduler.OrganizationKey)!);
+        var integrationId = Guid.Parse(data.GetString(IngestionScheduler.IntegrationKey)!);
+        Guid runId;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
+            var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
+            if (integration is not { Status: IntegrationStatus.Active })
+            {
+                return; // disabled, in error or deleted: no pulls (the schedule sweep removes the trigger)
+            }
+
+            var now = time.GetUtcNow();
+            var lastEnd = await db.Set<IngestionRun>()
+                .Where(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed)
+                .OrderByDescending(r => r.CreatedAt).Select(r => (DateTimeOffset?)r.To).FirstOrDefaultAsync(cancellationToken);
+            var interval = IngestionScheduleJob.IntervalOf(integration);
+            var from = (lastEnd ?? now - interval) - Lookback;
+            var run = new IngestionRun
+            {
+                Id = Guid.CreateVersion7(),
+                IntegrationId = integrationId,
+                Kind = IngestionKind.Pull,
+                Status = IngestionRunStatus.Queued,
+                From = from,
+                To = now,
+                WindowSize = IngestionService.DefaultWindow,
+                WindowsTotal = IngestionService.WindowCount(from, now, IngestionService.DefaultWindow),
+                RequestedBy = "schedule",
+                CreatedAt = now,
+            };
+            db.Add(run);
+            await db.SaveChangesAsync(cancellationToken);
+            runId = run.Id;
+        }
+
+        await IngestionJobRunner.RunAsync(scopes, organizationId, runId, cancellationToken);
+    }
+}
+
+/// <summary>The part both jobs share: resolve the integration as the system, run the engine, and put the integration in error if the provider refused its credentials.</summary>
+internal static class IngestionJobRunner
+{
+    public static async Task RunAsync(IServiceScopeFactory scopes, Guid organizationId, Guid runId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+        var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null || run.IsFinished)
+        {
+            return;
+        }
+
+        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
+        ConfiguredIntegration integration;
+        try
+        {
+            integration = await integrations.GetConfigurationAsync(run.IntegrationId, ct);
+        }
+        catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
+        {
+            return;
+        }
+
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<IngestionEngine>().RunAsync(runId, integration, ct);
+        }
+        catch (ProviderAuthenticationException e)
+        {
+            await integrations.RecordCredentialsRejectedAsync(integration.Id, e.Message, ct);
+        }
+    }
+}
+
+/// <summary>
+/// Keeps one recurring pull per active ingress integration at its configured interval, and none
+/// for the rest. Runs every minute, so a newly verified or re-activated integration starts pulling
+/// within a minute, and a disabled one stops.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion) : IJob
+{
+    public static readonly JobKey Key = new("ingestion-schedule", "ingestion");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var ingressTypes = CatalogData.Types.Where(t => t.Direction == IntegrationDirection.Ingress).Select(t => t.Key).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Across organizations on purpose: only schedules are touched here, no data is read.
+        var active = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
+            .Where(i => ingressTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active)
+            .ToListAsync(cancellationToken);
+        foreach (var integration in active)
+        {
+            await ingestion.EnsurePullScheduledAsync(context.Scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration), cancellationToken);
+        }
+
+        var activeKeys = active.Select(i => IngestionScheduler.PullJobKey(i.Id)).ToHashSet();
+        foreach (var key in await context.Scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals("ingestion"), cancellationToken))
+        {
+            if (key.Name.StartsWith("pull-", StringComparison.Ordinal) && !activeKeys.Contains(key))
+            {
+                await context.Scheduler.DeleteJob(key, cancellationToken);
+            }
+        }
+    }
+
+    public static TimeSpan IntervalOf(Integration integration) =>
+        TimeSpan.FromMinutes(double.TryParse(integration.Properties.GetValueOrDefault("interval_minutes"), NumberStyles.Float,
+            CultureInfo.InvariantCulture, out var minutes) && minutes >= 1 ? minutes : 60);
+}

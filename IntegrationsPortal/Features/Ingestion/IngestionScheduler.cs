@@ -1,0 +1,56 @@
+using Quartz;
+using TriggerBuilder = Quartz.TriggerBuilder;
+
+namespace IntegrationsPortal.Features.Ingestion;
+
+/// <summary>Quartz plumbing for ingestion: one durable, recoverable job per backfill, and one recurring pull per active ingress integration.</summary>
+public sealed class IngestionScheduler(ISchedulerFactory schedulers)
+{
+    public const string OrganizationKey = "organizationId";
+    public const string RunKey = "runId";
+    public const string IntegrationKey = "integrationId";
+
+    public static JobKey PullJobKey(Guid integrationId) => new($"pull-{integrationId}", "ingestion");
+
+    public async Task EnqueueBackfillAsync(Guid organizationId, Guid runId, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        // RequestRecovery: a backfill cut off by a crash or restart runs again and resumes from its last window.
+        var job = JobBuilder.Create<BackfillJob>()
+            .WithIdentity($"backfill-{runId}", "ingestion")
+            .UsingJobData(OrganizationKey, organizationId.ToString())
+            .UsingJobData(RunKey, runId.ToString())
+            .RequestRecovery()
+            .Build();
+        await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
+    }
+
+    /// <summary>Makes sure the integration is pulled every <paramref name="interval"/>; replaces a trigger with another interval.</summary>
+    public async Task EnsurePullScheduledAsync(IScheduler scheduler, Guid organizationId, Guid integrationId, TimeSpan interval, CancellationToken ct)
+    {
+        var key = PullJobKey(integrationId);
+        var existing = await scheduler.GetTriggersOfJob(key, ct);
+        if (existing.OfType<ISimpleTrigger>().Any(t => t.RepeatInterval == interval))
+        {
+            return;
+        }
+
+        var job = JobBuilder.Create<PullJob>()
+            .WithIdentity(key)
+            .UsingJobData(OrganizationKey, organizationId.ToString())
+            .UsingJobData(IntegrationKey, integrationId.ToString())
+            .Build();
+        var trigger = TriggerBuilder.Create().ForJob(job)
+            .StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever())
+            .Build();
+        await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
+    }
+
+    public async Task<DateTimeOffset?> NextPullAsync(Guid integrationId, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        var triggers = await scheduler.GetTriggersOfJob(PullJobKey(integrationId), ct);
+        return triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
+    }
+}

@@ -1,0 +1,163 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+
+namespace IntegrationsPortal.Features.Ingestion;
+
+public sealed record BackfillInput(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<string>? ResourcePaths = null);
+
+/// <summary>What a backfill will do before it starts: how many windows and about how many requests.</summary>
+public sealed record BackfillPreview(int Windows, int Resources, int EstimatedRequests, TimeSpan WindowSize);
+
+public sealed record IngestionRunView(
+    Guid Id, IngestionKind Kind, IngestionRunStatus Status, DateTimeOffset From, DateTimeOffset To, int WindowsDone, int WindowsTotal,
+    DateTimeOffset CurrentWindowStart, long ReadingsWritten, long UnmappedReadings, IReadOnlyList<string> UnmappedExternalIds,
+    string? Error, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+{
+    public double Progress => WindowsTotal == 0 ? 1 : (double)WindowsDone / WindowsTotal;
+}
+
+/// <summary>
+/// Backfills and pulls of ingress integrations: the rules (what may be backfilled, how it is split
+/// into windows), starting and cancelling, and the list of runs. The work itself runs in
+/// <see cref="BackfillJob"/> and <see cref="PullJob"/> through <see cref="IngestionEngine"/>.
+/// </summary>
+public sealed class IngestionService(
+    CurrentUser currentUser,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IMappedResources mappedResources,
+    IngestionScheduler scheduler,
+    IngestionEvents events,
+    TimeProvider time)
+{
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
+    public static readonly TimeSpan MaxBackfillRange = TimeSpan.FromDays(731);
+
+    public async Task<BackfillPreview> PreviewBackfillAsync(Guid integrationId, BackfillInput input, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see backfills");
+        var (type, _) = await FindIngressAsync(integrationId, ct);
+        Validate(input);
+        var windows = WindowCount(input.From, input.To, DefaultWindow);
+        var resources = (await mappedResources.ByExternalIdAsync(integrationId, ct)).Values
+            .Count(path => input.ResourcePaths is not { Count: > 0 } || input.ResourcePaths.Contains(path));
+        // Weather asks once per place and window; the paged APIs ask once per window (more if they page).
+        var requests = type.Category == Categories.Weather ? windows * resources : windows;
+        return new BackfillPreview(windows, resources, requests, DefaultWindow);
+    }
+
+    /// <summary>Accepts a backfill and returns its run id at once; the job does the work.</summary>
+    public async Task<Guid> StartBackfillAsync(Guid integrationId, BackfillInput input, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "start backfills");
+        var (type, status) = await FindIngressAsync(integrationId, ct);
+        if (status != IntegrationStatus.Active)
+        {
+            throw PortalException.Conflict($"Only an active integration can backfill; this one is {IntegrationLifecycle.Label(status)}.");
+        }
+
+        Validate(input);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Set<IngestionRun>().AnyAsync(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Backfill
+                                                      && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running || r.Status == IngestionRunStatus.Cancelling), ct))
+        {
+            throw PortalException.Conflict("A backfill of this integration is already running; cancel it or wait for it to finish.");
+        }
+
+        var run = new IngestionRun
+        {
+            Id = Guid.CreateVersion7(),
+            IntegrationId = integrationId,
+            Kind = IngestionKind.Backfill,
+            Status = IngestionRunStatus.Queued,
+            From = input.From.ToUniversalTime(),
+            To = input.To.ToUniversalTime(),
+            WindowSize = DefaultWindow,
+            WindowsTotal = WindowCount(input.From, input.To, DefaultWindow),
+            ResourcePaths = input.ResourcePaths?.ToList() ?? [],
+            RequestedBy = currentUser.UserName,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Add(run);
+        db.AuditEntries.Add(Settings.AuditEntry.Record(currentUser, time, "ingestion.backfill_started",
+            $"Backfill of {type.DisplayName} from {run.From:yyyy-MM-dd} to {run.To:yyyy-MM-dd} ({run.WindowsTotal} windows)."));
+        await db.SaveChangesAsync(ct);
+        await scheduler.EnqueueBackfillAsync(currentUser.RequireOrganization(), run.Id, ct);
+        events.Publish(integrationId);
+        return run.Id;
+    }
+
+    /// <summary>Stops a run after its current window; a queued one stops at once.</summary>
+    public async Task CancelAsync(Guid runId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "cancel backfills");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
+        run.Status = run.Status switch
+        {
+            IngestionRunStatus.Queued => IngestionRunStatus.Cancelled,
+            IngestionRunStatus.Running => IngestionRunStatus.Cancelling,
+            _ => throw PortalException.Conflict($"The run is already {run.Status.ToString().ToLowerInvariant()}."),
+        };
+        run.FinishedAt = run.Status == IngestionRunStatus.Cancelled ? time.GetUtcNow() : null;
+        await db.SaveChangesAsync(ct);
+        events.Publish(run.IntegrationId);
+    }
+
+    public async Task<IReadOnlyList<IngestionRunView>> ListRunsAsync(Guid integrationId, int take = 50, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see pulls and backfills");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = await db.Set<IngestionRun>().AsNoTracking()
+            .Where(r => r.IntegrationId == integrationId)
+            .OrderByDescending(r => r.CreatedAt)
+            .Take(Math.Clamp(take, 1, 500))
+            .ToListAsync(ct);
+        return runs.Select(View).ToList();
+    }
+
+    public static IngestionRunView View(IngestionRun r) => new(
+        r.Id, r.Kind, r.Status, r.From, r.To, r.WindowsDone, r.WindowsTotal, r.CurrentWindowStart, r.ReadingsWritten, r.UnmappedReadings,
+        r.UnmappedExternalIds, r.Error, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt);
+
+    public static int WindowCount(DateTimeOffset from, DateTimeOffset to, TimeSpan window) =>
+        (int)Math.Ceiling((to - from).Ticks / (double)window.Ticks);
+
+    private void Validate(BackfillInput input)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (input.From >= input.To)
+        {
+            errors["From"] = ["The start must be before the end."];
+        }
+
+        if (input.To > time.GetUtcNow().AddMinutes(5))
+        {
+            errors["To"] = ["A backfill ends now at the latest."];
+        }
+
+        if (input.To - input.From > MaxBackfillRange)
+        {
+            errors["From"] = ["A backfill covers at most two years; split it into several."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PortalException(PortalErrorKind.Validation, string.Join(" ", errors.Values.SelectMany(e => e)), errors);
+        }
+    }
+
+    private async Task<(IntegrationType Type, IntegrationStatus Status)> FindIngressAsync(Guid integrationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Set<Integration>().AsNoTracking()
+            .Where(i => i.Id == integrationId).Select(i => new { i.TypeKey, i.Status }).SingleOrDefaultAsync(ct)
+            ?? throw PortalException.NotFound("The integration");
+        var type = CatalogService.Get(integration.TypeKey);
+        return type.Direction == IntegrationDirection.Ingress && type.Can(Capabilities.Backfill)
+            ? (type, integration.Status)
+            : throw PortalException.Conflict($"{type.DisplayName} does not pull data, so it has nothing to backfill.");
+    }
+}
