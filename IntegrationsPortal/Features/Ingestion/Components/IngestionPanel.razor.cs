@@ -1,0 +1,124 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Components;
+
+namespace IntegrationsPortal.Features.Ingestion.Components;
+
+public partial class IngestionPanel : IDisposable
+{
+    private IReadOnlyList<IngestionRunView> runs = [];
+    private DateTimeOffset? nextPull;
+    private bool canOperate;
+    private bool backfillOpen;
+    private DateTime from;
+    private DateTime to;
+    private string? previewText;
+    private string? error;
+
+    [Parameter, EditorRequired]
+    public required IntegrationDetail Detail { get; set; }
+
+    [Inject]
+    public required IngestionService Ingestion { get; init; }
+
+    [Inject]
+    public required IngestionScheduler Scheduler { get; init; }
+
+    [Inject]
+    public required IngestionEvents Events { get; init; }
+
+    [Inject]
+    public required CurrentUser CurrentUser { get; init; }
+
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
+    private IngestionRunView? LastPull => runs.FirstOrDefault(r => r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed);
+
+    protected override async Task OnInitializedAsync()
+    {
+        canOperate = CurrentUser.Can(PortalPermission.Operate);
+        Events.RunChanged += OnRunChanged;
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        runs = await Ingestion.ListRunsAsync(Detail.Id);
+        nextPull = await Scheduler.NextPullAsync(Detail.Id, CancellationToken.None);
+    }
+
+    private async Task OpenBackfill()
+    {
+        var today = Time.GetUtcNow().UtcDateTime.Date;
+        // Extending an earlier backfill is the common case: start where the oldest one began.
+        var earliest = runs.Where(r => r.Kind == IngestionKind.Backfill).Select(r => (DateTimeOffset?)r.From).Min();
+        to = earliest?.UtcDateTime.Date ?? today;
+        from = to.AddDays(-30);
+        backfillOpen = true;
+        await PreviewAsync();
+    }
+
+    private BackfillInput Input => new(new DateTimeOffset(from, TimeSpan.Zero), Min(new DateTimeOffset(to, TimeSpan.Zero), Time.GetUtcNow()));
+
+    private async Task PreviewAsync()
+    {
+        try
+        {
+            var preview = await Ingestion.PreviewBackfillAsync(Detail.Id, Input);
+            previewText = $"{preview.Windows} window(s) of one day for {preview.Resources} mapped resource(s), about {preview.EstimatedRequests} request(s) or more if the provider pages.";
+            error = null;
+        }
+        catch (PortalException e)
+        {
+            previewText = null;
+            error = e.Message;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            await Ingestion.StartBackfillAsync(Detail.Id, Input);
+            backfillOpen = false;
+            error = null;
+            await LoadAsync();
+        }
+        catch (PortalException e)
+        {
+            error = e.Message;
+        }
+    }
+
+    private async Task CancelAsync(IngestionRunView run)
+    {
+        try
+        {
+            await Ingestion.CancelAsync(run.Id);
+        }
+        catch (PortalException e)
+        {
+            error = e.Message;
+        }
+
+        await LoadAsync();
+    }
+
+    private void OnRunChanged(Guid integrationId)
+    {
+        if (integrationId == Detail.Id)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            });
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    public void Dispose() => Events.RunChanged -= OnRunChanged;
+}
