@@ -1,6 +1,7 @@
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -13,6 +14,7 @@ builder.AddPortalData();
 builder.AddPortalJobs();
 builder.AddAccounts();
 builder.AddSettings();
+builder.AddResources();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 
 namespace IntegrationsPortal.Features.Api;
@@ -15,6 +16,7 @@ public static class ApiExtensions
             .RequireAuthorization(PortalPolicies.CanView)
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
+        api.MapResourcesApi();
         return endpoints;
     }
 }
