@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-
 using IntegrationsPortal.Tests.Http;
 
 namespace IntegrationsPortal.Tests.Features.Resources;

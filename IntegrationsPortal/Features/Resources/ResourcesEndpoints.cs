@@ -87,7 +87,7 @@ public static class ResourcesEndpoints
         mappings.MapGet("/external-ids", (Guid integrationId, string path, ResourceMappingService service, CancellationToken ct) =>
             service.FindExternalIdsAsync(integrationId, path, ct));
         mappings.MapGet("/export", async (Guid integrationId, ResourceMappingService service, CancellationToken ct) =>
-            Results.Text(await service.ExportCsvAsync(integrationId, ct), "text/csv"));
+            Results.File(System.Text.Encoding.UTF8.GetBytes(await service.ExportCsvAsync(integrationId, ct)), "text/csv", "mappings.csv"));
         mappings.MapPost("/", async (Guid integrationId, MappingInput input, ResourceMappingService service, CancellationToken ct) =>
         {
             var mapping = await service.CreateAsync(integrationId, input, ct);

@@ -1,0 +1,81 @@
+using IntegrationsPortal.Components.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Radzen;
+
+namespace IntegrationsPortal.Features.Resources.Pages;
+
+/// <summary>Adds a device to a place, or edits one; picking another place moves it. Closes with true when saved.</summary>
+public partial class DeviceFormDialog
+{
+    private readonly DeviceInput input = new();
+    private IReadOnlyList<DeviceTypeSummary> types = [];
+    private EditContext editContext = default!;
+    private ServiceErrors errors = default!;
+    private string externalIds = "";
+    private string metadataText = "";
+    private string? message;
+    private bool saving;
+
+    [Inject]
+    public required PlacesService PlacesService { get; init; }
+
+    [Inject]
+    public required DialogService Dialogs { get; init; }
+
+    /// <summary>The device to edit; null to add one.</summary>
+    [Parameter]
+    public DeviceSummary? Device { get; set; }
+
+    [Parameter]
+    public Guid PlaceId { get; set; }
+
+    [Parameter, EditorRequired]
+    public IReadOnlyList<PlaceChoice> Places { get; set; } = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        editContext = new EditContext(input);
+        errors = new ServiceErrors(editContext);
+        types = await PlacesService.ListDeviceTypesAsync();
+        input.PlaceId = Device?.PlaceId ?? PlaceId;
+        if (Device is { } device)
+        {
+            (input.Name, input.DeviceType, input.SerialNumber) = (device.Name, device.DeviceTypeKey, device.SerialNumber);
+            externalIds = string.Join("; ", device.ExternalIds);
+            metadataText = MetadataText.Format(device.Metadata);
+        }
+        else
+        {
+            input.DeviceType = types.Count > 0 ? types[0].Key : "";
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        saving = true;
+        try
+        {
+            input.ExternalIds = PlacesService.SplitList(externalIds);
+            input.Metadata = MetadataText.Parse(metadataText);
+            if (Device is { } device)
+            {
+                await PlacesService.UpdateDeviceAsync(device.Id, input);
+            }
+            else
+            {
+                await PlacesService.CreateDeviceAsync(input);
+            }
+
+            Dialogs.Close(true);
+        }
+        catch (PortalException e)
+        {
+            message = errors.Show(e);
+        }
+        finally
+        {
+            saving = false;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Components;
+using Radzen;
+
+namespace IntegrationsPortal.Features.Resources.Pages;
+
+/// <summary>The devices in one place, with add, edit (and move), delete and CSV import.</summary>
+public partial class DevicesPanel
+{
+    private IReadOnlyList<DeviceSummary>? devices;
+    private string? message;
+
+    [Inject]
+    public required PlacesService Places { get; init; }
+
+    [Inject]
+    public required DialogService Dialogs { get; init; }
+
+    [Parameter, EditorRequired]
+    public Guid PlaceId { get; set; }
+
+    [Parameter, EditorRequired]
+    public IReadOnlyList<PlaceNode> Tree { get; set; } = [];
+
+    /// <summary>Devices were added, moved or removed: the tree's counts change.</summary>
+    [Parameter]
+    public EventCallback Changed { get; set; }
+
+    protected override async Task OnParametersSetAsync() => devices = await Places.ListDevicesAsync(PlaceId);
+
+    private async Task EditAsync(DeviceSummary? device)
+    {
+        var saved = await Dialogs.OpenAsync<DeviceFormDialog>(device is null ? "Add device" : $"Edit {device.Name}",
+            new Dictionary<string, object?>
+            {
+                [nameof(DeviceFormDialog.Device)] = device,
+                [nameof(DeviceFormDialog.PlaceId)] = PlaceId,
+                [nameof(DeviceFormDialog.Places)] = PlaceTree.Flatten(Tree),
+            });
+        if (saved is true)
+        {
+            await ReloadAsync();
+        }
+    }
+
+    private async Task DeleteAsync(DeviceSummary device)
+    {
+        if (await Dialogs.Confirm($"Delete the device '{device.Name}'? This cannot be undone.", "Delete device",
+                new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Cancel" }) != true)
+        {
+            return;
+        }
+
+        try
+        {
+            await Places.DeleteDeviceAsync(device.Id);
+            await ReloadAsync();
+        }
+        catch (PortalException e)
+        {
+            message = e.Message;
+        }
+    }
+
+    private async Task ImportAsync()
+    {
+        var imported = await Dialogs.OpenAsync<CsvImportDialog>("Import devices from CSV", new Dictionary<string, object?>
+        {
+            [nameof(CsvImportDialog.Help)] = "Columns: name, type (meter, thermostat, vehicle, sensor, gateway, ...), and optionally serial_number and external_ids (separated by ;). The devices go into this place.",
+            [nameof(CsvImportDialog.Preview)] = (Func<string, Task<CsvPreview>>)(csv => Places.PreviewDeviceImportAsync(PlaceId, csv)),
+            [nameof(CsvImportDialog.Import)] = (Func<string, Task<int>>)(csv => Places.ImportDevicesAsync(PlaceId, csv)),
+        }, new DialogOptions { Width = "760px" });
+        if (imported is int)
+        {
+            await ReloadAsync();
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        message = null;
+        devices = await Places.ListDevicesAsync(PlaceId);
+        await Changed.InvokeAsync();
+    }
+}
