@@ -77,6 +77,48 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         }
     }
 
+    [Fact]
+    public async Task DeviceCsvImport_ShowsTheBadRow_ImportsNothing_ThenImportsTheFixedFile()
+    {
+        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
+        {
+            await scope.ServiceProvider.GetRequiredService<PlacesService>().CreatePlaceAsync(new PlaceInput { Name = "Import depot" }, TestContext.Current.CancellationToken);
+        }
+
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/places");
+        await ByTestId("place-node-Import depot").ClickAsync();
+        await ByTestId("device-import").ClickAsync();
+
+        await ByTestId("csv-text").FillAsync("name,type,serial_number\nVan 1,vehicle,VIN-1\nVan 2,spaceship,VIN-2\n");
+        await ByTestId("csv-preview-button").ClickAsync();
+        await Expect(ByTestId("csv-summary")).ToHaveTextAsync("2 row(s), 1 with errors.");
+        await Expect(ByTestId("csv-row-3")).ToContainTextAsync("'spaceship' is not a device type");
+        await Expect(ByTestId("csv-import-button")).ToBeDisabledAsync();
+
+        await ByTestId("csv-text").FillAsync("name,type,serial_number\nVan 1,vehicle,VIN-1\nVan 2,vehicle,VIN-2\n");
+        await ByTestId("csv-preview-button").ClickAsync();
+        await Expect(ByTestId("csv-summary")).ToHaveTextAsync("2 row(s), 0 with errors.");
+        await ByTestId("csv-import-button").ClickAsync();
+
+        await Expect(ByTestId("device-row-Van 1")).ToBeVisibleAsync();
+        await Expect(ByTestId("device-row-Van 2")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Admin_ExtendsTheDeviceTypes()
+    {
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/places");
+
+        await ByTestId("device-types-open").ClickAsync();
+        await ByTestId("device-type-key").FillAsync("heat-pump");
+        await ByTestId("device-type-name").FillAsync("Heat pump");
+        await ByTestId("device-type-save").ClickAsync();
+
+        await Expect(ByTestId("device-types").GetByText("heat-pump")).ToBeVisibleAsync();
+    }
+
     private async Task SavePlaceAsync(string name)
     {
         await ByTestId("place-form-name").FillAsync(name);

@@ -29,6 +29,9 @@ public partial class PlacesPage
         }
     }
 
+    private async Task EditDeviceTypesAsync() =>
+        await Dialogs.OpenAsync<DeviceTypesDialog>("Device types", [], new DialogOptions { Width = "640px" });
+
     /// <summary>After any change: reload the tree and select <paramref name="select"/> (null when the place is gone).</summary>
     private async Task OnChangedAsync(Guid? select)
     {
