@@ -106,6 +106,30 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     }
 
     [Fact]
+    public async Task MoveTo_PutsAPlaceUnderAnother_AndOffersNoPlaceInsideIt()
+    {
+        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
+        {
+            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var wing = await places.CreatePlaceAsync(new PlaceInput { Name = "East wing" }, TestContext.Current.CancellationToken);
+            await places.CreatePlaceAsync(new PlaceInput { Name = "East wing room", ParentId = wing }, TestContext.Current.CancellationToken);
+            await places.CreatePlaceAsync(new PlaceInput { Name = "Campus" }, TestContext.Current.CancellationToken);
+        }
+
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/places");
+        await ByTestId("place-node-East wing").ClickAsync();
+        await ByTestId("place-move").ClickAsync();
+        await ByTestId("move-target").ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Option, new() { Name = "East wing / East wing room", Exact = true })).ToHaveCountAsync(0);
+        await Page.GetByRole(AriaRole.Option, new() { Name = "Campus", Exact = true }).ClickAsync();
+        await Expect(ByTestId("move-target")).ToContainTextAsync("Campus");
+        await ByTestId("move-save").ClickAsync();
+
+        await Expect(ByTestId("place-breadcrumb")).ToHaveTextAsync("Campus / East wing");
+    }
+
+    [Fact]
     public async Task Admin_ExtendsTheDeviceTypes()
     {
         await SignInAsync(portal.Acme.AdminEmail);
