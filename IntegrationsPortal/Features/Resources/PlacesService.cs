@@ -1,5 +1,4 @@
 using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -389,6 +388,5 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
     private static async Task<Device> FindDeviceAsync(PortalDbContext db, Guid id, CancellationToken ct) =>
         await db.Set<Device>().SingleOrDefaultAsync(d => d.Id == id, ct) ?? throw PortalException.NotFound("The device");
 
-    private void Audit(PortalDbContext db, string action, string details) =>
-        db.AuditEntries.Add(new AuditEntry { At = time.GetUtcNow(), Actor = currentUser.UserName, Action = action, Details = details[..Math.Min(details.Length, Limits.AuditDetails)] });
+    private void Audit(PortalDbContext db, string action, string details) => db.Audit(currentUser, time, action, details);
 }

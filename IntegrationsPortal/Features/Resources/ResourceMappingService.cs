@@ -1,5 +1,4 @@
 using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -299,6 +298,5 @@ public sealed class ResourceMappingService(
         }
     }
 
-    private void Audit(PortalDbContext db, string action, string details) =>
-        db.AuditEntries.Add(new AuditEntry { At = time.GetUtcNow(), Actor = currentUser.UserName, Action = action, Details = details[..Math.Min(details.Length, Limits.AuditDetails)] });
+    private void Audit(PortalDbContext db, string action, string details) => db.Audit(currentUser, time, action, details);
 }

@@ -44,8 +44,7 @@ public partial class DevicesPanel
 
     private async Task DeleteAsync(DeviceSummary device)
     {
-        if (await Dialogs.Confirm($"Delete the device '{device.Name}'? This cannot be undone.", "Delete device",
-                new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Cancel" }) != true)
+        if (!await Dialogs.ConfirmRemovalAsync($"Delete the device '{device.Name}'? This cannot be undone.", "Delete device"))
         {
             return;
         }
@@ -63,13 +62,9 @@ public partial class DevicesPanel
 
     private async Task ImportAsync()
     {
-        var imported = await Dialogs.OpenAsync<CsvImportDialog>("Import devices from CSV", new Dictionary<string, object?>
-        {
-            [nameof(CsvImportDialog.Help)] = "Columns: name, type (meter, thermostat, vehicle, sensor, gateway, ...), and optionally serial_number and external_ids (separated by ;). The devices go into this place.",
-            [nameof(CsvImportDialog.Preview)] = (Func<string, Task<CsvPreview>>)(csv => Places.PreviewDeviceImportAsync(PlaceId, csv)),
-            [nameof(CsvImportDialog.Import)] = (Func<string, Task<int>>)(csv => Places.ImportDevicesAsync(PlaceId, csv)),
-        }, new DialogOptions { Width = "760px" });
-        if (imported is int)
+        if (await Dialogs.ImportCsvAsync("Import devices from CSV",
+                "Columns: name, type (meter, thermostat, vehicle, sensor, gateway, ...), and optionally serial_number and external_ids (separated by ;). The devices go into this place.",
+                csv => Places.PreviewDeviceImportAsync(PlaceId, csv), csv => Places.ImportDevicesAsync(PlaceId, csv)))
         {
             await ReloadAsync();
         }

@@ -56,7 +56,7 @@ public partial class PlaceDetailsPanel
         var question = cascade
             ? $"Delete '{place!.Name}' and everything in it: {places} place(s) and {devices} device(s)? This cannot be undone."
             : $"Delete '{place!.Name}'? This cannot be undone.";
-        if (await Dialogs.Confirm(question, "Delete place", new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Cancel" }) != true)
+        if (!await Dialogs.ConfirmRemovalAsync(question, "Delete place"))
         {
             return;
         }

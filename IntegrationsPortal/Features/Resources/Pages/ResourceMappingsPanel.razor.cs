@@ -74,8 +74,8 @@ public partial class ResourceMappingsPanel
 
     private async Task DeleteAsync(ResourceMappingSummary mapping)
     {
-        if (await Dialogs.Confirm($"Remove the mapping of '{mapping.ExternalId}'? Data for it will no longer reach {mapping.Resource?.Name ?? "its resource"}.",
-                "Remove mapping", new ConfirmOptions { OkButtonText = "Remove", CancelButtonText = "Cancel" }) != true)
+        if (!await Dialogs.ConfirmRemovalAsync(
+                $"Remove the mapping of '{mapping.ExternalId}'? Data for it will no longer reach {mapping.Resource?.Name ?? "its resource"}.", "Remove mapping", "Remove"))
         {
             return;
         }
@@ -93,13 +93,9 @@ public partial class ResourceMappingsPanel
 
     private async Task ImportAsync()
     {
-        var imported = await Dialogs.OpenAsync<CsvImportDialog>("Import mappings from CSV", new Dictionary<string, object?>
-        {
-            [nameof(CsvImportDialog.Help)] = "Columns: external_id, resource_path (places/{id}, places/{id}/devices/{id} or devices/{id}). A known external id is moved to the row's resource.",
-            [nameof(CsvImportDialog.Preview)] = (Func<string, Task<CsvPreview>>)(csv => Mappings.PreviewImportAsync(IntegrationId, csv)),
-            [nameof(CsvImportDialog.Import)] = (Func<string, Task<int>>)(csv => Mappings.ImportCsvAsync(IntegrationId, csv)),
-        }, new DialogOptions { Width = "760px" });
-        if (imported is int)
+        if (await Dialogs.ImportCsvAsync("Import mappings from CSV",
+                "Columns: external_id, resource_path (places/{id}, places/{id}/devices/{id} or devices/{id}). A known external id is moved to the row's resource.",
+                csv => Mappings.PreviewImportAsync(IntegrationId, csv), csv => Mappings.ImportCsvAsync(IntegrationId, csv)))
         {
             await ReloadAsync();
         }
