@@ -192,6 +192,22 @@ public sealed class PlacesServiceTests : ResourcesTestBed
     }
 
     [Fact]
+    public async Task Device_WithUnknownTypeTakenSerialOrOverlongExternalId_IsRefusedOnThatField()
+    {
+        var site = await PlaceAsync("Site");
+        await DeviceAsync("First", site, serial: "SN-1");
+        await using var r = As();
+
+        Task<Guid> Create(string type, string? serial, List<string> externalIds) =>
+            r.Places.CreateDeviceAsync(new DeviceInput { Name = "Second", PlaceId = site, DeviceType = type, SerialNumber = serial, ExternalIds = externalIds }, Ct);
+
+        Assert.Equal(["DeviceType"], (await Assert.ThrowsAsync<PortalException>(() => Create("toaster", null, []))).FieldErrors.Keys);
+        Assert.Equal(["SerialNumber"], (await Assert.ThrowsAsync<PortalException>(() => Create("meter", " SN-1 ", []))).FieldErrors.Keys);
+        Assert.Equal(["ExternalIds"], (await Assert.ThrowsAsync<PortalException>(() => Create("meter", null, [new string('x', 201)]))).FieldErrors.Keys);
+        Assert.Equal(["First"], (await r.Places.ListDevicesAsync(site, Ct)).Select(d => d.Name));
+    }
+
+    [Fact]
     public async Task DeviceTypes_StartWithTheDefaults_AndOnlyAnAdminExtendsThem()
     {
         await using var admin = As();

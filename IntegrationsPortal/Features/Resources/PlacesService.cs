@@ -299,6 +299,11 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
                 errors.Add($"Serial number '{serial}' is already used by another device or row.");
             }
 
+            if (externalIds.Count > ResourceLimits.MetadataEntries || externalIds.Any(e => e.Length > ResourceLimits.ExternalId))
+            {
+                errors.Add("Up to 50 external ids of up to 200 characters each.");
+            }
+
             results.Add(new CsvRowResult(line, fields, errors));
             if (errors.Count == 0)
             {
@@ -316,6 +321,7 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
     private async Task ApplyAsync(PortalDbContext db, Device device, DeviceInput input, CancellationToken ct)
     {
         InputValidation.ThrowIfInvalid(input);
+        (input.Metadata, input.ExternalIds) = (input.Metadata ?? [], input.ExternalIds ?? []); // an API client may send nulls
         ValidateMetadata(input.Metadata);
         var placeId = input.PlaceId!.Value;
         if (!await db.Set<Place>().AnyAsync(p => p.Id == placeId, ct))
@@ -326,6 +332,12 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
         var types = await DeviceTypeDefaults.EnsureAsync(db, ct);
         var type = types.FirstOrDefault(t => string.Equals(t.Key, input.DeviceType, StringComparison.OrdinalIgnoreCase))
             ?? throw PortalException.Invalid(nameof(DeviceInput.DeviceType), $"'{input.DeviceType}' is not a device type.");
+        var externalIds = input.ExternalIds.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e.Trim()).Distinct().ToList();
+        if (externalIds.Count > ResourceLimits.MetadataEntries || externalIds.Any(e => e.Length > ResourceLimits.ExternalId))
+        {
+            throw PortalException.Invalid(nameof(DeviceInput.ExternalIds), "Up to 50 external ids of up to 200 characters each.");
+        }
+
         var serial = string.IsNullOrWhiteSpace(input.SerialNumber) ? null : input.SerialNumber.Trim();
         if (serial is not null && await db.Set<Device>().AnyAsync(d => d.SerialNumber == serial && d.Id != device.Id, ct))
         {
@@ -336,13 +348,14 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
         device.PlaceId = placeId;
         device.DeviceTypeId = type.Id;
         device.SerialNumber = serial;
-        device.ExternalIds = input.ExternalIds.Select(e => e.Trim()).Where(e => e.Length > 0).Distinct().ToList();
+        device.ExternalIds = externalIds;
         device.Metadata = new Dictionary<string, string>(input.Metadata);
     }
 
     private static void Validate(PlaceInput input)
     {
         InputValidation.ThrowIfInvalid(input);
+        input.Metadata ??= []; // an API client may send null
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone.Trim(), out _))
         {
             throw PortalException.Invalid(nameof(PlaceInput.TimeZone), $"'{input.TimeZone}' is not a time zone; use an IANA name like Europe/Berlin.");
@@ -353,7 +366,7 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
 
     private static void ValidateMetadata(Dictionary<string, string> metadata)
     {
-        if (metadata.Count > ResourceLimits.MetadataEntries || metadata.Any(m => m.Key.Trim().Length is 0 or > 100 || (m.Value?.Length ?? 0) > 500))
+        if (metadata.Count > ResourceLimits.MetadataEntries || metadata.Any(m => m.Key.Trim().Length is 0 or > 100 || m.Value is null || m.Value.Length > 500))
         {
             throw PortalException.Invalid("Metadata", "Metadata takes up to 50 entries with a key of 1-100 and a value of up to 500 characters.");
         }
