@@ -102,6 +102,8 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
     {
         currentUser.Demand(PortalPermission.Operate, "delete places");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // SQLite's transactions here take the write lock at once: no mapping can appear between check and delete.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var place = await FindPlaceAsync(db, id, ct);
         var index = await PlaceIndex.LoadAsync(db, ct);
         var placeIds = index.Subtree(id);
@@ -121,7 +123,6 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
                 $"'{place.Name}' holds {childPlaces} place(s) and {deviceIds.Count} device(s). Delete them first, or confirm deleting everything inside it.");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Set<Device>().Where(d => deviceIds.Contains(d.Id)).ExecuteDeleteAsync(ct);
         // Children before parents, so the self-reference never points at a deleted row.
         foreach (var placeId in Enumerable.Reverse(placeIds))

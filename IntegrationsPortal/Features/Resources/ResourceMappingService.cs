@@ -56,6 +56,7 @@ public sealed class ResourceMappingService(
         currentUser.Demand(PortalPermission.Operate, "change resource mappings");
         var rules = await GetRulesAsync(integrationId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct); // checks and write as one
         var resource = await RequireValidAsync(db, integrationId, rules, input, null, ct);
         var mapping = new ResourceMapping
         {
@@ -65,6 +66,7 @@ public sealed class ResourceMappingService(
         db.Add(mapping);
         Audit(db, "mapping.created", $"Mapped '{mapping.ExternalId}' to {resource.Path} on integration {integrationId}.");
         await SaveAsync(db, ct);
+        await transaction.CommitAsync(ct);
         return new ResourceMappingSummary(mapping.Id, integrationId, mapping.ExternalId, resource, mapping.CreatedAt);
     }
 
@@ -73,6 +75,7 @@ public sealed class ResourceMappingService(
         currentUser.Demand(PortalPermission.Operate, "change resource mappings");
         var rules = await GetRulesAsync(integrationId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct); // checks and write as one
         var mapping = await FindAsync(db, integrationId, mappingId, ct);
         var resource = await RequireValidAsync(db, integrationId, rules, input, mappingId, ct);
         mapping.ExternalId = input.ExternalId.Trim();
@@ -80,6 +83,7 @@ public sealed class ResourceMappingService(
         mapping.ResourceId = resource.Id;
         Audit(db, "mapping.updated", $"Mapped '{mapping.ExternalId}' to {resource.Path} on integration {integrationId}.");
         await SaveAsync(db, ct);
+        await transaction.CommitAsync(ct);
     }
 
     public async Task DeleteAsync(Guid integrationId, Guid mappingId, CancellationToken ct = default)
@@ -145,6 +149,7 @@ public sealed class ResourceMappingService(
         currentUser.Demand(PortalPermission.Operate, "import resource mappings");
         var rules = await GetRulesAsync(integrationId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct); // checks and write as one
         var (preview, targets) = await ReadCsvAsync(db, integrationId, rules, csv, ct);
         if (!preview.IsValid)
         {
@@ -170,6 +175,7 @@ public sealed class ResourceMappingService(
 
         Audit(db, "mapping.imported", $"Imported {targets.Count} mapping(s) on integration {integrationId}.");
         await SaveAsync(db, ct);
+        await transaction.CommitAsync(ct);
         return targets.Count;
     }
 

@@ -77,6 +77,7 @@ public static class ResourcesEndpoints
 
         var resources = api.MapGroup("/resources");
         resources.MapGet("/validate", (string path, ResourcePathService service, CancellationToken ct) => service.ValidateAsync(path, null, ct));
+        resources.MapGet("/search", (string q, ResourcePathService service, CancellationToken ct) => service.SearchAsync(q, null, 50, ct));
         resources.MapGet("/children", (ResourcePathService service, CancellationToken ct, string? path = null) => service.BrowseAsync(path, null, ct));
 
         var mappings = api.MapGroup("/integrations/{integrationId:guid}/mappings");
