@@ -1,7 +1,4 @@
-using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -10,18 +7,11 @@ public partial class DeviceFormDialog
 {
     private readonly DeviceInput input = new();
     private IReadOnlyList<DeviceTypeSummary> types = [];
-    private EditContext editContext = default!;
-    private ServiceErrors errors = default!;
     private string externalIds = "";
     private string metadataText = "";
-    private string? message;
-    private bool saving;
 
     [Inject]
     public required PlacesService PlacesService { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
 
     /// <summary>The device to edit; null to add one.</summary>
     [Parameter]
@@ -35,8 +25,7 @@ public partial class DeviceFormDialog
 
     protected override async Task OnInitializedAsync()
     {
-        editContext = new EditContext(input);
-        errors = new ServiceErrors(editContext);
+        UseModel(input);
         types = await PlacesService.ListDeviceTypesAsync();
         input.PlaceId = Device?.PlaceId ?? PlaceId;
         if (Device is { } device)
@@ -51,31 +40,19 @@ public partial class DeviceFormDialog
         }
     }
 
-    private async Task SaveAsync()
+    private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
-        saving = true;
-        try
+        input.ExternalIds = PlacesService.SplitList(externalIds);
+        input.Metadata = MetadataText.Parse(metadataText);
+        if (Device is { } device)
         {
-            input.ExternalIds = PlacesService.SplitList(externalIds);
-            input.Metadata = MetadataText.Parse(metadataText);
-            if (Device is { } device)
-            {
-                await PlacesService.UpdateDeviceAsync(device.Id, input);
-            }
-            else
-            {
-                await PlacesService.CreateDeviceAsync(input);
-            }
+            await PlacesService.UpdateDeviceAsync(device.Id, input);
+        }
+        else
+        {
+            await PlacesService.CreateDeviceAsync(input);
+        }
 
-            Dialogs.Close(true);
-        }
-        catch (PortalException e)
-        {
-            message = errors.Show(e);
-        }
-        finally
-        {
-            saving = false;
-        }
-    }
+        return true;
+    });
 }

@@ -9,18 +9,6 @@ public partial class DevicesPanel
     private IReadOnlyList<DeviceSummary>? devices;
     private string? message;
 
-    [Inject]
-    public required PlacesService Places { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Parameter, EditorRequired]
-    public Guid PlaceId { get; set; }
-
-    [Parameter, EditorRequired]
-    public IReadOnlyList<PlaceNode> Tree { get; set; } = [];
-
     /// <summary>Devices were added, moved or removed: the tree's counts change.</summary>
     [Parameter]
     public EventCallback Changed { get; set; }

@@ -15,15 +15,6 @@ public partial class MappingFormDialog
     private bool touchedExternalId;
     private bool touchedResource;
 
-    [Inject]
-    public required ResourceMappingService Mappings { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Parameter, EditorRequired]
-    public Guid IntegrationId { get; set; }
-
     [Parameter, EditorRequired]
     public MappingRules Rules { get; set; } = default!;
 

@@ -9,18 +9,6 @@ public partial class PlaceDetailsPanel
     private PlaceDetails? place;
     private string? message;
 
-    [Inject]
-    public required PlacesService Places { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Parameter, EditorRequired]
-    public Guid PlaceId { get; set; }
-
-    [Parameter, EditorRequired]
-    public IReadOnlyList<PlaceNode> Tree { get; set; } = [];
-
     /// <summary>Something changed; the argument is the place to select afterwards (null when deleted).</summary>
     [Parameter]
     public EventCallback<Guid?> Changed { get; set; }

@@ -1,7 +1,4 @@
-using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -12,17 +9,10 @@ public partial class PlaceFormDialog
         TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Append("UTC").Distinct().Order(StringComparer.Ordinal).ToList();
 
     private readonly PlaceInput input = new();
-    private EditContext editContext = default!;
-    private ServiceErrors errors = default!;
     private string metadataText = "";
-    private string? message;
-    private bool saving;
 
     [Inject]
     public required PlacesService Places { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
 
     [Parameter]
     public Guid? ParentId { get; set; }
@@ -32,8 +22,7 @@ public partial class PlaceFormDialog
 
     protected override async Task OnInitializedAsync()
     {
-        editContext = new EditContext(input);
-        errors = new ServiceErrors(editContext);
+        UseModel(input);
         input.ParentId = ParentId;
         if (EditId is { } id)
         {
@@ -44,29 +33,15 @@ public partial class PlaceFormDialog
         }
     }
 
-    private async Task SaveAsync()
+    private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
-        saving = true;
-        try
+        input.Metadata = MetadataText.Parse(metadataText);
+        if (EditId is { } id)
         {
-            input.Metadata = MetadataText.Parse(metadataText);
-            if (EditId is { } id)
-            {
-                await Places.UpdatePlaceAsync(id, input);
-                Dialogs.Close(id);
-            }
-            else
-            {
-                Dialogs.Close(await Places.CreatePlaceAsync(input));
-            }
+            await Places.UpdatePlaceAsync(id, input);
+            return id;
         }
-        catch (PortalException e)
-        {
-            message = errors.Show(e);
-        }
-        finally
-        {
-            saving = false;
-        }
-    }
+
+        return await Places.CreatePlaceAsync(input);
+    });
 }

@@ -19,15 +19,6 @@ public partial class ResourceMappingsPanel
     private string? message;
     private bool loading;
 
-    [Inject]
-    public required ResourceMappingService Mappings { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Parameter, EditorRequired]
-    public Guid IntegrationId { get; set; }
-
     private string ExportUrl => $"api/integrations/{IntegrationId}/mappings/export";
 
     protected override async Task OnParametersSetAsync()
