@@ -35,9 +35,8 @@ public partial class MappingFormDialog
     private string? Error(string field) =>
         (field == nameof(MappingInput.ExternalId) ? touchedExternalId : touchedResource) ? check?.Errors.GetValueOrDefault(field) : null;
 
-    private async Task OnExternalIdInput(ChangeEventArgs e)
+    private async Task OnExternalIdChangedAsync()
     {
-        input.ExternalId = e.Value?.ToString() ?? "";
         touchedExternalId = true;
         await CheckAsync();
     }

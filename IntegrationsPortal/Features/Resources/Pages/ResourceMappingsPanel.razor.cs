@@ -42,12 +42,6 @@ public partial class ResourceMappingsPanel
         loading = false;
     }
 
-    private async Task OnSearchInput(ChangeEventArgs e)
-    {
-        search = e.Value?.ToString() ?? "";
-        await ReloadAsync();
-    }
-
     private async Task EditAsync(ResourceMappingSummary? mapping)
     {
         var saved = await Dialogs.OpenAsync<MappingFormDialog>(mapping is null ? "Add mapping" : $"Edit {mapping.ExternalId}",

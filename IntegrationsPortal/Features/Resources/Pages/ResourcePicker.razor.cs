@@ -57,9 +57,8 @@ public partial class ResourcePicker
     private Task OnChange(TreeEventArgs args) =>
         args.Value is ResourceNode { Selectable: true } node ? PickAsync(node.Path) : Task.CompletedTask;
 
-    private async Task OnSearchInput(ChangeEventArgs e)
+    private async Task OnSearchChangedAsync()
     {
-        search = e.Value?.ToString() ?? "";
         results = search.Trim().Length == 0 ? null : await Paths.SearchAsync(search, Accepts, 30);
     }
 
