@@ -40,6 +40,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await Page.GetByRole(AriaRole.Option, new() { Name = "HQ site / Building A", Exact = true }).ClickAsync();
         await Expect(ByTestId("device-form-place")).ToContainTextAsync("HQ site / Building A");
         await ByTestId("device-form-save").ClickAsync();
+        await Expect(ByTestId("device-form")).ToHaveCountAsync(0);
         await Expect(ByTestId("device-row-Hall thermostat")).ToHaveCountAsync(0);
         await ByTestId("place-node-Building A").ClickAsync();
         await Expect(ByTestId("place-name")).ToHaveTextAsync("Building A");

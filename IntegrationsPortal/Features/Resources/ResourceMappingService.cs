@@ -28,18 +28,7 @@ public sealed class ResourceMappingService(
     /// <summary>A page of mappings, newest first; <paramref name="search"/> matches the external id or the resource's name.</summary>
     public async Task<MappingPage> ListAsync(Guid integrationId, string? search = null, int skip = 0, int take = 20, CancellationToken ct = default)
     {
-        await GetRulesAsync(integrationId, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var mappings = await db.Set<ResourceMapping>().AsNoTracking().Where(m => m.IntegrationId == integrationId)
-            .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.ExternalId).ToListAsync(ct);
-        var resources = await ResourcePathService.DescribeManyAsync(db, mappings.Select(m => (m.ResourceKind, m.ResourceId)).ToList(), ct);
-        var term = search?.Trim() ?? "";
-        var matching = mappings
-            .Select(m => new ResourceMappingSummary(m.Id, m.IntegrationId, m.ExternalId, resources.GetValueOrDefault((m.ResourceKind, m.ResourceId)), m.CreatedAt))
-            .Where(m => term.Length == 0
-                        || m.ExternalId.Contains(term, StringComparison.OrdinalIgnoreCase)
-                        || (m.Resource?.Breadcrumb.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false))
-            .ToList();
+        var matching = await LoadAsync(integrationId, search, ct);
         return new MappingPage(matching.Skip(Math.Max(skip, 0)).Take(Math.Clamp(take, 1, 500)).ToList(), matching.Count);
     }
 
@@ -123,10 +112,10 @@ public sealed class ResourceMappingService(
             .OrderBy(m => m.ExternalId).Select(m => m.ExternalId).ToListAsync(ct);
     }
 
+    /// <summary>Every mapping of the integration as CSV (external_id, resource_path, resource_name), by external id.</summary>
     public async Task<string> ExportCsvAsync(Guid integrationId, CancellationToken ct = default)
     {
-        var page = await ListAsync(integrationId, null, 0, int.MaxValue, ct);
-        var all = page.Total > page.Items.Count ? (await ListAsync(integrationId, null, 0, page.Total, ct)).Items : page.Items;
+        var all = await LoadAsync(integrationId, null, ct);
         return Csv.Write([.. CsvColumns, "resource_name"],
             all.OrderBy(m => m.ExternalId, StringComparer.Ordinal).Select(m => new[] { m.ExternalId, m.Resource?.Path ?? "", m.Resource?.Breadcrumb ?? "" }));
     }
@@ -226,6 +215,26 @@ public sealed class ResourceMappingService(
 
         var preview = new CsvPreview(header, parsed.Select(r => new CsvRowResult(r.Line, r.Fields, r.Errors)).ToList(), fileErrors);
         return (preview, parsed.Where(r => r.Errors.Count == 0).Select(r => (r.ExternalId, r.Resource!)).ToList());
+    }
+
+    /// <summary>
+    /// The integration's mappings with their resources, newest first, filtered in memory: the search
+    /// also matches resource names, which live in other tables (an integration maps hundreds, not millions).
+    /// </summary>
+    private async Task<List<ResourceMappingSummary>> LoadAsync(Guid integrationId, string? search, CancellationToken ct)
+    {
+        await GetRulesAsync(integrationId, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var mappings = await db.Set<ResourceMapping>().AsNoTracking().Where(m => m.IntegrationId == integrationId)
+            .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.ExternalId).ToListAsync(ct);
+        var resources = await ResourcePathService.DescribeManyAsync(db, mappings.Select(m => (m.ResourceKind, m.ResourceId)).ToList(), ct);
+        var term = search?.Trim() ?? "";
+        return mappings
+            .Select(m => new ResourceMappingSummary(m.Id, m.IntegrationId, m.ExternalId, resources.GetValueOrDefault((m.ResourceKind, m.ResourceId)), m.CreatedAt))
+            .Where(m => term.Length == 0
+                        || m.ExternalId.Contains(term, StringComparison.OrdinalIgnoreCase)
+                        || (m.Resource?.Breadcrumb.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false))
+            .ToList();
     }
 
     private static async Task<MappingCheck> CheckAsync(

@@ -10,6 +10,9 @@ public partial class DeviceFormDialog
     private string externalIds = "";
     private string metadataText = "";
 
+    // The form shows once loaded, so nothing typed early is overwritten by the loaded values.
+    private bool ready;
+
     [Inject]
     public required PlacesService PlacesService { get; init; }
 
@@ -38,6 +41,8 @@ public partial class DeviceFormDialog
         {
             input.DeviceType = types.Count > 0 ? types[0].Key : "";
         }
+
+        ready = true;
     }
 
     private Task SaveAsync() => SaveAndCloseAsync(async () =>

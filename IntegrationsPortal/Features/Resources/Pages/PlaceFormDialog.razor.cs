@@ -11,6 +11,9 @@ public partial class PlaceFormDialog
     private readonly PlaceInput input = new();
     private string metadataText = "";
 
+    // The form shows once loaded, so nothing typed early is overwritten by the loaded values.
+    private bool ready;
+
     [Inject]
     public required PlacesService Places { get; init; }
 
@@ -31,6 +34,8 @@ public partial class PlaceFormDialog
                 (place.Name, place.Address, place.Latitude, place.Longitude, place.TimeZone);
             metadataText = MetadataText.Format(place.Metadata);
         }
+
+        ready = true;
     }
 
     private Task SaveAsync() => SaveAndCloseAsync(async () =>
