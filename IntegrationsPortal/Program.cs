@@ -3,6 +3,7 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -18,6 +19,7 @@ builder.AddSettings();
 builder.AddIntegrations();
 builder.AddIngestion();
 builder.AddPortalApi();
+builder.AddResources();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 
 namespace IntegrationsPortal.Features.Api;
@@ -27,6 +28,7 @@ public static class ApiExtensions
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
         api.MapIntegrationsApi();
+        api.MapResourcesApi();
         return endpoints;
     }
 }

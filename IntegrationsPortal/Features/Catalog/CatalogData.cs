@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Resources;
 using static IntegrationsPortal.Features.Catalog.Properties;
 
 namespace IntegrationsPortal.Features.Catalog;
@@ -25,7 +26,7 @@ public static class CatalogData
         {
             Verifier = Verifiers.HttpReachable,
             Capabilities = [Capabilities.TestSend],
-            Mapping = new(ResourceKind.Devices("meter", "thermostat", "sensor", "gateway", "vehicle") with { Place = true }, false, "Receiver's id"),
+            Mapping = new(ResourceFilter.Any, false, "Receiver's id"),
         },
         new("http", "HTTP", "http", IntegrationDirection.Egress, Categories.Data,
             "Sends each message to any HTTP API, as JSON, XML or a form.",
@@ -144,7 +145,7 @@ public static class CatalogData
         {
             Verifier = Verifiers.OpenMeteo,
             Capabilities = [Capabilities.Backfill],
-            Mapping = new(ResourceKind.AnyPlace, false, "Station or place code"),
+            Mapping = new(ResourceFilter.PlacesOnly, false, "Station or place code"),
         },
         new("utility-data", "Utility data", "electric_meter", IntegrationDirection.Ingress, Categories.UtilityData,
             "15-minute and hourly interval readings for your utility meters.",
@@ -152,7 +153,7 @@ public static class CatalogData
         {
             Verifier = Verifiers.UtilityData,
             Capabilities = [Capabilities.Backfill],
-            Mapping = new(ResourceKind.Devices("meter"), true, "Meter number"),
+            Mapping = new(new ResourceFilter(false, ["meter"]), true, "Meter number"),
         },
         new("telematics", "Telematics", "local_shipping", IntegrationDirection.Ingress, Categories.Telematics,
             "Vehicle location, odometer and fuel or charge from your fleet platform.",
@@ -160,7 +161,7 @@ public static class CatalogData
         {
             Verifier = Verifiers.Telematics,
             Capabilities = [Capabilities.Backfill],
-            Mapping = new(ResourceKind.Devices("vehicle"), true, "Vehicle id (VIN)"),
+            Mapping = new(new ResourceFilter(false, ["vehicle"]), true, "Vehicle id"),
         },
         new("whatsapp", "WhatsApp Business", "chat", IntegrationDirection.Egress, Categories.Messaging,
             "Template messages through the WhatsApp Business Platform.",
@@ -177,7 +178,7 @@ public static class CatalogData
             Verifier = Verifiers.HttpReachable,
             Availability = TypeAvailability.Custom,
             Capabilities = [Capabilities.Backfill],
-            Mapping = new(ResourceKind.Devices("sensor", "meter"), false, "Tag name"),
+            Mapping = new(new ResourceFilter(false, ["sensor", "meter"]), false, "Tag name"),
         },
     ];
 }

@@ -1,3 +1,5 @@
+using IntegrationsPortal.Features.Resources;
+
 namespace IntegrationsPortal.Features.Catalog;
 
 /// <summary>INGRESS pulls data into the platform; EGRESS pushes notifications and data out.</summary>
@@ -31,17 +33,6 @@ public enum PropertyType
     ResourceReference,
 }
 
-/// <summary>Which platform resources a resource-reference property (or a mapping) may point at.</summary>
-public sealed record ResourceKind(bool Place, IReadOnlyList<string> DeviceTypes)
-{
-    public static readonly ResourceKind AnyPlace = new(true, []);
-
-    public static ResourceKind Devices(params string[] deviceTypes) => new(false, deviceTypes);
-
-    public string Describe() => string.Join(" or ",
-        (Place ? ["a place"] : Array.Empty<string>()).Concat(DeviceTypes.Select(t => $"a {t} device")));
-}
-
 /// <summary>
 /// One configurable property of a type. Sensitive properties go to the credential vault and are
 /// never shown again; non-editable ones are fixed after creation.
@@ -69,7 +60,8 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
     /// <summary>For lists: at most this many entries (a single From address, say).</summary>
     public int? MaxItems { get; init; }
 
-    public ResourceKind? ResourceKind { get; init; }
+    /// <summary>For resource references: which places or devices may be picked.</summary>
+    public ResourceFilter? Accepts { get; init; }
 
     /// <summary>Shown and validated only when another property has one of these values (auth fields, say).</summary>
     public PropertyCondition? VisibleWhen { get; init; }
@@ -84,7 +76,7 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
 public sealed record PropertyCondition(string Property, params string[] Values);
 
 /// <summary>What resources an integration's external ids map to, and whether one resource may be mapped more than once.</summary>
-public sealed record MappingSpec(ResourceKind Kind, bool ResourceMappedOnce, string ExternalIdLabel);
+public sealed record MappingSpec(ResourceFilter Allowed, bool ResourceMappedOnce, string ExternalIdLabel);
 
 /// <summary>A kind of integration in the catalog: data, plus at most one class where it talks to the world.</summary>
 public sealed record IntegrationType(

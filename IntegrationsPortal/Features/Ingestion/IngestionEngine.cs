@@ -122,7 +122,7 @@ public sealed class IngestionEngine(
             byExternalId = byExternalId.Where(m => run.ResourcePaths.Contains(m.Value)).ToDictionary();
         }
 
-        var places = integration.Type.Mapping?.Kind.Place == true && integration.Type.Category == Categories.Weather
+        var places = integration.Type.Category == Categories.Weather
             ? (await mappedResources.PlacesAsync(integration.Id, ct)).Where(p => byExternalId.ContainsKey(p.ExternalId)).ToList()
             : [];
         return (byExternalId, places);

@@ -11,6 +11,7 @@ public static class IngestionExtensions
         services.AddScoped<ReadingWriter>();
         services.AddScoped<ReadingQueries>();
         services.AddScoped<IngestionEngine>();
+        services.AddScoped<IMappedResources, MappedResources>();
         services.AddScoped<IngestionService>();
         services.AddSingleton<IngestionScheduler>();
         services.AddSingleton<IngestionEvents>();

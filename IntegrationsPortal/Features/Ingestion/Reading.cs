@@ -13,7 +13,7 @@ public sealed class Reading : ITenantOwned
 
     public Guid OrganizationId { get; set; }
 
-    /// <summary>The platform resource, as a resource path (places/{id} or places/{id}/devices/{id}).</summary>
+    /// <summary>The platform resource, by its stable path: places/{id} or devices/{id} (which survives a move).</summary>
     public required string ResourcePath { get; set; }
 
     public required string Metric { get; set; }

@@ -30,6 +30,20 @@ public sealed class ReadingQueries(CurrentUser currentUser, IDbContextFactory<Po
             .ToList();
     }
 
+    /// <summary>Which resources and metrics an integration has brought in, for the chart's pickers.</summary>
+    public async Task<IReadOnlyList<(string ResourcePath, string Metric, DateTimeOffset Latest)>> SeriesOfAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "read telemetry");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var series = await db.Set<Reading>().AsNoTracking()
+            .Where(r => r.SourceIntegrationId == integrationId)
+            .GroupBy(r => new { r.ResourcePath, r.Metric })
+            .Select(g => new { g.Key.ResourcePath, g.Key.Metric, Latest = g.Max(r => r.TimestampTicks) })
+            .ToListAsync(ct);
+        return series.Select(s => (s.ResourcePath, s.Metric, new DateTimeOffset(s.Latest, TimeSpan.Zero)))
+            .OrderBy(s => s.ResourcePath).ThenBy(s => s.Metric).ToList();
+    }
+
     public async Task<IReadOnlyList<LatestReading>> LatestAsync(string resourcePath, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.View, "read telemetry");

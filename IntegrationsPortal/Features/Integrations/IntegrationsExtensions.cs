@@ -20,6 +20,7 @@ public static class IntegrationsExtensions
         services.AddScoped<CatalogService>();
         services.AddScoped<VaultService>();
         services.AddScoped<IntegrationDraftStore>();
+        services.AddScoped<Resources.IIntegrationResourceRules, IntegrationResourceRules>();
 
         services.AddHttpClient(HttpApiVerifier.HttpClientName, client =>
         {

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -27,6 +28,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<Place> Places => Set<Place>();
+
+    public DbSet<DeviceType> DeviceTypes => Set<DeviceType>();
+
+    public DbSet<Device> Devices => Set<Device>();
+
+    public DbSet<ResourceMapping> ResourceMappings => Set<ResourceMapping>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Components;
+
+namespace IntegrationsPortal.Features.Ingestion.Components;
+
+public partial class ReadingsChart : IDisposable
+{
+    private static readonly TimeSpan Span = TimeSpan.FromDays(30);
+    private IReadOnlyList<(string ResourcePath, string Metric, DateTimeOffset Latest)> series = [];
+    private List<string> resources = [];
+    private List<string> metrics = [];
+    private string? resource;
+    private string? metric;
+    private IReadOnlyList<ReadingPoint> points = [];
+
+    [Parameter, EditorRequired]
+    public Guid IntegrationId { get; set; }
+
+    [Inject]
+    public required ReadingQueries Readings { get; init; }
+
+    [Inject]
+    public required IngestionEvents Events { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        Events.RunChanged += OnRunChanged;
+        await RefreshAsync();
+    }
+
+    private async Task RefreshAsync()
+    {
+        series = await Readings.SeriesOfAsync(IntegrationId);
+        resources = series.Select(s => s.ResourcePath).Distinct().ToList();
+        resource = resources.Contains(resource ?? "") ? resource : resources.FirstOrDefault();
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        metrics = series.Where(s => s.ResourcePath == resource).Select(s => s.Metric).ToList();
+        metric = metrics.Contains(metric ?? "") ? metric : metrics.FirstOrDefault();
+        var latest = series.FirstOrDefault(s => s.ResourcePath == resource && s.Metric == metric).Latest;
+        points = resource is null || metric is null
+            ? []
+            : await Readings.SeriesAsync(resource, metric, latest - Span, latest.AddTicks(1), IntegrationId);
+    }
+
+    private void OnRunChanged(Guid integrationId)
+    {
+        // Refresh as a run writes, so the chart fills while a backfill is running.
+        if (integrationId == IntegrationId)
+        {
+            _ = InvokeAsync(async () =>
+            {
+                await RefreshAsync();
+                StateHasChanged();
+            });
+        }
+    }
+
+    public void Dispose() => Events.RunChanged -= OnRunChanged;
+}

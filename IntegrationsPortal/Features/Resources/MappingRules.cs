@@ -1,0 +1,26 @@
+namespace IntegrationsPortal.Features.Resources;
+
+/// <summary>
+/// What an integration accepts as mapping targets. <see cref="Allowed"/> lists Places and/or device
+/// type keys (see <see cref="DeviceType.Key"/>); with <see cref="EachResourceOnce"/> a resource may be
+/// the target of at most one external id of the integration.
+/// </summary>
+public sealed record MappingRules(ResourceFilter Allowed, bool EachResourceOnce);
+
+/// <summary>
+/// Supplied by the Integrations feature: the mapping rules of one integration of the current
+/// organization, or null when there is no such integration there.
+/// </summary>
+public interface IIntegrationResourceRules
+{
+    Task<MappingRules?> GetRulesAsync(Guid integrationId, CancellationToken ct);
+}
+
+/// <summary>
+/// Stand-in until the Integrations feature registers its own: knows no integration, so every
+/// mapping call is refused with "integration not found" and the app still runs.
+/// </summary>
+public sealed class NoIntegrationResourceRules : IIntegrationResourceRules
+{
+    public Task<MappingRules?> GetRulesAsync(Guid integrationId, CancellationToken ct) => Task.FromResult<MappingRules?>(null);
+}

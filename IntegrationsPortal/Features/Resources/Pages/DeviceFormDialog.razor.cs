@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Components;
+
+namespace IntegrationsPortal.Features.Resources.Pages;
+
+/// <summary>Adds a device to a place, or edits one; picking another place moves it. Closes with true when saved.</summary>
+public partial class DeviceFormDialog
+{
+    private readonly DeviceInput input = new();
+    private IReadOnlyList<DeviceTypeSummary> types = [];
+    private string externalIds = "";
+    private string metadataText = "";
+
+    // The form shows once loaded, so nothing typed early is overwritten by the loaded values.
+    private bool ready;
+
+    [Inject]
+    public required PlacesService PlacesService { get; init; }
+
+    /// <summary>The device to edit; null to add one.</summary>
+    [Parameter]
+    public DeviceSummary? Device { get; set; }
+
+    [Parameter]
+    public Guid PlaceId { get; set; }
+
+    [Parameter, EditorRequired]
+    public IReadOnlyList<PlaceChoice> Places { get; set; } = [];
+
+    protected override async Task OnInitializedAsync()
+    {
+        UseModel(input);
+        types = await PlacesService.ListDeviceTypesAsync();
+        input.PlaceId = Device?.PlaceId ?? PlaceId;
+        if (Device is { } device)
+        {
+            (input.Name, input.DeviceType, input.SerialNumber) = (device.Name, device.DeviceTypeKey, device.SerialNumber);
+            externalIds = string.Join("; ", device.ExternalIds);
+            metadataText = MetadataText.Format(device.Metadata);
+        }
+        else
+        {
+            input.DeviceType = types.Count > 0 ? types[0].Key : "";
+        }
+
+        ready = true;
+    }
+
+    private Task SaveAsync() => SaveAndCloseAsync(async () =>
+    {
+        input.ExternalIds = PlacesService.SplitList(externalIds);
+        input.Metadata = MetadataText.Parse(metadataText);
+        if (Device is { } device)
+        {
+            await PlacesService.UpdateDeviceAsync(device.Id, input);
+        }
+        else
+        {
+            await PlacesService.CreateDeviceAsync(input);
+        }
+
+        return true;
+    });
+}
