@@ -1,7 +1,5 @@
+using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
-using IntegrationsPortal.Tests.Features.Resources;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -9,29 +7,16 @@ using static Microsoft.Playwright.Assertions;
 namespace IntegrationsPortal.Tests.Ui;
 
 /// <summary>
-/// The mappings panel in Chromium: add through the picker (only meters offered), a taken external id
-/// and a resource mapped once refused as you type, search, remove. It passed against a temporary page
-/// hosting the panel at /tmp-mappings/{id}; that page is not committed, so the test waits for the
-/// integration detail page (then: create a real integration instead of the fake rules, and change the URL).
+/// The mappings panel on a utility-data integration's page in Chromium: add through the picker (only
+/// meters offered: a thermostat is the wrong kind), a taken external id and a meter mapped once
+/// refused as you type, search, remove.
 /// </summary>
 public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : BrowserTest(chromium)
 {
-    private static readonly Guid Integration = Guid.CreateVersion7();
-    private readonly Factory _app = new();
+    private readonly PortalAppFactory _app = new();
     private Tenant _acme = default!;
 
     protected override Uri RootUri => _app.RootUri!;
-
-    private sealed class Factory : PortalAppFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            var rules = new FakeIntegrationRules();
-            rules.Integrations[Integration] = new MappingRules(new ResourceFilter(false, ["meter"]), EachResourceOnce: true);
-            builder.ConfigureTestServices(s => s.AddSingleton<IIntegrationResourceRules>(rules));
-        }
-    }
 
     public override async ValueTask InitializeAsync()
     {
@@ -46,11 +31,18 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await _app.DisposeAsync();
     }
 
-    [Fact(Skip = "Needs a page that hosts ResourceMappingsPanel: the integration detail page (issue 4, other branch).")]
+    [Fact]
     public async Task Operator_MapsTwoMetersThroughThePicker_IsRefusedAsYouType_AndRemovesOne()
     {
+        Guid integration;
         await using (var scope = _app.Services.AsAdmin(_acme))
         {
+            integration = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+            {
+                TypeKey = "utility-data",
+                Name = "Meters",
+                Properties = new() { ["base_url"] = "https://utility.example.test", ["api_token"] = "token-1234" },
+            });
             var p = scope.ServiceProvider.GetRequiredService<PlacesService>();
             var site = await p.CreatePlaceAsync(new PlaceInput { Name = "Site" });
             var ct = TestContext.Current.CancellationToken;
@@ -60,7 +52,8 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         }
 
         await SignInAsync(_acme.AdminEmail);
-        await GotoInteractiveAsync($"/tmp-mappings/{Integration}");
+        await GotoInteractiveAsync($"/integrations/{integration}");
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Resource mappings" }).ClickAsync();
         await ByTestId("mappings-add").ClickAsync();
         await ByTestId("mapping-external-id").PressSequentiallyAsync("MPAN-1");
         await Page.Locator(".rz-dialog .rz-tree-toggler").First.ClickAsync();
