@@ -2,3 +2,4 @@ global using IntegrationsPortal.Tests.Infrastructure;
 global using Xunit;
 global using IntegrationsPortal.Infrastructure;
 global using System.Text.RegularExpressions;
+global using Microsoft.EntityFrameworkCore;

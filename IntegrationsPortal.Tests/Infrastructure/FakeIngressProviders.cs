@@ -44,6 +44,9 @@ public sealed class FakeIngressProviders : IAsyncDisposable
 
     public bool Malformed { get; set; }
 
+    /// <summary>A meter on the provider's account that nobody mapped: it comes back in every interval page.</summary>
+    public string? UnmappedMeter { get; set; }
+
     /// <summary>The kWh a meter reads for the 15 minutes starting at <paramref name="start"/>.</summary>
     public static double Kwh(string meter, DateTimeOffset start) => (meter.Length + start.Hour * 4 + start.Minute / 15) / 10.0;
 
@@ -92,7 +95,8 @@ public sealed class FakeIngressProviders : IAsyncDisposable
 
         app.MapGet("/api/v2/intervals", (HttpRequest request) =>
         {
-            var meters = request.Query["meters"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var meters = request.Query["meters"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Concat(self!.UnmappedMeter is { } extra ? [extra] : Array.Empty<string>()).ToArray();
             var all = Quarters(Time(request.Query["start"]), Time(request.Query["end"]))
                 .SelectMany(start => meters.Select(meter => (meter, start))).ToList();
             var offset = int.Parse(request.Query["next"].FirstOrDefault() ?? "0", CultureInfo.InvariantCulture);
@@ -108,6 +112,8 @@ public sealed class FakeIngressProviders : IAsyncDisposable
             };
             return Results.Json(body);
         });
+
+        app.MapGet("/api/v2/authorizations", () => Results.Json(new { authorizations = Array.Empty<object>(), next = (string?)null }));
 
         app.MapGet("/fleet/vehicles/stats/history", (HttpRequest request) =>
         {

@@ -1,4 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -40,6 +42,8 @@ public sealed class PortalServices : IAsyncDisposable
         builder.AddAccounts();
         builder.AddSettings();
         builder.AddIntegrations();
+        builder.AddResources();
+        builder.AddIngestion();
         services._app = builder.Build();
         await services._app.MigratePortalDatabaseAsync();
         return services;

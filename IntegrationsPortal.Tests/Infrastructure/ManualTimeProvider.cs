@@ -1,4 +1,4 @@
-namespace IntegrationsPortal.Tests.Features.Mqtt;
+namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
 /// A clock that moves only when a test says so, so retry schedules are checked without sleeping.

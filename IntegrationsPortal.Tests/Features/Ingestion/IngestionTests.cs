@@ -1,0 +1,258 @@
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IntegrationsPortal.Tests.Features.Ingestion;
+
+/// <summary>
+/// Backfills through the real engine, services and SQLite file, against the fake utility-data
+/// provider: mapping, idempotence, resume after a crash, rate limits on a fake clock, cancel,
+/// refused credentials and malformed pages.
+/// </summary>
+public sealed class IngestionTests : PortalServicesTest
+{
+    private static readonly DateTimeOffset Start = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private FakeIngressProviders _fake = default!;
+    private Guid _integration;
+    private Guid _meter1;
+    private Guid _meter2;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _fake = await FakeIngressProviders.StartAsync();
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var services = scope.ServiceProvider;
+        _integration = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "utility-data",
+            Name = "Meters",
+            Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token },
+        });
+        var places = services.GetRequiredService<PlacesService>();
+        var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
+        _meter1 = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+        _meter2 = await places.CreateDeviceAsync(new DeviceInput { Name = "Sub meter", PlaceId = site, DeviceType = "meter" });
+        var mappings = services.GetRequiredService<ResourceMappingService>();
+        await mappings.CreateAsync(_integration, new MappingInput { ExternalId = "M-1", ResourcePath = ResourcePath.ForDevice(site, _meter1) });
+        await mappings.CreateAsync(_integration, new MappingInput { ExternalId = "M-22", ResourcePath = ResourcePath.ForDevice(site, _meter2) });
+        await ActivateAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _fake.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Backfill_WritesEveryIntervalOfEveryMappedMeter_AndReportsTheUnmappedOnes()
+    {
+        _fake.UnmappedMeter = "M-999";
+        var run = await StartBackfillAsync(days: 2);
+
+        await RunEngineAsync(run);
+
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Completed, view.Status);
+        Assert.Equal((2, 2), (view.WindowsDone, view.WindowsTotal));
+        Assert.Equal(2 * 2 * 96, view.ReadingsWritten);
+        Assert.Equal(2 * 96, view.UnmappedReadings);
+        Assert.Equal(["M-999"], view.UnmappedExternalIds);
+        Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
+        var points = await SeriesAsync(_meter2, Start.AddHours(5), Start.AddHours(6));
+        Assert.Equal(4, points.Count);
+        Assert.Equal(FakeIngressProviders.Kwh("M-22", Start.AddHours(5).AddMinutes(15)), points[1].Value);
+    }
+
+    [Fact]
+    public async Task SameWindowTwice_LeavesOneCopyOfEachReading()
+    {
+        await RunEngineAsync(await StartBackfillAsync(days: 1));
+        await RunEngineAsync(await StartBackfillAsync(days: 1));
+
+        Assert.Equal(2 * 96, await ReadingCountAsync());
+    }
+
+    [Fact]
+    public async Task CrashMidRun_ResumesFromTheLastPage_AndEndsWithEveryReadingOnce()
+    {
+        var run = await StartBackfillAsync(days: 3);
+        using var crash = new CancellationTokenSource();
+        // The "process dies" after the 4th provider request: the token stops the engine mid-window.
+        var requestsAtStart = _fake.Requests;
+        var watcher = Task.Run(async () =>
+        {
+            while (_fake.Requests < requestsAtStart + 4)
+            {
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+
+            await crash.CancelAsync();
+        }, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunEngineAsync(run, ct: crash.Token));
+        await watcher;
+        var halfway = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Running, halfway.Status);
+        Assert.True(halfway.ReadingsWritten > 0 && halfway.ReadingsWritten < 3 * 2 * 96);
+
+        var requestsBeforeResume = _fake.Requests;
+        await RunEngineAsync(run);
+
+        var done = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Completed, done.Status);
+        Assert.Equal(3 * 2 * 96, await ReadingCountAsync());
+        // 192 readings a day at 50 a page: 4 pages a day, 12 in all; the resume did not start over.
+        Assert.True(_fake.Requests - requestsBeforeResume < 12, $"resume made {_fake.Requests - requestsBeforeResume} requests");
+    }
+
+    [Fact]
+    public async Task RateLimited_WaitsOnTheClock_5ThenTenSeconds_ThenFinishes()
+    {
+        _fake.RateLimitNext = 2;
+        var clock = new ManualTimeProvider();
+        var run = await StartBackfillAsync(days: 1);
+
+        var running = RunEngineAsync(run, time: clock);
+        await WaitForTimerAsync(clock, TimeSpan.FromSeconds(5));
+        Assert.False(running.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await WaitForTimerAsync(clock, TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await running;
+
+        Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
+        Assert.Equal(2 * 96, await ReadingCountAsync());
+    }
+
+    [Fact]
+    public async Task Cancel_StopsBeforeTheNextWindow()
+    {
+        var run = await StartBackfillAsync(days: 3);
+        await MarkRunningAsync(run);
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            await scope.ServiceProvider.GetRequiredService<IngestionService>().CancelAsync(run);
+        }
+
+        await RunEngineAsync(run);
+
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Cancelled, view.Status);
+        Assert.Equal(0, view.WindowsDone);
+        Assert.Equal(0, await ReadingCountAsync());
+    }
+
+    [Fact]
+    public async Task RefusedToken_FailsTheRun_AndPutsTheIntegrationInError()
+    {
+        var run = await StartBackfillAsync(days: 1);
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+                .ReplaceSecretsAsync(_integration, new Dictionary<string, string> { ["api_token"] = "revoked-token-9999" });
+        }
+
+        await ActivateAsync();
+        await IngestionJobRunner.RunAsync(Portal.Services.GetRequiredService<IServiceScopeFactory>(), Acme.OrganizationId, run, TestContext.Current.CancellationToken);
+
+        Assert.Equal(IngestionRunStatus.Failed, (await RunAsync(run)).Status);
+        await using var check = Portal.Services.AsAdmin(Acme);
+        var detail = await check.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(_integration);
+        Assert.Equal(IntegrationStatus.Error, detail.Status);
+        Assert.Contains("refused the credentials (401)", detail.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain("revoked-token", detail.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedPage_FailsTheRunClearly_AndWritesNothing()
+    {
+        _fake.Malformed = true;
+        var run = await StartBackfillAsync(days: 1);
+
+        await RunEngineAsync(run);
+
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Failed, view.Status);
+        Assert.Contains("timestamp", view.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ReadingCountAsync());
+    }
+
+    [Fact]
+    public async Task Backfill_OfAnInactiveIntegration_IsRefused()
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        await scope.ServiceProvider.GetRequiredService<IntegrationService>().DisableAsync(_integration);
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IngestionService>()
+            .StartBackfillAsync(_integration, new BackfillInput(Start, Start.AddDays(1))));
+
+        Assert.Equal(PortalErrorKind.Conflict, error.Kind);
+    }
+
+    private async Task<Guid> StartBackfillAsync(int days)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        return await scope.ServiceProvider.GetRequiredService<IngestionService>().StartBackfillAsync(_integration, new BackfillInput(Start, Start.AddDays(days)));
+    }
+
+    /// <summary>What the backfill job does, run here directly (the scheduler is paused in these tests).</summary>
+    private async Task RunEngineAsync(Guid run, TimeProvider? time = null, CancellationToken ct = default)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var services = scope.ServiceProvider;
+        var configuration = await services.GetRequiredService<IntegrationService>().GetConfigurationAsync(_integration, ct);
+        var engine = time is null
+            ? services.GetRequiredService<IngestionEngine>()
+            : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetServices<IntegrationsPortal.Features.Ingestion.Providers.IIngressProvider>(),
+                services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetRequiredService<IngestionEvents>(),
+                time, NullLogger<IngestionEngine>.Instance);
+        await engine.RunAsync(run, configuration, ct);
+    }
+
+    private async Task<IngestionRunView> RunAsync(Guid run)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        return (await scope.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(_integration)).Single(r => r.Id == run);
+    }
+
+    private async Task<int> ReadingCountAsync()
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        return await db.Set<Reading>().CountAsync();
+    }
+
+    private async Task<IReadOnlyList<ReadingPoint>> SeriesAsync(Guid device, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        return await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesAsync($"devices/{device}", "energy_kwh", from, to);
+    }
+
+    /// <summary>Verification has its own tests; here the integration is simply made active.</summary>
+    private async Task ActivateAsync() => await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Active);
+
+    private Task MarkRunningAsync(Guid run) => UpdateAsync<IngestionRun>(r => r.Id == run, r => r.Status = IngestionRunStatus.Running);
+
+    private async Task UpdateAsync<T>(System.Linq.Expressions.Expression<Func<T, bool>> which, Action<T> change)
+        where T : class
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        change(await db.Set<T>().SingleAsync(which));
+        await db.SaveChangesAsync();
+    }
+
+    private static async Task WaitForTimerAsync(ManualTimeProvider clock, TimeSpan due)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!clock.PendingTimers().Contains(due))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no {due} timer was set; pending: {string.Join(", ", clock.PendingTimers())}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+}
