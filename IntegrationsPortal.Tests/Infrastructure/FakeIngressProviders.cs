@@ -44,6 +44,9 @@ public sealed class FakeIngressProviders : IAsyncDisposable
 
     public bool Malformed { get; set; }
 
+    /// <summary>How long each answer takes, so a browser test can watch a backfill move.</summary>
+    public TimeSpan Latency { get; set; }
+
     /// <summary>A meter on the provider's account that nobody mapped: it comes back in every interval page.</summary>
     public string? UnmappedMeter { get; set; }
 
@@ -62,6 +65,11 @@ public sealed class FakeIngressProviders : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref self!._requests);
+            if (self.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(self.Latency);
+            }
+
             if (!AuthenticationHeaderValue.TryParse(context.Request.Headers.Authorization, out var auth) || auth.Parameter != Token)
             {
                 context.Response.StatusCode = 401;

@@ -53,6 +53,8 @@ public sealed class IngestionTests : PortalServicesTest
     {
         _fake.UnmappedMeter = "M-999";
         var run = await StartBackfillAsync(days: 2);
+        var progressEvents = 0;
+        Portal.Services.GetRequiredService<IngestionEvents>().RunChanged += id => Interlocked.Increment(ref progressEvents);
 
         await RunEngineAsync(run);
 
@@ -62,6 +64,7 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.Equal(2 * 2 * 96, view.ReadingsWritten);
         Assert.Equal(2 * 96, view.UnmappedReadings);
         Assert.Equal(["M-999"], view.UnmappedExternalIds);
+        Assert.True(progressEvents >= 2 * 6, $"a live page hears of every page written; got {progressEvents} events");
         Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
         var points = await SeriesAsync(_meter2, Start.AddHours(5), Start.AddHours(6));
         Assert.Equal(4, points.Count);

@@ -106,6 +106,31 @@ public sealed class IngestionService(
         events.Publish(run.IntegrationId);
     }
 
+    /// <summary>Continues a cancelled or failed backfill from the window it stopped at; nothing done is redone.</summary>
+    public async Task ResumeAsync(Guid runId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "resume backfills");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
+        if (run.Kind != IngestionKind.Backfill || run.Status is not (IngestionRunStatus.Cancelled or IngestionRunStatus.Failed))
+        {
+            throw PortalException.Conflict("Only a cancelled or failed backfill can be resumed.");
+        }
+
+        if (await db.Set<IngestionRun>().AnyAsync(r => r.IntegrationId == run.IntegrationId && r.Kind == IngestionKind.Backfill
+                                                      && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running), ct))
+        {
+            throw PortalException.Conflict("Another backfill of this integration is running; wait for it or cancel it first.");
+        }
+
+        run.Status = IngestionRunStatus.Queued;
+        run.Error = null;
+        run.FinishedAt = null;
+        await db.SaveChangesAsync(ct);
+        await scheduler.EnqueueBackfillAsync(run.OrganizationId, run.Id, ct);
+        events.Publish(run.IntegrationId);
+    }
+
     public async Task<IReadOnlyList<IngestionRunView>> ListRunsAsync(Guid integrationId, int take = 50, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.View, "see pulls and backfills");

@@ -8,6 +8,7 @@ namespace IntegrationsPortal.Features.Ingestion.Components;
 public partial class IngestionPanel : IDisposable
 {
     private IReadOnlyList<IngestionRunView> runs = [];
+    private Radzen.Blazor.RadzenDataGrid<IngestionRunView>? grid;
     private DateTimeOffset? nextPull;
     private bool canOperate;
     private bool backfillOpen;
@@ -47,6 +48,11 @@ public partial class IngestionPanel : IDisposable
     {
         runs = await Ingestion.ListRunsAsync(Detail.Id);
         nextPull = await Scheduler.NextPullAsync(Detail.Id, CancellationToken.None);
+        if (grid is not null)
+        {
+            // The grid keeps its own view of the rows; a new list alone does not always refresh it.
+            await grid.Reload();
+        }
     }
 
     private async Task OpenBackfill()
@@ -92,11 +98,11 @@ public partial class IngestionPanel : IDisposable
         }
     }
 
-    private async Task CancelAsync(IngestionRunView run)
+    private async Task ChangeAsync(Func<Task> change)
     {
         try
         {
-            await Ingestion.CancelAsync(run.Id);
+            await change();
         }
         catch (PortalException e)
         {

@@ -11,6 +11,7 @@ public partial class ReadingsChart : IDisposable
     private string? resource;
     private string? metric;
     private IReadOnlyList<ReadingPoint> points = [];
+    private IReadOnlyList<ChartPoint> chartPoints = [];
 
     [Parameter, EditorRequired]
     public Guid IntegrationId { get; set; }
@@ -43,7 +44,11 @@ public partial class ReadingsChart : IDisposable
         points = resource is null || metric is null
             ? []
             : await Readings.SeriesAsync(resource, metric, latest - Span, latest.AddTicks(1), IntegrationId);
+        // Radzen's chart axes work with DateTime, not DateTimeOffset.
+        chartPoints = points.Select(p => new ChartPoint(p.Timestamp.UtcDateTime, p.Value)).ToList();
     }
+
+    private sealed record ChartPoint(DateTime Time, double Value);
 
     private void OnRunChanged(Guid integrationId)
     {

@@ -1,0 +1,81 @@
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace IntegrationsPortal.Tests.Ui;
+
+/// <summary>An operator backfills 30 days of a utility-data integration and watches it, in Chromium.</summary>
+public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chromium)
+{
+    private readonly PortalAppFactory _app = new();
+    private FakeIngressProviders _fake = default!;
+    private Tenant _acme = default!;
+    private Guid _integration;
+
+    protected override Uri RootUri => _app.RootUri!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        _fake = await FakeIngressProviders.StartAsync();
+        _app.StartOnLoopback();
+        _acme = await _app.Services.SetUpFirstOrganizationAsync();
+        await using (var scope = _app.Services.AsAdmin(_acme))
+        {
+            var services = scope.ServiceProvider;
+            _integration = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+            {
+                TypeKey = "utility-data",
+                Name = "Site meters",
+                Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token, ["interval_minutes"] = "1440" },
+            });
+            var places = services.GetRequiredService<PlacesService>();
+            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
+            var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+            await services.GetRequiredService<ResourceMappingService>().CreateAsync(_integration,
+                new MappingInput { ExternalId = "M-1", ResourcePath = ResourcePath.ForDevice(site, meter) });
+        }
+
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _app.DisposeAsync();
+        await _fake.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Operator_Backfills30Days_WatchesProgress_Cancels_Resumes_AndSeesTheChart()
+    {
+        await SignInAsync(_acme.AdminEmail);
+        await GotoInteractiveAsync($"/integrations/{_integration}");
+        await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Data" }).ClickAsync();
+        await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
+
+        // Slow enough to watch: each provider answer takes 100 ms, two pages a day.
+        _fake.Latency = TimeSpan.FromMilliseconds(100);
+        await ByTestId("backfill-open").ClickAsync();
+        await Expect(ByTestId("backfill-preview")).ToContainTextAsync("30 window(s)");
+        await ByTestId("backfill-start").ClickAsync();
+
+        var backfill = Page.Locator("tr", new() { HasText = "backfill" });
+        await Expect(backfill.GetByTestId("run-windows")).ToContainTextAsync(new Regex(@"^[1-9]\d* / 30 windows"), new() { Timeout = 15_000 });
+        await backfill.GetByTestId("run-cancel").ClickAsync();
+        await Expect(backfill.GetByTestId("run-status")).ToHaveTextAsync("cancelled", new() { Timeout = 15_000 });
+        var stoppedAt = await backfill.GetByTestId("run-windows").TextContentAsync();
+        Assert.DoesNotContain("30 / 30", stoppedAt, StringComparison.Ordinal);
+
+        _fake.Latency = TimeSpan.Zero;
+        await backfill.GetByTestId("run-resume").ClickAsync();
+        await Expect(backfill.GetByTestId("run-status")).ToHaveTextAsync("completed", new() { Timeout = 30_000 });
+        await Expect(backfill.GetByTestId("run-windows")).ToContainTextAsync("30 / 30 windows");
+        await Expect(backfill.GetByTestId("run-readings")).ToHaveTextAsync((30 * 96).ToString("N0", System.Globalization.CultureInfo.CurrentCulture));
+        await Expect(ByTestId("chart")).ToBeVisibleAsync();
+        await Expect(ByTestId("chart-count")).ToContainTextAsync("readings");
+        Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+    }
+}
