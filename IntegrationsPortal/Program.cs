@@ -1,6 +1,7 @@
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -15,6 +16,7 @@ builder.AddPortalJobs();
 builder.AddAccounts();
 builder.AddSettings();
 builder.AddIntegrations();
+builder.AddDelivery();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

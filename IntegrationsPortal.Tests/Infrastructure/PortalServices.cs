@@ -1,7 +1,11 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace IntegrationsPortal.Tests.Infrastructure;
@@ -9,17 +13,33 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 /// <summary>
 /// The portal's real services on a real SQLite file of their own, migrated, with no web server:
 /// the first test layer. Seed data with the <see cref="TenantSeeder"/> extensions on <see cref="Services"/>.
+/// Quartz is registered (services queue jobs) but not started; tests run job logic directly.
 /// </summary>
 public sealed class PortalServices : IAsyncDisposable
 {
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory _directory;
+    private readonly bool _ownsDirectory;
     private WebApplication _app = default!;
+
+    private PortalServices(TempDirectory directory, bool ownsDirectory)
+    {
+        _directory = directory;
+        _ownsDirectory = ownsDirectory;
+    }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<PortalServices> StartAsync()
+    public TempDirectory Files => _directory;
+
+    /// <summary>
+    /// Starts the services. Pass <paramref name="directory"/> to start again on the files of an
+    /// earlier instance (a restart); <paramref name="configure"/> adds settings or replaces services
+    /// (a fake clock, say).
+    /// </summary>
+    public static async Task<PortalServices> StartAsync(
+        Action<WebApplicationBuilder>? configure = null, TempDirectory? directory = null)
     {
-        var services = new PortalServices();
+        var services = new PortalServices(directory ?? new TempDirectory(), ownsDirectory: directory is null);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ContentRootPath = services._directory.Path,
@@ -28,8 +48,12 @@ public sealed class PortalServices : IAsyncDisposable
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
         builder.Logging.ClearProviders();
         builder.AddPortalData();
+        builder.AddPortalJobs();
         builder.AddAccounts();
         builder.AddSettings();
+        builder.AddIntegrations();
+        builder.AddDelivery();
+        configure?.Invoke(builder);
         services._app = builder.Build();
         await services._app.MigratePortalDatabaseAsync();
         return services;
@@ -40,7 +64,9 @@ public sealed class PortalServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
-        _directory.Dispose();
+        if (_ownsDirectory)
+        {
+            _directory.Dispose();
+        }
     }
 }
-

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 
@@ -17,6 +18,7 @@ public static class ApiExtensions
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
         api.MapIntegrationsApi();
+        api.MapDeliveryApi();
         return endpoints;
     }
 }

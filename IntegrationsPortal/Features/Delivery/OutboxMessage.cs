@@ -42,6 +42,9 @@ public sealed class OutboxMessage : ITenantOwned
     /// <summary>Automatic attempts so far; manual resends do not count against the retry budget.</summary>
     public int AttemptCount { get; set; }
 
+    /// <summary>Every attempt so far, manual ones included; numbers the history.</summary>
+    public int TotalAttempts { get; set; }
+
     /// <summary>When the dispatcher picks it up next; while delivering, the end of its lease.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
 

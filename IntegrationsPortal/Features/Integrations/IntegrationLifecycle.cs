@@ -16,6 +16,10 @@ public enum LifecycleEvent
     Activate,
     CredentialsChanged,
     VerifyRequested,
+    /// <summary>A receiver answered 410 Gone: it will never take messages again.</summary>
+    DeliveryGone,
+    /// <summary>Deliveries kept failing for too long (see DeliveryOptions.FailureThreshold).</summary>
+    DeliveryFailing,
 }
 
 /// <summary>
@@ -33,6 +37,7 @@ public static class IntegrationLifecycle
         (IntegrationStatus.Inactive, LifecycleEvent.Activate) => everVerified ? IntegrationStatus.Active : IntegrationStatus.PendingVerify,
         (_, LifecycleEvent.CredentialsChanged) => IntegrationStatus.PendingVerify,
         (IntegrationStatus.Active or IntegrationStatus.Error, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
+        (IntegrationStatus.Active or IntegrationStatus.PendingVerify, LifecycleEvent.DeliveryGone or LifecycleEvent.DeliveryFailing) => IntegrationStatus.Error,
         _ => throw PortalException.Conflict(Refusal(from, happening)),
     };
 

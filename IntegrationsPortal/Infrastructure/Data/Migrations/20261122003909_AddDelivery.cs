@@ -52,6 +52,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     Trigger = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     AttemptCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    TotalAttempts = table.Column<int>(type: "INTEGER", nullable: false),
                     NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
