@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Builder;
@@ -17,8 +18,11 @@ public sealed class FixedRandom(double value = 0.5) : DeliveryRandom
 /// </summary>
 public sealed class DeliveryHarness : IAsyncDisposable
 {
-    private DeliveryHarness(PortalServices portal, Tenant tenant, ManualClock clock)
+    private readonly TempDirectory _files;
+
+    private DeliveryHarness(TempDirectory files, PortalServices portal, Tenant tenant, ManualClock clock)
     {
+        _files = files;
         Portal = portal;
         Tenant = tenant;
         Clock = clock;
@@ -35,20 +39,26 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public static async Task<DeliveryHarness> StartAsync(bool allowLoopback = true, Dictionary<string, string?>? settings = null)
     {
         var clock = new ManualClock();
-        var portal = await PortalServices.StartAsync(Configure(clock, allowLoopback, settings));
-        return new DeliveryHarness(portal, await portal.Services.SetUpFirstOrganizationAsync(), clock);
+        var files = new TempDirectory();
+        var portal = await PortalServices.StartAsync(Configure(clock, allowLoopback, settings), files);
+        return new DeliveryHarness(files, portal, await portal.Services.SetUpFirstOrganizationAsync(), clock);
     }
 
     /// <summary>Disposes the services and starts them again on the same files, as a restart would.</summary>
     public async Task RestartAsync()
     {
-        var files = Portal.Files;
         await Portal.DisposeAsync();
-        Portal = await PortalServices.StartAsync(Configure(Clock, true, null), files);
+        Portal = await PortalServices.StartAsync(Configure(Clock, true, null), _files);
     }
 
     public async Task<Guid> CreateAsync(string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
     {
+        // The wizard starts from the type's defaults; so does this.
+        foreach (var spec in IntegrationsPortal.Features.Catalog.CatalogService.Get(typeKey).Properties.Where(p => p.Required && p.Default is not null))
+        {
+            properties.TryAdd(spec.Name, spec.Default);
+        }
+
         await using var scope = Services.AsAdmin(Tenant);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
@@ -78,7 +88,11 @@ public sealed class DeliveryHarness : IAsyncDisposable
     /// <summary>One dispatcher pass: delivers whatever is due at the manual clock's time.</summary>
     public Task<int> DispatchAsync() => Services.GetRequiredService<DeliveryDispatcher>().RunDueAsync(CancellationToken.None);
 
-    public ValueTask DisposeAsync() => Portal.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Portal.DisposeAsync();
+        _files.Dispose();
+    }
 
     private static Action<WebApplicationBuilder> Configure(ManualClock clock, bool allowLoopback, Dictionary<string, string?>? settings) => builder =>
     {

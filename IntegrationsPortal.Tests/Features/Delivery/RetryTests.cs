@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Http;

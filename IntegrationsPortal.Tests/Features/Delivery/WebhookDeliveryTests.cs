@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Senders;
