@@ -20,33 +20,55 @@ public sealed class DeliveryDispatcher(
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger)
 {
+    private static readonly string[] MessageState =
+    [
+        nameof(OutboxMessage.Status), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
+        nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
+    ];
+
     private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Delivering, DeliveryStatus.Failed];
 
-    /// <summary>Delivers batches until nothing is due (or <paramref name="budget"/> runs out); returns how many messages were attempted.</summary>
+    /// <summary>
+    /// Delivers batches until nothing is due (or <paramref name="budget"/> runs out); returns how
+    /// many messages were attempted. Pipelined: the next batch is claimed while this one is sent,
+    /// and a batch's results are written while the next one is sent.
+    /// </summary>
     public async Task<int> RunDueAsync(CancellationToken ct, TimeSpan? budget = null)
     {
         var stopAt = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromMinutes(1)).TotalSeconds * Stopwatch.Frequency);
         var total = 0;
-        int attempted;
-        do
+        var recording = Task.CompletedTask;
+        var nextClaim = ClaimAsync(ct);
+        try
         {
-            attempted = await RunBatchAsync(ct);
-            total += attempted;
+            while (true)
+            {
+                var batch = await nextClaim;
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                var more = Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
+                nextClaim = more ? ClaimAsync(ct) : Task.FromResult(new List<OutboxMessage>());
+                var configurations = await LoadConfigurationsAsync(batch, ct);
+                var results = await SendAsync(batch, configurations, ct);
+                await recording;
+                recording = RecordAsync(results, configurations, ct);
+                total += batch.Count;
+            }
         }
-        while (attempted > 0 && Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested);
+        finally
+        {
+            await recording;
+        }
 
         return total;
     }
 
-    public async Task<int> RunBatchAsync(CancellationToken ct)
+    private async Task<(OutboxMessage Message, DeliveryOutcome Outcome, int DurationMs, DateTimeOffset At)[]> SendAsync(
+        List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
     {
-        var batch = await ClaimAsync(ct);
-        if (batch.Count == 0)
-        {
-            return 0;
-        }
-
-        var configurations = await LoadConfigurationsAsync(batch, ct);
         var results = new (OutboxMessage Message, DeliveryOutcome Outcome, int DurationMs, DateTimeOffset At)[batch.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
@@ -58,9 +80,7 @@ public sealed class DeliveryDispatcher(
                 var outcome = await AttemptAsync(message, configurations.GetValueOrDefault(message.IntegrationId), at, token);
                 results[i] = (message, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
             });
-
-        await RecordAsync(results, configurations, ct);
-        return batch.Count;
+        return results;
     }
 
     private async Task<List<OutboxMessage>> ClaimAsync(CancellationToken ct)
@@ -147,12 +167,11 @@ public sealed class DeliveryDispatcher(
         var now = time.GetUtcNow();
         var gone = new Dictionary<Guid, (Guid Organization, string Reason)>();
         var failing = new HashSet<(Guid Organization, Guid Integration)>();
+        var attempts = new List<DeliveryAttempt>(results.Length);
         await using (var scope = PlatformScope(out var db))
         {
-            await using var context = await db.CreateDbContextAsync(ct);
             foreach (var (message, outcome, duration, at) in results)
             {
-                context.Attach(message);
                 var automatic = message.Trigger == DeliveryTrigger.Automatic;
                 message.TotalAttempts++;
                 if (automatic)
@@ -188,7 +207,7 @@ public sealed class DeliveryDispatcher(
                 }
 
                 message.NextAttemptAt = next;
-                context.Add(new DeliveryAttempt
+                attempts.Add(new DeliveryAttempt
                 {
                     Id = Guid.CreateVersion7(),
                     OrganizationId = message.OrganizationId,
@@ -212,7 +231,13 @@ public sealed class DeliveryDispatcher(
                 });
             }
 
-            await context.SaveChangesAsync(ct);
+            // One transaction for the batch's attempts and message states, through prepared statements.
+            await using var context = await db.CreateDbContextAsync(ct);
+            await context.Database.OpenConnectionAsync(ct);
+            await using var transaction = await context.Database.BeginTransactionAsync(ct);
+            await PreparedRows.InsertAsync(context, attempts, ct);
+            await PreparedRows.UpdateAsync(context, results.Select(r => r.Message).ToList(), MessageState, ct);
+            await transaction.CommitAsync(ct);
         }
 
         foreach (var (integrationId, (organizationId, reason)) in gone)
