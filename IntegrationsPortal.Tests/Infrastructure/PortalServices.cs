@@ -1,11 +1,5 @@
-using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Delivery;
-using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
-using IntegrationsPortal.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace IntegrationsPortal.Tests.Infrastructure;
@@ -47,12 +41,7 @@ public sealed class PortalServices : IAsyncDisposable
         });
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
         builder.Logging.ClearProviders();
-        builder.AddPortalData();
-        builder.AddPortalJobs();
-        builder.AddAccounts();
-        builder.AddSettings();
-        builder.AddIntegrations();
-        builder.AddDelivery();
+        builder.AddPortalServices();
         configure?.Invoke(builder);
         services._app = builder.Build();
         await services._app.MigratePortalDatabaseAsync();

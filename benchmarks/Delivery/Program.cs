@@ -4,12 +4,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using IntegrationsPortal;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
-using IntegrationsPortal.Infrastructure.Jobs;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -50,12 +49,7 @@ builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
 builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "200";
 builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
 builder.Logging.ClearProviders();
-builder.AddPortalData();
-builder.AddPortalJobs();
-builder.AddAccounts();
-builder.AddSettings();
-builder.AddIntegrations();
-builder.AddDelivery();
+builder.AddPortalServices();
 await using var app = builder.Build();
 await app.MigratePortalDatabaseAsync();
 
