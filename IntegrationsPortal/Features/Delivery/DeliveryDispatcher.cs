@@ -88,7 +88,7 @@ public sealed class DeliveryDispatcher(
         await using var scope = PlatformScope(out var db);
         await using var context = await db.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
-        await using var transaction = await context.Database.BeginTransactionAsync(ct);
+        // Read first without the write lock: an idle poll must not block the portal's writers.
         var batch = await context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
             .Where(m => Waiting.Contains(m.Status) && m.NextAttemptAt != null && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt)
@@ -96,6 +96,7 @@ public sealed class DeliveryDispatcher(
             .ToListAsync(ct);
         if (batch.Count > 0)
         {
+            // One dispatcher runs at a time (the job disallows concurrency), so what was read is still ours to claim.
             var ids = batch.Select(m => m.Id).ToList();
             var leaseEnd = now + options.Lease;
             await context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
@@ -103,7 +104,6 @@ public sealed class DeliveryDispatcher(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, DeliveryStatus.Delivering).SetProperty(m => m.NextAttemptAt, leaseEnd), ct);
         }
 
-        await transaction.CommitAsync(ct);
         return batch;
     }
 
