@@ -46,7 +46,7 @@ var directory = Directory.CreateTempSubdirectory("delivery-bench-").FullName;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Benchmark" });
 builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(directory, "portal.db")}";
 builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
-builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "200";
+builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500";
 builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
 builder.Logging.ClearProviders();
 builder.AddPortalServices();

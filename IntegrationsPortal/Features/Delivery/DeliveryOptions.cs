@@ -9,7 +9,7 @@ public sealed class DeliveryOptions
     public List<string> AllowedNetworks { get; set; } = [];
 
     /// <summary>Messages the dispatcher claims per round.</summary>
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>Sends in flight at once.</summary>
     public int Concurrency { get; set; } = 64;

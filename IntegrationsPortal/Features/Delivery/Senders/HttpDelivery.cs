@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -132,16 +132,24 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
     private static async Task<string> ReadCappedAsync(HttpContent content, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
-        var buffer = new byte[BodyCap + 1];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+        // Pooled: a fresh 20 KB buffer per attempt was most of the dispatcher's garbage.
+        var buffer = ArrayPool<byte>.Shared.Rent(BodyCap + 1);
+        try
         {
-            read += n;
-        }
+            var read = 0;
+            int n;
+            while (read < BodyCap + 1 && (n = await stream.ReadAsync(buffer.AsMemory(read, BodyCap + 1 - read), ct)) > 0)
+            {
+                read += n;
+            }
 
-        var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, BodyCap));
-        return read > BodyCap ? text + "\n[truncated at 20 KB]" : text;
+            var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, BodyCap));
+            return read > BodyCap ? text + "\n[truncated at 20 KB]" : text;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static string Cap(string text) => text.Length <= BodyCap ? text : text[..BodyCap] + "\n[truncated at 20 KB]";
