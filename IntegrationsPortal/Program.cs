@@ -1,25 +1,16 @@
+using IntegrationsPortal;
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Resources;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
-using IntegrationsPortal.Infrastructure.Jobs;
 using IntegrationsPortal.Infrastructure.Security;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddPortalData();
-builder.AddPortalJobs();
-builder.AddAccounts();
-builder.AddSettings();
-builder.AddIntegrations();
-builder.AddIngestion();
-builder.AddPortalApi();
-builder.AddResources();
+builder.AddPortalServices();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();

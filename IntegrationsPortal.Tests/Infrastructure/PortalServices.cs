@@ -1,10 +1,4 @@
-using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Ingestion;
-using IntegrationsPortal.Features.Resources;
-using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
-using IntegrationsPortal.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,40 +10,53 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 /// <summary>
 /// The portal's real services on a real SQLite file of their own, migrated, with no web server:
 /// the first test layer. Seed data with the <see cref="TenantSeeder"/> extensions on <see cref="Services"/>.
-/// Quartz is registered with its persistent store but stays in standby, so queued verifications
-/// wait as triggers, until a test calls <see cref="StartSchedulerAsync"/>.
+/// Quartz is registered with its persistent store but stays in standby, so queued jobs wait as
+/// triggers (tests run job logic directly) until a test calls <see cref="StartSchedulerAsync"/>.
 /// </summary>
 public sealed class PortalServices : IAsyncDisposable
 {
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory _directory;
+    private readonly bool _ownsDirectory;
     private WebApplication _app = default!;
+
+    private PortalServices(TempDirectory directory, bool ownsDirectory)
+    {
+        _directory = directory;
+        _ownsDirectory = ownsDirectory;
+    }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<PortalServices> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    public TempDirectory Files => _directory;
+
+    public string DatabaseFile => _directory.DatabaseFile;
+
+    /// <summary>Starts the services with extra configuration (vault keys, say).</summary>
+    public static Task<PortalServices> StartAsync(IReadOnlyDictionary<string, string?>? settings) =>
+        StartAsync(builder => builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+
+    /// <summary>
+    /// Starts the services. Pass <paramref name="directory"/> to start again on the files of an
+    /// earlier instance (a restart); <paramref name="configure"/> adds settings or replaces services
+    /// (a fake clock, say).
+    /// </summary>
+    public static async Task<PortalServices> StartAsync(
+        Action<WebApplicationBuilder>? configure = null, TempDirectory? directory = null)
     {
-        var services = new PortalServices();
+        var services = new PortalServices(directory ?? new TempDirectory(), ownsDirectory: directory is null);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ContentRootPath = services._directory.Path,
             EnvironmentName = "Testing",
         });
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Logging.ClearProviders();
-        builder.AddPortalData();
-        builder.AddPortalJobs();
-        builder.AddAccounts();
-        builder.AddSettings();
-        builder.AddIntegrations();
-        builder.AddResources();
-        builder.AddIngestion();
+        builder.AddPortalServices();
+        configure?.Invoke(builder);
         services._app = builder.Build();
         await services._app.MigratePortalDatabaseAsync();
         return services;
     }
-
-    public string DatabaseFile => _directory.DatabaseFile;
 
     public async Task<IScheduler> SchedulerAsync() =>
         await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
@@ -61,6 +68,9 @@ public sealed class PortalServices : IAsyncDisposable
     {
         await (await SchedulerAsync()).Shutdown(waitForJobsToComplete: true);
         await _app.DisposeAsync();
-        _directory.Dispose();
+        if (_ownsDirectory)
+        {
+            _directory.Dispose();
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
@@ -29,6 +30,7 @@ public static class ApiExtensions
         api.MapSettingsApi();
         api.MapIntegrationsApi();
         api.MapResourcesApi();
+        api.MapDeliveryApi();
         return endpoints;
     }
 }

@@ -22,6 +22,9 @@ public static class CatalogData
                 Text("username", "Username") with { Sensitive = true, VisibleWhen = new("auth", "BASIC", "DIGEST") },
                 Secret("password", "Password") with { VisibleWhen = new("auth", "BASIC", "DIGEST") },
                 Map("headers", "Custom headers"),
+                Secret("signing_secret", "Signing secret") with { Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it from the Test tab." },
+                Secret("previous_signing_secret", "Previous signing secret") with { Help = "Set by a rotation; still signed with until it expires." },
+                Text("previous_signing_secret_expires", "Previous secret valid until") with { Help = "Set by a rotation." },
             ])
         {
             Verifier = Verifiers.HttpReachable,
@@ -41,7 +44,11 @@ public static class CatalogData
                 Map("headers", "Headers"),
                 Choice("content_type", "Content type", ["JSON", "XML", "FORM"], "JSON"),
                 Number("timeout_seconds", "Timeout (seconds)", 1, 120, "30"),
-                Choice("retry_strategy", "Retry strategy", ["DEFAULT", "NONE", "FIXED", "EXPONENTIAL"], "DEFAULT"),
+                Choice("retry_strategy", "Retry strategy", ["DEFAULT", "NONE", "FIXED", "EXPONENTIAL"], "DEFAULT")
+                    with { Help = "DEFAULT: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h." },
+                Number("retry_interval_seconds", "Retry interval (seconds)", 1, 86400, "60") with { VisibleWhen = new("retry_strategy", "FIXED", "EXPONENTIAL"), Help = "The fixed delay, or the first one that doubles." },
+                Number("retry_max_delay_seconds", "Longest delay (seconds)", 1, 86400, "3600") with { VisibleWhen = new("retry_strategy", "EXPONENTIAL") },
+                Number("retry_max_attempts", "Attempts in all", 1, 50, "8") with { VisibleWhen = new("retry_strategy", "FIXED", "EXPONENTIAL") },
                 Text("success_codes", "Success status codes", defaultValue: "200-299") with { Help = "Ranges and codes, e.g. 200-299,304. 3xx is a failure unless listed." },
             ])
         {

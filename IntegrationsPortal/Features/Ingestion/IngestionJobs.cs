@@ -102,7 +102,7 @@ internal static class IngestionJobRunner
         }
         catch (ProviderAuthenticationException e)
         {
-            await integrations.RecordCredentialsRejectedAsync(integration.Id, e.Message, ct);
+            await integrations.RecordProblemAsync(integration.Id, LifecycleEvent.CredentialsRejected, e.Message, ct);
         }
     }
 }

@@ -18,6 +18,10 @@ public enum LifecycleEvent
     VerifyRequested,
     /// <summary>A provider refused the stored credentials while pulling or delivering.</summary>
     CredentialsRejected,
+    /// <summary>A receiver answered 410 Gone: it will never take messages again.</summary>
+    DeliveryGone,
+    /// <summary>Deliveries kept failing for too long (see DeliveryOptions.FailureThreshold).</summary>
+    DeliveryFailing,
 }
 
 /// <summary>
@@ -37,6 +41,7 @@ public static class IntegrationLifecycle
         (_, LifecycleEvent.CredentialsChanged) => IntegrationStatus.PendingVerify,
         (IntegrationStatus.Active or IntegrationStatus.Error, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
         (IntegrationStatus.Active, LifecycleEvent.CredentialsRejected) => IntegrationStatus.Error,
+        (IntegrationStatus.Active or IntegrationStatus.PendingVerify, LifecycleEvent.DeliveryGone or LifecycleEvent.DeliveryFailing) => IntegrationStatus.Error,
         _ => throw PortalException.Conflict(Refusal(from, happening)),
     };
 

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Crypto;
@@ -78,7 +79,7 @@ public sealed class IntegrationService(
         currentUser.Demand(PortalPermission.Operate, "add integrations");
         InputValidation.ThrowIfInvalid(input);
         var type = CatalogService.Get(input.TypeKey);
-        var values = PropertyValidator.Validate(type, input.Properties);
+        var values = PropertyValidator.Validate(type, WithGeneratedSecrets(type, input.Properties));
         ValidateMetadata(input.Metadata);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -235,20 +236,57 @@ public sealed class IntegrationService(
         return true;
     }
 
-    /// <summary>A provider refused the credentials while the integration was in use (a pull, a delivery): it goes to error with the reason.</summary>
-    internal async Task RecordCredentialsRejectedAsync(Guid id, string reason, CancellationToken ct = default)
+    /// <summary>
+    /// For the jobs that use an integration: a receiver is gone (410), deliveries kept failing, or a
+    /// provider refused the credentials during a pull, so the integration goes to error with the
+    /// reason. Does nothing when the lifecycle does not allow it (already in error, or inactive).
+    /// </summary>
+    internal async Task RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct);
-        if (integration is null || !IntegrationLifecycle.Allows(integration.Status, LifecycleEvent.CredentialsRejected))
+        if (integration is null || !IntegrationLifecycle.Allows(integration.Status, happening))
         {
             return;
         }
 
-        Transition(integration, LifecycleEvent.CredentialsRejected);
+        Transition(integration, happening);
         integration.LastError = Truncate(reason, Limits.ErrorMessage);
         integration.UpdatedAt = time.GetUtcNow();
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.credentials_rejected", $"'{integration.Name}': {integration.LastError}"));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}"));
+        await db.SaveChangesAsync(ct);
+        events.Publish(id);
+    }
+
+    /// <summary>
+    /// Replaces the webhook signing secret. The old one stays valid for <paramref name="grace"/>
+    /// (24 h by default): both signatures are sent until then, so receivers can switch over.
+    /// </summary>
+    public async Task RotateSigningSecretAsync(Guid id, TimeSpan? grace = null, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "rotate signing secrets");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await FindAsync(db, id, ct);
+        var type = CatalogService.Get(integration.TypeKey);
+        if (type.Property(SigningSecrets.Current) is null)
+        {
+            throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
+        }
+
+        var secrets = OpenSecrets(integration);
+        if (secrets.TryGetValue(SigningSecrets.Current, out var old))
+        {
+            secrets[SigningSecrets.Previous] = old;
+            integration.Properties[SigningSecrets.PreviousExpires] =
+                (time.GetUtcNow() + (grace ?? TimeSpan.FromHours(24))).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        secrets[SigningSecrets.Current] = WebhookSignature.NewSecret();
+        integration.Properties = new Dictionary<string, string>(integration.Properties);
+        integration.SecretNames = secrets.Keys.Order(StringComparer.Ordinal).ToList();
+        integration.Secrets = vault.Seal(integration.Id, secrets);
+        integration.UpdatedAt = time.GetUtcNow();
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'."));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
     }
@@ -359,6 +397,17 @@ public sealed class IntegrationService(
         integration.Properties = values.Where(v => !type.Property(v.Key)!.Sensitive).ToDictionary(v => v.Key, v => v.Value);
         integration.SecretNames = secrets.Keys.Order(StringComparer.Ordinal).ToList();
         integration.Secrets = secrets.Count == 0 ? null : vault.Seal(integration.Id, secrets);
+    }
+
+    /// <summary>A webhook without a signing secret gets a fresh one.</summary>
+    private static IReadOnlyDictionary<string, string?> WithGeneratedSecrets(IntegrationType type, IReadOnlyDictionary<string, string?> properties)
+    {
+        if (type.Property(SigningSecrets.Current) is null || properties.GetValueOrDefault(SigningSecrets.Current) is { Length: > 0 })
+        {
+            return properties;
+        }
+
+        return new Dictionary<string, string?>(properties) { [SigningSecrets.Current] = WebhookSignature.NewSecret() };
     }
 
     private static bool SameEntries(IEnumerable<KeyValuePair<string, string>> a, IReadOnlyDictionary<string, string> b) =>

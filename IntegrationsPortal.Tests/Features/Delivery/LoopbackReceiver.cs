@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace IntegrationsPortal.Tests.Features.Delivery;
+
+/// <summary>What a receiver got.</summary>
+public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body);
+
+/// <summary>
+/// A small ASP.NET Core app on Kestrel at 127.0.0.1 on a free port: the far end of a delivery.
+/// <see cref="Respond"/> decides each answer; every request (after the handler ran) is recorded.
+/// </summary>
+public sealed class LoopbackReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LoopbackReceiver(WebApplication app) => _app = app;
+
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    /// <summary>Answers a request; the default is 200 with an empty JSON object.</summary>
+    public Func<HttpContext, ReceivedRequest, Task> Respond { get; set; } = (context, _) => context.Response.WriteAsync("{}");
+
+    public Uri Url { get; private set; } = default!;
+
+    public static async Task<LoopbackReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var receiver = new LoopbackReceiver(app);
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            var request = new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body);
+            await receiver.Respond(context, request);
+            receiver.Requests.Enqueue(request);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

@@ -1,0 +1,40 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Integrations;
+
+namespace IntegrationsPortal.Features.Delivery;
+
+public static class DeliveryEndpoints
+{
+    /// <summary>Test send, resend, recovery and the delivery history under /api.</summary>
+    public static RouteGroupBuilder MapDeliveryApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/deliveries", (DeliveryService service, CancellationToken ct, Guid? integration, DeliveryStatus? status,
+                DateTimeOffset? from, DateTimeOffset? to, int skip = 0, int take = 25) =>
+            service.ListAsync(new DeliveryQuery { IntegrationId = integration, Status = status, From = from, To = to, Skip = skip, Take = take }, ct));
+        api.MapGet("/deliveries/{id:guid}", (Guid id, DeliveryService service, CancellationToken ct) => service.GetAsync(id, ct));
+
+        var writes = api.MapGroup("/").RequireAuthorization(PortalPolicies.CanOperate);
+        writes.MapPost("/integrations/{id:guid}/test", async (Guid id, TestSendInput input, DeliveryService service, CancellationToken ct) =>
+        {
+            var accepted = await service.SendTestAsync(id, input.Payload, ct);
+            return TypedResults.Accepted($"/api/deliveries/{accepted.MessageId}", accepted);
+        });
+        writes.MapPost("/integrations/{id:guid}/signing-secret/rotate", async (Guid id, IntegrationService service, CancellationToken ct) =>
+        {
+            await service.RotateSigningSecretAsync(id, ct: ct);
+            return TypedResults.NoContent();
+        });
+        writes.MapPost("/deliveries/{id:guid}/resend", async (Guid id, DeliveryService service, CancellationToken ct) =>
+        {
+            await service.ResendAsync(id, ct);
+            return TypedResults.Accepted($"/api/deliveries/{id}");
+        });
+        writes.MapPost("/deliveries/recover", async (RecoverInput input, DeliveryService service, CancellationToken ct) =>
+            TypedResults.Ok(new { resent = await service.RecoverFailedAsync(input.Since, input.IntegrationId, ct) }));
+        return api;
+    }
+}
+
+public sealed record TestSendInput(string Payload);
+
+public sealed record RecoverInput(DateTimeOffset Since, Guid? IntegrationId);

@@ -1,0 +1,52 @@
+using IntegrationsPortal.Features.Delivery.Senders;
+using Quartz;
+
+namespace IntegrationsPortal.Features.Delivery;
+
+public static class DeliveryExtensions
+{
+    public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // Read when first needed, so settings added after this call (tests) still count.
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DeliveryOptions.Section).Get<DeliveryOptions>() ?? new DeliveryOptions());
+        var pollInterval = builder.Configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.PollInterval ?? new DeliveryOptions().PollInterval;
+        services.AddSingleton<OutboundAddressPolicy>();
+        services.AddSingleton<DeliveryEvents>();
+        services.AddSingleton<DeliveryRandom>();
+        services.AddSingleton<DeliveryScheduler>();
+        services.AddSingleton<DeliveryDispatcher>();
+        services.AddSingleton<HttpDelivery>();
+        services.AddSingleton<IDeliverySender, WebhookSender>();
+        services.AddSingleton<IDeliverySender, HttpSender>();
+        services.AddSingleton<IDeliverySender, EmailSender>();
+        services.AddSingleton<IDeliverySender, TwilioSender>();
+        services.AddScoped<DeliveryService>();
+
+        services.AddHttpClient(HttpDelivery.ClientName, client =>
+            {
+                // Each sender sets its own timeout per request.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                ConnectCallback = sp.GetRequiredService<OutboundAddressPolicy>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = sp.GetRequiredService<DeliveryOptions>().Concurrency,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+        services.AddQuartz(quartz =>
+        {
+            quartz.ScheduleJob<DeliveryDispatchJob>(
+                trigger => trigger.WithIdentity("delivery-dispatch").WithSimpleSchedule(s => s.WithInterval(pollInterval).RepeatForever()),
+                job => job.WithIdentity(DeliveryDispatchJob.Key));
+            quartz.ScheduleJob<DeliveryRetentionJob>(
+                trigger => trigger.WithIdentity("delivery-retention").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(6)).RepeatForever()),
+                job => job.WithIdentity(DeliveryRetentionJob.Key));
+        });
+        return builder;
+    }
+}

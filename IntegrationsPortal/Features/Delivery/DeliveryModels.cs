@@ -1,0 +1,33 @@
+namespace IntegrationsPortal.Features.Delivery;
+
+public sealed record DeliveryQuery
+{
+    public Guid? IntegrationId { get; init; }
+
+    public DeliveryStatus? Status { get; init; }
+
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public int Skip { get; init; }
+
+    public int Take { get; init; } = 25;
+}
+
+public sealed record DeliveryRow(
+    Guid Id, Guid IntegrationId, string IntegrationName, string EventType, DeliveryTrigger Trigger, DeliveryStatus Status,
+    int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt);
+
+public sealed record DeliveryAttemptView(
+    int AttemptNumber, DeliveryTrigger Trigger, DateTimeOffset At, bool Succeeded, string? Url, string? Method,
+    string? RequestHeaders, string? RequestBody, int? StatusCode, string? ResponseHeaders, string? ResponseBody,
+    int DurationMs, string? ErrorClass, string? ErrorMessage, DateTimeOffset? NextAttemptAt);
+
+public sealed record DeliveryDetail(DeliveryRow Message, string Payload, IReadOnlyList<DeliveryAttemptView> Attempts);
+
+/// <summary>The answer to "Send test": accepted at once; the result arrives through the history.</summary>
+public sealed record AcceptedDelivery(Guid MessageId);
+
+/// <summary>An integration that stopped delivering, for the admins' banner.</summary>
+public sealed record DeliveryAlert(Guid IntegrationId, string IntegrationName, string Reason);

@@ -1,0 +1,29 @@
+namespace IntegrationsPortal.Features.Delivery;
+
+/// <summary>Settings under <c>Portal:Delivery</c>.</summary>
+public sealed class DeliveryOptions
+{
+    public const string Section = "Portal:Delivery";
+
+    /// <summary>CIDRs the outbound policy lets through although they are private or loopback (tests, on-premises receivers).</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>Messages the dispatcher claims per round.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Sends in flight at once.</summary>
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>How long a claimed message stays claimed; after a crash it is picked up again once this passes.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int HistoryRetentionDays { get; set; } = 30;
+
+    /// <summary>Consecutive failed attempts that, spread over at least <see cref="FailureSpan"/>, put the integration in error.</summary>
+    public int FailureThreshold { get; set; } = 20;
+
+    public TimeSpan FailureSpan { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How often the dispatcher looks for due messages when nothing nudges it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

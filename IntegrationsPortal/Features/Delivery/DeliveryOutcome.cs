@@ -1,0 +1,61 @@
+namespace IntegrationsPortal.Features.Delivery;
+
+/// <summary>How a failed attempt affects what happens next.</summary>
+public enum FailureKind
+{
+    None,
+    /// <summary>Try again on the schedule (5xx, network errors, unexpected answers).</summary>
+    Retry,
+    /// <summary>The receiver is overloaded or slow (429, 502, 504, timeout): wait at least a minute, honour Retry-After.</summary>
+    Throttled,
+    /// <summary>410 Gone: the receiver says it will never take messages again.</summary>
+    Gone,
+    /// <summary>Retrying cannot help (the URL policy refused the address, the configuration is broken).</summary>
+    Final,
+}
+
+/// <summary>What one attempt sent and got back, ready for the history (secrets already redacted).</summary>
+public sealed record DeliveryOutcome
+{
+    public bool Succeeded => Failure == FailureKind.None;
+
+    public FailureKind Failure { get; init; }
+
+    public string? Url { get; init; }
+
+    public string? Method { get; init; }
+
+    public string? RequestHeaders { get; init; }
+
+    public string? RequestBody { get; init; }
+
+    public int? StatusCode { get; init; }
+
+    public string? ResponseHeaders { get; init; }
+
+    public string? ResponseBody { get; init; }
+
+    public string? ErrorClass { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    public TimeSpan? RetryAfter { get; init; }
+
+    public static DeliveryOutcome Fail(FailureKind kind, string errorClass, string message) =>
+        new() { Failure = kind, ErrorClass = errorClass, ErrorMessage = message };
+}
+
+/// <summary>
+/// One way of getting a message to the world. Each integration type that delivers has one small
+/// class; the dispatcher, the retries and the history are shared.
+/// </summary>
+public interface IDeliverySender
+{
+    bool Handles(string typeKey);
+
+    Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct);
+}
+
+/// <summary>A message with everything a sender needs: the integration's configuration (secrets opened) and the send time.</summary>
+public sealed record ConfiguredIntegrationMessage(
+    Integrations.ConfiguredIntegration Integration, Guid MessageId, string EventType, string Payload, DateTimeOffset Now);

@@ -1,0 +1,263 @@
+using System.Text.Json;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+
+namespace IntegrationsPortal.Features.Delivery;
+
+/// <summary>
+/// Putting messages in the outbox (automatic, Test send, resend, recovery) and reading the delivery
+/// history. Sending happens in <see cref="DeliveryDispatcher"/>, always after the message is saved.
+/// </summary>
+public sealed class DeliveryService(
+    CurrentUser currentUser,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    IEnumerable<IDeliverySender> senders,
+    DeliveryScheduler scheduler,
+    DeliveryEvents events,
+    DeliveryOptions options,
+    TimeProvider time)
+{
+    public const int MaxPayloadLength = 256 * 1024;
+
+    /// <summary>Queues messages for automatic delivery with retries (what flows and alerts call).</summary>
+    public async Task<IReadOnlyList<Guid>> EnqueueAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "send messages");
+        var ids = await WriteAsync(integrationId, eventType, payloads, DeliveryTrigger.Automatic, ct);
+        await scheduler.NudgeAsync(ct);
+        return ids;
+    }
+
+    /// <summary>Test send: accepted at once; the same dispatcher and sender deliver it, once, without retries.</summary>
+    public async Task<AcceptedDelivery> SendTestAsync(Guid integrationId, string payload, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "send test messages");
+        var ids = await WriteAsync(integrationId, "test", [payload], DeliveryTrigger.TestSend, ct);
+        await scheduler.NudgeAsync(ct);
+        return new AcceptedDelivery(ids[0]);
+    }
+
+    /// <summary>Sends one message again now; a manual resend does not use up the automatic retry budget.</summary>
+    public async Task ResendAsync(Guid messageId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "resend messages");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var message = await db.Set<OutboxMessage>().SingleOrDefaultAsync(m => m.Id == messageId, ct)
+            ?? throw PortalException.NotFound("The message");
+        if (message.Status is DeliveryStatus.Pending or DeliveryStatus.Delivering)
+        {
+            throw PortalException.Conflict("The message is being delivered right now.");
+        }
+
+        Requeue(message);
+        await db.SaveChangesAsync(ct);
+        await scheduler.NudgeAsync(ct);
+        events.Publish(new DeliveryChange(message.Id, message.IntegrationId, message.Status));
+    }
+
+    /// <summary>"Recover failed since...": resends every failed or dead message created since then; returns how many.</summary>
+    public async Task<int> RecoverFailedAsync(DateTimeOffset since, Guid? integrationId = null, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "resend messages");
+        if (since > time.GetUtcNow())
+        {
+            throw PortalException.Invalid("since", "Pick a time in the past.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var failed = await db.Set<OutboxMessage>()
+            .Where(m => (m.Status == DeliveryStatus.Dead || (m.Status == DeliveryStatus.Failed && m.NextAttemptAt == null)) && m.CreatedAt >= since)
+            .Where(m => integrationId == null || m.IntegrationId == integrationId)
+            .Take(10_000)
+            .ToListAsync(ct);
+        failed.ForEach(Requeue);
+        db.AuditEntries.Add(Settings.AuditEntry.Record(currentUser, time, "delivery.recovered", $"Resent {failed.Count} failed message(s) created since {since:u}."));
+        await db.SaveChangesAsync(ct);
+        await scheduler.NudgeAsync(ct);
+        return failed.Count;
+    }
+
+    public async Task<PagedResult<DeliveryRow>> ListAsync(DeliveryQuery query, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see the delivery history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var messages = db.Set<OutboxMessage>().AsNoTracking();
+        if (query.IntegrationId is { } integrationId)
+        {
+            messages = messages.Where(m => m.IntegrationId == integrationId);
+        }
+
+        if (query.Status is { } status)
+        {
+            messages = messages.Where(m => m.Status == status);
+        }
+
+        if (query.From is { } from)
+        {
+            messages = messages.Where(m => m.CreatedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            messages = messages.Where(m => m.CreatedAt <= to);
+        }
+
+        var total = await messages.CountAsync(ct);
+        var page = await messages.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200))
+            .ToListAsync(ct);
+        var names = await NamesAsync(db, page.Select(m => m.IntegrationId), ct);
+        return new PagedResult<DeliveryRow>(page.Select(m => Row(m, names)).ToList(), total);
+    }
+
+    public async Task<DeliveryDetail> GetAsync(Guid messageId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see the delivery history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var message = await db.Set<OutboxMessage>().AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId, ct)
+            ?? throw PortalException.NotFound("The message");
+        var attempts = await db.Set<DeliveryAttempt>().AsNoTracking()
+            .Where(a => a.MessageId == messageId)
+            .OrderBy(a => a.AttemptNumber)
+            .Select(a => new DeliveryAttemptView(a.AttemptNumber, a.Trigger, a.At, a.Succeeded, a.Url, a.Method, a.RequestHeaders, a.RequestBody,
+                a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt))
+            .ToListAsync(ct);
+        var names = await NamesAsync(db, [message.IntegrationId], ct);
+        return new DeliveryDetail(Row(message, names), message.Payload, attempts);
+    }
+
+    /// <summary>Integrations whose deliveries stopped (410 or too many failures), for the admins' banner.</summary>
+    public async Task<IReadOnlyList<DeliveryAlert>> AlertsAsync(CancellationToken ct = default)
+    {
+        if (!currentUser.Can(PortalPermission.Administer) || currentUser.OrganizationId is null)
+        {
+            return [];
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stopped = await db.Set<Integration>().AsNoTracking()
+            .Where(i => i.Status == IntegrationStatus.Error && i.LastError != null && i.LastError.StartsWith(StoppedPrefix))
+            .OrderBy(i => i.Name)
+            .Take(10)
+            .Select(i => new { i.Id, i.Name, i.LastError })
+            .ToListAsync(ct);
+        return stopped.Select(i => new DeliveryAlert(i.Id, i.Name, i.LastError!)).ToList();
+    }
+
+    /// <summary>The words the dispatcher starts a "deliveries stopped" error with.</summary>
+    public const string StoppedPrefix = "Deliveries stopped";
+
+    /// <summary>A payload to start a Test send from, shaped for the type.</summary>
+    public static string SamplePayload(string typeKey) => typeKey switch
+    {
+        "email" => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""",
+        "sms" or "phone" or "twilio" or "plivo" => """{ "text": "Test from IntegrationsPortal." }""",
+        _ => """
+             {
+               "type": "meter.reading",
+               "placeId": "site-001",
+               "deviceId": "meter-42",
+               "reading": { "kwh": 1234.5, "at": "2026-01-01T00:00:00Z" }
+             }
+             """,
+    };
+
+    /// <summary>For the retention job: deletes history older than the retention period, across organizations.</summary>
+    internal async Task<int> DeleteExpiredHistoryAsync(CancellationToken ct)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.HistoryRetentionDays);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var attempts = await db.Set<DeliveryAttempt>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
+            .Where(a => a.At < cutoff).ExecuteDeleteAsync(ct);
+        await db.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
+            .Where(m => m.CreatedAt < cutoff && (m.Status == DeliveryStatus.Delivered || m.Status == DeliveryStatus.Dead
+                                                 || (m.Status == DeliveryStatus.Failed && m.NextAttemptAt == null)))
+            .ExecuteDeleteAsync(ct);
+        return attempts;
+    }
+
+    private async Task<List<Guid>> WriteAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, DeliveryTrigger trigger, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct)
+            ?? throw PortalException.NotFound("The integration");
+        var type = CatalogService.Get(integration.TypeKey);
+        if (type.Direction != IntegrationDirection.Egress || !senders.Any(s => s.Handles(type.Key)))
+        {
+            throw PortalException.Conflict($"{type.DisplayName} integrations do not send messages.");
+        }
+
+        if (trigger == DeliveryTrigger.Automatic && integration.Status is IntegrationStatus.Inactive or IntegrationStatus.Error)
+        {
+            throw PortalException.Conflict($"'{integration.Name}' is {IntegrationLifecycle.Label(integration.Status)}; activate it first.");
+        }
+
+        var now = time.GetUtcNow();
+        var ids = new List<Guid>(payloads.Count);
+        foreach (var payload in payloads)
+        {
+            ValidatePayload(payload);
+            var message = new OutboxMessage
+            {
+                Id = Guid.CreateVersion7(now),
+                IntegrationId = integrationId,
+                EventType = string.IsNullOrWhiteSpace(eventType) ? "message" : eventType.Trim(),
+                Payload = payload,
+                Trigger = trigger,
+                Status = DeliveryStatus.Pending,
+                NextAttemptAt = now,
+                CreatedAt = now,
+            };
+            db.Add(message);
+            ids.Add(message.Id);
+        }
+
+        await db.SaveChangesAsync(ct);
+        foreach (var id in ids)
+        {
+            events.Publish(new DeliveryChange(id, integrationId, DeliveryStatus.Pending));
+        }
+
+        return ids;
+    }
+
+    private static void ValidatePayload(string payload)
+    {
+        if (string.IsNullOrWhiteSpace(payload) || payload.Length > MaxPayloadLength)
+        {
+            throw PortalException.Invalid("payload", "Enter a JSON payload of up to 256 KB.");
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(payload);
+        }
+        catch (JsonException e)
+        {
+            throw PortalException.Invalid("payload", $"The payload is not valid JSON: {e.Message}");
+        }
+    }
+
+    private void Requeue(OutboxMessage message)
+    {
+        message.Trigger = DeliveryTrigger.ManualResend;
+        message.Status = DeliveryStatus.Pending;
+        message.NextAttemptAt = time.GetUtcNow();
+    }
+
+    private static async Task<Dictionary<Guid, string>> NamesAsync(PortalDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var distinct = ids.Distinct().ToList();
+        // Deleted integrations keep their name in the history.
+        return await db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"]).AsNoTracking()
+            .Where(i => distinct.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+    }
+
+    private static DeliveryRow Row(OutboxMessage m, Dictionary<Guid, string> names) =>
+        new(m.Id, m.IntegrationId, names.GetValueOrDefault(m.IntegrationId, "(deleted)"), m.EventType, m.Trigger, m.Status,
+            m.TotalAttempts, m.LastError, m.CreatedAt, m.DeliveredAt, m.NextAttemptAt);
+}

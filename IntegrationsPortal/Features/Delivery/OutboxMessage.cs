@@ -1,0 +1,128 @@
+using IntegrationsPortal.Infrastructure.Data;
+
+namespace IntegrationsPortal.Features.Delivery;
+
+public enum DeliveryTrigger
+{
+    Automatic,
+    ManualResend,
+    TestSend,
+}
+
+public enum DeliveryStatus
+{
+    Pending,
+    Delivering,
+    Delivered,
+    Failed,
+    Dead,
+}
+
+/// <summary>
+/// One message to deliver, written before anything is sent (the outbox), so a crash between
+/// accepting and sending loses nothing. <see cref="Id"/> goes to the receiver as <c>webhook-id</c>
+/// so a message re-sent after a crash mid-send can be recognised as a duplicate.
+/// </summary>
+public sealed class OutboxMessage : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public Guid IntegrationId { get; set; }
+
+    public required string EventType { get; set; }
+
+    public required string Payload { get; set; }
+
+    public DeliveryTrigger Trigger { get; set; }
+
+    public DeliveryStatus Status { get; set; }
+
+    /// <summary>Automatic attempts so far; manual resends do not count against the retry budget.</summary>
+    public int AttemptCount { get; set; }
+
+    /// <summary>Every attempt so far, manual ones included; numbers the history.</summary>
+    public int TotalAttempts { get; set; }
+
+    /// <summary>When the dispatcher picks it up next; while delivering, the end of its lease.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    public string? LastError { get; set; }
+}
+
+/// <summary>One try at delivering a message, as the operator sees it in the history.</summary>
+public sealed class DeliveryAttempt : ITenantOwned
+{
+    public Guid Id { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public Guid MessageId { get; set; }
+
+    public Guid IntegrationId { get; set; }
+
+    public int AttemptNumber { get; set; }
+
+    public DeliveryTrigger Trigger { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public bool Succeeded { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? Method { get; set; }
+
+    /// <summary>Request headers, one per line, secrets redacted.</summary>
+    public string? RequestHeaders { get; set; }
+
+    public string? RequestBody { get; set; }
+
+    public int? StatusCode { get; set; }
+
+    public string? ResponseHeaders { get; set; }
+
+    public string? ResponseBody { get; set; }
+
+    public int DurationMs { get; set; }
+
+    public string? ErrorClass { get; set; }
+
+    public string? ErrorMessage { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+}
+
+public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.Property(m => m.EventType).HasMaxLength(100);
+        builder.Property(m => m.Trigger).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.LastError).HasMaxLength(Limits.ErrorMessage);
+        // The dispatcher's query: due messages by time.
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.IntegrationId, m.CreatedAt });
+    }
+}
+
+public sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<DeliveryAttempt>
+{
+    public void Configure(EntityTypeBuilder<DeliveryAttempt> builder)
+    {
+        builder.Property(a => a.Trigger).HasConversion<string>().HasMaxLength(20);
+        builder.Property(a => a.Url).HasMaxLength(2000);
+        builder.Property(a => a.Method).HasMaxLength(10);
+        builder.Property(a => a.ErrorClass).HasMaxLength(50);
+        builder.Property(a => a.ErrorMessage).HasMaxLength(Limits.ErrorMessage);
+        builder.HasIndex(a => new { a.OrganizationId, a.At });
+        builder.HasIndex(a => new { a.IntegrationId, a.At });
+        builder.HasIndex(a => a.MessageId);
+    }
+}

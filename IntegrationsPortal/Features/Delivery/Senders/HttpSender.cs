@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+
+namespace IntegrationsPortal.Features.Delivery.Senders;
+
+/// <summary>HTTP: any method, headers, auth none / basic / API key, and the payload as JSON, XML or a form.</summary>
+public sealed class HttpSender(HttpDelivery http) : IDeliverySender
+{
+    public bool Handles(string typeKey) => typeKey == "http";
+
+    public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
+    {
+        var integration = message.Integration;
+        HttpContent content;
+        try
+        {
+            content = Convert(message.Payload, integration.Get("content_type") ?? "JSON");
+        }
+        catch (Exception e) when (e is JsonException or XmlException or ArgumentException)
+        {
+            return DeliveryOutcome.Fail(FailureKind.Final, "payload", "The payload is not JSON, so it cannot be converted: " + e.Message);
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(integration.Get("method") ?? "POST"), integration.Get("url")) { Content = content };
+        AddCustomHeaders(request, integration.Get("headers"));
+        request.Headers.TryAddWithoutValidation("webhook-id", message.MessageId.ToString());
+        switch (integration.Get("auth"))
+        {
+            case "BASIC":
+                request.Headers.Authorization = Basic(integration.Get("username") ?? "", integration.Get("password") ?? "");
+                break;
+            case "API_KEY":
+                request.Headers.TryAddWithoutValidation(integration.Get("api_key_header") ?? "X-API-Key", integration.Get("api_key"));
+                break;
+        }
+
+        var timeout = double.TryParse(integration.Get("timeout_seconds"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30;
+        return await http.SendAsync(request, integration, TimeSpan.FromSeconds(timeout), HttpDelivery.ParseSuccessCodes(integration.Get("success_codes")), ct);
+    }
+
+    public static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", System.Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    public static void AddCustomHeaders(HttpRequestMessage request, string? headersJson)
+    {
+        if (string.IsNullOrEmpty(headersJson))
+        {
+            return;
+        }
+
+        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(headersJson) ?? [])
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+    }
+
+    /// <summary>The JSON payload as the receiver wants it.</summary>
+    public static HttpContent Convert(string payload, string contentType)
+    {
+        switch (contentType)
+        {
+            case "XML":
+                using (var json = JsonDocument.Parse(payload))
+                {
+                    var xml = new StringBuilder();
+                    using (var writer = XmlWriter.Create(xml, new XmlWriterSettings { OmitXmlDeclaration = false }))
+                    {
+                        WriteXml(writer, "message", json.RootElement);
+                    }
+
+                    var bytes = Encoding.UTF8.GetBytes(xml.ToString().Replace("encoding=\"utf-16\"", "encoding=\"utf-8\"", StringComparison.Ordinal));
+                    var content = new ByteArrayContent(bytes);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/xml") { CharSet = "utf-8" };
+                    return content;
+                }
+
+            case "FORM":
+                using (var json = JsonDocument.Parse(payload))
+                {
+                    var fields = json.RootElement.ValueKind == JsonValueKind.Object
+                        ? json.RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Scalar(p.Value)))
+                        : [KeyValuePair.Create("payload", json.RootElement.GetRawText())];
+                    return new FormUrlEncodedContent(fields.ToList());
+                }
+
+            default:
+                using (JsonDocument.Parse(payload))
+                {
+                    var content = new ByteArrayContent(Encoding.UTF8.GetBytes(payload));
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                    return content;
+                }
+        }
+    }
+
+    private static string Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() ?? "",
+        JsonValueKind.Null => "",
+        _ => value.GetRawText(),
+    };
+
+    private static void WriteXml(XmlWriter writer, string name, JsonElement value)
+    {
+        writer.WriteStartElement(XmlConvert.EncodeLocalName(name));
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    WriteXml(writer, property.Name, property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteXml(writer, "item", item);
+                }
+
+                break;
+            case JsonValueKind.Null:
+                break;
+            default:
+                writer.WriteString(Scalar(value));
+                break;
+        }
+
+        writer.WriteEndElement();
+    }
+}

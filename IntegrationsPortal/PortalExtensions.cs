@@ -1,0 +1,29 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Jobs;
+
+namespace IntegrationsPortal;
+
+public static class PortalExtensions
+{
+    /// <summary>Every feature's services: the portal itself, the service tests and the benchmarks start from the same list.</summary>
+    public static IHostApplicationBuilder AddPortalServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPortalData();
+        builder.AddPortalJobs();
+        builder.AddAccounts();
+        builder.AddSettings();
+        builder.AddIntegrations();
+        builder.AddDelivery();
+        builder.AddResources();
+        builder.AddIngestion();
+        builder.AddPortalApi();
+        return builder;
+    }
+}

@@ -1,0 +1,121 @@
+// Delivery throughput: 20,000 webhook messages through the outbox, the dispatcher and the webhook
+// sender to a receiver on loopback, every attempt persisted; then the same payloads posted with a
+// plain HttpClient at the same concurrency, as the ceiling on this machine.
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using IntegrationsPortal;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+
+var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+const int Concurrency = 64;
+var payloads = Enumerable.Range(0, count)
+    .Select(i => $$$"""{"type":"meter.reading","placeId":"site-{{{i % 50}}}","deviceId":"meter-{{{i}}}","reading":{"kwh":{{{i * 0.5}}},"at":"2026-01-01T00:00:00Z"}}""")
+    .ToList();
+
+// The receiver: a minimal Kestrel app that reads the body and answers 200.
+var receivedCount = 0;
+var receiverBuilder = WebApplication.CreateSlimBuilder();
+receiverBuilder.Logging.ClearProviders();
+receiverBuilder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+await using var receiver = receiverBuilder.Build();
+receiver.Run(async context =>
+{
+    using var reader = new StreamReader(context.Request.Body);
+    await reader.ReadToEndAsync();
+    Interlocked.Increment(ref receivedCount);
+    await context.Response.WriteAsync("{}");
+});
+await receiver.StartAsync();
+var receiverUrl = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hooks";
+
+// The portal's services on a fresh SQLite file.
+var directory = Directory.CreateTempSubdirectory("delivery-bench-").FullName;
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Benchmark" });
+builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(directory, "portal.db")}";
+builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
+builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500";
+builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+builder.Logging.ClearProviders();
+builder.AddPortalServices();
+await using var app = builder.Build();
+await app.MigratePortalDatabaseAsync();
+
+Guid integrationId;
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    var admin = await scope.ServiceProvider.GetRequiredService<SetupService>().CreateFirstAdministratorAsync(new FirstAdministratorInput
+    {
+        OrganizationName = "Bench", DisplayName = "Bench", Email = "bench@bench.test", Password = "bench-password-123", ConfirmPassword = "bench-password-123",
+    });
+    scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(admin.OrganizationId);
+    integrationId = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+    {
+        TypeKey = "webhook", Name = "Bench receiver", Properties = new() { ["url"] = receiverUrl, ["auth"] = "NONE" },
+    });
+    var enqueue = Stopwatch.StartNew();
+    await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", payloads);
+    Console.WriteLine($"Enqueued {count:N0} messages in {enqueue.Elapsed.TotalSeconds:0.00} s (one transaction).");
+}
+
+// Warm both paths a little so JIT and connection set-up do not count.
+using (var warm = new HttpClient())
+{
+    for (var i = 0; i < 200; i++)
+    {
+        using var _ = await warm.PostAsync(receiverUrl, new StringContent(payloads[i], Encoding.UTF8, "application/json"));
+    }
+}
+
+var dispatcher = app.Services.GetRequiredService<DeliveryDispatcher>();
+receivedCount = 0;
+var portalClock = Stopwatch.StartNew();
+while (await dispatcher.RunDueAsync(CancellationToken.None, TimeSpan.FromMinutes(10)) > 0)
+{
+}
+
+portalClock.Stop();
+int delivered, attempts;
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
+    await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+    delivered = await db.Set<OutboxMessage>().IgnoreQueryFilters().CountAsync(m => m.Status == DeliveryStatus.Delivered);
+    attempts = await db.Set<DeliveryAttempt>().IgnoreQueryFilters().CountAsync();
+}
+
+var portalRate = delivered / portalClock.Elapsed.TotalSeconds;
+
+// The ceiling: the same payloads, plain HttpClient, same concurrency, nothing persisted.
+receivedCount = 0;
+using var plain = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency });
+var ceilingClock = Stopwatch.StartNew();
+await Parallel.ForEachAsync(payloads, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (payload, ct) =>
+{
+    using var content = new StringContent(payload, Encoding.UTF8, "application/json");
+    using var response = await plain.PostAsync(receiverUrl, content, ct);
+    await response.Content.ReadAsStringAsync(ct);
+});
+ceilingClock.Stop();
+var ceilingRate = count / ceilingClock.Elapsed.TotalSeconds;
+
+Console.WriteLine($"Portal delivery : {delivered:N0} delivered ({attempts:N0} attempts persisted) in {portalClock.Elapsed.TotalSeconds:0.00} s = {portalRate:N0} msg/s");
+Console.WriteLine($"Plain HttpClient: {count:N0} posted in {ceilingClock.Elapsed.TotalSeconds:0.00} s = {ceilingRate:N0} msg/s");
+Console.WriteLine($"Ratio           : {portalRate / ceilingRate:P0} of the ceiling (target >= 50% and >= 1,000 msg/s)");
+
+await app.DisposeAsync();
+Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+Directory.Delete(directory, recursive: true);
+return delivered == count ? 0 : 1;
