@@ -323,7 +323,8 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         var detail = await GetAsync(id);
         Assert.False(detail.SecretsSet["password"]);
         Assert.False(detail.SecretsSet["username"]);
-        Assert.Empty((await ConfigurationAsync(id)).Secrets);
+        // Only the signing secret (generated for every webhook) is left.
+        Assert.Equal(["signing_secret"], (await ConfigurationAsync(id)).Secrets.Keys);
     }
 
     [Fact]

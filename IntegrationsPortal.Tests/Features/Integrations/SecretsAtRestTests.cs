@@ -79,8 +79,8 @@ public sealed class SecretsAtRestTests : PortalServicesTest
         var report = await RewrapAsync(rotated);
         var after = await RowsAsync();
 
-        Assert.Equal(new RewrapReport(2, 0, "k2"), report);
-        foreach (var id in new[] { stripe, twilio })
+        Assert.Equal(new RewrapReport(3, 0, "k2"), report);
+        foreach (var id in new[] { stripe, twilio, webhook })
         {
             Assert.Equal("k2", after[id].SecretsKeyId);
             Assert.Equal(before[id].SecretsCiphertext, after[id].SecretsCiphertext);
@@ -89,12 +89,11 @@ public sealed class SecretsAtRestTests : PortalServicesTest
 
         Assert.Equal(IntegrationSeeds.StripeSecret, rotated.Open(stripe, after[stripe].Secrets!)["secret_key"]);
         Assert.Equal(IntegrationSeeds.TwilioToken, rotated.Open(twilio, after[twilio].Secrets!)["auth_token"]);
-        Assert.Null(after[webhook].SecretsKeyId);
         Assert.Equal("k1", after[theirs].SecretsKeyId);
         var oldRing = Portal.Services.GetRequiredService<CredentialVault>();
         var error = Assert.Throws<System.Security.Cryptography.CryptographicException>(() => oldRing.Open(stripe, after[stripe].Secrets!));
         Assert.Contains("'k2' is not configured", error.Message, StringComparison.Ordinal);
-        Assert.Equal(new RewrapReport(0, 2, "k2"), await RewrapAsync(rotated));
+        Assert.Equal(new RewrapReport(0, 3, "k2"), await RewrapAsync(rotated));
     }
 
     [Fact]
