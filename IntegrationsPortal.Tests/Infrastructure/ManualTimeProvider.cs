@@ -8,7 +8,14 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _timers = [];
-    private DateTimeOffset _now = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset _now;
+
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
+
+    public ManualTimeProvider(DateTimeOffset start) => _now = start;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 

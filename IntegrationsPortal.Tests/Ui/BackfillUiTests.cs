@@ -56,8 +56,9 @@ public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chro
         await Page.GetByRole(AriaRole.Tab, new() { Name = "Data" }).ClickAsync();
         await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
 
-        // Slow enough to watch: each provider answer takes 100 ms, two pages a day.
-        _fake.Latency = TimeSpan.FromMilliseconds(100);
+        // Slow enough to watch (and to cancel before the end, even on a busy machine): each provider
+        // answer takes 300 ms, two pages a day, so the 30 days take about 18 s.
+        _fake.Latency = TimeSpan.FromMilliseconds(300);
         await ByTestId("backfill-open").ClickAsync();
         await Expect(ByTestId("backfill-preview")).ToContainTextAsync("30 window(s)");
         await ByTestId("backfill-start").ClickAsync();

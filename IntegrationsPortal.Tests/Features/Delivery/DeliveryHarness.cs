@@ -20,7 +20,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
 {
     private readonly TempDirectory _files;
 
-    private DeliveryHarness(TempDirectory files, PortalServices portal, Tenant tenant, ManualClock clock)
+    private DeliveryHarness(TempDirectory files, PortalServices portal, Tenant tenant, ManualTimeProvider clock)
     {
         _files = files;
         Portal = portal;
@@ -32,13 +32,13 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     public Tenant Tenant { get; }
 
-    public ManualClock Clock { get; }
+    public ManualTimeProvider Clock { get; }
 
     public IServiceProvider Services => Portal.Services;
 
     public static async Task<DeliveryHarness> StartAsync(bool allowLoopback = true, Dictionary<string, string?>? settings = null)
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
         var files = new TempDirectory();
         var portal = await PortalServices.StartAsync(Configure(clock, allowLoopback, settings), files);
         return new DeliveryHarness(files, portal, await portal.Services.SetUpFirstOrganizationAsync(), clock);
@@ -94,7 +94,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         _files.Dispose();
     }
 
-    private static Action<WebApplicationBuilder> Configure(ManualClock clock, bool allowLoopback, Dictionary<string, string?>? settings) => builder =>
+    private static Action<WebApplicationBuilder> Configure(ManualTimeProvider clock, bool allowLoopback, Dictionary<string, string?>? settings) => builder =>
     {
         if (allowLoopback)
         {

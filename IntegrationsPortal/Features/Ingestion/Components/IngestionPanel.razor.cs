@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
@@ -14,6 +15,7 @@ public partial class IngestionPanel : IDisposable
     private bool backfillOpen;
     private DateTime from;
     private DateTime to;
+    private RefreshThrottle refreshes = default!;
     private string? previewText;
     private string? error;
 
@@ -40,6 +42,7 @@ public partial class IngestionPanel : IDisposable
     protected override async Task OnInitializedAsync()
     {
         canOperate = CurrentUser.Can(PortalPermission.Operate);
+        refreshes = new RefreshThrottle(TimeSpan.FromMilliseconds(500), Time);
         Events.RunChanged += OnRunChanged;
         await LoadAsync();
     }
@@ -116,11 +119,11 @@ public partial class IngestionPanel : IDisposable
     {
         if (integrationId == Detail.Id)
         {
-            _ = InvokeAsync(async () =>
+            refreshes.Request(() => InvokeAsync(async () =>
             {
                 await LoadAsync();
                 StateHasChanged();
-            });
+            }));
         }
     }
 

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
 
 namespace IntegrationsPortal.Features.Ingestion.Components;
@@ -12,6 +13,7 @@ public partial class ReadingsChart : IDisposable
     private string? metric;
     private IReadOnlyList<ReadingPoint> points = [];
     private IReadOnlyList<ChartPoint> chartPoints = [];
+    private RefreshThrottle refreshes = default!;
 
     [Parameter, EditorRequired]
     public Guid IntegrationId { get; set; }
@@ -22,8 +24,13 @@ public partial class ReadingsChart : IDisposable
     [Inject]
     public required IngestionEvents Events { get; init; }
 
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
+        // The chart is heavier than the progress bar: refresh it at most every two seconds.
+        refreshes = new RefreshThrottle(TimeSpan.FromSeconds(2), Time);
         Events.RunChanged += OnRunChanged;
         await RefreshAsync();
     }
@@ -55,11 +62,11 @@ public partial class ReadingsChart : IDisposable
         // Refresh as a run writes, so the chart fills while a backfill is running.
         if (integrationId == IntegrationId)
         {
-            _ = InvokeAsync(async () =>
+            refreshes.Request(() => InvokeAsync(async () =>
             {
                 await RefreshAsync();
                 StateHasChanged();
-            });
+            }));
         }
     }
 
