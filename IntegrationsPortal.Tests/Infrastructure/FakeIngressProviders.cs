@@ -57,11 +57,9 @@ public sealed class FakeIngressProviders : IAsyncDisposable
 
     public static async Task<FakeIngressProviders> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Urls.Add("http://127.0.0.1:0");
         FakeIngressProviders? self = null;
+        var (started, baseUri) = await LoopbackApp.StartAsync(app =>
+        {
         app.Use(async (context, next) =>
         {
             Interlocked.Increment(ref self!._requests);
@@ -159,9 +157,8 @@ public sealed class FakeIngressProviders : IAsyncDisposable
             });
         });
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        self = new FakeIngressProviders(app, new Uri(address.TrimEnd('/') + "/"));
+        });
+        self = new FakeIngressProviders(started, baseUri);
         return self;
     }
 

@@ -37,11 +37,9 @@ public sealed class FakeProviders : IAsyncDisposable
 
     public static async Task<FakeProviders> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Urls.Add("http://127.0.0.1:0");
         ConcurrentQueue<string>? requests = null;
+        var (app, baseUri) = await LoopbackApp.StartAsync(app =>
+        {
         app.Use(async (context, next) =>
         {
             requests?.Enqueue($"{context.Request.Method} {context.Request.Path} {Scheme(context.Request)}");
@@ -61,9 +59,8 @@ public sealed class FakeProviders : IAsyncDisposable
         app.MapMethods("/hooks/ok", ["HEAD", "POST"], () => Results.StatusCode(405));
         app.Map("/down/{**rest}", () => Json(503, """{"message":"Service Unavailable"}"""));
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var providers = new FakeProviders(app, new Uri(address.TrimEnd('/') + "/"));
+        });
+        var providers = new FakeProviders(app, baseUri);
         requests = providers.Requests;
         return providers;
     }

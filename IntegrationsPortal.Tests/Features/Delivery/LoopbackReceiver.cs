@@ -32,23 +32,17 @@ public sealed class LoopbackReceiver : IAsyncDisposable
 
     public static async Task<LoopbackReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new LoopbackReceiver(app);
-        app.Run(async context =>
+        LoopbackReceiver? receiver = null;
+        var (app, baseUri) = await LoopbackApp.StartAsync(app => app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
             var request = new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body);
-            await receiver.Respond(context, request);
+            await receiver!.Respond(context, request);
             receiver.Requests.Enqueue(request);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        }));
+        receiver = new LoopbackReceiver(app) { Url = baseUri };
         return receiver;
     }
 
