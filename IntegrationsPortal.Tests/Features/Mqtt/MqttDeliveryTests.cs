@@ -1,0 +1,91 @@
+using System.Text;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Mqtt;
+using IntegrationsPortal.Features.Mqtt.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationsPortal.Tests.Features.Mqtt;
+
+/// <summary>Test send through an MQTT integration, end to end: outbox, Quartz, the project's client, a real Mosquitto, a subscriber.</summary>
+public sealed class MqttDeliveryTests : IAsyncLifetime
+{
+    private readonly PortalAppFactory _app = new();
+    private MosquittoBroker _broker = default!;
+    private Tenant _acme = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await MosquittoBroker.StartAsync();
+        _acme = await _app.Services.SetUpFirstOrganizationAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("0", "none (QoS 0 is not acknowledged)")]
+    [InlineData("1", "PUBACK for packet")]
+    [InlineData("2", "PUBCOMP for packet")]
+    public async Task TestSend_PublishesToTheResolvedTopic_AndRecordsTheBrokersAcknowledgement(string qos, string acknowledgement)
+    {
+        await using var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = $"reader-{qos}" });
+        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
+        await subscriber.SubscribeAsync("sites/+/telemetry", MqttQos.ExactlyOnce, TestContext.Current.CancellationToken);
+        var integration = await CreateAsync(qos);
+
+        await using var scope = _app.Services.AsAdmin(_acme);
+        var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
+        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", TestContext.Current.CancellationToken);
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        var received = await subscriber.Messages.ReadAsync(wait.Token);
+        Assert.Equal("sites/site-7/telemetry", received.Topic);
+        Assert.Contains("21.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
+        var detail = await WaitForAttemptAsync(delivery, accepted.MessageId);
+        Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+        Assert.StartsWith(acknowledgement, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
+        Assert.Equal($"PUBLISH QoS {qos}", detail.Attempts[^1].Method);
+    }
+
+    [Fact]
+    public void TopicPlaceholders_TakeThePayloadsFields_AndLeaveUnknownOnesForTheTopicCheck()
+    {
+        Assert.Equal("sites/7/devices/m-1", MqttSender.ResolveTopic("sites/{placeId}/devices/{deviceId}", """{"placeId":7,"deviceId":"m-1"}"""));
+        Assert.Equal("sites/{placeId}", MqttSender.ResolveTopic("sites/{placeId}", "not json"));
+    }
+
+    private async Task<Guid> CreateAsync(string qos)
+    {
+        await using var scope = _app.Services.AsAdmin(_acme);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "mqtt",
+            Name = $"Broker QoS {qos}",
+            Properties = new()
+            {
+                ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["topic"] = "sites/{placeId}/telemetry", ["qos"] = qos,
+            },
+        });
+    }
+
+    private static async Task<DeliveryDetail> WaitForAttemptAsync(DeliveryService delivery, Guid messageId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var detail = await delivery.GetAsync(messageId);
+            if (detail.Message.Status is DeliveryStatus.Delivered || DateTime.UtcNow > deadline)
+            {
+                return detail;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+}

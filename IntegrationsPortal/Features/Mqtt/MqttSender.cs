@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Mqtt.Client;
+
+namespace IntegrationsPortal.Features.Mqtt;
+
+/// <summary>
+/// Delivers a message by publishing its payload to the integration's topic, with its QoS and
+/// retain flag, over the integration's shared connection. The history records the broker's
+/// acknowledgement (PUBACK, PUBCOMP). Topic placeholders like <c>{deviceId}</c> take the
+/// payload's top-level fields of that name.
+/// </summary>
+public sealed partial class MqttSender(MqttConnections connections) : IDeliverySender
+{
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
+
+    public bool Handles(string typeKey) => typeKey == "mqtt";
+
+    public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
+    {
+        var integration = message.Integration;
+        var qos = (MqttQos)int.Parse(integration.Get("qos") ?? "1", CultureInfo.InvariantCulture);
+        var retain = integration.Get("retain") == "true";
+        var topic = ResolveTopic(integration.Get("topic") ?? "", message.Payload);
+        var outcome = new DeliveryOutcome
+        {
+            Url = $"mqtt{(integration.Get("tls") == "true" ? "s" : "")}://{integration.Get("host")}:{integration.Get("port")}/{topic}",
+            Method = $"PUBLISH QoS {(int)qos}{(retain ? " retain" : "")}",
+            RequestBody = message.Payload,
+        };
+        try
+        {
+            var connection = await connections.GetAsync(integration, ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(PublishTimeout);
+            var result = await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(message.Payload), qos, retain, timeout.Token);
+            return outcome with { ResponseBody = result.Acknowledgement };
+        }
+        catch (ArgumentException e)
+        {
+            return outcome with { Failure = FailureKind.Final, ErrorClass = "invalid_topic", ErrorMessage = e.Message };
+        }
+        catch (MqttConnectException e) when (!e.IsTransient)
+        {
+            await connections.DropAsync(integration.Id);
+            return outcome with { Failure = FailureKind.Final, ErrorClass = "connect_refused", ErrorMessage = e.Message };
+        }
+        catch (MqttException e)
+        {
+            await connections.DropAsync(integration.Id);
+            return outcome with { Failure = FailureKind.Retry, ErrorClass = "broker_unreachable", ErrorMessage = e.Message };
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return outcome with { Failure = FailureKind.Throttled, ErrorClass = "timeout", ErrorMessage = $"The broker did not acknowledge within {PublishTimeout.TotalSeconds:0} s." };
+        }
+    }
+
+    /// <summary>Replaces {name} with the payload's top-level field of that name; an unknown one stays as it is (and is refused as a topic).</summary>
+    public static string ResolveTopic(string template, string payload)
+    {
+        Dictionary<string, string> fields;
+        try
+        {
+            using var json = JsonDocument.Parse(payload);
+            fields = json.RootElement.ValueKind == JsonValueKind.Object
+                ? json.RootElement.EnumerateObject()
+                    .Where(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())
+                : [];
+        }
+        catch (JsonException)
+        {
+            fields = [];
+        }
+
+        return Placeholder().Replace(template, match => fields.TryGetValue(match.Groups[1].Value, out var value) ? value : match.Value);
+    }
+
+    [GeneratedRegex(@"\{([A-Za-z0-9_]+)\}")]
+    private static partial Regex Placeholder();
+}
