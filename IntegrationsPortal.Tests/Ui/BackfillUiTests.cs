@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace IntegrationsPortal.Tests.Ui;
 
-/// <summary>An operator backfills 30 days of a utility-data integration and watches it, in Chromium.</summary>
+/// <summary>An operator backfills 30 days of a utility-data integration and watches it, in Chromium, then sees the meter's latest readings.</summary>
 public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chromium)
 {
     private readonly PortalAppFactory _app = new();
@@ -78,5 +78,10 @@ public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chro
         await Expect(ByTestId("chart")).ToBeVisibleAsync();
         await Expect(ByTestId("chart-count")).ToContainTextAsync("readings");
         Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+
+        // The meter's own page shows what came in.
+        await GotoInteractiveAsync("/places");
+        await ByTestId("place-node-Site").ClickAsync();
+        await Expect(Page.Locator("tr", new() { HasText = "Main meter" }).GetByTestId("latest-readings")).ToContainTextAsync("energy_kwh");
     }
 }

@@ -67,6 +67,10 @@ public sealed class FakeBroker : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (Exception e) when (_stop.IsCancellationRequested && e is InvalidOperationException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Disposed between two accepts: the listener is already stopped.
+        }
     }
 
     private async Task RunAsync(TcpClient client, Func<FakeBrokerSession, Task> script)
