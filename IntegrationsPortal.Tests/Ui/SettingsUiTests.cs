@@ -28,7 +28,8 @@ public sealed class SettingsUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
         await ByTestId("new-user-email").FillAsync("otto@acme.test");
         await ByTestId("new-user-save").ClickAsync();
 
-        await Expect(Page.Locator("tr", new() { HasText = "otto@acme.test" })).ToContainTextAsync("Operator");
+        // Adding a user hashes a password: give a busy machine more than the default 5 s.
+        await Expect(Page.Locator("tr", new() { HasText = "otto@acme.test" })).ToContainTextAsync("Operator", new() { Timeout = 15_000 });
         await Expect(ByTestId("add-user-form")).ToHaveCountAsync(0);
         Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
     }

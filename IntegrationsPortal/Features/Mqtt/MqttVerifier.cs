@@ -10,12 +10,17 @@ public sealed class MqttVerifier(TimeProvider time) : IIntegrationVerifier
 {
     public string Key => Verifiers.Mqtt;
 
+    private static string VerifierClientId(string clientId) => clientId.Length <= 20 ? clientId + "-v" : clientId[..20] + "-v";
+
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)
     {
         MqttClientOptions options;
         try
         {
-            options = MqttIntegrationOptions.From(configuration);
+            // Its own client id: a broker drops the older of two connections with the same id, and
+            // the older one may be the integration's delivery connection.
+            var delivery = MqttIntegrationOptions.From(configuration);
+            options = delivery with { ClientId = VerifierClientId(delivery.ClientId) };
         }
         catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
         {
