@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
@@ -31,6 +32,7 @@ public static class ApiExtensions
         api.MapIntegrationsApi();
         api.MapResourcesApi();
         api.MapDeliveryApi();
+        api.MapIngestionApi();
         return endpoints;
     }
 }
