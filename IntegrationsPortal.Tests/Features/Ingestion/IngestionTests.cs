@@ -72,6 +72,24 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task Backfill_OfASubset_WritesOnlyThoseResources()
+    {
+        Guid run;
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            var ingestion = scope.ServiceProvider.GetRequiredService<IngestionService>();
+            var subset = new BackfillInput(Start, Start.AddDays(1), [$"devices/{_meter1}"]);
+            Assert.Equal(1, (await ingestion.PreviewBackfillAsync(_integration, subset)).Resources);
+            run = await ingestion.StartBackfillAsync(_integration, subset);
+        }
+
+        await RunEngineAsync(run);
+
+        Assert.Equal(96, await ReadingCountAsync());
+        Assert.Equal(96, (await SeriesAsync(_meter1, Start, Start.AddDays(1))).Count);
+    }
+
+    [Fact]
     public async Task SameWindowTwice_LeavesOneCopyOfEachReading()
     {
         await RunEngineAsync(await StartBackfillAsync(days: 1));

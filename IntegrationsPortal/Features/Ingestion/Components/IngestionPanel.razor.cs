@@ -17,6 +17,8 @@ public partial class IngestionPanel : IDisposable
     private DateTime to;
     private RefreshThrottle refreshes = default!;
     private string? previewText;
+    private IReadOnlyList<KeyValuePair<string, string>> mapped = [];
+    private IEnumerable<string> selected = [];
     private string? error;
 
     [Parameter, EditorRequired]
@@ -36,6 +38,9 @@ public partial class IngestionPanel : IDisposable
 
     [Inject]
     public required TimeProvider Time { get; init; }
+
+    [Inject]
+    public required IMappedResources MappedResources { get; init; }
 
     private IngestionRunView? LastPull => runs.FirstOrDefault(r => r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed);
 
@@ -65,11 +70,15 @@ public partial class IngestionPanel : IDisposable
         var earliest = runs.Where(r => r.Kind == IngestionKind.Backfill).Select(r => (DateTimeOffset?)r.From).Min();
         to = earliest?.UtcDateTime.Date ?? today;
         from = to.AddDays(-30);
+        // Shown by external id, as the provider names them; empty selection means all of them.
+        mapped = (await MappedResources.ByExternalIdAsync(Detail.Id, CancellationToken.None)).OrderBy(m => m.Key).ToList();
+        selected = [];
         backfillOpen = true;
         await PreviewAsync();
     }
 
-    private BackfillInput Input => new(new DateTimeOffset(from, TimeSpan.Zero), Min(new DateTimeOffset(to, TimeSpan.Zero), Time.GetUtcNow()));
+    private BackfillInput Input => new(
+        new DateTimeOffset(from, TimeSpan.Zero), Min(new DateTimeOffset(to, TimeSpan.Zero), Time.GetUtcNow()), selected.Any() ? selected.ToList() : null);
 
     private async Task PreviewAsync()
     {
