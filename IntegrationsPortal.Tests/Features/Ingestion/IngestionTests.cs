@@ -131,6 +131,35 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task PortalStoppedMidBackfill_TheScheduleSweepQueuesItAgain_AndItResumes()
+    {
+        var run = await StartBackfillAsync(days: 2);
+        using var stop = new CancellationTokenSource();
+        var requestsAtStart = _fake.Requests;
+        var watcher = Task.Run(async () =>
+        {
+            while (_fake.Requests < requestsAtStart + 3)
+            {
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+
+            await stop.CancelAsync();
+        }, TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunEngineAsync(run, ct: stop.Token));
+        await watcher;
+        // A graceful stop ends the job; Quartz does not recover it, so nothing is queued any more.
+        var scheduler = await Portal.SchedulerAsync();
+        await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
+
+        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
+
+        Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
+        await RunEngineAsync(run);
+        Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
+        Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
+    }
+
+    [Fact]
     public async Task RateLimited_WaitsOnTheClock_5ThenTenSeconds_ThenFinishes()
     {
         _fake.RateLimitNext = 2;

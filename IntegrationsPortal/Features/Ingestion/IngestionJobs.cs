@@ -109,15 +109,19 @@ internal static class IngestionJobRunner
 
 /// <summary>
 /// Keeps one recurring pull per active ingress integration at its configured interval, and none
-/// for the rest. Runs every minute, so a newly verified or re-activated integration starts pulling
-/// within a minute, and a disabled one stops.
+/// for the rest; and re-queues any unfinished backfill that has no job (the portal was stopped in
+/// the middle of it), which then resumes from its last finished window. Runs every minute, so a
+/// newly verified or re-activated integration starts pulling within a minute, and a disabled one stops.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion) : IJob
 {
     public static readonly JobKey Key = new("ingestion-schedule", "ingestion");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+        new(SweepAsync(context.Scheduler, cancellationToken));
+
+    public async Task SweepAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
         var ingressTypes = CatalogData.Types.Where(t => t.Direction == IntegrationDirection.Ingress).Select(t => t.Key).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -127,15 +131,28 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             .ToListAsync(cancellationToken);
         foreach (var integration in active)
         {
-            await ingestion.EnsurePullScheduledAsync(context.Scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration), cancellationToken);
+            await ingestion.EnsurePullScheduledAsync(scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration), cancellationToken);
         }
 
         var activeKeys = active.Select(i => IngestionScheduler.PullJobKey(i.Id)).ToHashSet();
-        foreach (var key in await context.Scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals("ingestion"), cancellationToken))
+        foreach (var key in await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals("ingestion"), cancellationToken))
         {
             if (key.Name.StartsWith("pull-", StringComparison.Ordinal) && !activeKeys.Contains(key))
             {
-                await context.Scheduler.DeleteJob(key, cancellationToken);
+                await scheduler.DeleteJob(key, cancellationToken);
+            }
+        }
+
+        // A graceful stop cancels a running backfill's job without Quartz recovering it later.
+        var unfinished = await db.Set<IngestionRun>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
+            .Where(r => r.Kind == IngestionKind.Backfill && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running))
+            .Select(r => new { r.Id, r.OrganizationId })
+            .ToListAsync(cancellationToken);
+        foreach (var run in unfinished)
+        {
+            if (!await scheduler.Exists(IngestionScheduler.BackfillJobKey(run.Id), cancellationToken))
+            {
+                await ingestion.EnqueueBackfillAsync(scheduler, run.OrganizationId, run.Id, cancellationToken);
             }
         }
     }

@@ -12,12 +12,16 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
 
     public static JobKey PullJobKey(Guid integrationId) => new($"pull-{integrationId}", "ingestion");
 
-    public async Task EnqueueBackfillAsync(Guid organizationId, Guid runId, CancellationToken ct)
+    public static JobKey BackfillJobKey(Guid runId) => new($"backfill-{runId}", "ingestion");
+
+    public async Task EnqueueBackfillAsync(Guid organizationId, Guid runId, CancellationToken ct) =>
+        await EnqueueBackfillAsync(await schedulers.GetScheduler(ct), organizationId, runId, ct);
+
+    public async Task EnqueueBackfillAsync(IScheduler scheduler, Guid organizationId, Guid runId, CancellationToken ct)
     {
-        var scheduler = await schedulers.GetScheduler(ct);
         // RequestRecovery: a backfill cut off by a crash or restart runs again and resumes from its last window.
         var job = JobBuilder.Create<BackfillJob>()
-            .WithIdentity($"backfill-{runId}", "ingestion")
+            .WithIdentity(BackfillJobKey(runId))
             .UsingJobData(OrganizationKey, organizationId.ToString())
             .UsingJobData(RunKey, runId.ToString())
             .RequestRecovery()
