@@ -4,6 +4,7 @@ using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Quartz;
 
 namespace IntegrationsPortal.Tests.Features.Ingestion;
 
@@ -157,6 +158,31 @@ public sealed class IngestionTests : PortalServicesTest
         await RunEngineAsync(run);
         Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
         Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
+    }
+
+    [Fact]
+    public async Task PullSchedule_FollowsTheCronWhenOneIsSet_ElseTheInterval()
+    {
+        var scheduler = await Portal.SchedulerAsync();
+        var sweep = ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services);
+        await sweep.SweepAsync(scheduler, TestContext.Current.CancellationToken);
+        var byInterval = Assert.Single(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
+        Assert.Equal(TimeSpan.FromMinutes(60), Assert.IsAssignableFrom<ISimpleTrigger>(byInterval).RepeatInterval);
+
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            var invalid = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().UpdateAsync(_integration,
+                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "every day" } }));
+            Assert.Contains("schedule_cron", invalid.FieldErrors.Keys);
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>().UpdateAsync(_integration,
+                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "0 0 6 * * ?" } });
+        }
+
+        await ActivateAsync();
+        await sweep.SweepAsync(scheduler, TestContext.Current.CancellationToken);
+
+        var byCron = Assert.Single(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
+        Assert.Equal("0 0 6 * * ?", Assert.IsAssignableFrom<ICronTrigger>(byCron).CronExpressionString);
     }
 
     [Fact]

@@ -148,6 +148,7 @@ public static class CatalogData
                 Secret("api_key", "API key") with { Help = "Only for the commercial plan." },
                 Text("variables", "Hourly variables", defaultValue: "temperature_2m,relative_humidity_2m,wind_speed_10m"),
                 Number("interval_minutes", "Pull every (minutes)", 5, 1440, "60"),
+                CronSchedule(),
             ])
         {
             Verifier = Verifiers.OpenMeteo,
@@ -234,7 +235,15 @@ internal static class Properties
         Url("base_url", "API base URL", required: true, defaultValue: defaultBaseUrl),
         Secret("api_token", tokenLabel, required: true),
         Number("interval_minutes", "Pull every (minutes)", minimumMinutes, 1440, defaultMinutes),
+        CronSchedule(),
     ];
+
+    public static PropertySpec CronSchedule() =>
+        new("schedule_cron", "Or pull on a cron schedule", PropertyType.Cron)
+        {
+            Help = "Quartz cron, seconds first (0 0 6 * * ? is every day at 06:00 UTC). Overrides the interval.",
+            Placeholder = "0 0/15 * * * ?",
+        };
 }
 
 /// <summary>Names of the verifiers a type can use; each is one class in Features/Integrations/Verification.</summary>

@@ -31,6 +31,8 @@ public enum PropertyType
     PhoneList,
     KeyValueMap,
     ResourceReference,
+    /// <summary>A Quartz cron expression (seconds first), for pull schedules.</summary>
+    Cron,
 }
 
 /// <summary>

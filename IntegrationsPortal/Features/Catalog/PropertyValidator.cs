@@ -77,6 +77,9 @@ public static partial class PropertyValidator
             PropertyType.PhoneList => CheckList(spec, text, s => E164().IsMatch(s), "is not a phone number in E.164 form (+14155550100)"),
             PropertyType.KeyValueMap => CheckMap(text),
             PropertyType.ResourceReference => ResourceReferencePattern().IsMatch(text) ? (text, null) : (null, "Pick a place or device."),
+            PropertyType.Cron => Quartz.CronExpression.TryParse(text, out _)
+                ? (text, null)
+                : (null, "Not a cron schedule. Six fields, seconds first, e.g. 0 0/15 * * * ? for every 15 minutes."),
             _ => (null, "Unsupported property type."),
         };
     }

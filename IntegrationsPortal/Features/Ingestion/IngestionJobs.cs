@@ -131,7 +131,8 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             .ToListAsync(cancellationToken);
         foreach (var integration in active)
         {
-            await ingestion.EnsurePullScheduledAsync(scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration), cancellationToken);
+            await ingestion.EnsurePullScheduledAsync(scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration),
+                integration.Properties.GetValueOrDefault("schedule_cron"), cancellationToken);
         }
 
         var activeKeys = active.Select(i => IngestionScheduler.PullJobKey(i.Id)).ToHashSet();

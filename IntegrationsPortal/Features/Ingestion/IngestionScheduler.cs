@@ -29,12 +29,18 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
         await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
     }
 
-    /// <summary>Makes sure the integration is pulled every <paramref name="interval"/>; replaces a trigger with another interval.</summary>
-    public async Task EnsurePullScheduledAsync(IScheduler scheduler, Guid organizationId, Guid integrationId, TimeSpan interval, CancellationToken ct)
+    /// <summary>
+    /// Makes sure the integration is pulled on its cron schedule, or else every <paramref name="interval"/>;
+    /// replaces a trigger whose schedule changed.
+    /// </summary>
+    public async Task EnsurePullScheduledAsync(
+        IScheduler scheduler, Guid organizationId, Guid integrationId, TimeSpan interval, string? cron, CancellationToken ct)
     {
         var key = PullJobKey(integrationId);
         var existing = await scheduler.GetTriggersOfJob(key, ct);
-        if (existing.OfType<ISimpleTrigger>().Any(t => t.RepeatInterval == interval))
+        if (cron is { Length: > 0 }
+                ? existing.OfType<ICronTrigger>().Any(t => t.CronExpressionString == cron)
+                : existing.OfType<ISimpleTrigger>().Any(t => t.RepeatInterval == interval))
         {
             return;
         }
@@ -44,11 +50,11 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
             .UsingJobData(OrganizationKey, organizationId.ToString())
             .UsingJobData(IntegrationKey, integrationId.ToString())
             .Build();
-        var trigger = TriggerBuilder.Create().ForJob(job)
-            .StartNow()
-            .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever())
-            .Build();
-        await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
+        // One trigger with a fixed key, so a changed schedule replaces the old trigger instead of adding a second.
+        var trigger = TriggerBuilder.Create().ForJob(job).WithIdentity(key.Name, key.Group);
+        await scheduler.ScheduleJob(job, [cron is { Length: > 0 }
+            ? trigger.WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)).Build()
+            : trigger.StartNow().WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()).Build()], ScheduleJobOptions.Replacing, ct);
     }
 
     public async Task<DateTimeOffset?> NextPullAsync(Guid integrationId, CancellationToken ct)

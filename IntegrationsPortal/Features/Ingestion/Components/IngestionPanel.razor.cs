@@ -136,6 +136,12 @@ public partial class IngestionPanel : IDisposable
         }
     }
 
+    private string Took(DateTimeOffset started, DateTimeOffset? finished)
+    {
+        var span = (finished ?? Time.GetUtcNow()) - started;
+        return span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min {span.Seconds} s" : $"{span.TotalSeconds:0.0} s";
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     public void Dispose() => Events.RunChanged -= OnRunChanged;
