@@ -1,72 +1,74 @@
-using System.Diagnostics;
+using System.Text;
+using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Mqtt.Client;
+using IntegrationsPortal.Tests.Features.Delivery;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
-/// <summary>A broker of its own per test, because these stop, restart or freeze it.</summary>
-public class MqttOutageTests
+/// <summary>Messages for an MQTT destination while its broker is down wait in the outbox and go out when it is back, each attempt recorded.</summary>
+public sealed class MqttOutageTests : IAsyncLifetime
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
+    private MosquittoBroker _broker = default!;
+    private DeliveryHarness _harness = default!;
 
-    [Fact]
-    public async Task BrokerRestart_QoS1PublishedAroundTheOutage_AllArrive()
+    public async ValueTask InitializeAsync()
     {
-        await using var broker = await MosquittoBroker.StartAsync(new MosquittoSetup { Persistence = true });
-        var topic = MqttTest.Topic("restart");
-        // A persistent session, so the broker (which saves it on SIGTERM) queues what arrives while we are away.
-        await using var subscriber = await MqttTest.SubscriberAsync(
-            MqttTest.Options(broker.Host, broker.Port) with { ClientId = "restart-reader", CleanSession = false }, topic, MqttQos.AtLeastOnce);
-        await using var publisher = await MqttTest.ConnectAsync(MqttTest.Options(broker.Host, broker.Port));
-        var reconnects = 0;
-        publisher.Disconnected += (_, _) => Interlocked.Increment(ref reconnects);
+        _broker = await MosquittoBroker.StartAsync();
+        _harness = await DeliveryHarness.StartAsync();
+    }
 
-        // Ten publishers in parallel, 30 messages each, paced so the restart lands in the middle.
-        var publishing = Task.WhenAll(Enumerable.Range(0, 10).Select(lane => Task.Run(async () =>
-        {
-            for (var i = 0; i < 30; i++)
-            {
-                await publisher.PublishAsync(topic, MqttTest.Utf8($"{lane}-{i}"), MqttQos.AtLeastOnce, cancellationToken: Token);
-                await Task.Delay(10, Token);
-            }
-        }, Token)));
-        await MqttTest.EventuallyAsync(() => subscriber.Messages.Count > 50, "some messages went through before the outage");
-        await broker.StopAsync();
-        await Task.Delay(300, Token);
-        await broker.StartAsync();
-        await publishing.WaitAsync(MqttTest.Patience, Token);
-
-        var received = new HashSet<string>();
-        var clock = Stopwatch.StartNew();
-        while (received.Count < 300 && clock.Elapsed < MqttTest.Patience)
-        {
-            received.Add((await subscriber.NextMessageAsync()).Text());
-        }
-
-        Assert.Equal(300, received.Count);
-        Assert.True(reconnects >= 1);
-        Assert.Equal(MqttConnectionState.Connected, publisher.State);
+    public async ValueTask DisposeAsync()
+    {
+        await _harness.DisposeAsync();
+        await _broker.DisposeAsync();
     }
 
     [Fact]
-    public async Task KeepAlive_BrokerFrozen_IsDetectedAndRecoveredFrom()
+    public async Task BrokerDown_MessagesWaitInTheOutbox_AndAreDeliveredWhenItReturns()
     {
-        await using var broker = await MosquittoBroker.StartAsync();
-        await using var connection = await MqttTest.ConnectAsync(MqttTest.Options(broker.Host, broker.Port) with
+        var integration = await _harness.CreateAsync("mqtt", new()
         {
-            KeepAlive = TimeSpan.FromMilliseconds(300),
-            PingTimeout = TimeSpan.FromMilliseconds(500),
-            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["topic"] = "meters/{meter}", ["qos"] = "1",
         });
-        var lost = new TaskCompletionSource<MqttDisconnectedEventArgs>();
-        connection.Disconnected += (_, e) => lost.TrySetResult(e);
+        await _broker.StopAsync();
+        var messages = new List<Guid>();
+        foreach (var meter in new[] { "m1", "m2", "m3" })
+        {
+            messages.Add(await _harness.EnqueueAsync(integration, $$"""{"meter":"{{meter}}","kwh":1.5}"""));
+        }
 
-        await broker.PauseAsync();
-        var disconnected = await lost.Task.WaitAsync(MqttTest.Patience, Token);
-        await broker.ResumeAsync();
-        var result = await connection.PublishAsync(MqttTest.Topic("after-freeze"), MqttTest.Utf8("back"), MqttQos.AtLeastOnce, cancellationToken: Token)
-            .WaitAsync(MqttTest.Patience, Token);
+        await _harness.DispatchAsync();
+        foreach (var id in messages)
+        {
+            var waiting = await _harness.DetailAsync(id);
+            Assert.NotEqual(DeliveryStatus.Delivered, waiting.Message.Status);
+            Assert.Equal("broker_unreachable", Assert.Single(waiting.Attempts).ErrorClass);
+        }
 
-        Assert.Contains("no PINGRESP within 0.5 s", disconnected.Reason.Message);
-        Assert.NotEqual(0, result.PacketId);
+        await _broker.StartAsync();
+        await using var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "outage-reader" });
+        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
+        await subscriber.SubscribeAsync("meters/+", MqttQos.AtLeastOnce, TestContext.Current.CancellationToken);
+        _harness.Clock.Advance(TimeSpan.FromSeconds(10)); // past the 5 s second attempt of the default schedule
+        await _harness.DispatchAsync();
+
+        var topics = new List<string>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        while (topics.Count < 3)
+        {
+            var received = await subscriber.Messages.ReadAsync(wait.Token);
+            Assert.Contains("1.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
+            topics.Add(received.Topic);
+        }
+
+        Assert.Equal(["meters/m1", "meters/m2", "meters/m3"], topics.Order());
+        foreach (var id in messages)
+        {
+            var detail = await _harness.DetailAsync(id);
+            Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+            Assert.Equal(2, detail.Attempts.Count);
+        }
     }
 }
