@@ -82,8 +82,8 @@ public sealed class IngestionRunConfiguration : IEntityTypeConfiguration<Ingesti
         builder.Property(r => r.Cursor).HasMaxLength(2000);
         builder.Property(r => r.Error).HasMaxLength(Limits.ErrorMessage);
         builder.Property(r => r.RequestedBy).HasMaxLength(256);
-        builder.Property(r => r.UnmappedExternalIds).HasConversion(Integrations.JsonConversion.List, Integrations.JsonConversion.ListComparer);
-        builder.Property(r => r.ResourcePaths).HasConversion(Integrations.JsonConversion.List, Integrations.JsonConversion.ListComparer);
+        builder.Property(r => r.UnmappedExternalIds).HasJsonList();
+        builder.Property(r => r.ResourcePaths).HasJsonList();
         builder.Ignore(r => r.CurrentWindowStart);
         builder.Ignore(r => r.IsFinished);
         builder.HasIndex(r => new { r.IntegrationId, r.CreatedAt });

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace IntegrationsPortal.Features.Integrations;
 
@@ -73,35 +71,13 @@ public sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integrat
         builder.Property(i => i.SecretsKeyId).HasMaxLength(64);
         builder.Property(i => i.SingletonKey).HasMaxLength(64);
         builder.Property(i => i.LastError).HasMaxLength(Limits.ErrorMessage);
-        builder.Property(i => i.Properties).HasConversion(JsonConversion.Map, JsonConversion.MapComparer);
-        builder.Property(i => i.Metadata).HasConversion(JsonConversion.Map, JsonConversion.MapComparer);
-        builder.Property(i => i.SecretNames).HasConversion(JsonConversion.List, JsonConversion.ListComparer);
+        builder.Property(i => i.Properties).HasJsonMap();
+        builder.Property(i => i.Metadata).HasJsonMap();
+        builder.Property(i => i.SecretNames).HasJsonList();
         builder.Ignore(i => i.Secrets);
         builder.HasQueryFilter("SoftDelete", i => i.DeletedAt == null);
         builder.HasIndex(i => new { i.OrganizationId, i.SingletonKey }).IsUnique();
         builder.HasIndex(i => new { i.OrganizationId, i.Name });
         builder.HasIndex(i => new { i.OrganizationId, i.CreatedAt });
     }
-}
-
-/// <summary>JSON columns for small string maps and lists (SQLite has no native type for them).</summary>
-internal static class JsonConversion
-{
-    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Dictionary<string, string>, string> Map = new(
-        v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
-        v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, string>());
-
-    public static readonly ValueComparer<Dictionary<string, string>> MapComparer = new(
-        (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-        v => v.Aggregate(0, (hash, pair) => HashCode.Combine(hash, pair.Key, pair.Value)),
-        v => new Dictionary<string, string>(v));
-
-    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<List<string>, string> List = new(
-        v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
-        v => JsonSerializer.Deserialize<List<string>>(v, (JsonSerializerOptions?)null) ?? new List<string>());
-
-    public static readonly ValueComparer<List<string>> ListComparer = new(
-        (a, b) => a!.SequenceEqual(b!),
-        v => v.Aggregate(0, HashCode.Combine),
-        v => v.ToList());
 }

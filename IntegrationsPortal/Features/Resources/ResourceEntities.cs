@@ -1,6 +1,4 @@
-using System.Text.Json;
 using IntegrationsPortal.Infrastructure.Data;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace IntegrationsPortal.Features.Resources;
 
@@ -97,7 +95,7 @@ public sealed class PlaceConfiguration : IEntityTypeConfiguration<Place>
         builder.Property(p => p.Name).HasMaxLength(ResourceLimits.Name);
         builder.Property(p => p.Address).HasMaxLength(ResourceLimits.Address);
         builder.Property(p => p.TimeZone).HasMaxLength(ResourceLimits.TimeZone);
-        builder.Property(p => p.Metadata).HasJsonMap();
+        builder.Property(p => p.Metadata).HasJsonMap().HasMaxLength(ResourceLimits.MetadataJson);
         // Deletes walk the tree in the service, which checks mappings first; the database only refuses orphans.
         builder.HasOne<Place>().WithMany().HasForeignKey(p => p.ParentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => new { p.OrganizationId, p.ParentId });
@@ -121,7 +119,7 @@ public sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
     {
         builder.Property(d => d.Name).HasMaxLength(ResourceLimits.Name);
         builder.Property(d => d.SerialNumber).HasMaxLength(ResourceLimits.ExternalId);
-        builder.Property(d => d.Metadata).HasJsonMap();
+        builder.Property(d => d.Metadata).HasJsonMap().HasMaxLength(ResourceLimits.MetadataJson);
         builder.HasOne<Place>().WithMany().HasForeignKey(d => d.PlaceId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<DeviceType>().WithMany().HasForeignKey(d => d.DeviceTypeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(d => new { d.OrganizationId, d.SerialNumber }).IsUnique().HasFilter("\"SerialNumber\" IS NOT NULL");
@@ -137,21 +135,4 @@ public sealed class ResourceMappingConfiguration : IEntityTypeConfiguration<Reso
         builder.HasIndex(m => new { m.IntegrationId, m.ExternalId }).IsUnique();
         builder.HasIndex(m => new { m.ResourceKind, m.ResourceId });
     }
-}
-
-internal static class JsonMapProperty
-{
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    /// <summary>Stores a string map as one JSON text column, compared by content for change tracking.</summary>
-    public static PropertyBuilder<Dictionary<string, string>> HasJsonMap(this PropertyBuilder<Dictionary<string, string>> property) =>
-        property
-            .HasConversion(
-                map => JsonSerializer.Serialize(map, Options),
-                json => JsonSerializer.Deserialize<Dictionary<string, string>>(json, Options) ?? new Dictionary<string, string>(),
-                new ValueComparer<Dictionary<string, string>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    map => map.Aggregate(0, (hash, pair) => hash ^ HashCode.Combine(pair.Key, pair.Value)),
-                    map => new Dictionary<string, string>(map)))
-            .HasMaxLength(ResourceLimits.MetadataJson);
 }
