@@ -5,7 +5,7 @@ using IntegrationsPortal.Tests.Features.Delivery;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
-/// <summary>Messages for an MQTT destination while its broker is down wait in the outbox and go out when it is back, each attempt recorded.</summary>
+/// <summary>Messages for an MQTT destination while its broker is down wait in the outbox and go out in order when it is back, each attempt recorded.</summary>
 public sealed class MqttOutageTests : IAsyncLifetime
 {
     private MosquittoBroker _broker = default!;
@@ -24,7 +24,7 @@ public sealed class MqttOutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BrokerDown_MessagesWaitInTheOutbox_AndAreDeliveredWhenItReturns()
+    public async Task BrokerDown_MessagesWaitInTheOutbox_AndAreDeliveredInOrderWhenItReturns()
     {
         var integration = await _harness.CreateAsync("mqtt", new()
         {
@@ -33,18 +33,31 @@ public sealed class MqttOutageTests : IAsyncLifetime
         });
         await _broker.StopAsync();
         var messages = new List<Guid>();
-        foreach (var meter in new[] { "m1", "m2", "m3" })
+        for (var i = 1; i <= 5; i++)
         {
-            messages.Add(await _harness.EnqueueAsync(integration, $$"""{"meter":"{{meter}}","kwh":1.5}"""));
+            messages.Add(await _harness.EnqueueAsync(integration, $$"""{"meter":"m{{i}}","kwh":1.5}"""));
         }
 
         await _harness.DispatchAsync();
-        foreach (var id in messages)
+        // The first message is tried and fails; the ones behind it wait their turn instead of overtaking it.
+        var first = await _harness.DetailAsync(messages[0]);
+        Assert.Equal(DeliveryStatus.Failed, first.Message.Status);
+        Assert.Equal("broker_unreachable", Assert.Single(first.Attempts).ErrorClass);
+        foreach (var id in messages.Skip(1))
         {
             var waiting = await _harness.DetailAsync(id);
-            Assert.NotEqual(DeliveryStatus.Delivered, waiting.Message.Status);
-            Assert.Equal("broker_unreachable", Assert.Single(waiting.Attempts).ErrorClass);
+            Assert.Equal(DeliveryStatus.Pending, waiting.Message.Status);
+            Assert.Empty(waiting.Attempts);
+            Assert.Contains("earlier message", waiting.Message.LastError, StringComparison.Ordinal);
         }
+
+        // Messages queued during the outage are due at once, yet still wait behind the first.
+        for (var i = 6; i <= 10; i++)
+        {
+            messages.Add(await _harness.EnqueueAsync(integration, $$"""{"meter":"m{{i}}","kwh":1.5}"""));
+        }
+
+        Assert.Equal(0, await _harness.DispatchAsync());
 
         await _broker.StartAsync();
         await using var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "outage-reader" });
@@ -56,19 +69,19 @@ public sealed class MqttOutageTests : IAsyncLifetime
         var topics = new List<string>();
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         wait.CancelAfter(TimeSpan.FromSeconds(20));
-        while (topics.Count < 3)
+        while (topics.Count < messages.Count)
         {
             var received = await subscriber.Messages.ReadAsync(wait.Token);
             Assert.Contains("1.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
             topics.Add(received.Topic);
         }
 
-        Assert.Equal(["meters/m1", "meters/m2", "meters/m3"], topics.Order());
-        foreach (var id in messages)
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"meters/m{i}"), topics);
+        for (var i = 0; i < messages.Count; i++)
         {
-            var detail = await _harness.DetailAsync(id);
+            var detail = await _harness.DetailAsync(messages[i]);
             Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
-            Assert.Equal(2, detail.Attempts.Count);
+            Assert.Equal(i == 0 ? 2 : 1, detail.Attempts.Count);
         }
     }
 }

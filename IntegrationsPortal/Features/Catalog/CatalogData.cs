@@ -74,6 +74,7 @@ public static class CatalogData
         {
             Verifier = Verifiers.Mqtt,
             Capabilities = [Capabilities.TestSend, Capabilities.Publish],
+            DeliversInOrder = true,
         },
         new("email", "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
             "Sends email through your SMTP server.",

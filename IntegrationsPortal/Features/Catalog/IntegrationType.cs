@@ -102,6 +102,12 @@ public sealed record IntegrationType(
 
     public MappingSpec? Mapping { get; init; }
 
+    /// <summary>
+    /// Its messages go out one after another in the order they were queued, and a failed one holds back the
+    /// rest until it is delivered or given up (MQTT subscribers read a stream, not independent requests).
+    /// </summary>
+    public bool DeliversInOrder { get; init; }
+
     public PropertySpec? Property(string name) => Properties.FirstOrDefault(p => p.Name == name);
 
     public bool Can(string capability) => Capabilities.Contains(capability);

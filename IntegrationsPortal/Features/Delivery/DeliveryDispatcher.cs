@@ -36,26 +36,37 @@ public sealed class DeliveryDispatcher(
     public async Task<int> RunDueAsync(CancellationToken ct, TimeSpan? budget = null)
     {
         var stopAt = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromMinutes(1)).TotalSeconds * Stopwatch.Frequency);
+        bool WithinBudget() => Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
         var total = 0;
         var recording = Task.CompletedTask;
+        var lanesInFlight = false;
         var nextClaim = ClaimAsync(ct);
         try
         {
             while (true)
             {
                 var batch = await nextClaim;
+                if (batch.Count == 0 && lanesInFlight && WithinBudget())
+                {
+                    // An ordered lane's later messages cannot be claimed while its earlier ones are in flight:
+                    // look again once every batch so far is recorded.
+                    await recording;
+                    lanesInFlight = false;
+                    batch = await ClaimAsync(ct);
+                }
+
                 if (batch.Count == 0)
                 {
                     break;
                 }
 
-                var more = Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
-                nextClaim = more ? ClaimAsync(ct) : Task.FromResult(new List<OutboxMessage>());
+                lanesInFlight |= batch.Exists(m => m.InOrder);
+                nextClaim = WithinBudget() ? ClaimAsync(ct) : Task.FromResult(new List<OutboxMessage>());
                 var configurations = await LoadConfigurationsAsync(batch, ct);
                 var results = await SendAsync(batch, configurations, ct);
                 await recording;
                 recording = RecordAsync(results, configurations, ct);
-                total += batch.Count;
+                total += results.Count(r => r.Outcome is not null);
             }
         }
         finally
@@ -66,19 +77,39 @@ public sealed class DeliveryDispatcher(
         return total;
     }
 
-    private async Task<(OutboxMessage Message, DeliveryOutcome Outcome, int DurationMs, DateTimeOffset At)[]> SendAsync(
-        List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
+    /// <summary>What became of one claimed message; no outcome when it was held back behind a failure in its lane.</summary>
+    private readonly record struct Sent(OutboxMessage Message, DeliveryOutcome? Outcome, int DurationMs, DateTimeOffset At);
+
+    /// <summary>
+    /// Sends the batch, lanes in parallel: a message of an in-order integration shares a lane with the
+    /// others of that integration and is sent after them; any other message is a lane of its own.
+    /// </summary>
+    private async Task<Sent[]> SendAsync(List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
     {
-        var results = new (OutboxMessage Message, DeliveryOutcome Outcome, int DurationMs, DateTimeOffset At)[batch.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
+        var results = new Sent[batch.Count];
+        var lanes = Enumerable.Range(0, batch.Count)
+            .GroupBy(i => batch[i].InOrder ? batch[i].IntegrationId : batch[i].Id)
+            .Select(lane => lane.OrderBy(i => batch[i].Sequence).ToArray());
+        await Parallel.ForEachAsync(lanes,
             new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
-            async (i, token) =>
+            async (lane, token) =>
             {
-                var message = batch[i];
-                var at = time.GetUtcNow();
-                var started = Stopwatch.GetTimestamp();
-                var outcome = await AttemptAsync(message, configurations.GetValueOrDefault(message.IntegrationId), at, token);
-                results[i] = (message, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
+                var heldBack = false;
+                foreach (var i in lane)
+                {
+                    var message = batch[i];
+                    var at = time.GetUtcNow();
+                    if (heldBack)
+                    {
+                        results[i] = new Sent(message, null, 0, at);
+                        continue;
+                    }
+
+                    var started = Stopwatch.GetTimestamp();
+                    var outcome = await AttemptAsync(message, configurations.GetValueOrDefault(message.IntegrationId), at, token);
+                    results[i] = new Sent(message, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
+                    heldBack = message.InOrder && !outcome.Succeeded;
+                }
             });
         return results;
     }
@@ -89,9 +120,14 @@ public sealed class DeliveryDispatcher(
         await using var context = await db.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
         // Read first without the write lock: an idle poll must not block the portal's writers.
-        var batch = await context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
+        var outbox = context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]);
+        var batch = await outbox.AsNoTracking()
             .Where(m => Waiting.Contains(m.Status) && m.NextAttemptAt != null && m.NextAttemptAt <= now)
-            .OrderBy(m => m.NextAttemptAt)
+            // In an ordered lane a message waits while an earlier one waits longer (not due yet, or in flight),
+            // so the earlier one always comes first and a batch cut off by its size never skips one.
+            .Where(m => !m.InOrder || !outbox.Any(o => o.IntegrationId == m.IntegrationId && o.InOrder && o.Sequence < m.Sequence
+                                                      && Waiting.Contains(o.Status) && o.NextAttemptAt > m.NextAttemptAt))
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Sequence)
             .Take(options.BatchSize)
             .ToListAsync(ct);
         if (batch.Count > 0)
@@ -160,18 +196,22 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task RecordAsync(
-        (OutboxMessage Message, DeliveryOutcome Outcome, int DurationMs, DateTimeOffset At)[] results,
-        Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
+    private async Task RecordAsync(Sent[] results, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var gone = new Dictionary<Guid, (Guid Organization, string Reason)>();
         var failing = new HashSet<(Guid Organization, Guid Integration)>();
+        var laneRetries = new Dictionary<Guid, DateTimeOffset?>();
         var attempts = new List<DeliveryAttempt>(results.Length);
         await using (var scope = PlatformScope(out var db))
         {
             foreach (var (message, outcome, duration, at) in results)
             {
+                if (outcome is null)
+                {
+                    continue;
+                }
+
                 var automatic = message.Trigger == DeliveryTrigger.Automatic;
                 message.TotalAttempts++;
                 if (automatic)
@@ -196,6 +236,11 @@ public sealed class DeliveryDispatcher(
                     next = now + delay;
                     // Tests and manual resends are single tries: they end as failed, not dead.
                     message.Status = delay is not null || !automatic ? DeliveryStatus.Failed : DeliveryStatus.Dead;
+                    if (message.InOrder)
+                    {
+                        laneRetries[message.IntegrationId] = next;
+                    }
+
                     if (outcome.Failure == FailureKind.Gone && automatic)
                     {
                         gone[message.IntegrationId] = (message.OrganizationId, $"Deliveries stopped: the receiver answered 410 Gone for message {message.Id}.");
@@ -207,28 +252,15 @@ public sealed class DeliveryDispatcher(
                 }
 
                 message.NextAttemptAt = next;
-                attempts.Add(new DeliveryAttempt
-                {
-                    Id = Guid.CreateVersion7(),
-                    OrganizationId = message.OrganizationId,
-                    MessageId = message.Id,
-                    IntegrationId = message.IntegrationId,
-                    AttemptNumber = message.TotalAttempts,
-                    Trigger = message.Trigger,
-                    At = at,
-                    Succeeded = outcome.Succeeded,
-                    Url = outcome.Url is { } url ? Truncate(url, 2000) : null,
-                    Method = outcome.Method,
-                    RequestHeaders = outcome.RequestHeaders,
-                    RequestBody = outcome.RequestBody,
-                    StatusCode = outcome.StatusCode,
-                    ResponseHeaders = outcome.ResponseHeaders,
-                    ResponseBody = outcome.ResponseBody,
-                    DurationMs = duration,
-                    ErrorClass = outcome.ErrorClass,
-                    ErrorMessage = outcome.ErrorMessage is { } error ? Truncate(error, Limits.ErrorMessage) : null,
-                    NextAttemptAt = next,
-                });
+                attempts.Add(Attempt(message, outcome, duration, at));
+            }
+
+            foreach (var held in results.Where(r => r.Outcome is null).Select(r => r.Message))
+            {
+                // Not attempted, so no history row: it goes back to waiting (Pending or Failed, as before the
+                // claim) and is due with the message that holds it back, after it in the lane.
+                held.NextAttemptAt = laneRetries.GetValueOrDefault(held.IntegrationId) ?? now;
+                held.LastError = "Waiting for an earlier message to this destination to be delivered first.";
             }
 
             // One transaction for the batch's attempts and message states, through prepared statements.
@@ -258,6 +290,29 @@ public sealed class DeliveryDispatcher(
             events.Publish(new DeliveryChange(message.Id, message.IntegrationId, message.Status));
         }
     }
+
+    private static DeliveryAttempt Attempt(OutboxMessage message, DeliveryOutcome outcome, int durationMs, DateTimeOffset at) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        OrganizationId = message.OrganizationId,
+        MessageId = message.Id,
+        IntegrationId = message.IntegrationId,
+        AttemptNumber = message.TotalAttempts,
+        Trigger = message.Trigger,
+        At = at,
+        Succeeded = outcome.Succeeded,
+        Url = outcome.Url is { } url ? Truncate(url, 2000) : null,
+        Method = outcome.Method,
+        RequestHeaders = outcome.RequestHeaders,
+        RequestBody = outcome.RequestBody,
+        StatusCode = outcome.StatusCode,
+        ResponseHeaders = outcome.ResponseHeaders,
+        ResponseBody = outcome.ResponseBody,
+        DurationMs = durationMs,
+        ErrorClass = outcome.ErrorClass,
+        ErrorMessage = outcome.ErrorMessage is { } error ? Truncate(error, Limits.ErrorMessage) : null,
+        NextAttemptAt = message.NextAttemptAt,
+    };
 
     /// <summary>The reason to stop, when the last N automatic attempts all failed over at least the configured span.</summary>
     private async Task<string?> KeepsFailingAsync(Guid integrationId, CancellationToken ct)

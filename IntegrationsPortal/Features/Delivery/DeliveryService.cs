@@ -208,6 +208,8 @@ public sealed class DeliveryService(
                 Payload = payload,
                 Trigger = trigger,
                 Status = DeliveryStatus.Pending,
+                Sequence = NextSequence(now),
+                InOrder = type.DeliversInOrder && trigger == DeliveryTrigger.Automatic,
                 NextAttemptAt = now,
                 CreatedAt = now,
             };
@@ -222,6 +224,25 @@ public sealed class DeliveryService(
         }
 
         return ids;
+    }
+
+    private static long _lastSequence;
+
+    /// <summary>
+    /// The clock's ticks, bumped past the last one handed out so messages queued in the same tick still
+    /// have an order. After a restart the clock has moved on, so the order holds across restarts too.
+    /// </summary>
+    private static long NextSequence(DateTimeOffset now)
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastSequence);
+            var next = Math.Max(last + 1, now.UtcTicks);
+            if (Interlocked.CompareExchange(ref _lastSequence, next, last) == last)
+            {
+                return next;
+            }
+        }
     }
 
     private static void ValidatePayload(string payload)

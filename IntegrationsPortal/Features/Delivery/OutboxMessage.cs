@@ -39,6 +39,12 @@ public sealed class OutboxMessage : ITenantOwned
 
     public DeliveryStatus Status { get; set; }
 
+    /// <summary>Increases with every message queued; the order an in-order destination sends them in.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>Part of its integration's ordered lane (see <see cref="Catalog.IntegrationType.DeliversInOrder"/>).</summary>
+    public bool InOrder { get; set; }
+
     /// <summary>Automatic attempts so far; manual resends do not count against the retry budget.</summary>
     public int AttemptCount { get; set; }
 
@@ -109,6 +115,8 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         // The dispatcher's query: due messages by time.
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => new { m.IntegrationId, m.CreatedAt });
+        // The ordered lane's "is an earlier message still waiting?" check.
+        builder.HasIndex(m => new { m.IntegrationId, m.Sequence });
     }
 }
 

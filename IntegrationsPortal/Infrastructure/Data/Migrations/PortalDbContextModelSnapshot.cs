@@ -218,6 +218,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("InOrder")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("IntegrationId")
                         .HasColumnType("TEXT");
 
@@ -234,6 +237,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -253,6 +259,8 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId");
 
                     b.HasIndex("IntegrationId", "CreatedAt");
+
+                    b.HasIndex("IntegrationId", "Sequence");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
