@@ -156,26 +156,39 @@ public sealed class RetryTests
     }
 
     [Fact]
-    public async Task Crash_MidSend_LeaseExpires_MessageIsPickedUpAgain()
+    public async Task StoppedMidSend_TheMessageGoesAgainAfterTheRestart_WithTheSameId()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();
+        var firstArrived = new TaskCompletionSource();
+        var seenIds = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        receiver.Respond = async (context, _) =>
+        {
+            seenIds.Enqueue(context.Request.Headers["webhook-id"].ToString());
+            if (firstArrived.TrySetResult())
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted); // the portal stops before the answer
+            }
+
+            await context.Response.WriteAsync("{}");
+        };
         await using var harness = await DeliveryHarness.StartAsync();
         var id = await harness.CreateAsync("webhook", new() { ["url"] = receiver.Url.ToString() });
         var messageId = await harness.EnqueueAsync(id);
-        // A claim that never finished: the process died while the request was in flight.
-        await harness.AsAdminAsync(async sp =>
-        {
-            await using var db = await sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<IntegrationsPortal.Infrastructure.Data.PortalDbContext>>().CreateDbContextAsync();
-            return await db.Set<OutboxMessage>().Where(m => m.Id == messageId).ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, DeliveryStatus.Delivering)
-                .SetProperty(m => m.NextAttemptAt, harness.Clock.GetUtcNow() + TimeSpan.FromMinutes(5)));
-        });
 
+        // The host stopping cancels the dispatch job mid-send: nothing about the attempt is written.
+        using var stopping = new CancellationTokenSource();
+        var run = harness.Services.GetRequiredService<DeliveryDispatcher>().RunDueAsync(stopping.Token);
+        await firstArrived.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await stopping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         await harness.RestartAsync();
-        Assert.Equal(0, await harness.DispatchAsync());
-        harness.Clock.Advance(TimeSpan.FromMinutes(5));
+
         Assert.Equal(1, await harness.DispatchAsync());
-        Assert.Equal(messageId.ToString(), Assert.Single(receiver.Requests).Headers["webhook-id"]);
+        var detail = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+        Assert.Single(detail.Attempts);
+        // Twice at the receiver, with one id, so it can drop the repeat.
+        Assert.Equal([messageId.ToString(), messageId.ToString()], seenIds);
     }
 
     [Fact]

@@ -6,10 +6,12 @@ using IntegrationsPortal.Infrastructure.Security;
 namespace IntegrationsPortal.Features.Delivery;
 
 /// <summary>
-/// Delivers due outbox messages in batches: claims a batch (a lease, so a crash hands it back after
-/// <see cref="DeliveryOptions.Lease"/>), sends it through the senders in parallel, then writes every
-/// attempt and the messages' new state in one transaction. Works across organizations; each
-/// integration's configuration is read as the system user of its organization.
+/// Delivers due outbox messages in batches: reads a batch of due messages, sends it through the
+/// senders in parallel, then writes every attempt and the messages' new state in one transaction.
+/// Taking a batch writes nothing: one run at a time reads on past what it has taken (a cursor), and
+/// a process that dies mid-send leaves its messages due, so after the restart they go again with the
+/// same id. Works across organizations; each integration's configuration is read as the system user
+/// of its organization.
 /// </summary>
 public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes,
@@ -18,7 +20,7 @@ public sealed class DeliveryDispatcher(
     DeliveryEvents events,
     DeliveryRandom random,
     TimeProvider time,
-    ILogger<DeliveryDispatcher> logger)
+    ILogger<DeliveryDispatcher> logger) : IDisposable
 {
     private static readonly string[] MessageState =
     [
@@ -26,33 +28,51 @@ public sealed class DeliveryDispatcher(
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
     ];
 
+    /// <summary>Delivering is no longer written; rows an older version left in it are due like pending ones.</summary>
     private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Delivering, DeliveryStatus.Failed];
 
+    // What a run has read but not yet recorded is known only to that run, so runs take turns
+    // (and Quartz keeps the job to one node at a time).
+    private readonly SemaphoreSlim _oneRun = new(1, 1);
+
     /// <summary>
-    /// Delivers batches until nothing is due (or <paramref name="budget"/> runs out); returns how
-    /// many messages were attempted. Pipelined: the next batch is claimed while this one is sent,
-    /// and a batch's results are written while the next one is sent.
+    /// Delivers batches until nothing is due (or <paramref name="budget"/> runs out); returns how many
+    /// messages were attempted. Pipelined: the next batch is read while this one is sent, and a batch's
+    /// results are written while the next one is sent. Reads and the one writer overlap because the
+    /// database is in WAL mode; both go to the thread pool since SQLite's async calls run synchronously.
     /// </summary>
     public async Task<int> RunDueAsync(CancellationToken ct, TimeSpan? budget = null)
     {
-        var stopAt = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromMinutes(1)).TotalSeconds * Stopwatch.Frequency);
+        await _oneRun.WaitAsync(ct);
+        try
+        {
+            return await RunAsync(budget ?? TimeSpan.FromMinutes(1), ct);
+        }
+        finally
+        {
+            _oneRun.Release();
+        }
+    }
+
+    private async Task<int> RunAsync(TimeSpan budget, CancellationToken ct)
+    {
+        var stopAt = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         bool WithinBudget() => Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
+        var run = new Run();
         var total = 0;
         var recording = Task.CompletedTask;
-        var lanesInFlight = false;
-        var nextClaim = ClaimAsync(ct);
+        var nextRead = Task.Run(() => ReadDueAsync(null, ct), ct);
         try
         {
             while (true)
             {
-                var batch = await nextClaim;
-                if (batch.Count == 0 && lanesInFlight && WithinBudget())
+                var batch = await nextRead;
+                if (batch.Count == 0 && run.TakeLaneMoved() && WithinBudget())
                 {
-                    // An ordered lane's later messages cannot be claimed while its earlier ones are in flight:
-                    // look again once every batch so far is recorded.
+                    // An ordered lane's later messages wait while earlier ones are unrecorded; once those
+                    // are written, look again from the start.
                     await recording;
-                    lanesInFlight = false;
-                    batch = await ClaimAsync(ct);
+                    batch = await Task.Run(() => ReadDueAsync(null, ct), ct);
                 }
 
                 if (batch.Count == 0)
@@ -60,12 +80,14 @@ public sealed class DeliveryDispatcher(
                     break;
                 }
 
-                lanesInFlight |= batch.Exists(m => m.InOrder);
-                nextClaim = WithinBudget() ? ClaimAsync(ct) : Task.FromResult(new List<OutboxMessage>());
+                var cursor = (batch[^1].NextAttemptAt!.Value, batch[^1].Sequence);
+                nextRead = WithinBudget()
+                    ? Task.Run(() => ReadDueAsync(cursor, ct), ct)
+                    : Task.FromResult(new List<OutboxMessage>());
                 var configurations = await LoadConfigurationsAsync(batch, ct);
-                var results = await SendAsync(batch, configurations, ct);
+                var results = await SendAsync(batch, configurations, run, ct);
                 await recording;
-                recording = RecordAsync(results, configurations, ct);
+                recording = Task.Run(() => RecordAsync(results, ct), ct);
                 total += results.Count(r => r.Outcome is not null);
             }
         }
@@ -77,14 +99,44 @@ public sealed class DeliveryDispatcher(
         return total;
     }
 
-    /// <summary>What became of one claimed message; no outcome when it was held back behind a failure in its lane.</summary>
+    /// <summary>The ordered lanes of a run: which a failure has stopped, and whether any moved on.</summary>
+    private sealed class Run
+    {
+        private readonly Dictionary<Guid, DateTimeOffset> _stoppedLanes = [];
+        private int _laneMoved;
+
+        /// <summary>An ordered message was attempted and is out of the way (delivered or given up).</summary>
+        public void LaneMoved() => Volatile.Write(ref _laneMoved, 1);
+
+        public bool TakeLaneMoved() => Interlocked.Exchange(ref _laneMoved, 0) == 1;
+
+        /// <summary>Stops the integration's lane for the run; its held messages are due again with the failed one.</summary>
+        public void Stop(Guid integrationId, DateTimeOffset retryAt)
+        {
+            lock (_stoppedLanes)
+            {
+                _stoppedLanes[integrationId] = retryAt;
+            }
+        }
+
+        public bool IsStopped(Guid integrationId, out DateTimeOffset retryAt)
+        {
+            lock (_stoppedLanes)
+            {
+                return _stoppedLanes.TryGetValue(integrationId, out retryAt);
+            }
+        }
+    }
+
+    /// <summary>What became of one message of a batch; no outcome when it was held back behind a failure in its lane.</summary>
     private readonly record struct Sent(OutboxMessage Message, DeliveryOutcome? Outcome, int DurationMs, DateTimeOffset At);
 
     /// <summary>
     /// Sends the batch, lanes in parallel: a message of an in-order integration shares a lane with the
     /// others of that integration and is sent after them; any other message is a lane of its own.
+    /// Each message's new state is worked out as its attempt ends, so a failure stops its lane at once.
     /// </summary>
-    private async Task<Sent[]> SendAsync(List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
+    private async Task<Sent[]> SendAsync(List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, Run run, CancellationToken ct)
     {
         var results = new Sent[batch.Count];
         var lanes = Enumerable.Range(0, batch.Count)
@@ -94,53 +146,60 @@ public sealed class DeliveryDispatcher(
             new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
             async (lane, token) =>
             {
-                var heldBack = false;
                 foreach (var i in lane)
                 {
                     var message = batch[i];
                     var at = time.GetUtcNow();
-                    if (heldBack)
+                    if (message.InOrder && run.IsStopped(message.IntegrationId, out var retryAt))
                     {
+                        // Not attempted, so no history row: it waits (Pending or Failed, as it was) and is due
+                        // together with the message holding it back, which the lane's order puts first.
+                        message.NextAttemptAt = retryAt;
+                        message.LastError = "Waiting for an earlier message to this destination to be delivered first.";
                         results[i] = new Sent(message, null, 0, at);
                         continue;
                     }
 
                     var started = Stopwatch.GetTimestamp();
-                    var outcome = await AttemptAsync(message, configurations.GetValueOrDefault(message.IntegrationId), at, token);
+                    var integration = configurations.GetValueOrDefault(message.IntegrationId);
+                    var outcome = await AttemptAsync(message, integration, at, token);
+                    Apply(message, outcome, integration);
                     results[i] = new Sent(message, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
-                    heldBack = message.InOrder && !outcome.Succeeded;
+                    if (message.InOrder && message.NextAttemptAt is { } retry)
+                    {
+                        run.Stop(message.IntegrationId, retry);
+                    }
+                    else if (message.InOrder)
+                    {
+                        run.LaneMoved();
+                    }
                 }
             });
         return results;
     }
 
-    private async Task<List<OutboxMessage>> ClaimAsync(CancellationToken ct)
+    /// <summary>
+    /// Due messages after <paramref name="cursor"/>, the longest due first. Only reads: under WAL it runs
+    /// while the previous batch is written, and an idle poll never takes the write lock.
+    /// </summary>
+    private async Task<List<OutboxMessage>> ReadDueAsync((DateTimeOffset NextAttemptAt, long Sequence)? cursor, CancellationToken ct)
     {
         await using var scope = PlatformScope(out var db);
         await using var context = await db.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
-        // Read first without the write lock: an idle poll must not block the portal's writers.
         var outbox = context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]);
-        var batch = await outbox.AsNoTracking()
+        var due = outbox.AsNoTracking()
             .Where(m => Waiting.Contains(m.Status) && m.NextAttemptAt != null && m.NextAttemptAt <= now)
-            // In an ordered lane a message waits while an earlier one waits longer (not due yet, or in flight),
+            // In an ordered lane a message waits while an earlier one waits longer (its retry is later),
             // so the earlier one always comes first and a batch cut off by its size never skips one.
             .Where(m => !m.InOrder || !outbox.Any(o => o.IntegrationId == m.IntegrationId && o.InOrder && o.Sequence < m.Sequence
-                                                      && Waiting.Contains(o.Status) && o.NextAttemptAt > m.NextAttemptAt))
-            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Sequence)
-            .Take(options.BatchSize)
-            .ToListAsync(ct);
-        if (batch.Count > 0)
+                                                      && Waiting.Contains(o.Status) && o.NextAttemptAt > m.NextAttemptAt));
+        if (cursor is var (afterTime, afterSequence))
         {
-            // One dispatcher runs at a time (the job disallows concurrency), so what was read is still ours to claim.
-            var ids = batch.Select(m => m.Id).ToList();
-            var leaseEnd = now + options.Lease;
-            await context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
-                .Where(m => ids.Contains(m.Id))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, DeliveryStatus.Delivering).SetProperty(m => m.NextAttemptAt, leaseEnd), ct);
+            due = due.Where(m => m.NextAttemptAt > afterTime || (m.NextAttemptAt == afterTime && m.Sequence > afterSequence));
         }
 
-        return batch;
+        return await due.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Sequence).Take(options.BatchSize).ToListAsync(ct);
     }
 
     /// <summary>Each integration of the batch once, secrets opened; null where it is gone.</summary>
@@ -196,73 +255,66 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    private async Task RecordAsync(Sent[] results, Dictionary<Guid, ConfiguredIntegration?> configurations, CancellationToken ct)
+    /// <summary>The message's new state after an attempt: delivered, due again later, or finished as failed or dead.</summary>
+    private void Apply(OutboxMessage message, DeliveryOutcome outcome, ConfiguredIntegration? integration)
     {
         var now = time.GetUtcNow();
+        var automatic = message.Trigger == DeliveryTrigger.Automatic;
+        message.TotalAttempts++;
+        if (automatic)
+        {
+            message.AttemptCount++;
+        }
+
+        if (outcome.Succeeded)
+        {
+            message.Status = DeliveryStatus.Delivered;
+            message.DeliveredAt = now;
+            message.LastError = null;
+            message.NextAttemptAt = null;
+            return;
+        }
+
+        message.LastError = Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
+        var policy = integration is null ? RetryPolicy.None : RetryPolicy.For(integration);
+        var delay = automatic && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
+            ? policy.DelayAfter(message.AttemptCount, outcome, random)
+            : null;
+        message.NextAttemptAt = now + delay;
+        // Tests and manual resends are single tries: they end as failed, not dead.
+        message.Status = delay is not null || !automatic ? DeliveryStatus.Failed : DeliveryStatus.Dead;
+    }
+
+    private async Task RecordAsync(Sent[] results, CancellationToken ct)
+    {
         var gone = new Dictionary<Guid, (Guid Organization, string Reason)>();
         var failing = new HashSet<(Guid Organization, Guid Integration)>();
-        var laneRetries = new Dictionary<Guid, DateTimeOffset?>();
         var attempts = new List<DeliveryAttempt>(results.Length);
+        foreach (var (message, outcome, duration, at) in results)
+        {
+            if (outcome is null)
+            {
+                continue;
+            }
+
+            attempts.Add(Attempt(message, outcome, duration, at));
+            if (outcome.Succeeded || message.Trigger != DeliveryTrigger.Automatic)
+            {
+                continue;
+            }
+
+            if (outcome.Failure == FailureKind.Gone)
+            {
+                gone[message.IntegrationId] = (message.OrganizationId, $"Deliveries stopped: the receiver answered 410 Gone for message {message.Id}.");
+            }
+            else
+            {
+                failing.Add((message.OrganizationId, message.IntegrationId));
+            }
+        }
+
         await using (var scope = PlatformScope(out var db))
         {
-            foreach (var (message, outcome, duration, at) in results)
-            {
-                if (outcome is null)
-                {
-                    continue;
-                }
-
-                var automatic = message.Trigger == DeliveryTrigger.Automatic;
-                message.TotalAttempts++;
-                if (automatic)
-                {
-                    message.AttemptCount++;
-                }
-
-                DateTimeOffset? next = null;
-                if (outcome.Succeeded)
-                {
-                    message.Status = DeliveryStatus.Delivered;
-                    message.DeliveredAt = now;
-                    message.LastError = null;
-                }
-                else
-                {
-                    message.LastError = Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
-                    var policy = configurations.GetValueOrDefault(message.IntegrationId) is { } integration ? RetryPolicy.For(integration) : RetryPolicy.None;
-                    var delay = automatic && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
-                        ? policy.DelayAfter(message.AttemptCount, outcome, random)
-                        : null;
-                    next = now + delay;
-                    // Tests and manual resends are single tries: they end as failed, not dead.
-                    message.Status = delay is not null || !automatic ? DeliveryStatus.Failed : DeliveryStatus.Dead;
-                    if (message.InOrder)
-                    {
-                        laneRetries[message.IntegrationId] = next;
-                    }
-
-                    if (outcome.Failure == FailureKind.Gone && automatic)
-                    {
-                        gone[message.IntegrationId] = (message.OrganizationId, $"Deliveries stopped: the receiver answered 410 Gone for message {message.Id}.");
-                    }
-                    else if (automatic)
-                    {
-                        failing.Add((message.OrganizationId, message.IntegrationId));
-                    }
-                }
-
-                message.NextAttemptAt = next;
-                attempts.Add(Attempt(message, outcome, duration, at));
-            }
-
-            foreach (var held in results.Where(r => r.Outcome is null).Select(r => r.Message))
-            {
-                // Not attempted, so no history row: it goes back to waiting (Pending or Failed, as before the
-                // claim) and is due with the message that holds it back, after it in the lane.
-                held.NextAttemptAt = laneRetries.GetValueOrDefault(held.IntegrationId) ?? now;
-                held.LastError = "Waiting for an earlier message to this destination to be delivered first.";
-            }
-
             // One transaction for the batch's attempts and message states, through prepared statements.
             await using var context = await db.CreateDbContextAsync(ct);
             await context.Database.OpenConnectionAsync(ct);
@@ -345,6 +397,8 @@ public sealed class DeliveryDispatcher(
         db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         return scope;
     }
+
+    public void Dispose() => _oneRun.Dispose();
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -14,9 +14,6 @@ public sealed class DeliveryOptions
     /// <summary>Sends in flight at once.</summary>
     public int Concurrency { get; set; } = 64;
 
-    /// <summary>How long a claimed message stays claimed; after a crash it is picked up again once this passes.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
-
     public int HistoryRetentionDays { get; set; } = 30;
 
     /// <summary>Consecutive failed attempts that, spread over at least <see cref="FailureSpan"/>, put the integration in error.</summary>
