@@ -192,6 +192,33 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task FailedManualResend_PutsTheMessageBackOnItsRetrySchedule()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        receiver.Respond = (context, _) => { context.Response.StatusCode = 500; return Task.CompletedTask; };
+        await using var harness = await DeliveryHarness.StartAsync();
+        var id = await harness.CreateAsync("webhook", new() { ["url"] = receiver.Url.ToString() });
+        var messageId = await harness.EnqueueAsync(id);
+        await harness.DispatchAsync(); // automatic attempt 1 fails: the next is due in about 5 s
+
+        await harness.AsAdminAsync(async sp => { await sp.GetRequiredService<DeliveryService>().ResendAsync(messageId); return 0; });
+        await harness.DispatchAsync(); // the operator's resend fails too
+
+        var afterResend = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Failed, afterResend.Message.Status);
+        var retryAt = Assert.NotNull(afterResend.Message.NextAttemptAt);
+        Assert.InRange(retryAt - harness.Clock.GetUtcNow(), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6));
+        Assert.Equal([DeliveryTrigger.Automatic, DeliveryTrigger.ManualResend], afterResend.Attempts.Select(a => a.Trigger));
+
+        receiver.Respond = (context, _) => context.Response.WriteAsync("ok");
+        harness.Clock.Advance(TimeSpan.FromSeconds(7));
+        await harness.DispatchAsync();
+        var delivered = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Delivered, delivered.Message.Status);
+        Assert.Equal([DeliveryTrigger.Automatic, DeliveryTrigger.ManualResend, DeliveryTrigger.Automatic], delivered.Attempts.Select(a => a.Trigger));
+    }
+
+    [Fact]
     public async Task ManualResend_DoesNotUseUpTheAutomaticBudget()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();

@@ -24,7 +24,7 @@ public sealed class DeliveryDispatcher(
 {
     private static readonly string[] MessageState =
     [
-        nameof(OutboxMessage.Status), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
+        nameof(OutboxMessage.Status), nameof(OutboxMessage.Trigger), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
     ];
 
@@ -129,7 +129,7 @@ public sealed class DeliveryDispatcher(
     }
 
     /// <summary>What became of one message of a batch; no outcome when it was held back behind a failure in its lane.</summary>
-    private readonly record struct Sent(OutboxMessage Message, DeliveryOutcome? Outcome, int DurationMs, DateTimeOffset At);
+    private readonly record struct Sent(OutboxMessage Message, DeliveryTrigger Trigger, DeliveryOutcome? Outcome, int DurationMs, DateTimeOffset At);
 
     /// <summary>
     /// Sends the batch, lanes in parallel: a message of an in-order integration shares a lane with the
@@ -156,15 +156,16 @@ public sealed class DeliveryDispatcher(
                         // together with the message holding it back, which the lane's order puts first.
                         message.NextAttemptAt = retryAt;
                         message.LastError = "Waiting for an earlier message to this destination to be delivered first.";
-                        results[i] = new Sent(message, null, 0, at);
+                        results[i] = new Sent(message, message.Trigger, null, 0, at);
                         continue;
                     }
 
                     var started = Stopwatch.GetTimestamp();
+                    var trigger = message.Trigger;
                     var integration = configurations.GetValueOrDefault(message.IntegrationId);
                     var outcome = await AttemptAsync(message, integration, at, token);
                     Apply(message, outcome, integration);
-                    results[i] = new Sent(message, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
+                    results[i] = new Sent(message, trigger, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
                     if (message.InOrder && message.NextAttemptAt is { } retry)
                     {
                         run.Stop(message.IntegrationId, retry);
@@ -277,10 +278,18 @@ public sealed class DeliveryDispatcher(
 
         message.LastError = Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
         var policy = integration is null ? RetryPolicy.None : RetryPolicy.For(integration);
-        var delay = automatic && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
+        // A failed manual resend of a message whose automatic retries were not used up goes back on
+        // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
+        var resumes = message.Trigger == DeliveryTrigger.ManualResend && message.AttemptCount > 0;
+        var delay = (automatic || resumes) && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
             ? policy.DelayAfter(message.AttemptCount, outcome, random)
             : null;
         message.NextAttemptAt = now + delay;
+        if (resumes && delay is not null)
+        {
+            message.Trigger = DeliveryTrigger.Automatic;
+        }
+
         // Tests and manual resends are single tries: they end as failed, not dead.
         message.Status = delay is not null || !automatic ? DeliveryStatus.Failed : DeliveryStatus.Dead;
     }
@@ -290,15 +299,15 @@ public sealed class DeliveryDispatcher(
         var gone = new Dictionary<Guid, (Guid Organization, string Reason)>();
         var failing = new HashSet<(Guid Organization, Guid Integration)>();
         var attempts = new List<DeliveryAttempt>(results.Length);
-        foreach (var (message, outcome, duration, at) in results)
+        foreach (var (message, trigger, outcome, duration, at) in results)
         {
             if (outcome is null)
             {
                 continue;
             }
 
-            attempts.Add(Attempt(message, outcome, duration, at));
-            if (outcome.Succeeded || message.Trigger != DeliveryTrigger.Automatic)
+            attempts.Add(Attempt(message, trigger, outcome, duration, at));
+            if (outcome.Succeeded || trigger != DeliveryTrigger.Automatic)
             {
                 continue;
             }
@@ -337,20 +346,20 @@ public sealed class DeliveryDispatcher(
             }
         }
 
-        foreach (var (message, _, _, _) in results)
+        foreach (var (message, _, _, _, _) in results)
         {
             events.Publish(new DeliveryChange(message.Id, message.IntegrationId, message.Status));
         }
     }
 
-    private static DeliveryAttempt Attempt(OutboxMessage message, DeliveryOutcome outcome, int durationMs, DateTimeOffset at) => new()
+    private static DeliveryAttempt Attempt(OutboxMessage message, DeliveryTrigger trigger, DeliveryOutcome outcome, int durationMs, DateTimeOffset at) => new()
     {
         Id = Guid.CreateVersion7(),
         OrganizationId = message.OrganizationId,
         MessageId = message.Id,
         IntegrationId = message.IntegrationId,
         AttemptNumber = message.TotalAttempts,
-        Trigger = message.Trigger,
+        Trigger = trigger,
         At = at,
         Succeeded = outcome.Succeeded,
         Url = outcome.Url is { } url ? Truncate(url, 2000) : null,
