@@ -123,7 +123,7 @@ public sealed class DeliveryService(
             .Where(a => a.MessageId == messageId)
             .OrderBy(a => a.AttemptNumber)
             .Select(a => new DeliveryAttemptView(a.AttemptNumber, a.Trigger, a.At, a.Succeeded, a.Url, a.Method, a.RequestHeaders, a.RequestBody,
-                a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt))
+                a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt, a.Note))
             .ToListAsync(ct);
         var names = await NamesAsync(db, [message.IntegrationId], ct);
         return new DeliveryDetail(Row(message, names), message.Payload, attempts);
