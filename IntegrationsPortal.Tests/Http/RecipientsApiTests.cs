@@ -21,11 +21,7 @@ public sealed class RecipientsApiTests(SetUpPortalFixture portal)
             id = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
             {
                 TypeKey = "sms", Name = "API recipients",
-                Properties = new()
-                {
-                    ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = IntegrationSeeds.TwilioToken, ["from_number"] = "+14155550100",
-                    ["recipients"] = Number, ["base_url"] = twilio.BaseUri.ToString(),
-                },
+                Properties = IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, Number),
             });
         }
 

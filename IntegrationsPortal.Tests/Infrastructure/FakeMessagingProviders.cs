@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -88,6 +89,10 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
             .Last(form => form.GetValueOrDefault("To") == number)["Body"];
         return SixDigits().Match(text).Value;
     }
+
+    /// <summary>A well-formed code that is not the one last sent to <paramref name="number"/>.</summary>
+    public string WrongCodeFor(string number) =>
+        ((int.Parse(LastCodeSentTo(number), CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
 
     public IReadOnlyList<ReceivedRequest> To(string number) =>
         Requests.Where(r => Form(r.Body).GetValueOrDefault("To") == number).ToList();

@@ -28,9 +28,8 @@ public sealed class RecipientsUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await Expect(row.GetByTestId("recipient-status")).ToHaveTextAsync("Code sent");
         await Expect(row.GetByTestId("recipient-detail")).ToContainTextAsync("expires in 10 min");
         var code = twilio.LastCodeSentTo(Number);
-        var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
-        await row.GetByTestId("code-input").FillAsync(wrong);
+        await row.GetByTestId("code-input").FillAsync(twilio.WrongCodeFor(Number));
         await row.GetByTestId("confirm-code").ClickAsync();
         await Expect(row.GetByTestId("recipient-error")).ToHaveTextAsync("Wrong code: 4 tries left.");
         await Expect(row.GetByTestId("recipient-status")).ToHaveTextAsync("Code sent");
@@ -69,11 +68,7 @@ public sealed class RecipientsUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         {
             TypeKey = "sms",
             Name = name,
-            Properties = new()
-            {
-                ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = IntegrationSeeds.TwilioToken, ["from_number"] = "+14155550100",
-                ["recipients"] = $"{Number},+14155550143", ["base_url"] = twilio.BaseUri.ToString(),
-            },
+            Properties = IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, $"{Number},+14155550143"),
         });
     }
 }

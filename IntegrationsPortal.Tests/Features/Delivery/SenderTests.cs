@@ -78,11 +78,7 @@ public sealed class SenderTests
     {
         await using var twilio = await FakeMessagingProviders.StartAsync();
         await using var harness = await DeliveryHarness.StartAsync();
-        var id = await harness.CreateAsync(typeKey, new()
-        {
-            ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = IntegrationSeeds.TwilioToken, ["from_number"] = "+14155550100",
-            ["recipients"] = "+14155550101,+14155550102", ["base_url"] = twilio.BaseUri.ToString(),
-        });
+        var id = await harness.CreateAsync(typeKey, IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, "+14155550101,+14155550102"));
         await harness.VerifyRecipientsAsync(id, twilio, "+14155550101", "+14155550102");
         twilio.Requests.Clear();
 

@@ -82,7 +82,7 @@ public sealed class RecipientServiceTests : IAsyncLifetime
         var id = await CreateAsync();
         await AsOperatorAsync(r => r.SendCodeAsync(id, Ann));
 
-        var error = await ConfirmFailsAsync(id, Ann, WrongCode(Ann));
+        var error = await ConfirmFailsAsync(id, Ann, _twilio.WrongCodeFor(Ann));
 
         Assert.Equal("Wrong code: 4 tries left.", Assert.Single(error.FieldErrors["code"]));
         var status = (await ListAsync(id))[0];
@@ -114,7 +114,7 @@ public sealed class RecipientServiceTests : IAsyncLifetime
         PortalException last = default!;
         for (var i = 0; i < 5; i++)
         {
-            last = await ConfirmFailsAsync(id, Ann, WrongCode(Ann));
+            last = await ConfirmFailsAsync(id, Ann, _twilio.WrongCodeFor(Ann));
         }
 
         Assert.Equal("Wrong code, and that was the last try: send a new code.", last.Message);
@@ -264,11 +264,7 @@ public sealed class RecipientServiceTests : IAsyncLifetime
     }
 
     private async Task<Guid> CreateAsync(string typeKey = "sms", string token = IntegrationSeeds.TwilioToken) =>
-        await _harness.CreateAsync(typeKey, new()
-        {
-            ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = token, ["from_number"] = "+14155550100",
-            ["recipients"] = $"{Ann},{Bob},{Cid}", ["base_url"] = _twilio.BaseUri.ToString(),
-        });
+        await _harness.CreateAsync(typeKey, IntegrationSeeds.TwilioRecipientList(_twilio.BaseUri, $"{Ann},{Bob},{Cid}", token));
 
     private async Task AsOperatorAsync(Func<RecipientService, Task> action)
     {
@@ -281,9 +277,6 @@ public sealed class RecipientServiceTests : IAsyncLifetime
 
     private Task<PortalException> ConfirmFailsAsync(Guid id, string number, string code) =>
         Assert.ThrowsAsync<PortalException>(() => AsOperatorAsync(r => r.ConfirmAsync(id, number, code)));
-
-    /// <summary>A well-formed code that is not the one sent.</summary>
-    private string WrongCode(string number) => ((int.Parse(_twilio.LastCodeSentTo(number), System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<RecipientVerification> RowAsync(Guid id, string number) =>
         (await _harness.AsAdminAsync(sp => FindRowAsync(sp, id, number)))!;

@@ -154,7 +154,9 @@ public sealed class DeliveryService(
     public static string SamplePayload(string typeKey) => typeKey switch
     {
         "email" => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""",
-        "sms" or "phone" or "twilio" or "plivo" => """{ "text": "Test from IntegrationsPortal." }""",
+        "sms" or "phone" => """{ "text": "Test from IntegrationsPortal." }""",
+        // Account types have no recipient list: the payload names the number (put your own in).
+        "twilio" or "plivo" => """{ "to": "+14155550100", "text": "Test from IntegrationsPortal." }""",
         _ => """
              {
                "type": "meter.reading",
