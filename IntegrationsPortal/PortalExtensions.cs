@@ -3,6 +3,7 @@ using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -21,6 +22,7 @@ public static class PortalExtensions
         builder.AddSettings();
         builder.AddIntegrations();
         builder.AddDelivery();
+        builder.AddRecipients();
         builder.AddResources();
         builder.AddIngestion();
         builder.AddPortalApi();

@@ -35,6 +35,13 @@ public static class IntegrationSeeds
         Properties = new() { ["account_sid"] = TwilioSid, ["auth_token"] = token, ["from_number"] = "+14155550100", ["base_url"] = baseUrl },
     };
 
+    /// <summary>Properties of an SMS or phone integration on the seeded Twilio account, sending to <paramref name="recipients"/>.</summary>
+    public static Dictionary<string, string?> TwilioRecipientList(Uri baseUri, string recipients, string token = TwilioToken) => new()
+    {
+        ["account_sid"] = TwilioSid, ["auth_token"] = token, ["from_number"] = "+14155550100",
+        ["recipients"] = recipients, ["base_url"] = baseUri.ToString(),
+    };
+
     public static CreateIntegrationInput Stripe(string baseUrl = "https://api.stripe.com", string secretKey = StripeSecret) => new()
     {
         TypeKey = "stripe",

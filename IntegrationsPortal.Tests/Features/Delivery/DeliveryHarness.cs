@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Recipients;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -77,6 +78,18 @@ public sealed class DeliveryHarness : IAsyncDisposable
     {
         await using var scope = Services.AsAdmin(Tenant);
         return await action(scope.ServiceProvider);
+    }
+
+    /// <summary>Verifies numbers as an operator does: sends a code, reads it off the fake provider, types it back.</summary>
+    public async Task VerifyRecipientsAsync(Guid integrationId, FakeMessagingProviders provider, params string[] numbers)
+    {
+        await using var scope = Services.AsOperator(Tenant);
+        var recipients = scope.ServiceProvider.GetRequiredService<RecipientService>();
+        foreach (var number in numbers)
+        {
+            await recipients.SendCodeAsync(integrationId, number);
+            await recipients.ConfirmAsync(integrationId, number, provider.LastCodeSentTo(number));
+        }
     }
 
     public Task<DeliveryDetail> DetailAsync(Guid messageId) =>

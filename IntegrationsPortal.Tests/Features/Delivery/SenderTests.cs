@@ -76,29 +76,24 @@ public sealed class SenderTests
     [InlineData("phone", "Calls.json", "Twiml")]
     public async Task Twilio_SmsAndCalls_UseTheWireFormat(string typeKey, string resource, string field)
     {
-        await using var receiver = await LoopbackReceiver.StartAsync();
-        receiver.Respond = (context, _) =>
-        {
-            context.Response.StatusCode = 201;
-            return context.Response.WriteAsync("{\"sid\":\"SM123\",\"status\":\"queued\"}");
-        };
+        await using var twilio = await FakeMessagingProviders.StartAsync();
         await using var harness = await DeliveryHarness.StartAsync();
-        var id = await harness.CreateAsync(typeKey, new()
-        {
-            ["account_sid"] = "AC0123456789abcdef", ["auth_token"] = "twilio-token-42", ["from_number"] = "+14155550100",
-            ["recipients"] = "+14155550101,+14155550102", ["base_url"] = receiver.Url.ToString(),
-        });
+        var id = await harness.CreateAsync(typeKey, IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, "+14155550101,+14155550102"));
+        await harness.VerifyRecipientsAsync(id, twilio, "+14155550101", "+14155550102");
+        twilio.Requests.Clear();
 
         var messageId = await harness.EnqueueAsync(id, """{"text":"Pump 3 tripped"}""");
         await harness.DispatchAsync();
 
-        Assert.Equal(DeliveryStatus.Delivered, (await harness.DetailAsync(messageId)).Message.Status);
-        var requests = receiver.Requests.ToList();
+        var detail = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+        Assert.Equal("Sent to +14155550101, +14155550102.", Assert.Single(detail.Attempts).Note);
+        var requests = twilio.Requests.ToList();
         Assert.Equal(2, requests.Count);
         Assert.All(requests, r =>
         {
-            Assert.Equal($"/2010-04-01/Accounts/AC0123456789abcdef/{resource}", r.Path);
-            Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AC0123456789abcdef:twilio-token-42")), r.Headers["Authorization"]);
+            Assert.Equal($"/2010-04-01/Accounts/{IntegrationSeeds.TwilioSid}/{resource}", r.Path);
+            Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}")), r.Headers["Authorization"]);
             Assert.StartsWith("application/x-www-form-urlencoded", r.Headers["Content-Type"], StringComparison.Ordinal);
             Assert.Contains($"{field}=", r.Body, StringComparison.Ordinal);
             Assert.Contains("Pump+3+tripped", r.Body, StringComparison.Ordinal);
@@ -106,5 +101,23 @@ public sealed class SenderTests
         });
         Assert.Contains(requests, r => r.Body.Contains("To=%2B14155550101", StringComparison.Ordinal));
         Assert.Contains(requests, r => r.Body.Contains("To=%2B14155550102", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Twilio_AccountType_SendsToThePayloadsNumber_WithoutVerification()
+    {
+        await using var twilio = await FakeMessagingProviders.StartAsync();
+        await using var harness = await DeliveryHarness.StartAsync();
+        var id = await harness.CreateAsync("twilio", new()
+        {
+            ["account_sid"] = IntegrationSeeds.TwilioSid, ["auth_token"] = IntegrationSeeds.TwilioToken, ["from_number"] = "+14155550100",
+            ["base_url"] = twilio.BaseUri.ToString(),
+        });
+
+        var messageId = await harness.EnqueueAsync(id, """{"to":"+14155550177","text":"Door open"}""");
+        await harness.DispatchAsync();
+
+        Assert.Equal(DeliveryStatus.Delivered, (await harness.DetailAsync(messageId)).Message.Status);
+        Assert.Contains("Body=Door+open", Assert.Single(twilio.To("+14155550177")).Body, StringComparison.Ordinal);
     }
 }

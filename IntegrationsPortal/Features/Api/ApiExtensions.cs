@@ -4,6 +4,7 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 
@@ -30,6 +31,7 @@ public static class ApiExtensions
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
         api.MapIntegrationsApi();
+        api.MapRecipientsApi();
         api.MapResourcesApi();
         api.MapDeliveryApi();
         api.MapIngestionApi();

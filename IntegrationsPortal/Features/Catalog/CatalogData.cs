@@ -100,13 +100,18 @@ public static class CatalogData
         {
             Verifier = Verifiers.Twilio,
             Capabilities = [Capabilities.TestSend, Capabilities.SendSms],
+            VerifiesRecipients = true,
         },
         new("phone", "Phone call", "call", IntegrationDirection.Egress, Categories.Notification,
             "Calls your on-call numbers and reads the alert aloud (Twilio-compatible voice API).",
-            [.. TwilioAccount(), Phones("recipients", "Recipients", required: true)])
+            [
+                .. TwilioAccount(),
+                Phones("recipients", "Recipients", required: true) with { Help = "Numbers join after they confirm a code sent by text." },
+            ])
         {
             Verifier = Verifiers.Twilio,
             Capabilities = [Capabilities.TestSend, Capabilities.PlaceCall],
+            VerifiesRecipients = true,
         },
         new("twilio", "Twilio", "forum", IntegrationDirection.Egress, Categories.Messaging,
             "Your Twilio account for SMS and WhatsApp messages.",
@@ -121,7 +126,7 @@ public static class CatalogData
             [
                 Text("auth_id", "Auth ID", required: true) with { Editable = false },
                 Secret("auth_token", "Auth token", required: true),
-                Phones("from_number", "From number", required: true),
+                Phones("from_number", "From number", required: true) with { MaxItems = 1 },
                 Url("base_url", "API base URL", defaultValue: "https://api.plivo.com"),
             ])
         {

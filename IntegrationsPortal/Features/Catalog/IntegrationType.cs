@@ -108,6 +108,12 @@ public sealed record IntegrationType(
     /// </summary>
     public bool DeliversInOrder { get; init; }
 
+    /// <summary>
+    /// Its "recipients" are phone numbers that get deliveries only after an operator confirms a
+    /// code texted to them (see Features/Recipients).
+    /// </summary>
+    public bool VerifiesRecipients { get; init; }
+
     public PropertySpec? Property(string name) => Properties.FirstOrDefault(p => p.Name == name);
 
     public bool Can(string capability) => Capabilities.Contains(capability);

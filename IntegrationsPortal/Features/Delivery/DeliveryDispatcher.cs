@@ -372,6 +372,7 @@ public sealed class DeliveryDispatcher(
         DurationMs = durationMs,
         ErrorClass = outcome.ErrorClass,
         ErrorMessage = outcome.ErrorMessage is { } error ? Truncate(error, Limits.ErrorMessage) : null,
+        Note = outcome.Note is { Length: > 0 } note ? Truncate(note, Limits.ErrorMessage) : null,
         NextAttemptAt = message.NextAttemptAt,
     };
 

@@ -21,6 +21,7 @@ public static class DeliveryExtensions
         services.AddSingleton<IDeliverySender, HttpSender>();
         services.AddSingleton<IDeliverySender, EmailSender>();
         services.AddSingleton<IDeliverySender, TwilioSender>();
+        services.AddSingleton<IDeliverySender, PlivoSender>();
         services.AddSingleton<Mqtt.MqttConnections>();
         services.AddSingleton<IDeliverySender, Mqtt.MqttSender>();
         services.AddScoped<DeliveryService>();

@@ -22,7 +22,7 @@ public sealed record DeliveryRow(
 public sealed record DeliveryAttemptView(
     int AttemptNumber, DeliveryTrigger Trigger, DateTimeOffset At, bool Succeeded, string? Url, string? Method,
     string? RequestHeaders, string? RequestBody, int? StatusCode, string? ResponseHeaders, string? ResponseBody,
-    int DurationMs, string? ErrorClass, string? ErrorMessage, DateTimeOffset? NextAttemptAt);
+    int DurationMs, string? ErrorClass, string? ErrorMessage, DateTimeOffset? NextAttemptAt, string? Note);
 
 public sealed record DeliveryDetail(DeliveryRow Message, string Payload, IReadOnlyList<DeliveryAttemptView> Attempts);
 

@@ -39,6 +39,9 @@ public sealed record DeliveryOutcome
 
     public string? ErrorMessage { get; init; }
 
+    /// <summary>What the sender wants the history to say besides the request (which numbers got it, which were skipped).</summary>
+    public string? Note { get; init; }
+
     public TimeSpan? RetryAfter { get; init; }
 
     public static DeliveryOutcome Fail(FailureKind kind, string errorClass, string message) =>

@@ -123,7 +123,7 @@ public sealed class DeliveryService(
             .Where(a => a.MessageId == messageId)
             .OrderBy(a => a.AttemptNumber)
             .Select(a => new DeliveryAttemptView(a.AttemptNumber, a.Trigger, a.At, a.Succeeded, a.Url, a.Method, a.RequestHeaders, a.RequestBody,
-                a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt))
+                a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt, a.Note))
             .ToListAsync(ct);
         var names = await NamesAsync(db, [message.IntegrationId], ct);
         return new DeliveryDetail(Row(message, names), message.Payload, attempts);
@@ -154,7 +154,9 @@ public sealed class DeliveryService(
     public static string SamplePayload(string typeKey) => typeKey switch
     {
         "email" => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""",
-        "sms" or "phone" or "twilio" or "plivo" => """{ "text": "Test from IntegrationsPortal." }""",
+        "sms" or "phone" => """{ "text": "Test from IntegrationsPortal." }""",
+        // Account types have no recipient list: the payload names the number (put your own in).
+        "twilio" or "plivo" => """{ "to": "+14155550100", "text": "Test from IntegrationsPortal." }""",
         _ => """
              {
                "type": "meter.reading",

@@ -101,6 +101,9 @@ public sealed class DeliveryAttempt : ITenantOwned
 
     public string? ErrorMessage { get; set; }
 
+    /// <summary>The sender's word for the history: who got the message, who was skipped.</summary>
+    public string? Note { get; set; }
+
     public DateTimeOffset? NextAttemptAt { get; set; }
 }
 
@@ -129,6 +132,7 @@ public sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<Deli
         builder.Property(a => a.Method).HasMaxLength(10);
         builder.Property(a => a.ErrorClass).HasMaxLength(50);
         builder.Property(a => a.ErrorMessage).HasMaxLength(Limits.ErrorMessage);
+        builder.Property(a => a.Note).HasMaxLength(Limits.ErrorMessage);
         builder.HasIndex(a => new { a.OrganizationId, a.At });
         builder.HasIndex(a => new { a.IntegrationId, a.At });
         builder.HasIndex(a => a.MessageId);

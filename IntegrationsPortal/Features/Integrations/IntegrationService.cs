@@ -2,6 +2,7 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
@@ -135,6 +136,10 @@ public sealed class IntegrationService(
         {
             StoreValues(integration, type, values, OpenSecrets(integration), replacedSecrets);
             Transition(integration, LifecycleEvent.CredentialsChanged);
+            if (type.VerifiesRecipients)
+            {
+                await RecipientVerifications.ForgetRemovedAsync(db, id, PropertyValidator.SplitList(values.GetValueOrDefault(RecipientVerifications.Property)), ct);
+            }
         }
 
         integration.Name = input.Name.Trim();
@@ -205,8 +210,13 @@ public sealed class IntegrationService(
         currentUser.Demand(PortalPermission.Operate, "use integration credentials");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await FindAsync(db, id, ct);
-        return new ConfiguredIntegration(integration.Id, CatalogService.Get(integration.TypeKey), integration.Properties,
-            OpenSecrets(integration), integration.VerificationGeneration, integration.Status);
+        var type = CatalogService.Get(integration.TypeKey);
+        return new ConfiguredIntegration(integration.Id, type, integration.Properties,
+            OpenSecrets(integration), integration.VerificationGeneration, integration.Status)
+        {
+            // Loaded with the configuration, which the dispatcher reads once per integration and batch.
+            VerifiedRecipients = type.VerifiesRecipients ? await RecipientVerifications.VerifiedAsync(db, id, ct) : null,
+        };
     }
 
     /// <summary>Applies a verification's outcome, unless the integration moved on since it was queued.</summary>
@@ -467,6 +477,12 @@ public sealed record ConfiguredIntegration(
 {
     public string? Get(string name) =>
         Secrets.TryGetValue(name, out var secret) ? secret : Properties.TryGetValue(name, out var value) ? value : Type.Property(name)?.Default;
+
+    /// <summary>
+    /// For types that verify their recipients: the numbers confirmed by code, which alone get
+    /// deliveries. Null for every other type.
+    /// </summary>
+    public IReadOnlySet<string>? VerifiedRecipients { get; init; }
 
     // Records print their members; make sure a stray log line never shows the secrets.
     public override string ToString() => $"ConfiguredIntegration {{ Id = {Id}, Type = {Type.Key} }}";

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IntegrationsPortal.Tests.Features.Delivery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace IntegrationsPortal.Tests.Infrastructure;
+
+/// <summary>
+/// The sending halves of Twilio and Plivo on a loopback port, in their wire formats: Twilio's
+/// form-encoded <c>Messages.json</c> and <c>Calls.json</c> (201 with the resource's JSON), Plivo's
+/// JSON Message API (202 "message(s) queued"). Both check Basic auth against the credentials in
+/// <see cref="IntegrationSeeds"/> and answer 401 in the provider's error shape otherwise. Every
+/// request is kept, so a test can read the verification code a text carried.
+/// </summary>
+public sealed partial class FakeMessagingProviders : IAsyncDisposable
+{
+    public const string PlivoAuthId = "MAODUZYTLKZJYTEXAMPL";
+    public const string PlivoToken = "plivo-token-5d41402abc";
+
+    private static readonly string[] PlivoFields = ["src", "dst", "text"];
+
+    private readonly WebApplication _app;
+
+    private FakeMessagingProviders(WebApplication app, Uri baseUri)
+    {
+        _app = app;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    public static async Task<FakeMessagingProviders> StartAsync()
+    {
+        FakeMessagingProviders? fake = null;
+        var (app, baseUri) = await LoopbackApp.StartAsync(app =>
+        {
+            app.MapPost("/2010-04-01/Accounts/{sid}/{resource}", async (string sid, string resource, HttpContext context) =>
+            {
+                var request = await fake!.RecordAsync(context);
+                if (sid != IntegrationSeeds.TwilioSid || Basic(context.Request) != $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}")
+                {
+                    return Json(401, """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}""");
+                }
+
+                var form = Form(request.Body);
+                if (!form.TryGetValue("To", out var to) || !form.TryGetValue("From", out var from) || resource is not ("Messages.json" or "Calls.json"))
+                {
+                    return Json(400, """{"code":21604,"message":"A 'To' phone number is required.","status":400}""");
+                }
+
+                var prefix = resource == "Calls.json" ? "CA" : "SM";
+                return Json(201, JsonSerializer.Serialize(new { sid = prefix + Guid.NewGuid().ToString("N"), account_sid = sid, to, from, status = "queued" }));
+            });
+            app.MapPost("/v1/Account/{authId}/Message/", async (string authId, HttpContext context) =>
+            {
+                var request = await fake!.RecordAsync(context);
+                var apiId = Guid.NewGuid().ToString();
+                if (authId != PlivoAuthId || Basic(context.Request) != $"{PlivoAuthId}:{PlivoToken}")
+                {
+                    return Json(401, JsonSerializer.Serialize(new { api_id = apiId, error = "authentication failed" }));
+                }
+
+                using var body = JsonDocument.Parse(request.Body);
+                if (!context.Request.ContentType!.StartsWith("application/json", StringComparison.Ordinal)
+                    || PlivoFields.Any(name => !body.RootElement.TryGetProperty(name, out _)))
+                {
+                    return Json(400, JsonSerializer.Serialize(new { api_id = apiId, error = "src, dst and text are required" }));
+                }
+
+                return Json(202, JsonSerializer.Serialize(new { api_id = apiId, message = "message(s) queued", message_uuid = new[] { Guid.NewGuid().ToString() } }));
+            });
+        });
+        fake = new FakeMessagingProviders(app, baseUri);
+        return fake;
+    }
+
+    /// <summary>The code in the last text sent to <paramref name="number"/>, as its owner would read it.</summary>
+    public string LastCodeSentTo(string number)
+    {
+        var text = Requests.Where(r => r.Path.EndsWith("/Messages.json", StringComparison.Ordinal))
+            .Select(r => Form(r.Body))
+            .Last(form => form.GetValueOrDefault("To") == number)["Body"];
+        return SixDigits().Match(text).Value;
+    }
+
+    /// <summary>A well-formed code that is not the one last sent to <paramref name="number"/>.</summary>
+    public string WrongCodeFor(string number) =>
+        ((int.Parse(LastCodeSentTo(number), CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+
+    public IReadOnlyList<ReceivedRequest> To(string number) =>
+        Requests.Where(r => Form(r.Body).GetValueOrDefault("To") == number).ToList();
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private async Task<ReceivedRequest> RecordAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var request = new ReceivedRequest(context.Request.Method, context.Request.Path,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), await reader.ReadToEndAsync());
+        Requests.Enqueue(request);
+        return request;
+    }
+
+    private static Dictionary<string, string> Form(string body) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body).ToDictionary(f => f.Key, f => f.Value.ToString());
+
+    private static IResult Json(int status, string body) => Results.Text(body, "application/json", Encoding.UTF8, status);
+
+    private static string? Basic(HttpRequest request) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } value
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(value))
+            : null;
+
+    [GeneratedRegex(@"\b\d{6}\b")]
+    private static partial Regex SixDigits();
+}

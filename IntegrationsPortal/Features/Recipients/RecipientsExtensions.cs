@@ -1,0 +1,10 @@
+namespace IntegrationsPortal.Features.Recipients;
+
+public static class RecipientsExtensions
+{
+    public static IHostApplicationBuilder AddRecipients(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RecipientService>();
+        return builder;
+    }
+}
