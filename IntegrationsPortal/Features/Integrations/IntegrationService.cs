@@ -241,13 +241,13 @@ public sealed class IntegrationService(
     /// provider refused the credentials during a pull, so the integration goes to error with the
     /// reason. Does nothing when the lifecycle does not allow it (already in error, or inactive).
     /// </summary>
-    internal async Task RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
+    internal async Task<bool> RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (integration is null || !IntegrationLifecycle.Allows(integration.Status, happening))
         {
-            return;
+            return false;
         }
 
         Transition(integration, happening);
@@ -256,6 +256,7 @@ public sealed class IntegrationService(
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}"));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
+        return true;
     }
 
     /// <summary>
