@@ -94,6 +94,11 @@ public sealed class SmtpServer : IAsyncDisposable
             ? Directory.GetFiles(Path.Combine(MailDirectory, "new")).Select(File.ReadAllText).ToList()
             : [];
 
+    /// <summary>A raw message with its quoted-printable body decoded (soft line breaks joined), for assertions on the text.</summary>
+    public static string Readable(string raw) =>
+        Regex.Replace(Regex.Replace(raw, "=\r?\n", ""), "=([0-9A-F]{2})",
+            m => ((char)Convert.ToByte(m.Groups[1].Value, 16)).ToString());
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -31,7 +31,8 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
             ? AdminAlerts.Recipients(message.Payload)
             : PropertyValidator.SplitList(integration.Get("recipients"));
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
-        var body = Payloads.Text(message.Payload);
+        // CRLF, as SMTP has it, so the quoted-printable body keeps real line breaks rather than =0A.
+        var body = Payloads.Text(message.Payload).ReplaceLineEndings("\r\n");
         var recorded = new DeliveryOutcome
         {
             Url = $"smtp://{host}:{port}",
