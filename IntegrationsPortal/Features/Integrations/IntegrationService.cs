@@ -240,6 +240,7 @@ public sealed class IntegrationService(
     /// For the jobs that use an integration: a receiver is gone (410), deliveries kept failing, or a
     /// provider refused the credentials during a pull, so the integration goes to error with the
     /// reason. Does nothing when the lifecycle does not allow it (already in error, or inactive).
+    /// Returns whether it went to error now, so a caller alerts once, not at every later failure.
     /// </summary>
     internal async Task<bool> RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
     {
