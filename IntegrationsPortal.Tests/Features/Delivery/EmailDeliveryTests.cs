@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using IntegrationsPortal.Features.Delivery;
 
 namespace IntegrationsPortal.Tests.Features.Delivery;
@@ -10,17 +9,14 @@ namespace IntegrationsPortal.Tests.Features.Delivery;
 /// </summary>
 public sealed class EmailDeliveryTests : IAsyncLifetime
 {
-    private const string User = "portal-mailer";
-    private const string Password = "smtp-password-8128";
-    private readonly X509Certificate2 _ca = TestCertificates.CreateCa("Acme Mail CA");
-    private X509Certificate2 _serverCertificate = default!;
+    private const string User = SmtpServer.SubmissionUser;
+    private const string Password = SmtpServer.SubmissionPassword;
     private SmtpServer _smtp = default!;
     private DeliveryHarness _harness = default!;
 
     public async ValueTask InitializeAsync()
     {
-        _serverCertificate = TestCertificates.IssueServer(_ca);
-        _smtp = await SmtpServer.StartAsync(new SmtpServerSetup { Certificate = _serverCertificate, UserName = User, Password = Password });
+        _smtp = await SmtpServer.StartSubmissionAsync();
         _harness = await DeliveryHarness.StartAsync();
     }
 
@@ -28,14 +24,12 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
     {
         await _harness.DisposeAsync();
         await _smtp.DisposeAsync();
-        _serverCertificate.Dispose();
-        _ca.Dispose();
     }
 
     [Fact]
     public async Task StartTlsWithTheRightLogin_DeliversEncryptedAndAuthenticated()
     {
-        var id = await CreateAsync(password: Password, ca: _ca.ExportCertificatePem());
+        var id = await CreateAsync(password: Password, ca: _smtp.CaPem);
 
         var messageId = await _harness.EnqueueAsync(id, """{"subject":"Meter offline","text":"Meter 42 stopped reporting."}""");
         await _harness.DispatchAsync();
@@ -54,7 +48,7 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
     public async Task WrongPassword_IsAFailedAttemptSayingTheLoginWasRefused_WithoutThePassword()
     {
         const string wrong = "not-the-smtp-password-77";
-        var id = await CreateAsync(password: wrong, ca: _ca.ExportCertificatePem());
+        var id = await CreateAsync(password: wrong, ca: _smtp.CaPem);
 
         var messageId = await _harness.EnqueueAsync(id, """{"subject":"Meter offline","text":"Meter 42 stopped reporting."}""");
         await _harness.DispatchAsync();
@@ -82,7 +76,7 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
         using var otherCa = TestCertificates.CreateCa("Someone Else's CA");
         var withoutCa = await CreateAsync(password: Password, ca: null, name: "No CA");
         var wrongCa = await CreateAsync(password: Password, ca: otherCa.ExportCertificatePem(), name: "Wrong CA");
-        var rightCa = await CreateAsync(password: Password, ca: _ca.ExportCertificatePem(), name: "Right CA");
+        var rightCa = await CreateAsync(password: Password, ca: _smtp.CaPem, name: "Right CA");
 
         // One batch, sent in parallel: each send trusts its own CA and no other.
         var refused = await _harness.EnqueueAsync(withoutCa, """{"subject":"one","text":"1"}""");

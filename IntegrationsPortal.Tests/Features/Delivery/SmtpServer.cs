@@ -34,9 +34,30 @@ public sealed class SmtpServer : IAsyncDisposable
         _files = files;
     }
 
+    /// <summary>The login <see cref="StartSubmissionAsync"/> demands.</summary>
+    public const string SubmissionUser = "portal-mailer";
+
+    public const string SubmissionPassword = "smtp-password-8128";
+
     public int Port { get; }
 
+    /// <summary>For a server from <see cref="StartSubmissionAsync"/>: the PEM of the CA that signed its certificate.</summary>
+    public string? CaPem { get; private set; }
+
     public string PortText => Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A submission server as on port 587: STARTTLS with a certificate from a CA made here (see
+    /// <see cref="CaPem"/>), and <see cref="SubmissionUser"/>'s login required after it.
+    /// </summary>
+    public static async Task<SmtpServer> StartSubmissionAsync()
+    {
+        using var ca = TestCertificates.CreateCa("Acme Mail CA");
+        using var certificate = TestCertificates.IssueServer(ca);
+        var server = await StartAsync(new SmtpServerSetup { Certificate = certificate, UserName = SubmissionUser, Password = SubmissionPassword });
+        server.CaPem = ca.ExportCertificatePem();
+        return server;
+    }
 
     public static async Task<SmtpServer> StartAsync(SmtpServerSetup? setup = null)
     {

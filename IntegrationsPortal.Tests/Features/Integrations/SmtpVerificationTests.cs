@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Tests.Features.Delivery;
 
@@ -10,18 +9,15 @@ namespace IntegrationsPortal.Tests.Features.Integrations;
 /// </summary>
 public sealed class SmtpVerificationTests : IAsyncLifetime
 {
-    private const string User = "portal-mailer";
-    private const string Password = "smtp-password-8128";
+    private const string User = SmtpServer.SubmissionUser;
+    private const string Password = SmtpServer.SubmissionPassword;
     private readonly PortalAppFactory _app = new();
-    private readonly X509Certificate2 _ca = TestCertificates.CreateCa("Acme Mail CA");
-    private X509Certificate2 _serverCertificate = default!;
     private SmtpServer _smtp = default!;
     private Tenant _acme = default!;
 
     public async ValueTask InitializeAsync()
     {
-        _serverCertificate = TestCertificates.IssueServer(_ca);
-        _smtp = await SmtpServer.StartAsync(new SmtpServerSetup { Certificate = _serverCertificate, UserName = User, Password = Password });
+        _smtp = await SmtpServer.StartSubmissionAsync();
         _acme = await _app.Services.SetUpFirstOrganizationAsync();
     }
 
@@ -29,14 +25,12 @@ public sealed class SmtpVerificationTests : IAsyncLifetime
     {
         await _app.DisposeAsync();
         await _smtp.DisposeAsync();
-        _serverCertificate.Dispose();
-        _ca.Dispose();
     }
 
     [Fact]
     public async Task RightLoginOverStartTls_WithTheCa_MakesTheIntegrationActive_WithoutSendingMail()
     {
-        var id = await CreateAsync(new() { ["username"] = User, ["password"] = Password, ["ca_certificate"] = _ca.ExportCertificatePem() });
+        var id = await CreateAsync(new() { ["username"] = User, ["password"] = Password, ["ca_certificate"] = _smtp.CaPem });
 
         var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
 
@@ -50,7 +44,7 @@ public sealed class SmtpVerificationTests : IAsyncLifetime
     public async Task WrongPassword_PutsTheIntegrationInError_SayingTheLoginWasRefused_WithoutThePassword()
     {
         const string wrong = "not-the-smtp-password-77";
-        var id = await CreateAsync(new() { ["username"] = User, ["password"] = wrong, ["ca_certificate"] = _ca.ExportCertificatePem() });
+        var id = await CreateAsync(new() { ["username"] = User, ["password"] = wrong, ["ca_certificate"] = _smtp.CaPem });
 
         var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
 
@@ -76,7 +70,7 @@ public sealed class SmtpVerificationTests : IAsyncLifetime
     [Fact]
     public async Task NoLogin_WhereTheServerRequiresOne_PutsTheIntegrationInError_AskingForOne()
     {
-        var id = await CreateAsync(new() { ["ca_certificate"] = _ca.ExportCertificatePem() });
+        var id = await CreateAsync(new() { ["ca_certificate"] = _smtp.CaPem });
 
         var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
 
