@@ -74,4 +74,20 @@ public static class IntegrationSeeds
         await using var scope = services.AsAdmin(tenant);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(id);
     }
+
+    /// <summary>Polls until the running scheduler's verification has moved the integration on from pending_verify (20 s at most).</summary>
+    public static async Task<IntegrationDetail> WaitUntilVerifiedAsync(this IServiceProvider services, Tenant tenant, Guid id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var detail = await services.GetIntegrationAsync(tenant, id);
+            if (detail.Status != IntegrationStatus.PendingVerify || DateTime.UtcNow > deadline)
+            {
+                return detail;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
 }

@@ -55,6 +55,25 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
     }
 
     [Fact]
+    public async Task Email_CaCertificateBox_ShowsWithStartTlsOnly_AndABadPemIsRefusedNextToIt()
+    {
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync("/integrations/new/email");
+
+        // STARTTLS is on by default, so the CA box is there: several lines, for a pasted PEM.
+        var ca = ByTestId("input-ca_certificate");
+        await Expect(ca).ToBeVisibleAsync();
+        Assert.Equal("TEXTAREA", await ca.EvaluateAsync<string>("e => e.tagName"));
+        await ca.FillAsync("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----");
+        await Expect(ByTestId("error-ca_certificate"))
+            .ToHaveTextAsync("Not a PEM certificate: paste it whole, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.");
+        await Expect(ByTestId("field-alerts")).ToContainTextAsync("Send portal alerts to Admins");
+
+        await ByTestId("input-starttls").ClickAsync();
+        await Expect(ByTestId("field-ca_certificate")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Viewer_SeesAnIntegration_ButNoButtonsToChangeIt()
     {
         var id = await portal.CreateWebhookAsync("Read-only webhook");

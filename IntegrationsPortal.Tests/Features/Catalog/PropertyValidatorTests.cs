@@ -251,13 +251,30 @@ public sealed class PropertyValidatorTests
     [Fact]
     public void Mqtt_WithTlsTypedInUpperCase_KeepsTheCaCertificate()
     {
+        using var ca = TestCertificates.CreateCa("Broker CA");
         var values = PropertyValidator.Validate(CatalogService.Get("mqtt"), new Dictionary<string, string?>
         {
-            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "1", ["tls"] = "TRUE", ["ca_certificate"] = "-----BEGIN CERTIFICATE-----",
+            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "1", ["tls"] = "TRUE", ["ca_certificate"] = ca.ExportCertificatePem(),
         });
 
         Assert.Equal("true", values["tls"]);
-        Assert.Equal("-----BEGIN CERTIFICATE-----", values["ca_certificate"]);
+        Assert.Equal(ca.ExportCertificatePem(), values["ca_certificate"]);
+    }
+
+    [Theory]
+    [InlineData("-----BEGIN CERTIFICATE-----")]
+    [InlineData("MIIBkTCCATegAwIBAgIUZ")]
+    public void Email_CaCertificateThatIsNotAPemCertificate_IsRefusedAtTheField(string text)
+    {
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(CatalogService.Get("email"), new Dictionary<string, string?>
+        {
+            ["smtp_host"] = "smtp.acme.test", ["starttls"] = "true", ["from"] = "alerts@acme.test", ["recipients"] = "ops@acme.test",
+            ["ca_certificate"] = text,
+        }));
+
+        Assert.Equal(["Not a PEM certificate: paste it whole, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."],
+            error.FieldErrors["ca_certificate"]);
+        Assert.Single(error.FieldErrors);
     }
 
     [Fact]

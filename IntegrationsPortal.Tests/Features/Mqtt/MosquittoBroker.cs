@@ -196,7 +196,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         if (_setup.ServerCertificate is { } server)
         {
             var certFile = await WritePemAsync("server.crt", server.ExportCertificatePem());
-            var keyFile = await WritePemAsync("server.key", PrivateKeyPem(server));
+            var keyFile = await WritePemAsync("server.key", TestCertificates.PrivateKeyPem(server));
             var caFile = await WritePemAsync("ca.crt", (_setup.CaCertificate ?? server).ExportCertificatePem());
             config += $"""
                 listener {TlsPort} {Host}
@@ -222,13 +222,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
         var path = Path.Combine(_directory, name);
         await File.WriteAllTextAsync(path, pem);
         return path;
-    }
-
-    private static string PrivateKeyPem(X509Certificate2 certificate)
-    {
-        using var key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey()
-            ?? throw new ArgumentException("The server certificate has no private key.", nameof(certificate));
-        return key.ExportPkcs8PrivateKeyPem();
     }
 
     private static async Task RunAsync(string executable, string[] arguments)

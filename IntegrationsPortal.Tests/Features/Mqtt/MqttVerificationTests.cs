@@ -29,7 +29,7 @@ public sealed class MqttVerificationTests : IAsyncLifetime
     {
         var id = await CreateAsync(BrokerPassword);
 
-        var detail = await WaitUntilVerifiedAsync(id);
+        var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
 
         Assert.Equal(IntegrationStatus.Active, detail.Status);
         Assert.NotNull(detail.VerifiedAt);
@@ -40,7 +40,7 @@ public sealed class MqttVerificationTests : IAsyncLifetime
     {
         var id = await CreateAsync("not-the-password");
 
-        var detail = await WaitUntilVerifiedAsync(id);
+        var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
 
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Contains("not authorized", detail.LastError, StringComparison.Ordinal);
@@ -60,21 +60,5 @@ public sealed class MqttVerificationTests : IAsyncLifetime
                 ["username"] = BrokerUser, ["password"] = password, ["topic"] = "sites/{placeId}/telemetry", ["qos"] = "1",
             },
         });
-    }
-
-    private async Task<IntegrationDetail> WaitUntilVerifiedAsync(Guid id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            await using var scope = _app.Services.AsAdmin(_acme);
-            var detail = await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(id);
-            if (detail.Status != IntegrationStatus.PendingVerify || DateTime.UtcNow > deadline)
-            {
-                return detail;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
     }
 }

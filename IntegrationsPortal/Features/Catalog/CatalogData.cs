@@ -67,7 +67,7 @@ public static class CatalogData
                 Choice("qos", "QoS", ["0", "1", "2"], "1"),
                 Flag("retain", "Retain"),
                 Flag("tls", "Use TLS"),
-                Text("ca_certificate", "CA certificate (PEM)") with { VisibleWhen = new("tls", "true"), Help = "Only for a broker whose certificate is not signed by a public CA." },
+                CaCertificate() with { VisibleWhen = new("tls", "true"), Help = "Only for a broker whose certificate is not signed by a public CA." },
                 Text("will_topic", "Last will topic"),
                 Text("will_payload", "Last will payload"),
             ])
@@ -82,10 +82,15 @@ public static class CatalogData
                 Text("smtp_host", "SMTP host", required: true),
                 Number("smtp_port", "SMTP port", 1, 65535, "587"),
                 Flag("starttls", "Use STARTTLS", "true"),
+                CaCertificate() with { VisibleWhen = new("starttls", "true"), Help = "Only for a server whose certificate is not signed by a public CA." },
                 Text("username", "Username"),
                 Secret("password", "Password"),
                 Emails("from", "From address", required: true) with { MaxItems = 1 },
                 Emails("recipients", "Recipients", required: true),
+                Flag("alerts", "Send portal alerts to Admins") with
+                {
+                    Help = "When deliveries through another integration stop, the organization's Admins get an email through this one.",
+                },
             ])
         {
             Verifier = Verifiers.Smtp,
@@ -225,6 +230,8 @@ internal static class Properties
         new(name, label, PropertyType.PhoneList) { Required = required, Placeholder = "+14155550100" };
 
     public static PropertySpec Map(string name, string label) => new(name, label, PropertyType.KeyValueMap);
+
+    public static PropertySpec CaCertificate() => new("ca_certificate", "CA certificate (PEM)", PropertyType.Certificate);
 
     /// <summary>The account part shared by every Twilio-compatible type.</summary>
     public static PropertySpec[] TwilioAccount() =>

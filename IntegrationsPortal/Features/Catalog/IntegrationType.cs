@@ -33,6 +33,8 @@ public enum PropertyType
     ResourceReference,
     /// <summary>A Quartz cron expression (seconds first), for pull schedules.</summary>
     Cron,
+    /// <summary>An X.509 certificate in PEM form (a private CA to trust), entered in a multi-line box.</summary>
+    Certificate,
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -15,6 +17,7 @@ public static partial class PropertyValidator
 {
     public const int MaxTextLength = 2000;
     public const int MaxSecretLength = 4096;
+    public const int MaxCertificateLength = 16 * 1024;
 
     /// <summary>Validates every visible property of <paramref name="type"/>; throws with all field errors.</summary>
     public static Dictionary<string, string> Validate(IntegrationType type, IReadOnlyDictionary<string, string?> values)
@@ -80,6 +83,7 @@ public static partial class PropertyValidator
             PropertyType.Cron => Quartz.CronExpression.TryParse(text, out _)
                 ? (text, null)
                 : (null, "Not a cron schedule. Six fields, seconds first, e.g. 0 0/15 * * * ? for every 15 minutes."),
+            PropertyType.Certificate => CheckCertificate(text),
             _ => (null, "Unsupported property type."),
         };
     }
@@ -130,6 +134,24 @@ public static partial class PropertyValidator
         catch (JsonException)
         {
             return (null, "Must be a JSON object of names to text values.");
+        }
+    }
+
+    private static (string?, string?) CheckCertificate(string text)
+    {
+        if (text.Length > MaxCertificateLength)
+        {
+            return (null, $"At most {MaxCertificateLength} characters.");
+        }
+
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPem(text);
+            return (text, null);
+        }
+        catch (CryptographicException)
+        {
+            return (null, "Not a PEM certificate: paste it whole, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.");
         }
     }
 

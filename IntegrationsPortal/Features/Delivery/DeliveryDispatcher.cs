@@ -18,6 +18,7 @@ public sealed class DeliveryDispatcher(
     IEnumerable<IDeliverySender> senders,
     DeliveryOptions options,
     DeliveryEvents events,
+    AdminAlerts alerts,
     DeliveryRandom random,
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger) : IDisposable
@@ -392,12 +393,16 @@ public sealed class DeliveryDispatcher(
             : null;
     }
 
+    /// <summary>Puts the integration in error and, the first time only, emails the Admins where the organization has an alerts channel.</summary>
     private async Task StopIntegrationAsync(Guid organizationId, Guid integrationId, LifecycleEvent happening, string reason, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
-        await scope.ServiceProvider.GetRequiredService<IntegrationService>().RecordProblemAsync(integrationId, happening, reason, ct);
-        logger.LogWarning("Integration {IntegrationId} put in error: {Reason}", integrationId, reason);
+        if (await scope.ServiceProvider.GetRequiredService<IntegrationService>().RecordProblemAsync(integrationId, happening, reason, ct))
+        {
+            logger.LogWarning("Integration {IntegrationId} put in error: {Reason}", integrationId, reason);
+            await alerts.DeliveriesStoppedAsync(organizationId, integrationId, reason, ct);
+        }
     }
 
     private AsyncServiceScope PlatformScope(out IDbContextFactory<PortalDbContext> db)

@@ -16,6 +16,7 @@ public static class DeliveryExtensions
         services.AddSingleton<DeliveryRandom>();
         services.AddSingleton<DeliveryScheduler>();
         services.AddSingleton<DeliveryDispatcher>();
+        services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();
         services.AddSingleton<IDeliverySender, WebhookSender>();
         services.AddSingleton<IDeliverySender, HttpSender>();

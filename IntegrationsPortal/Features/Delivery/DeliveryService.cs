@@ -26,9 +26,23 @@ public sealed class DeliveryService(
     public async Task<IReadOnlyList<Guid>> EnqueueAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "send messages");
+        if (eventType.Trim().StartsWith(AdminAlerts.ReservedPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw PortalException.Invalid("eventType", $"Event types starting with '{AdminAlerts.ReservedPrefix}' are reserved for the portal's own alerts.");
+        }
+
         var ids = await WriteAsync(integrationId, eventType, payloads, DeliveryTrigger.Automatic, ct);
         await scheduler.NudgeAsync(ct);
         return ids;
+    }
+
+    /// <summary>For <see cref="AdminAlerts"/> only: an alert, the one event type whose payload may name its recipients.</summary>
+    internal async Task<Guid> EnqueueAlertAsync(Guid integrationId, string payload, CancellationToken ct)
+    {
+        currentUser.Demand(PortalPermission.Administer, "send portal alerts");
+        var ids = await WriteAsync(integrationId, AdminAlerts.EventType, [payload], DeliveryTrigger.Automatic, ct);
+        await scheduler.NudgeAsync(ct);
+        return ids[0];
     }
 
     /// <summary>Test send: accepted at once; the same dispatcher and sender deliver it, once, without retries.</summary>

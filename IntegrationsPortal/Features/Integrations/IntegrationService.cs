@@ -250,14 +250,15 @@ public sealed class IntegrationService(
     /// For the jobs that use an integration: a receiver is gone (410), deliveries kept failing, or a
     /// provider refused the credentials during a pull, so the integration goes to error with the
     /// reason. Does nothing when the lifecycle does not allow it (already in error, or inactive).
+    /// Returns whether it went to error now, so a caller alerts once, not at every later failure.
     /// </summary>
-    internal async Task RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
+    internal async Task<bool> RecordProblemAsync(Guid id, LifecycleEvent happening, string reason, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (integration is null || !IntegrationLifecycle.Allows(integration.Status, happening))
         {
-            return;
+            return false;
         }
 
         Transition(integration, happening);
@@ -266,6 +267,7 @@ public sealed class IntegrationService(
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}"));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
+        return true;
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace IntegrationsPortal.Tests.Features.Mqtt;
+namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>A throwaway CA and the certificates it issues, made fresh for each test run (ECDSA P-256: fast to generate).</summary>
 public static class TestCertificates
@@ -28,6 +28,14 @@ public static class TestCertificates
 
     public static X509Certificate2 IssueClient(X509Certificate2 ca, string name) =>
         Issue(ca, $"CN={name}", new Oid("1.3.6.1.5.5.7.3.2", "Client Authentication"), extension: null);
+
+    /// <summary>The certificate's private key as PKCS#8 PEM, for servers that read key files (Mosquitto, aiosmtpd).</summary>
+    public static string PrivateKeyPem(X509Certificate2 certificate)
+    {
+        using var key = (AsymmetricAlgorithm?)certificate.GetECDsaPrivateKey() ?? certificate.GetRSAPrivateKey()
+            ?? throw new ArgumentException("The certificate has no private key.", nameof(certificate));
+        return key.ExportPkcs8PrivateKeyPem();
+    }
 
     private static X509Certificate2 Issue(X509Certificate2 ca, string subject, Oid usage, X509Extension? extension)
     {
