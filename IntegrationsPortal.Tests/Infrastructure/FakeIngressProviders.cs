@@ -44,6 +44,12 @@ public sealed class FakeIngressProviders : IAsyncDisposable
 
     public bool Malformed { get; set; }
 
+    /// <summary>
+    /// Called with the running count as each request arrives, before it is answered: a test stops
+    /// the portal at an exact request instead of racing the engine with a poll.
+    /// </summary>
+    public Func<int, Task>? OnRequest { get; set; }
+
     /// <summary>How long each answer takes, so a browser test can watch a backfill move.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -62,7 +68,11 @@ public sealed class FakeIngressProviders : IAsyncDisposable
         {
         app.Use(async (context, next) =>
         {
-            Interlocked.Increment(ref self!._requests);
+            var count = Interlocked.Increment(ref self!._requests);
+            if (self.OnRequest is { } onRequest)
+            {
+                await onRequest(count);
+            }
             if (self.Latency > TimeSpan.Zero)
             {
                 await Task.Delay(self.Latency);

@@ -104,19 +104,9 @@ public sealed class IngestionTests : PortalServicesTest
     {
         var run = await StartBackfillAsync(days: 3);
         using var crash = new CancellationTokenSource();
-        // The "process dies" after the 4th provider request: the token stops the engine mid-window.
-        var requestsAtStart = _fake.Requests;
-        var watcher = Task.Run(async () =>
-        {
-            while (_fake.Requests < requestsAtStart + 4)
-            {
-                await Task.Delay(5, TestContext.Current.CancellationToken);
-            }
-
-            await crash.CancelAsync();
-        }, TestContext.Current.CancellationToken);
+        // The "process dies" during the 4th provider request: the token stops the engine mid-window.
+        StopAtRequest(_fake.Requests + 4, crash);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunEngineAsync(run, ct: crash.Token));
-        await watcher;
         var halfway = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Running, halfway.Status);
         Assert.True(halfway.ReadingsWritten > 0 && halfway.ReadingsWritten < 3 * 2 * 96);
@@ -136,18 +126,8 @@ public sealed class IngestionTests : PortalServicesTest
     {
         var run = await StartBackfillAsync(days: 2);
         using var stop = new CancellationTokenSource();
-        var requestsAtStart = _fake.Requests;
-        var watcher = Task.Run(async () =>
-        {
-            while (_fake.Requests < requestsAtStart + 3)
-            {
-                await Task.Delay(5, TestContext.Current.CancellationToken);
-            }
-
-            await stop.CancelAsync();
-        }, TestContext.Current.CancellationToken);
+        StopAtRequest(_fake.Requests + 3, stop);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunEngineAsync(run, ct: stop.Token));
-        await watcher;
         // A graceful stop ends the job; Quartz does not recover it, so nothing is queued any more.
         var scheduler = await Portal.SchedulerAsync();
         await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
@@ -223,6 +203,31 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task CancelDuringAWindow_FinishesThatWindow_ThenStops_AndKeepsItsProgress()
+    {
+        var run = await StartBackfillAsync(days: 3);
+        var requestsAtStart = _fake.Requests;
+        // The operator presses Cancel while the first day's second page is being fetched.
+        _fake.OnRequest = async count =>
+        {
+            if (count == requestsAtStart + 2)
+            {
+                await using var scope = Portal.Services.AsAdmin(Acme);
+                await scope.ServiceProvider.GetRequiredService<IngestionService>().CancelAsync(run);
+            }
+        };
+
+        await RunEngineAsync(run);
+
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Cancelled, view.Status);
+        Assert.Equal(1, view.WindowsDone);
+        Assert.Equal(2 * 96, view.ReadingsWritten);
+        Assert.Equal(2 * 96, await ReadingCountAsync());
+        Assert.Equal(4, _fake.Requests - requestsAtStart); // the rest of that day's pages, then no more
+    }
+
+    [Fact]
     public async Task RefusedToken_FailsTheRun_AndPutsTheIntegrationInError()
     {
         var run = await StartBackfillAsync(days: 1);
@@ -268,6 +273,16 @@ public sealed class IngestionTests : PortalServicesTest
 
         Assert.Equal(PortalErrorKind.Conflict, error.Kind);
     }
+
+    /// <summary>Cancels <paramref name="stop"/> when the provider receives request number <paramref name="request"/>, before it answers.</summary>
+    private void StopAtRequest(int request, CancellationTokenSource stop) =>
+        _fake.OnRequest = async count =>
+        {
+            if (count == request)
+            {
+                await stop.CancelAsync();
+            }
+        };
 
     private async Task<Guid> StartBackfillAsync(int days)
     {

@@ -61,17 +61,10 @@ public sealed class IngestionEngine(
                     var (readings, unmapped) = Resolve(page.Readings, byExternalId);
                     var written = await writer.WriteAsync(integration.Id, readings, ct);
                     cursor = page.NextCursor;
-                    run = (await UpdateRunAsync(runId, r =>
+                    if (!await SaveProgressAsync(run, written, unmapped, cursor, ct))
                     {
-                        r.ReadingsWritten += written;
-                        r.UnmappedReadings += unmapped.Count;
-                        r.UnmappedExternalIds = r.UnmappedExternalIds.Union(unmapped).Take(UnmappedIdsKept).ToList();
-                        r.Cursor = cursor;
-                        if (cursor is null)
-                        {
-                            r.WindowsDone++;
-                        }
-                    }, ct))!;
+                        return;
+                    }
                 }
                 while (cursor is not null);
             }
@@ -146,6 +139,44 @@ public sealed class IngestionEngine(
         }
 
         return (readings, unmapped);
+    }
+
+    /// <summary>
+    /// Saves a page's progress in one UPDATE of the progress columns, and applies it to
+    /// <paramref name="run"/> too. This engine is the only writer of those columns while the run is
+    /// running, so the copy in memory is current; the status is left alone, so a cancel requested
+    /// meanwhile stays. False when the run is gone.
+    /// </summary>
+    private async Task<bool> SaveProgressAsync(IngestionRun run, int written, List<string> unmapped, string? cursor, CancellationToken ct)
+    {
+        var windowDone = cursor is null ? 1 : 0;
+        var unmappedIds = unmapped.Count == 0 ? run.UnmappedExternalIds : run.UnmappedExternalIds.Union(unmapped).Take(UnmappedIdsKept).ToList();
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var updated = await db.Set<IngestionRun>().Where(r => r.Id == run.Id).ExecuteUpdateAsync(s =>
+            {
+                s.SetProperty(r => r.ReadingsWritten, r => r.ReadingsWritten + written)
+                    .SetProperty(r => r.UnmappedReadings, r => r.UnmappedReadings + unmapped.Count)
+                    .SetProperty(r => r.Cursor, cursor)
+                    .SetProperty(r => r.WindowsDone, r => r.WindowsDone + windowDone);
+                if (unmapped.Count > 0)
+                {
+                    s.SetProperty(r => r.UnmappedExternalIds, unmappedIds);
+                }
+            }, ct);
+            if (updated == 0)
+            {
+                return false;
+            }
+        }
+
+        run.ReadingsWritten += written;
+        run.UnmappedReadings += unmapped.Count;
+        run.UnmappedExternalIds = unmappedIds;
+        run.Cursor = cursor;
+        run.WindowsDone += windowDone;
+        events.Publish(run.IntegrationId);
+        return true;
     }
 
     private async Task<bool> IsCancellingAsync(Guid runId, CancellationToken ct)

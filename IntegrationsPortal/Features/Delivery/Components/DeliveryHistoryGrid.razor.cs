@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Components;
 using Radzen;
@@ -25,6 +26,7 @@ public partial class DeliveryHistoryGrid : IDisposable
     private DateTime? from;
     private DateTime? to;
     private DateTime? recoverSince;
+    private LiveRefresh? live;
 
     /// <summary>Shows one integration's history; null shows all.</summary>
     [Parameter]
@@ -42,9 +44,15 @@ public partial class DeliveryHistoryGrid : IDisposable
     [Inject]
     public required DialogService Dialogs { get; init; }
 
+    [Inject]
+    public required ILogger<DeliveryHistoryGrid> Logger { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
-        Events.Changed += OnChanged;
+        // An event can come before the first render has created the grid.
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid?.Reload() ?? Task.CompletedTask, Logger)
+            .Follow<DeliveryChange>(h => Events.Changed += h, h => Events.Changed -= h,
+                change => IntegrationId is null || change.IntegrationId == IntegrationId);
         if (IntegrationId is null)
         {
             integrations = (await Integrations.ListAsync(new IntegrationQuery { Direction = Catalog.IntegrationDirection.Egress, Take = 200 })).Items;
@@ -112,19 +120,5 @@ public partial class DeliveryHistoryGrid : IDisposable
     private static DateTimeOffset? Utc(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
-    private void OnChanged(DeliveryChange change)
-    {
-        if (IntegrationId is null || change.IntegrationId == IntegrationId)
-        {
-            _ = InvokeAsync(async () =>
-            {
-                if (grid is not null)
-                {
-                    await grid.Reload();
-                }
-            });
-        }
-    }
-
-    public void Dispose() => Events.Changed -= OnChanged;
+    public void Dispose() => live?.Dispose();
 }

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Components;
 
@@ -15,6 +16,7 @@ public partial class DeliveryTestPanel : IDisposable
     private bool sending;
     private string? error;
     private string? notice;
+    private LiveRefresh? live;
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Integration { get; set; }
@@ -28,12 +30,16 @@ public partial class DeliveryTestPanel : IDisposable
     [Inject]
     public required DeliveryEvents Events { get; init; }
 
+    [Inject]
+    public required ILogger<DeliveryTestPanel> Logger { get; init; }
+
     private bool HasSigningSecret => Integration.Type.Property(Senders.SigningSecrets.Current) is not null;
 
     protected override void OnInitialized()
     {
         Reset();
-        Events.Changed += OnChanged;
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, RefreshAsync, Logger)
+            .Follow<DeliveryChange>(h => Events.Changed += h, h => Events.Changed -= h, change => change.MessageId == messageId);
     }
 
     private void Reset() => payload = DeliveryService.SamplePayload(Integration.Type.Key);
@@ -80,17 +86,5 @@ public partial class DeliveryTestPanel : IDisposable
         }
     }
 
-    private void OnChanged(DeliveryChange change)
-    {
-        if (change.MessageId == messageId)
-        {
-            _ = InvokeAsync(async () =>
-            {
-                await RefreshAsync();
-                StateHasChanged();
-            });
-        }
-    }
-
-    public void Dispose() => Events.Changed -= OnChanged;
+    public void Dispose() => live?.Dispose();
 }

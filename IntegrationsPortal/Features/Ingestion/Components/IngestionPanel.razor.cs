@@ -15,7 +15,7 @@ public partial class IngestionPanel : IDisposable
     private bool backfillOpen;
     private DateTime from;
     private DateTime to;
-    private RefreshThrottle refreshes = default!;
+    private LiveRefresh? live;
     private string? previewText;
     private IReadOnlyList<KeyValuePair<string, string>> mapped = [];
     private IEnumerable<string> selected = [];
@@ -42,13 +42,16 @@ public partial class IngestionPanel : IDisposable
     [Inject]
     public required IMappedResources MappedResources { get; init; }
 
+    [Inject]
+    public required ILogger<IngestionPanel> Logger { get; init; }
+
     private IngestionRunView? LastPull => runs.FirstOrDefault(r => r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed);
 
     protected override async Task OnInitializedAsync()
     {
         canOperate = CurrentUser.Can(PortalPermission.Operate);
-        refreshes = new RefreshThrottle(TimeSpan.FromMilliseconds(500), Time);
-        Events.RunChanged += OnRunChanged;
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, LoadAsync, Logger, TimeSpan.FromMilliseconds(500), Time)
+            .Follow<Guid>(h => Events.RunChanged += h, h => Events.RunChanged -= h, id => id == Detail.Id);
         await LoadAsync();
     }
 
@@ -124,18 +127,6 @@ public partial class IngestionPanel : IDisposable
         await LoadAsync();
     }
 
-    private void OnRunChanged(Guid integrationId)
-    {
-        if (integrationId == Detail.Id)
-        {
-            refreshes.Request(() => InvokeAsync(async () =>
-            {
-                await LoadAsync();
-                StateHasChanged();
-            }));
-        }
-    }
-
     private string Took(DateTimeOffset started, DateTimeOffset? finished)
     {
         var span = (finished ?? Time.GetUtcNow()) - started;
@@ -144,5 +135,5 @@ public partial class IngestionPanel : IDisposable
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    public void Dispose() => Events.RunChanged -= OnRunChanged;
+    public void Dispose() => live?.Dispose();
 }

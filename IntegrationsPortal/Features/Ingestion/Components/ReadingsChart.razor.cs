@@ -13,7 +13,7 @@ public partial class ReadingsChart : IDisposable
     private string? metric;
     private IReadOnlyList<ReadingPoint> points = [];
     private IReadOnlyList<ChartPoint> chartPoints = [];
-    private RefreshThrottle refreshes = default!;
+    private LiveRefresh? live;
 
     [Parameter, EditorRequired]
     public Guid IntegrationId { get; set; }
@@ -27,11 +27,15 @@ public partial class ReadingsChart : IDisposable
     [Inject]
     public required TimeProvider Time { get; init; }
 
+    [Inject]
+    public required ILogger<ReadingsChart> Logger { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
-        // The chart is heavier than the progress bar: refresh it at most every two seconds.
-        refreshes = new RefreshThrottle(TimeSpan.FromSeconds(2), Time);
-        Events.RunChanged += OnRunChanged;
+        // Refresh as a run writes, so the chart fills while a backfill is running; the chart is
+        // heavier than the progress bar, so at most every two seconds.
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, RefreshAsync, Logger, TimeSpan.FromSeconds(2), Time)
+            .Follow<Guid>(h => Events.RunChanged += h, h => Events.RunChanged -= h, id => id == IntegrationId);
         await RefreshAsync();
     }
 
@@ -57,18 +61,5 @@ public partial class ReadingsChart : IDisposable
 
     private sealed record ChartPoint(DateTime Time, double Value);
 
-    private void OnRunChanged(Guid integrationId)
-    {
-        // Refresh as a run writes, so the chart fills while a backfill is running.
-        if (integrationId == IntegrationId)
-        {
-            refreshes.Request(() => InvokeAsync(async () =>
-            {
-                await RefreshAsync();
-                StateHasChanged();
-            }));
-        }
-    }
-
-    public void Dispose() => Events.RunChanged -= OnRunChanged;
+    public void Dispose() => live?.Dispose();
 }

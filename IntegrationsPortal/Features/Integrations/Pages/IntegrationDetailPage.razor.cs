@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Radzen;
 
@@ -12,6 +13,7 @@ public partial class IntegrationDetailPage : IDisposable
     private IntegrationDetail? detail;
     private bool notFound;
     private string? message;
+    private LiveRefresh? live;
 
     [Parameter]
     public Guid Id { get; set; }
@@ -28,12 +30,15 @@ public partial class IntegrationDetailPage : IDisposable
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
-    protected override async Task OnParametersSetAsync()
-    {
-        Events.Changed -= OnChanged;
-        Events.Changed += OnChanged;
-        await ReloadAsync();
-    }
+    [Inject]
+    public required ILogger<IntegrationDetailPage> Logger { get; init; }
+
+    // The filter reads Id when the event arrives, so it follows navigation to another integration.
+    protected override void OnInitialized() =>
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, ReloadAsync, Logger)
+            .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, changedId => changedId == Id);
+
+    protected override Task OnParametersSetAsync() => ReloadAsync();
 
     private async Task ReloadAsync()
     {
@@ -45,18 +50,6 @@ public partial class IntegrationDetailPage : IDisposable
         {
             notFound = true;
             detail = null;
-        }
-    }
-
-    private void OnChanged(Guid changedId)
-    {
-        if (changedId == Id)
-        {
-            _ = InvokeAsync(async () =>
-            {
-                await ReloadAsync();
-                StateHasChanged();
-            });
         }
     }
 
@@ -85,5 +78,5 @@ public partial class IntegrationDetailPage : IDisposable
         }
     }
 
-    public void Dispose() => Events.Changed -= OnChanged;
+    public void Dispose() => live?.Dispose();
 }

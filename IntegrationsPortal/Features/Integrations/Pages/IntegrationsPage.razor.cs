@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Catalog;
 using Microsoft.AspNetCore.Components;
 using Radzen;
@@ -24,6 +25,7 @@ public partial class IntegrationsPage : IDisposable
     private IntegrationStatus? status;
     private string? category;
     private CancellationTokenSource? searchDebounce;
+    private LiveRefresh? live;
 
     [Inject]
     public required IntegrationService Integrations { get; init; }
@@ -37,7 +39,13 @@ public partial class IntegrationsPage : IDisposable
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
-    protected override void OnInitialized() => Events.Changed += OnIntegrationChanged;
+    [Inject]
+    public required ILogger<IntegrationsPage> Logger { get; init; }
+
+    // Only changes to a row on this page matter (a verification finishing, say).
+    protected override void OnInitialized() =>
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid.Reload(), Logger)
+            .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, id => rows?.Any(r => r.Id == id) == true);
 
     private async Task LoadAsync(LoadDataArgs args)
     {
@@ -111,17 +119,9 @@ public partial class IntegrationsPage : IDisposable
         await grid.Reload();
     }
 
-    private void OnIntegrationChanged(Guid id)
-    {
-        if (rows?.Any(r => r.Id == id) == true)
-        {
-            _ = InvokeAsync(grid.Reload);
-        }
-    }
-
     public void Dispose()
     {
-        Events.Changed -= OnIntegrationChanged;
+        live?.Dispose();
         searchDebounce?.Cancel();
         searchDebounce?.Dispose();
     }
