@@ -13,6 +13,12 @@ namespace IntegrationsPortal;
 
 public static class PortalExtensions
 {
+    /// <summary>
+    /// The host argument that turns off watching appsettings files for changes. Their watcher covers the
+    /// content root and its subfolders, so SQLite's writes under App_Data kept waking it.
+    /// </summary>
+    public const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
     /// <summary>Every feature's services: the portal itself, the service tests and the benchmarks start from the same list.</summary>
     public static IHostApplicationBuilder AddPortalServices(this IHostApplicationBuilder builder)
     {

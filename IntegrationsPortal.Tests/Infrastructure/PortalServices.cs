@@ -48,6 +48,7 @@ public sealed class PortalServices : IAsyncDisposable
         {
             ContentRootPath = services._directory.Path,
             EnvironmentName = "Testing",
+            Args = [PortalExtensions.NoConfigReload],
         });
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
         builder.Logging.ClearProviders();

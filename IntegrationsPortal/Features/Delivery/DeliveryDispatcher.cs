@@ -328,6 +328,7 @@ public sealed class DeliveryDispatcher(
             // One transaction for the batch's attempts and message states, through prepared statements.
             await using var context = await db.CreateDbContextAsync(ct);
             await context.Database.OpenConnectionAsync(ct);
+            await using var relaxed = await RelaxedDurability.StartAsync(context.Database.GetDbConnection(), ct);
             await using var transaction = await context.Database.BeginTransactionAsync(ct);
             await PreparedRows.InsertAsync(context, attempts, ct);
             await PreparedRows.UpdateAsync(context, results.Select(r => r.Message).ToList(), MessageState, ct);

@@ -34,14 +34,8 @@ public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         var connection = db.Database.GetDbConnection();
-        await using (var pragma = connection.CreateCommand())
-        {
-            // In WAL mode NORMAL is still crash-safe (no corruption); it skips an fsync per commit,
-            // which a backfill of many windows would otherwise pay for every batch.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL;";
-            await pragma.ExecuteNonQueryAsync(ct);
-        }
-
+        // A backfill of many windows would otherwise pay an fsync for every batch.
+        await using var relaxed = await RelaxedDurability.StartAsync(connection, ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -41,14 +41,20 @@ public static class PreparedRows
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
-        var mappings = properties.Select(p => (Property: p, Mapping: (RelationalTypeMapping)p.GetTypeMapping())).ToList();
+        // Parameters made once with EF Core's mapping (SQLite type, converter), then only their values change.
+        var columns = properties.Select((property, i) =>
+        {
+            var mapping = (RelationalTypeMapping)property.GetTypeMapping();
+            var parameter = mapping.CreateParameter(command, $"@p{i}", null, property.IsNullable);
+            command.Parameters.Add(parameter);
+            return (Getter: property.GetGetter(), mapping.Converter, Parameter: parameter);
+        }).ToArray();
         foreach (var row in rows)
         {
-            command.Parameters.Clear();
-            for (var i = 0; i < mappings.Count; i++)
+            foreach (var (getter, converter, parameter) in columns)
             {
-                var (property, mapping) = mappings[i];
-                command.Parameters.Add(mapping.CreateParameter(command, $"@p{i}", property.GetGetter().GetClrValue(row), property.IsNullable));
+                var value = getter.GetClrValue(row);
+                parameter.Value = (converter is null || value is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync(ct);
