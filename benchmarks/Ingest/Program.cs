@@ -52,7 +52,7 @@ internal static class IngestBenchmark
 
     private static async Task<TimeSpan> PortalWriteAsync(string databaseFile, NewReading[] readings)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Path.GetDirectoryName(databaseFile), EnvironmentName = "Production", Args = [PortalExtensions.NoConfigReload] });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Path.GetDirectoryName(databaseFile), EnvironmentName = "Production", Args = [IntegrationsPortal.PortalExtensions.NoConfigReload] });
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={databaseFile}";
         builder.Logging.ClearProviders();
         builder.AddPortalData();
