@@ -41,12 +41,17 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
         FakeMessagingProviders? fake = null;
         var (app, baseUri) = await LoopbackApp.StartAsync(app =>
         {
+            // The account check verification makes, so integrations pointed here become active.
+            app.MapGet("/2010-04-01/Accounts/{file}", (string file, HttpRequest request) =>
+                file == $"{IntegrationSeeds.TwilioSid}.json" && Basic(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
+                    ? Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
+                    : Json(401, FakeProviders.TwilioAuthenticateError));
             app.MapPost("/2010-04-01/Accounts/{sid}/{resource}", async (string sid, string resource, HttpContext context) =>
             {
                 var request = await fake!.RecordAsync(context);
                 if (sid != IntegrationSeeds.TwilioSid || Basic(context.Request) != $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}")
                 {
-                    return Json(401, """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}""");
+                    return Json(401, FakeProviders.TwilioAuthenticateError);
                 }
 
                 var form = Form(request.Body);

@@ -35,6 +35,10 @@ public sealed class FakeProviders : IAsyncDisposable
     /// <summary>"METHOD /path Scheme" of every request, in order: proof that a check really went out.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Twilio's answer to a wrong account SID or auth token.</summary>
+    public const string TwilioAuthenticateError =
+        """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}""";
+
     public static async Task<FakeProviders> StartAsync()
     {
         ConcurrentQueue<string>? requests = null;
@@ -49,7 +53,7 @@ public sealed class FakeProviders : IAsyncDisposable
         app.MapGet("/2010-04-01/Accounts/{file}", (string file, HttpRequest request) =>
             file == $"{IntegrationSeeds.TwilioSid}.json" && BasicCredentials(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
                 ? Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
-                : Json(401, """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"""));
+                : Json(401, TwilioAuthenticateError));
         app.MapGet("/v1/account", (HttpRequest request) => BearerToken(request) is { } key && key == IntegrationSeeds.StripeSecret
             ? Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
             : Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
