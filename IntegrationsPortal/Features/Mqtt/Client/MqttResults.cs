@@ -9,13 +9,13 @@ public sealed record MqttPublishResult(MqttQos Qos, ushort PacketId, byte? Reaso
 {
     public string Acknowledgement => Qos switch
     {
-        MqttQos.AtLeastOnce => $"PUBACK for packet {PacketId}{Reason("")}",
-        MqttQos.ExactlyOnce => $"PUBCOMP for packet {PacketId}{Reason("PUBREC ")}",
+        MqttQos.AtLeastOnce => $"PUBACK for packet {PacketId}{Reason(": ")}",
+        MqttQos.ExactlyOnce => $"PUBCOMP for packet {PacketId}{Reason("; PUBREC said ")}",
         _ => "none (QoS 0 is not acknowledged)",
     };
 
-    private string Reason(string from) =>
-        ReasonCode is { } code ? $": {from}{MqttReasonCodes.Describe(code)}{MqttReasonCodes.Saying(ReasonString)}" : "";
+    private string Reason(string lead) =>
+        ReasonCode is { } code ? $"{lead}{MqttReasonCodes.Describe(code)}{MqttReasonCodes.Saying(ReasonString)}" : "";
 }
 
 /// <summary>A message the broker delivered to one of this connection's subscriptions; <paramref name="Properties"/> only over MQTT 5.0.</summary>
