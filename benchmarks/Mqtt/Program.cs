@@ -6,12 +6,15 @@ using IntegrationsPortal.Tests.Features.Mqtt;
 
 // Publishes N messages with our client (all at once, so many are in flight) and with mosquitto_pub -l
 // (the broker project's own C client, as the ceiling), at QoS 0 and QoS 1, to a Mosquitto of its own.
-var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
+// Arguments: [count] [--v5] (both clients speak MQTT 5.0, ours keeping to the broker's Receive Maximum).
+var v5 = args.Contains("--v5");
+var count = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 50_000;
+var version = v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
 const string MosquittoPub = "/usr/bin/mosquitto_pub";
 var payload = Encoding.UTF8.GetBytes("""{"meter":"m-0042","kWh":1234.5,"at":"2026-11-22T00:00:00Z"}""");
 
 await using var broker = await MosquittoBroker.StartAsync();
-Console.WriteLine($"{count:N0} messages of {payload.Length} bytes to Mosquitto on 127.0.0.1:{broker.Port}");
+Console.WriteLine($"{count:N0} messages of {payload.Length} bytes to Mosquitto on 127.0.0.1:{broker.Port} over MQTT {(v5 ? "5.0" : "3.1.1")}");
 
 // Warm-up: JIT and the first connection are not what we measure.
 await OursAsync(MqttQos.AtLeastOnce, 2_000);
@@ -31,7 +34,7 @@ void Report(string name, TimeSpan elapsed) =>
 
 async Task<TimeSpan> OursAsync(MqttQos qos, int messages)
 {
-    await using var connection = new MqttConnection(new MqttClientOptions { Host = broker.Host, Port = broker.Port, ClientId = "bench-ours" });
+    await using var connection = new MqttConnection(new MqttClientOptions { Host = broker.Host, Port = broker.Port, ClientId = "bench-ours", ProtocolVersion = version });
     await connection.ConnectAsync();
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, messages).Select(_ => connection.PublishAsync("bench/ours", payload, qos)));
@@ -40,7 +43,7 @@ async Task<TimeSpan> OursAsync(MqttQos qos, int messages)
 
 async Task<TimeSpan> MosquittoPubAsync(MqttQos qos, int messages)
 {
-    var start = new ProcessStartInfo(MosquittoPub, ["-h", broker.Host, "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", ((int)qos).ToString(CultureInfo.InvariantCulture), "-t", "bench/mosquitto_pub", "-l"])
+    var start = new ProcessStartInfo(MosquittoPub, ["-h", broker.Host, "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", ((int)qos).ToString(CultureInfo.InvariantCulture), "-t", "bench/mosquitto_pub", "-l", "-V", v5 ? "5" : "311"])
     {
         RedirectStandardInput = true,
         UseShellExecute = false,

@@ -249,6 +249,30 @@ public sealed class PropertyValidatorTests
     }
 
     [Fact]
+    public void Mqtt_V5Fields_AreCheckedAndKeptOnlyFor50()
+    {
+        var mqtt = CatalogService.Get("mqtt");
+        var v5 = new Dictionary<string, string?>
+        {
+            ["host"] = "broker.local", ["topic"] = "t", ["qos"] = "1", ["protocol_version"] = "5.0",
+            ["message_expiry_seconds"] = "0", ["user_properties"] = "not json",
+        };
+
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(mqtt, v5));
+        var v311 = PropertyValidator.Validate(mqtt, new Dictionary<string, string?>(v5) { ["protocol_version"] = "3.1.1" });
+        var fixedV5 = PropertyValidator.Validate(mqtt, new Dictionary<string, string?>(v5)
+        {
+            ["message_expiry_seconds"] = "60", ["user_properties"] = """{"site":"7"}""",
+        });
+
+        Assert.Equal(["message_expiry_seconds", "user_properties"], error.FieldErrors.Keys.Order(StringComparer.Ordinal));
+        Assert.False(v311.ContainsKey("user_properties"));
+        Assert.False(v311.ContainsKey("message_expiry_seconds"));
+        Assert.Equal("60", fixedV5["message_expiry_seconds"]);
+        Assert.Equal("""{"site":"7"}""", fixedV5["user_properties"]);
+    }
+
+    [Fact]
     public void Mqtt_WithTlsTypedInUpperCase_KeepsTheCaCertificate()
     {
         using var ca = TestCertificates.CreateCa("Broker CA");

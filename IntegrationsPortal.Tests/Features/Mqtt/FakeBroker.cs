@@ -33,11 +33,11 @@ public sealed class FakeBroker : IAsyncDisposable
 
     public MqttClientOptions Options() => MqttTest.Options("127.0.0.1", Port);
 
-    /// <summary>Answers CONNECT with an accepting CONNACK and returns the CONNECT.</summary>
-    public static async Task<ConnectPacket> AcceptConnectAsync(FakeBrokerSession session)
+    /// <summary>Answers CONNECT with an accepting CONNACK (in 5.0 with <paramref name="properties"/>) and returns the CONNECT.</summary>
+    public static async Task<ConnectPacket> AcceptConnectAsync(FakeBrokerSession session, MqttProperties? properties = null)
     {
         var connect = await session.ReceiveAsync<ConnectPacket>();
-        await session.SendAsync(new ConnAckPacket(SessionPresent: false, ReturnCode: 0));
+        await session.SendAsync(new ConnAckPacket(SessionPresent: false, ReturnCode: 0, properties));
         return connect;
     }
 
@@ -109,15 +109,35 @@ public sealed class FakeBrokerSession(NetworkStream stream, CancellationToken st
 {
     private readonly MqttPacketReader _reader = new(stream, 1024 * 1024);
 
-    public async Task<T> ReceiveAsync<T>() where T : MqttPacket
+    public async Task<T> ReceiveAsync<T>(TimeSpan? patience = null) where T : MqttPacket
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(MqttTest.Patience);
+        timeout.CancelAfter(patience ?? MqttTest.Patience);
         var packet = await _reader.ReadAsync(timeout.Token);
+        if (packet is ConnectPacket connect)
+        {
+            // The client's CONNECT says which protocol the rest of the session speaks.
+            _reader.Version = connect.ProtocolVersion;
+        }
+
         return packet as T ?? throw new InvalidOperationException($"Expected {typeof(T).Name}, the client sent {packet?.ToString() ?? "nothing (closed)"}.");
     }
 
-    public Task SendAsync(MqttPacket packet) => SendRawAsync(MqttPacketCodec.Encode(packet));
+    /// <summary>True if the client sends nothing within <paramref name="quiet"/> (false, and the packet is lost, if it does).</summary>
+    public async Task<bool> StaysQuietAsync(TimeSpan quiet)
+    {
+        try
+        {
+            await ReceiveAsync<MqttPacket>(quiet);
+            return false;
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    public Task SendAsync(MqttPacket packet) => SendRawAsync(MqttPacketCodec.Encode(packet, _reader.Version));
 
     public async Task SendRawAsync(byte[] bytes)
     {

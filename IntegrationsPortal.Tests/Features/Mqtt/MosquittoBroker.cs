@@ -19,6 +19,12 @@ public sealed class MosquittoSetup
 
     /// <summary>Keep sessions and queued messages across a stop and start (saved on SIGTERM).</summary>
     public bool Persistence { get; init; }
+
+    /// <summary>
+    /// With any: an ACL file on both listeners lets everyone read and write every topic except these filters.
+    /// Mosquitto 2 answers an MQTT 5.0 publish there with PUBACK/PUBREC reason code 0x87 (and 3.1.1 ones silently).
+    /// </summary>
+    public IReadOnlyList<string> DeniedTopics { get; init; } = [];
 }
 
 /// <summary>
@@ -176,6 +182,15 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
 
         var passwordLine = _setup.Users.Count > 0 ? $"password_file {passwordFile}" : "";
+        if (_setup.DeniedTopics.Count > 0)
+        {
+            // Lines before any "user" apply to anonymous clients; "pattern" lines to everyone. Denials win.
+            var aclFile = Path.Combine(_directory, "acl");
+            var denials = string.Concat(_setup.DeniedTopics.Select(topic => $"pattern deny {topic}\n"));
+            await File.WriteAllTextAsync(aclFile, $"pattern readwrite #\n{denials}");
+            passwordLine += $"\nacl_file {aclFile}";
+        }
+
         var config = $"""
             # Root here: the default would drop privileges to a user that cannot read this temp folder.
             user root

@@ -16,7 +16,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _broker = await MosquittoBroker.StartAsync();
+        _broker = await MosquittoBroker.StartAsync(new MosquittoSetup { DeniedTopics = ["forbidden/#"] });
         _acme = await _app.Services.SetUpFirstOrganizationAsync();
     }
 
@@ -32,24 +32,55 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
     [InlineData("2", "PUBCOMP for packet")]
     public async Task TestSend_PublishesToTheResolvedTopic_AndRecordsTheBrokersAcknowledgement(string qos, string acknowledgement)
     {
-        await using var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = $"reader-{qos}" });
-        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
-        await subscriber.SubscribeAsync("sites/+/telemetry", MqttQos.ExactlyOnce, TestContext.Current.CancellationToken);
+        await using var subscriber = await SubscriberAsync($"reader-{qos}", MqttProtocolVersion.V311);
         var integration = await CreateAsync(qos);
 
-        await using var scope = _app.Services.AsAdmin(_acme);
-        var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
-        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", TestContext.Current.CancellationToken);
+        var (received, detail) = await TestSendAsync(integration, subscriber);
 
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
-        var received = await subscriber.Messages.ReadAsync(wait.Token);
         Assert.Equal("sites/site-7/telemetry", received.Topic);
         Assert.Contains("21.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
-        var detail = await WaitForAttemptAsync(delivery, accepted.MessageId);
         Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
         Assert.StartsWith(acknowledgement, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
         Assert.Equal($"PUBLISH QoS {qos}", detail.Attempts[^1].Method);
+    }
+
+    [Theory]
+    [InlineData("1", "PUBACK for packet", ": success (reason code 0x00)")]
+    [InlineData("2", "PUBCOMP for packet", "; PUBREC said success (reason code 0x00)")]
+    public async Task TestSend_V5Integration_CarriesExpiryAndUserProperties_AndRecordsTheAckReasonCode(string qos, string acknowledgement, string reason)
+    {
+        await using var subscriber = await SubscriberAsync($"reader5-{qos}", MqttProtocolVersion.V500);
+        var integration = await CreateAsync(qos, new()
+        {
+            ["protocol_version"] = "5.0", ["message_expiry_seconds"] = "120", ["user_properties"] = """{"source":"portal","site":"7"}""",
+        });
+
+        var (received, detail) = await TestSendAsync(integration, subscriber);
+
+        Assert.Equal("sites/site-7/telemetry", received.Topic);
+        Assert.Equal([new MqttUserProperty("source", "portal"), new MqttUserProperty("site", "7")], received.Properties!.UserProperties);
+        Assert.InRange(received.Properties.MessageExpiryInterval!.Value, 100u, 120u);
+        Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+        Assert.StartsWith(acknowledgement, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
+        Assert.EndsWith(reason, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
+        Assert.Equal("Protocol: MQTT 5.0\nMessage-Expiry-Interval: 120\nUser-Property: source=portal\nUser-Property: site=7", detail.Attempts[^1].RequestHeaders);
+    }
+
+    [Fact]
+    public async Task TestSend_V5ToATopicTheBrokerDenies_FailsWithNotAuthorizedAndIsNotRetried()
+    {
+        var integration = await CreateAsync("1", new() { ["protocol_version"] = "5.0", ["topic"] = "forbidden/{placeId}" });
+
+        await using var scope = _app.Services.AsAdmin(_acme);
+        var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
+        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7"}""", TestContext.Current.CancellationToken);
+        var detail = await WaitUntilSettledAsync(delivery, accepted.MessageId);
+
+        var attempt = Assert.Single(detail.Attempts);
+        Assert.True(detail.Message.Status is DeliveryStatus.Failed or DeliveryStatus.Dead, $"Status {detail.Message.Status}");
+        Assert.Equal("publish_refused", attempt.ErrorClass);
+        Assert.Equal("not authorized (reason code 0x87)", attempt.ResponseBody);
+        Assert.Contains("refused the message to 'forbidden/site-7': not authorized (reason code 0x87) in its PUBACK", attempt.ErrorMessage);
     }
 
     [Fact]
@@ -59,28 +90,56 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
         Assert.Equal("sites/{placeId}", MqttSender.ResolveTopic("sites/{placeId}", "not json"));
     }
 
-    private async Task<Guid> CreateAsync(string qos)
+    private async Task<MqttConnection> SubscriberAsync(string clientId, MqttProtocolVersion version)
     {
+        var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, ProtocolVersion = version });
+        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
+        await subscriber.SubscribeAsync("sites/+/telemetry", MqttQos.ExactlyOnce, TestContext.Current.CancellationToken);
+        return subscriber;
+    }
+
+    /// <summary>Test send of a reading from site-7; what the subscriber got and the message's history once attempted.</summary>
+    private async Task<(MqttMessage Received, DeliveryDetail Detail)> TestSendAsync(Guid integration, MqttConnection subscriber)
+    {
+        await using var scope = _app.Services.AsAdmin(_acme);
+        var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
+        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", TestContext.Current.CancellationToken);
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        var received = await subscriber.Messages.ReadAsync(wait.Token);
+        return (received, await WaitUntilSettledAsync(delivery, accepted.MessageId));
+    }
+
+    private async Task<Guid> CreateAsync(string qos, Dictionary<string, string>? extra = null)
+    {
+        var properties = new Dictionary<string, string?>
+        {
+            ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["topic"] = "sites/{placeId}/telemetry", ["qos"] = qos,
+        };
+        foreach (var (name, value) in extra ?? [])
+        {
+            properties[name] = value;
+        }
+
         await using var scope = _app.Services.AsAdmin(_acme);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
             TypeKey = "mqtt",
             Name = $"Broker QoS {qos}",
-            Properties = new()
-            {
-                ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["topic"] = "sites/{placeId}/telemetry", ["qos"] = qos,
-            },
+            Properties = properties,
         });
     }
 
-    private static async Task<DeliveryDetail> WaitForAttemptAsync(DeliveryService delivery, Guid messageId)
+    private static async Task<DeliveryDetail> WaitUntilSettledAsync(DeliveryService delivery, Guid messageId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             var detail = await delivery.GetAsync(messageId);
-            if (detail.Message.Status is DeliveryStatus.Delivered || DateTime.UtcNow > deadline)
+            // Settled: delivered, or given up (a refusal that retrying cannot fix).
+            if (detail.Message.Status is not (DeliveryStatus.Pending or DeliveryStatus.Delivering) || DateTime.UtcNow > deadline)
             {
                 return detail;
             }

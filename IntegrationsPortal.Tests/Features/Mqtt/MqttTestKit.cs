@@ -12,6 +12,9 @@ public sealed class MosquittoFixture : IAsyncLifetime
     // Made up for the tests; asserted never to appear in error messages.
     public const string Password = "Tr0ub4dor&3-mqtt-secret";
 
+    /// <summary>The broker's ACL lets nobody publish or subscribe under this.</summary>
+    public const string DeniedTopics = "portal-tests/forbidden";
+
     public X509Certificate2 Ca { get; } = TestCertificates.CreateCa("Portal Test CA");
 
     public X509Certificate2 ClientCertificate { get; private set; } = default!;
@@ -26,10 +29,13 @@ public sealed class MosquittoFixture : IAsyncLifetime
             Users = new Dictionary<string, string> { [UserName] = Password },
             ServerCertificate = TestCertificates.IssueServer(Ca),
             CaCertificate = Ca,
+            DeniedTopics = [DeniedTopics + "/#"],
         });
     }
 
     public MqttClientOptions Options(int? port = null) => MqttTest.Options(Broker.Host, port ?? Broker.Port);
+
+    public MqttClientOptions OptionsV5(int? port = null) => Options(port) with { ProtocolVersion = MqttProtocolVersion.V500 };
 
     public async ValueTask DisposeAsync()
     {

@@ -56,16 +56,22 @@ public static class CatalogData
             Capabilities = [Capabilities.TestSend],
         },
         new("mqtt", "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
-            "Publishes to an MQTT broker at QoS 0, 1 or 2, with retain, TLS and a last will.",
+            "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS and a last will.",
             [
                 Text("host", "Broker host", required: true),
                 Number("port", "Port", 1, 65535, "1883") with { Help = "1883 for plain TCP, 8883 for TLS." },
+                // Not required: integrations made before 5.0 existed have none and mean 3.1.1, the default.
+                Choice("protocol_version", "Protocol version", ["3.1.1", "5.0"], "3.1.1")
+                    with { Required = false, Help = "5.0 adds message expiry, user properties and the broker's reason when it refuses a message." },
                 Text("client_id", "Client id") with { Help = "Generated when empty." },
                 Text("username", "Username"),
                 Secret("password", "Password"),
                 Text("topic", "Topic", required: true) with { Placeholder = "sites/{placeId}/devices/{deviceId}/telemetry" },
                 Choice("qos", "QoS", ["0", "1", "2"], "1"),
                 Flag("retain", "Retain"),
+                Number("message_expiry_seconds", "Message expiry (seconds)", 1, uint.MaxValue)
+                    with { VisibleWhen = new("protocol_version", "5.0"), Help = "The broker drops a message not yet delivered (retained or queued) after this long. Empty: never." },
+                Map("user_properties", "User properties") with { VisibleWhen = new("protocol_version", "5.0") },
                 Flag("tls", "Use TLS"),
                 CaCertificate() with { VisibleWhen = new("tls", "true"), Help = "Only for a broker whose certificate is not signed by a public CA." },
                 Text("will_topic", "Last will topic"),

@@ -9,9 +9,9 @@ namespace IntegrationsPortal.Features.Mqtt;
 
 /// <summary>
 /// Delivers a message by publishing its payload to the integration's topic, with its QoS and
-/// retain flag, over the integration's shared connection. The history records the broker's
-/// acknowledgement (PUBACK, PUBCOMP). Topic placeholders like <c>{deviceId}</c> take the
-/// payload's top-level fields of that name.
+/// retain flag (and over MQTT 5.0 its message expiry and user properties), over the integration's
+/// shared connection. The history records the broker's acknowledgement (PUBACK, PUBCOMP, with the
+/// 5.0 reason code). Topic placeholders like <c>{deviceId}</c> take the payload's top-level fields of that name.
 /// </summary>
 public sealed partial class MqttSender(MqttConnections connections) : IDeliverySender
 {
@@ -25,10 +25,12 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         var qos = (MqttQos)int.Parse(integration.Get("qos") ?? "1", CultureInfo.InvariantCulture);
         var retain = integration.Get("retain") == "true";
         var topic = ResolveTopic(integration.Get("topic") ?? "", message.Payload);
+        var properties = MqttIntegrationOptions.MessageProperties(integration);
         var outcome = new DeliveryOutcome
         {
             Url = $"mqtt{(integration.Get("tls") == "true" ? "s" : "")}://{integration.Get("host")}:{integration.Get("port")}/{topic}",
             Method = $"PUBLISH QoS {(int)qos}{(retain ? " retain" : "")}",
+            RequestHeaders = properties is null ? null : Describe(properties),
             RequestBody = message.Payload,
         };
         try
@@ -36,12 +38,24 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
             var connection = await connections.GetAsync(integration, ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(PublishTimeout);
-            var result = await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(message.Payload), qos, retain, timeout.Token);
+            var result = await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(message.Payload), qos, retain, properties, timeout.Token);
             return outcome with { ResponseBody = result.Acknowledgement };
         }
         catch (ArgumentException e)
         {
-            return outcome with { Failure = FailureKind.Final, ErrorClass = "invalid_topic", ErrorMessage = e.Message };
+            var errorClass = e.ParamName == "properties" ? "invalid_properties" : "invalid_topic";
+            return outcome with { Failure = FailureKind.Final, ErrorClass = errorClass, ErrorMessage = e.Message };
+        }
+        catch (MqttPublishRefusedException e)
+        {
+            // This one message was refused (MQTT 5.0 reason code); the connection is fine and stays open.
+            return outcome with
+            {
+                Failure = e.IsTransient ? FailureKind.Retry : FailureKind.Final,
+                ErrorClass = "publish_refused",
+                ErrorMessage = e.Message,
+                ResponseBody = MqttReasonCodes.Describe(e.ReasonCode),
+            };
         }
         catch (MqttConnectException e) when (!e.IsTransient)
         {
@@ -58,6 +72,14 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
             return outcome with { Failure = FailureKind.Throttled, ErrorClass = "timeout", ErrorMessage = $"The broker did not acknowledge within {PublishTimeout.TotalSeconds:0} s." };
         }
     }
+
+    /// <summary>The 5.0 properties as the history shows them, one per line like request headers.</summary>
+    private static string Describe(MqttProperties properties) =>
+        string.Join('\n', [
+            "Protocol: MQTT 5.0",
+            .. properties.MessageExpiryInterval is { } expiry ? [$"Message-Expiry-Interval: {expiry}"] : Array.Empty<string>(),
+            .. properties.UserProperties.Select(p => $"User-Property: {p.Name}={p.Value}"),
+        ]);
 
     /// <summary>Replaces {name} with the payload's top-level field of that name; an unknown one stays as it is (and is refused as a topic).</summary>
     public static string ResolveTopic(string template, string payload)

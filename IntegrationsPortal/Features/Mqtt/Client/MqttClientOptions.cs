@@ -12,6 +12,9 @@ public sealed record MqttClientOptions
 
     public required string ClientId { get; init; }
 
+    /// <summary>MQTT 3.1.1 (the default) or 5.0, which adds properties, reason codes on acknowledgements and flow control.</summary>
+    public MqttProtocolVersion ProtocolVersion { get; init; } = MqttProtocolVersion.V311;
+
     public string? UserName { get; init; }
 
     public string? Password { get; init; }
@@ -21,6 +24,12 @@ public sealed record MqttClientOptions
     /// Unacknowledged publishes are re-sent after a reconnect either way (see docs/decisions/004).
     /// </summary>
     public bool CleanSession { get; init; } = true;
+
+    /// <summary>
+    /// MQTT 5.0 only, with <see cref="CleanSession"/> off: how long the broker keeps the session after the
+    /// connection ends. Null keeps it for ever, as 3.1.1 does. Sent as the Session Expiry Interval in whole seconds.
+    /// </summary>
+    public TimeSpan? SessionExpiry { get; init; }
 
     /// <summary>How often to PINGREQ the broker; zero turns keep-alive off. Sent to the broker in whole seconds.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
@@ -98,6 +107,21 @@ public sealed record MqttClientOptions
             {
                 throw new ArgumentException("The last will's payload must be at most 65,535 bytes and its QoS 0, 1 or 2.", nameof(Will));
             }
+
+            if (will.Properties is not null && ProtocolVersion != MqttProtocolVersion.V500)
+            {
+                throw new ArgumentException("Properties on the last will need MQTT 5.0.", nameof(Will));
+            }
+        }
+
+        if (!Enum.IsDefined(ProtocolVersion))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProtocolVersion), ProtocolVersion, "The protocol version must be 3.1.1 or 5.0.");
+        }
+
+        if (SessionExpiry is { } expiry && (expiry < TimeSpan.Zero || expiry.TotalSeconds > uint.MaxValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SessionExpiry), "The session expiry must be between 0 and 4,294,967,295 seconds.");
         }
 
         return this;
@@ -105,10 +129,23 @@ public sealed record MqttClientOptions
 
     /// <summary>The CONNECT packet; keep-alive rounded up so the broker never times us out before we ping.</summary>
     internal ConnectPacket ConnectPacket() =>
-        new(ClientId, CleanSession, (ushort)Math.Ceiling(KeepAlive.TotalSeconds), UserName, Password, Will);
+        new(ClientId, CleanSession, (ushort)Math.Ceiling(KeepAlive.TotalSeconds), UserName, Password, Will, ProtocolVersion,
+            ProtocolVersion == MqttProtocolVersion.V500 ? ConnectProperties() : null);
+
+    /// <summary>
+    /// A 5.0 session without Session Expiry ends with the connection, so a persistent one asks for
+    /// <see cref="SessionExpiry"/> (for ever when unset). The broker must not send us packets we would refuse as too large.
+    /// </summary>
+    private MqttProperties ConnectProperties() => new()
+    {
+        SessionExpiryInterval = CleanSession ? null : SessionExpiry is { } expiry ? (uint)Math.Ceiling(expiry.TotalSeconds) : uint.MaxValue,
+        MaximumPacketSize = (uint)MaxIncomingPacketSize,
+    };
 
     // Never the password: options end up in logs and error messages.
-    public override string ToString() => $"mqtt{(Tls is null ? "" : "s")}://{Broker} as '{ClientId}'{(UserName is null ? "" : $" (user {UserName})")}";
+    public override string ToString() =>
+        $"mqtt{(Tls is null ? "" : "s")}://{Broker} as '{ClientId}'{(UserName is null ? "" : $" (user {UserName})")}"
+        + (ProtocolVersion == MqttProtocolVersion.V500 ? " over MQTT 5.0" : "");
 }
 
 /// <summary>TLS settings. Without <see cref="CaCertificate"/> the broker's certificate is checked against the system's trusted roots.</summary>

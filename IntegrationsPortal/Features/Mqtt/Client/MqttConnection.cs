@@ -3,12 +3,14 @@ using System.Threading.Channels;
 namespace IntegrationsPortal.Features.Mqtt.Client;
 
 /// <summary>
-/// A long-lived MQTT 3.1.1 client connection (one per integration), safe for many concurrent
+/// A long-lived MQTT 3.1.1 or 5.0 client connection (one per integration), safe for many concurrent
 /// <see cref="PublishAsync"/> callers. <see cref="ConnectAsync"/> connects once and throws on refusal;
 /// after that, a lost link is re-established automatically with exponential backoff, and QoS 1/2
 /// messages not yet acknowledged are sent again (DUP=1; PUBREL for QoS 2 past PUBREC), so a publish
 /// waits through a broker restart instead of failing. Reconnecting stops for good on refusals that will
 /// not fix themselves (bad credentials, rejected client id), failing what is still waiting.
+/// Over MQTT 5.0 it also keeps to the limits in the broker's CONNACK (Receive Maximum, Maximum QoS, Retain
+/// Available, Maximum Packet Size) and fails a single publish the broker refuses with a reason code.
 /// </summary>
 public sealed class MqttConnection(MqttClientOptions options, TimeProvider? timeProvider = null) : IAsyncDisposable
 {
@@ -25,6 +27,12 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     private readonly HashSet<ushort> _receivedQos2 = [];
     private readonly Dictionary<string, MqttQos> _subscriptions = [];
     private readonly CancellationTokenSource _closing = new();
+    // Flow control (MQTT 5.0 section 4.9): at most the broker's Receive Maximum QoS 1/2 publishes are on the
+    // wire; later ones wait here, in order. A 3.1.1 broker states no limit, so nothing waits.
+    private readonly Queue<InFlightOperation> _waiting = new();
+    private int _onWire;
+    private MqttServerLimits _limits = MqttServerLimits.Unlimited;
+    private string? _assignedClientId;
     private MqttLink? _link;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttConnectionState _state = MqttConnectionState.NotConnected;
@@ -42,6 +50,20 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
             }
         }
     }
+
+    /// <summary>What the broker's last CONNACK said about its limits; all defaults over MQTT 3.1.1.</summary>
+    public MqttServerLimits ServerLimits
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _limits;
+            }
+        }
+    }
+
+    private bool IsV5 => Options.ProtocolVersion == MqttProtocolVersion.V500;
 
     /// <summary>Why the link last dropped or a reconnect attempt last failed.</summary>
     public MqttException? LastError => _lastError;
@@ -87,31 +109,78 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
     /// Cancelling stops the wait, not the delivery: a QoS 1/2 message already queued is still sent and
     /// re-sent until acknowledged. <paramref name="payload"/> must not change until the task completes.
     /// </summary>
-    public async Task<MqttPublishResult> PublishAsync(
+    public Task<MqttPublishResult> PublishAsync(
         string topic,
         ReadOnlyMemory<byte> payload,
         MqttQos qos = MqttQos.AtLeastOnce,
         bool retain = false,
+        CancellationToken cancellationToken = default) =>
+        PublishAsync(topic, payload, qos, retain, properties: null, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="properties"/>, plus MQTT 5.0 message properties (Message Expiry
+    /// Interval, User Properties, Content Type...). Throws <see cref="MqttPublishRefusedException"/> when the broker
+    /// refuses this one message (a PUBACK or PUBREC reason code from 0x80) or its CONNACK rules it out.
+    /// </summary>
+    public async Task<MqttPublishResult> PublishAsync(
+        string topic,
+        ReadOnlyMemory<byte> payload,
+        MqttQos qos,
+        bool retain,
+        MqttProperties? properties,
         CancellationToken cancellationToken = default)
     {
         MqttTopic.ValidateTopicName(topic);
         ThrowIfUndefined(qos);
+        if (properties is not null)
+        {
+            if (!IsV5)
+            {
+                throw new ArgumentException("Message properties need MQTT 5.0; this connection speaks 3.1.1.", nameof(properties));
+            }
 
+            MqttPacketCodec.ValidatePublishProperties(properties, nameof(properties));
+        }
+
+        var packet = new PublishPacket(topic, payload, qos, retain, Dup: false, PacketId: 0, properties);
         // Checked here: once queued, an oversized packet would only fail inside the writer loop.
-        if (2 + System.Text.Encoding.UTF8.GetByteCount(topic) + 2 + (long)payload.Length > MqttPacketCodec.MaxRemainingLength)
+        if (MqttPacketCodec.RemainingLength(packet, Options.ProtocolVersion) > MqttPacketCodec.MaxRemainingLength)
         {
             throw new ArgumentException($"The payload is {payload.Length} bytes; an MQTT packet holds at most {MqttPacketCodec.MaxRemainingLength}.", nameof(payload));
         }
 
+        CheckServerLimits(packet);
         if (qos == MqttQos.AtMostOnce)
         {
-            await SendOnceAsync(new PublishPacket(topic, payload, qos, retain, Dup: false, PacketId: 0), cancellationToken);
+            await SendOnceAsync(packet, cancellationToken);
             return new MqttPublishResult(qos, 0);
         }
 
-        var operation = await StartAsync(id => new PublishPacket(topic, payload, qos, retain, Dup: false, id), qos == MqttQos.ExactlyOnce, cancellationToken);
-        await operation.Completion.Task.WaitAsync(cancellationToken);
-        return new MqttPublishResult(qos, operation.PacketId);
+        var operation = await StartAsync(id => packet with { PacketId = id }, qos == MqttQos.ExactlyOnce, cancellationToken);
+        var ack = (PacketIdPacket)await operation.Completion.Task.WaitAsync(cancellationToken);
+        // For QoS 2 the PUBREC says how the broker took the message (no matching subscribers...); the PUBCOMP only ends the exchange.
+        var reported = operation.PubRec ?? ack;
+        return IsV5
+            ? new MqttPublishResult(qos, operation.PacketId, reported.ReasonCode, reported.Properties?.ReasonString)
+            : new MqttPublishResult(qos, operation.PacketId);
+    }
+
+    /// <summary>A 5.0 broker's CONNACK may rule out a QoS, retain or a size; sending anyway would make it drop the connection.</summary>
+    private void CheckServerLimits(PublishPacket packet)
+    {
+        var limits = ServerLimits;
+        var refusal = packet switch
+        {
+            _ when packet.Qos > limits.MaximumQos => ($"accepts at most QoS {(int)limits.MaximumQos}; this message asks for QoS {(int)packet.Qos}", (byte)0x9B),
+            { Retain: true } when !limits.RetainAvailable => ("does not keep retained messages; this message asks to be retained", (byte)0x9A),
+            _ when limits.MaximumPacketSize is { } max && MqttPacketCodec.PacketSize(packet, Options.ProtocolVersion) > max =>
+                ($"accepts packets of at most {max} bytes; this message needs {MqttPacketCodec.PacketSize(packet, Options.ProtocolVersion)}", (byte)0x95),
+            _ => default,
+        };
+        if (refusal.Item1 is not null)
+        {
+            throw new MqttPublishRefusedException($"The MQTT broker at {Options.Broker} {refusal.Item1} (it said so when connecting); nothing was sent.", refusal.Item2);
+        }
     }
 
     /// <summary>Subscribes to one filter and returns the QoS the broker granted; kept across reconnects.</summary>
@@ -121,9 +190,10 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         ThrowIfUndefined(qos);
         var operation = await StartAsync(id => new SubscribePacket(id, [new MqttSubscription(topicFilter, qos)]), exactlyOnce: false, cancellationToken);
         var subAck = (SubAckPacket)await operation.Completion.Task.WaitAsync(cancellationToken);
-        if (subAck.ReturnCodes[0] == 0x80)
+        if (subAck.ReturnCodes[0] >= 0x80)
         {
-            throw new MqttException($"The MQTT broker at {Options.Broker} refused the subscription to '{topicFilter}'.");
+            var reason = IsV5 ? $": {MqttReasonCodes.Describe(subAck.ReturnCodes[0])}{MqttReasonCodes.Saying(subAck.Properties?.ReasonString)}" : "";
+            throw new MqttException($"The MQTT broker at {Options.Broker} refused the subscription to '{topicFilter}'{reason}.");
         }
 
         lock (_gate)
@@ -231,8 +301,59 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         var id = _inFlight.NextFreeId();
         var operation = new InFlightOperation(create(id), id, ++_sequence, holdsSlot);
         _inFlight.Add(operation);
-        operation.Sent = _link?.Send(operation.Packet) == true;
+        if (_link is { } link)
+        {
+            SendOrWait(link, operation);
+        }
+
         return operation;
+    }
+
+    // Caller holds _gate. A publish waits while the broker's Receive Maximum is used up, or while earlier ones wait (order).
+    private void SendOrWait(MqttLink link, InFlightOperation operation)
+    {
+        if (operation.Packet is PublishPacket && (_waiting.Count > 0 || _onWire >= _limits.ReceiveMaximum))
+        {
+            _waiting.Enqueue(operation);
+            return;
+        }
+
+        Transmit(link, operation);
+    }
+
+    // Caller holds _gate.
+    private void Transmit(MqttLink link, InFlightOperation operation)
+    {
+        if (operation.Packet is PublishPacket)
+        {
+            _onWire++;
+            operation.OnWire = true;
+        }
+
+        if (link.Send(operation.PacketToSend()))
+        {
+            operation.Sent = true;
+        }
+    }
+
+    // Caller holds _gate. An acknowledged publish frees its place on the wire for the next waiting one.
+    private void FreeWireSlot(InFlightOperation operation)
+    {
+        if (!operation.OnWire)
+        {
+            return;
+        }
+
+        operation.OnWire = false;
+        _onWire--;
+        while (_link is { } link && _waiting.Count > 0 && _onWire < _limits.ReceiveMaximum)
+        {
+            var next = _waiting.Dequeue();
+            if (_inFlight.Find(next.PacketId) == next)
+            {
+                Transmit(link, next);
+            }
+        }
     }
 
     private static void ThrowIfUndefined(MqttQos qos)
@@ -270,10 +391,15 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
 
             _link = link;
             _state = MqttConnectionState.Connected;
+            // Receive Maximum and the send quota start afresh with every connection (section 4.9).
+            _limits = MqttServerLimits.From(connAck.Properties);
+            _assignedClientId = _limits.AssignedClientIdentifier ?? _assignedClientId;
+            _onWire = 0;
+            _waiting.Clear();
             foreach (var operation in _inFlight.InOrder())
             {
-                link.Send(operation.PacketToSend());
-                operation.Sent = true;
+                operation.OnWire = false;
+                SendOrWait(link, operation);
             }
 
             if (!connAck.SessionPresent)
@@ -319,7 +445,9 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
             try
             {
                 await Task.Delay(delay, _time, _closing.Token);
-                var (link, connAck) = await MqttLink.OpenAsync(Options, _time, _closing.Token);
+                // A broker-assigned client id (5.0, empty id asked for) is how a persistent session is found again.
+                var options = Options.ClientId.Length == 0 && _assignedClientId is { } assigned ? Options with { ClientId = assigned } : Options;
+                var (link, connAck) = await MqttLink.OpenAsync(options, _time, _closing.Token);
                 Install(link, connAck);
                 return;
             }
@@ -382,25 +510,34 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
             case SubAckPacket subAck:
                 Complete(subAck.PacketId, packet);
                 break;
+            case PacketIdPacket { Kind: MqttPacketType.PubRec } pubRec when MqttReasonCodes.IsFailure(pubRec.ReasonCode):
+                // A 5.0 refusal ends the QoS 2 exchange here: no PUBREL (section 4.3.3).
+                Complete(pubRec.PacketId, packet);
+                break;
             case PacketIdPacket { Kind: MqttPacketType.PubRec } pubRec:
+                bool known;
                 lock (_gate)
                 {
-                    if (_inFlight.Find(pubRec.PacketId) is { Packet: PublishPacket { Qos: MqttQos.ExactlyOnce } } operation)
+                    var operation = _inFlight.Find(pubRec.PacketId);
+                    known = operation is { Packet: PublishPacket { Qos: MqttQos.ExactlyOnce } };
+                    if (known)
                     {
-                        operation.Released = true;
+                        operation!.Released = true;
+                        operation.PubRec = pubRec;
                     }
                 }
 
                 // Answered even for an unknown id, so the broker can finish its side (section 4.3.3).
-                link.Send(new PacketIdPacket(MqttPacketType.PubRel, pubRec.PacketId));
+                link.Send(new PacketIdPacket(MqttPacketType.PubRel, pubRec.PacketId, UnknownIdReason(known)));
                 break;
             case PacketIdPacket { Kind: MqttPacketType.PubRel } pubRel:
+                bool pending;
                 lock (_gate)
                 {
-                    _receivedQos2.Remove(pubRel.PacketId);
+                    pending = _receivedQos2.Remove(pubRel.PacketId);
                 }
 
-                link.Send(new PacketIdPacket(MqttPacketType.PubComp, pubRel.PacketId));
+                link.Send(new PacketIdPacket(MqttPacketType.PubComp, pubRel.PacketId, UnknownIdReason(pending)));
                 break;
             case PublishPacket publish:
                 Receive(link, publish);
@@ -410,8 +547,16 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         }
     }
 
+    // 5.0 says why an id is unknown; 3.1.1 has no reason codes.
+    private byte UnknownIdReason(bool known) => known || !IsV5 ? MqttReasonCodes.Success : MqttReasonCodes.PacketIdentifierNotFound;
+
     private void Receive(MqttLink link, PublishPacket publish)
     {
+        if (publish.Properties?.TopicAlias is not null)
+        {
+            throw new MqttProtocolException($"The MQTT broker at {Options.Broker} sent a topic alias, though this client allows none (Topic Alias Maximum 0).", 0x94);
+        }
+
         var deliver = true;
         if (publish.Qos == MqttQos.ExactlyOnce)
         {
@@ -423,7 +568,7 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
 
         if (deliver)
         {
-            _messages.Writer.TryWrite(new MqttMessage(publish.Topic, publish.Payload, publish.Qos, publish.Retain, publish.Dup));
+            _messages.Writer.TryWrite(new MqttMessage(publish.Topic, publish.Payload, publish.Qos, publish.Retain, publish.Dup, publish.Properties));
         }
 
         if (publish.Qos != MqttQos.AtMostOnce)
@@ -433,7 +578,10 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
         }
     }
 
-    /// <summary>The final acknowledgement of an operation; an id we no longer track (a late duplicate) is ignored.</summary>
+    /// <summary>
+    /// The final acknowledgement of an operation (or a 5.0 PUBACK/PUBREC refusal, which fails just that publish);
+    /// an id we no longer track (a late duplicate) is ignored.
+    /// </summary>
     private void Complete(ushort packetId, MqttPacket acknowledgement)
     {
         InFlightOperation? operation;
@@ -448,21 +596,33 @@ public sealed class MqttConnection(MqttClientOptions options, TimeProvider? time
             var expected = operation.Packet switch
             {
                 PublishPacket { Qos: MqttQos.AtLeastOnce } => MqttPacketType.PubAck,
+                PublishPacket when acknowledgement.Type == MqttPacketType.PubRec && !operation.Released => MqttPacketType.PubRec,
                 PublishPacket => MqttPacketType.PubComp,
                 SubscribePacket => MqttPacketType.SubAck,
                 _ => MqttPacketType.UnsubAck,
             };
             if (acknowledgement.Type != expected)
             {
-                throw new MqttProtocolException($"The MQTT broker at {Options.Broker} answered packet {packetId} with {acknowledgement.Type} instead of {expected}.");
+                throw new MqttProtocolException($"The MQTT broker at {Options.Broker} answered packet {packetId} with {acknowledgement.Type} instead of {expected}.", MqttReasonCodes.ProtocolError);
             }
 
             _inFlight.Remove(packetId);
+            FreeWireSlot(operation);
         }
 
         if (operation.HoldsSlot)
         {
             ReleaseSlots(operation.Packet is PublishPacket { Qos: MqttQos.ExactlyOnce }, holdsSlot: true);
+        }
+
+        if (acknowledgement is PacketIdPacket { Kind: MqttPacketType.PubAck or MqttPacketType.PubRec } ack && MqttReasonCodes.IsFailure(ack.ReasonCode))
+        {
+            var topic = ((PublishPacket)operation.Packet).Topic;
+            operation.Completion.TrySetException(new MqttPublishRefusedException(
+                $"The MQTT broker at {Options.Broker} refused the message to '{topic}': {MqttReasonCodes.Describe(ack.ReasonCode)} "
+                + $"in its {ack.Kind.ToString().ToUpperInvariant()}{MqttReasonCodes.Saying(ack.Properties?.ReasonString)}.",
+                ack.ReasonCode));
+            return;
         }
 
         operation.Completion.TrySetResult(acknowledgement);

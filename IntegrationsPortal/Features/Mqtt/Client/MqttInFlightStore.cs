@@ -21,6 +21,12 @@ internal sealed class InFlightOperation(MqttPacket packet, ushort packetId, long
     /// <summary>QoS 2 after PUBREC: the broker has the message; only PUBREL/PUBCOMP remain.</summary>
     public bool Released { get; set; }
 
+    /// <summary>The PUBREC of a QoS 2 publish, whose MQTT 5.0 reason code the result reports.</summary>
+    public PacketIdPacket? PubRec { get; set; }
+
+    /// <summary>A publish counted against the broker's Receive Maximum on the current link.</summary>
+    public bool OnWire { get; set; }
+
     public TaskCompletionSource<MqttPacket> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>What to send (again) on a new link: MQTT 3.1.1 section 4.4.</summary>

@@ -28,6 +28,7 @@ internal sealed class MqttLink
     private Action<MqttLink, MqttPacket> _onPacket = (_, _) => { };
     private Action<MqttLink, MqttException> _onFailure = (_, _) => { };
     private TaskCompletionSource? _pong;
+    private TimeSpan _keepAlive;
     private int _failed;
 
     private MqttLink(Stream stream, MqttClientOptions options, TimeProvider time)
@@ -35,8 +36,11 @@ internal sealed class MqttLink
         _stream = stream;
         _options = options;
         _time = time;
-        _reader = new MqttPacketReader(stream, options.MaxIncomingPacketSize);
+        _keepAlive = options.KeepAlive;
+        _reader = new MqttPacketReader(stream, options.MaxIncomingPacketSize, options.ProtocolVersion);
     }
+
+    private bool IsV5 => _options.ProtocolVersion == MqttProtocolVersion.V500;
 
     /// <param name="Written">Completed once the packet is flushed to the socket (or failed if it never is).</param>
     private readonly record struct Outbound(MqttPacket Packet, TaskCompletionSource? Written);
@@ -51,7 +55,7 @@ internal sealed class MqttLink
         {
             stream = await OpenStreamAsync(options, linked.Token);
             var link = new MqttLink(stream, options, time);
-            await stream.WriteAsync(MqttPacketCodec.Encode(options.ConnectPacket()), linked.Token);
+            await stream.WriteAsync(MqttPacketCodec.Encode(options.ConnectPacket(), options.ProtocolVersion), linked.Token);
             await stream.FlushAsync(linked.Token);
             var connAck = await link._reader.ReadAsync(linked.Token) switch
             {
@@ -61,7 +65,16 @@ internal sealed class MqttLink
             };
             if (connAck.ReturnCode != 0)
             {
-                throw new MqttConnectException((MqttConnectReason)connAck.ReturnCode, options.Broker);
+                throw link.IsV5
+                    // A 3.1.1-only broker answers a 5.0 CONNECT with its own return code 1 (section 3.1.2.2).
+                    ? new MqttConnectException(connAck.ReturnCode == 1 ? (byte)0x84 : connAck.ReturnCode, options.Broker, connAck.Properties?.ReasonString)
+                    : new MqttConnectException((MqttConnectReason)connAck.ReturnCode, options.Broker);
+            }
+
+            // Section 3.2.2.3.14: a Server Keep Alive replaces the one we asked for.
+            if (connAck.Properties?.ServerKeepAlive is { } serverKeepAlive)
+            {
+                link._keepAlive = TimeSpan.FromSeconds(serverKeepAlive);
             }
 
             return (link, connAck);
@@ -153,7 +166,7 @@ internal sealed class MqttLink
         _onFailure = onFailure;
         _ = Task.Run(WriteLoopAsync);
         _ = Task.Run(ReadLoopAsync);
-        if (_options.KeepAlive > TimeSpan.Zero)
+        if (_keepAlive > TimeSpan.Zero)
         {
             _ = Task.Run(KeepAliveLoopAsync);
         }
@@ -165,20 +178,25 @@ internal sealed class MqttLink
     /// <summary>Sends DISCONNECT (so the broker drops the will), then closes.</summary>
     public async Task CloseGracefullyAsync()
     {
+        await SendDisconnectAsync(MqttReasonCodes.Success, TimeSpan.FromSeconds(2));
+        Fail(new MqttException($"The connection to the MQTT broker at {_options.Broker} was closed."), notify: false);
+    }
+
+    /// <summary>Queues DISCONNECT (in 5.0 with <paramref name="reasonCode"/>) and waits a little for it to be written.</summary>
+    private async Task SendDisconnectAsync(byte reasonCode, TimeSpan patience)
+    {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (Send(EmptyPacket.Disconnect, written))
+        if (Send(IsV5 ? new DisconnectPacket(reasonCode) : EmptyPacket.Disconnect, written))
         {
             try
             {
-                await written.Task.WaitAsync(TimeSpan.FromSeconds(2), _time);
+                await written.Task.WaitAsync(patience, _time);
             }
             catch (Exception e) when (e is MqttException or TimeoutException)
             {
                 // Closing anyway; the broker will publish the will, which is all that is lost.
             }
         }
-
-        Fail(new MqttException($"The connection to the MQTT broker at {_options.Broker} was closed."), notify: false);
     }
 
     /// <summary>Closes the socket at once, without DISCONNECT: the broker sees a lost client and publishes its will.</summary>
@@ -195,7 +213,7 @@ internal sealed class MqttLink
                 // Batch whatever is queued into one write: many concurrent publishers, few syscalls.
                 while (buffer.WrittenCount < WriteBatchBytes && _outbound.Reader.TryRead(out var item))
                 {
-                    MqttPacketCodec.Encode(item.Packet, buffer);
+                    MqttPacketCodec.Encode(item.Packet, buffer, _options.ProtocolVersion);
                     if (item.Written is not null)
                     {
                         written.Add(item.Written);
@@ -230,6 +248,12 @@ internal sealed class MqttLink
                 {
                     Volatile.Read(ref _pong)?.TrySetResult();
                 }
+                else if (packet is DisconnectPacket disconnect)
+                {
+                    Fail(new MqttException($"The MQTT broker at {_options.Broker} closed the connection: "
+                        + $"{MqttReasonCodes.Describe(disconnect.ReasonCode)}{MqttReasonCodes.Saying(disconnect.Properties?.ReasonString)}."));
+                    return;
+                }
                 else
                 {
                     _onPacket(this, packet);
@@ -237,6 +261,12 @@ internal sealed class MqttLink
             }
 
             Fail(new MqttException($"The MQTT broker at {_options.Broker} closed the connection."));
+        }
+        catch (MqttProtocolException e) when (IsV5 && !_stop.IsCancellationRequested)
+        {
+            // Section 4.13: a 5.0 client tells the broker why before it closes.
+            await SendDisconnectAsync(e.ReasonCode, TimeSpan.FromSeconds(1));
+            Fail(e);
         }
         catch (Exception e)
         {
@@ -250,7 +280,7 @@ internal sealed class MqttLink
         {
             while (true)
             {
-                await Task.Delay(_options.KeepAlive, _time, _stop.Token);
+                await Task.Delay(_keepAlive, _time, _stop.Token);
                 var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _pong, pong);
                 Send(EmptyPacket.PingReq);
