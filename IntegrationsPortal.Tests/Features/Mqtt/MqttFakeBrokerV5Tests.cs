@@ -60,10 +60,11 @@ public class MqttFakeBrokerV5Tests
     [InlineData(false, 3600, 3600u)]
     public async Task Connect_SendsLevel5_AndSessionExpiryOnlyForAPersistentSession(bool cleanSession, int? expirySeconds, uint? expected)
     {
-        var connects = new List<ConnectPacket>();
+        // The broker answers CONNACK inside AcceptConnectAsync, so the client can be connected before the packet is handed over.
+        var received = new TaskCompletionSource<ConnectPacket>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var broker = new FakeBroker(async session =>
         {
-            connects.Add(await FakeBroker.AcceptConnectAsync(session));
+            received.TrySetResult(await FakeBroker.AcceptConnectAsync(session));
             await session.GoSilentAsync();
         });
         await using var connection = new MqttConnection(V5(broker) with
@@ -75,7 +76,7 @@ public class MqttFakeBrokerV5Tests
 
         await connection.ConnectAsync(Token);
 
-        var connect = Assert.Single(connects);
+        var connect = await received.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
         Assert.Equal(MqttProtocolVersion.V500, connect.ProtocolVersion);
         Assert.Equal(cleanSession, connect.CleanSession);
         Assert.Equal(expected, connect.Properties!.SessionExpiryInterval);
