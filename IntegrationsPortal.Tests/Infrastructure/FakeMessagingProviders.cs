@@ -43,43 +43,43 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
         {
             // The account check verification makes, so integrations pointed here become active.
             app.MapGet("/2010-04-01/Accounts/{file}", (string file, HttpRequest request) =>
-                file == $"{IntegrationSeeds.TwilioSid}.json" && Basic(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
-                    ? Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
-                    : Json(401, FakeProviders.TwilioAuthenticateError));
+                file == $"{IntegrationSeeds.TwilioSid}.json" && LoopbackApp.BasicCredentials(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
+                    ? LoopbackApp.Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
+                    : LoopbackApp.Json(401, FakeProviders.TwilioAuthenticateError));
             app.MapPost("/2010-04-01/Accounts/{sid}/{resource}", async (string sid, string resource, HttpContext context) =>
             {
                 var request = await fake!.RecordAsync(context);
-                if (sid != IntegrationSeeds.TwilioSid || Basic(context.Request) != $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}")
+                if (sid != IntegrationSeeds.TwilioSid || LoopbackApp.BasicCredentials(context.Request) != $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}")
                 {
-                    return Json(401, FakeProviders.TwilioAuthenticateError);
+                    return LoopbackApp.Json(401, FakeProviders.TwilioAuthenticateError);
                 }
 
                 var form = Form(request.Body);
                 if (!form.TryGetValue("To", out var to) || !form.TryGetValue("From", out var from) || resource is not ("Messages.json" or "Calls.json"))
                 {
-                    return Json(400, """{"code":21604,"message":"A 'To' phone number is required.","status":400}""");
+                    return LoopbackApp.Json(400, """{"code":21604,"message":"A 'To' phone number is required.","status":400}""");
                 }
 
                 var prefix = resource == "Calls.json" ? "CA" : "SM";
-                return Json(201, JsonSerializer.Serialize(new { sid = prefix + Guid.NewGuid().ToString("N"), account_sid = sid, to, from, status = "queued" }));
+                return LoopbackApp.Json(201, JsonSerializer.Serialize(new { sid = prefix + Guid.NewGuid().ToString("N"), account_sid = sid, to, from, status = "queued" }));
             });
             app.MapPost("/v1/Account/{authId}/Message/", async (string authId, HttpContext context) =>
             {
                 var request = await fake!.RecordAsync(context);
                 var apiId = Guid.NewGuid().ToString();
-                if (authId != PlivoAuthId || Basic(context.Request) != $"{PlivoAuthId}:{PlivoToken}")
+                if (authId != PlivoAuthId || LoopbackApp.BasicCredentials(context.Request) != $"{PlivoAuthId}:{PlivoToken}")
                 {
-                    return Json(401, JsonSerializer.Serialize(new { api_id = apiId, error = "authentication failed" }));
+                    return LoopbackApp.Json(401, JsonSerializer.Serialize(new { api_id = apiId, error = "authentication failed" }));
                 }
 
                 using var body = JsonDocument.Parse(request.Body);
                 if (!context.Request.ContentType!.StartsWith("application/json", StringComparison.Ordinal)
                     || PlivoFields.Any(name => !body.RootElement.TryGetProperty(name, out _)))
                 {
-                    return Json(400, JsonSerializer.Serialize(new { api_id = apiId, error = "src, dst and text are required" }));
+                    return LoopbackApp.Json(400, JsonSerializer.Serialize(new { api_id = apiId, error = "src, dst and text are required" }));
                 }
 
-                return Json(202, JsonSerializer.Serialize(new { api_id = apiId, message = "message(s) queued", message_uuid = new[] { Guid.NewGuid().ToString() } }));
+                return LoopbackApp.Json(202, JsonSerializer.Serialize(new { api_id = apiId, message = "message(s) queued", message_uuid = new[] { Guid.NewGuid().ToString() } }));
             });
         });
         fake = new FakeMessagingProviders(app, baseUri);
@@ -115,13 +115,6 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
 
     private static Dictionary<string, string> Form(string body) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body).ToDictionary(f => f.Key, f => f.Value.ToString());
-
-    private static IResult Json(int status, string body) => Results.Text(body, "application/json", Encoding.UTF8, status);
-
-    private static string? Basic(HttpRequest request) =>
-        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } value
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(value))
-            : null;
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();

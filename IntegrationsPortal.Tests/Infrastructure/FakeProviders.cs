@@ -51,17 +51,17 @@ public sealed class FakeProviders : IAsyncDisposable
         });
 
         app.MapGet("/2010-04-01/Accounts/{file}", (string file, HttpRequest request) =>
-            file == $"{IntegrationSeeds.TwilioSid}.json" && BasicCredentials(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
-                ? Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
-                : Json(401, TwilioAuthenticateError));
+            file == $"{IntegrationSeeds.TwilioSid}.json" && LoopbackApp.BasicCredentials(request) == $"{IntegrationSeeds.TwilioSid}:{IntegrationSeeds.TwilioToken}"
+                ? LoopbackApp.Json(200, $$"""{"sid":"{{IntegrationSeeds.TwilioSid}}","friendly_name":"Acme","status":"active","type":"Full"}""")
+                : LoopbackApp.Json(401, TwilioAuthenticateError));
         app.MapGet("/v1/account", (HttpRequest request) => BearerToken(request) is { } key && key == IntegrationSeeds.StripeSecret
-            ? Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
-            : Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
+            ? LoopbackApp.Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
+            : LoopbackApp.Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
         app.MapGet("/me", (HttpRequest request) => BearerToken(request) == TelematicsToken
-            ? Json(200, """{"data":{"id":"123","name":"Acme Fleet"}}""")
-            : Json(401, """{"message":"Unauthorized","requestId":"7f1c2a"}"""));
+            ? LoopbackApp.Json(200, """{"data":{"id":"123","name":"Acme Fleet"}}""")
+            : LoopbackApp.Json(401, """{"message":"Unauthorized","requestId":"7f1c2a"}"""));
         app.MapMethods("/hooks/ok", ["HEAD", "POST"], () => Results.StatusCode(405));
-        app.Map("/down/{**rest}", () => Json(503, """{"message":"Service Unavailable"}"""));
+        app.Map("/down/{**rest}", () => LoopbackApp.Json(503, """{"message":"Service Unavailable"}"""));
 
         });
         var providers = new FakeProviders(app, baseUri);
@@ -71,18 +71,11 @@ public sealed class FakeProviders : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static IResult Json(int status, string body) => Results.Text(body, "application/json", Encoding.UTF8, status);
-
     private static string Scheme(HttpRequest request) =>
         AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) ? header.Scheme : "-";
 
     private static string? BearerToken(HttpRequest request) =>
         AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Bearer" ? header.Parameter : null;
-
-    private static string? BasicCredentials(HttpRequest request) =>
-        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } value
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(value))
-            : null;
 
     /// <summary>Stripe shows the key's mode prefix and last four characters only.</summary>
     private static string Mask(string? key) => key is { Length: > 12 } ? $"{key[..8]}****{key[^4..]}" : "****";

@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,4 +24,13 @@ public static class LoopbackApp
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return (app, new Uri(address.TrimEnd('/') + "/"));
     }
+
+    /// <summary>A JSON answer with a status, as provider APIs send their errors.</summary>
+    public static IResult Json(int status, string body) => Results.Text(body, "application/json", Encoding.UTF8, status);
+
+    /// <summary>"user:password" from an HTTP Basic Authorization header; null without one.</summary>
+    public static string? BasicCredentials(HttpRequest request) =>
+        AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } value
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(value))
+            : null;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -214,8 +215,16 @@ public sealed class DeliveryDispatcher(
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(group.Key.OrganizationId);
             try
             {
-                configurations[group.Key.IntegrationId] = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+                var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
                     .GetConfigurationAsync(group.Key.IntegrationId, ct);
+                if (configuration.Type.VerifiesRecipients)
+                {
+                    // Once per integration and batch, so the sender never asks the database per message.
+                    await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+                    configuration = configuration with { VerifiedRecipients = await RecipientVerifications.VerifiedAsync(db, configuration.Id, ct) };
+                }
+
+                configurations[group.Key.IntegrationId] = configuration;
             }
             catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
             {
@@ -315,7 +324,7 @@ public sealed class DeliveryDispatcher(
 
             if (outcome.Failure == FailureKind.Gone)
             {
-                gone[message.IntegrationId] = (message.OrganizationId, $"Deliveries stopped: the receiver answered 410 Gone for message {message.Id}.");
+                gone[message.IntegrationId] = (message.OrganizationId, $"{DeliveryService.StoppedPrefix}: the receiver answered 410 Gone for message {message.Id}.");
             }
             else
             {
@@ -390,7 +399,7 @@ public sealed class DeliveryDispatcher(
             .Select(a => new { a.At, a.Succeeded })
             .ToListAsync(ct);
         return recent.Count == options.FailureThreshold && recent.All(a => !a.Succeeded) && recent[0].At - recent[^1].At >= options.FailureSpan
-            ? $"Deliveries stopped: the last {options.FailureThreshold} attempts failed over {(recent[0].At - recent[^1].At).TotalHours:0} h."
+            ? $"{DeliveryService.StoppedPrefix}: the last {options.FailureThreshold} attempts failed over {(recent[0].At - recent[^1].At).TotalHours:0} h."
             : null;
     }
 

@@ -212,11 +212,7 @@ public sealed class IntegrationService(
         var integration = await FindAsync(db, id, ct);
         var type = CatalogService.Get(integration.TypeKey);
         return new ConfiguredIntegration(integration.Id, type, integration.Properties,
-            OpenSecrets(integration), integration.VerificationGeneration, integration.Status)
-        {
-            // Loaded with the configuration, which the dispatcher reads once per integration and batch.
-            VerifiedRecipients = type.VerifiesRecipients ? await RecipientVerifications.VerifiedAsync(db, id, ct) : null,
-        };
+            OpenSecrets(integration), integration.VerificationGeneration, integration.Status);
     }
 
     /// <summary>Applies a verification's outcome, unless the integration moved on since it was queued.</summary>
@@ -482,7 +478,7 @@ public sealed record ConfiguredIntegration(
 
     /// <summary>
     /// For types that verify their recipients: the numbers confirmed by code, which alone get
-    /// deliveries. Null for every other type.
+    /// deliveries. The dispatcher loads it once per integration and batch; null elsewhere.
     /// </summary>
     public IReadOnlySet<string>? VerifiedRecipients { get; init; }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Mqtt.Client;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Mqtt;
 
@@ -23,7 +24,7 @@ public static class MqttIntegrationOptions
             ClientId = integration.Get("client_id") is { Length: > 0 } clientId ? clientId : $"portal-{integration.Id.ToString("N")[^16..]}",
             UserName = integration.Get("username") is { Length: > 0 } user ? user : null,
             Password = integration.Get("password") is { Length: > 0 } password ? password : null,
-            Tls = tls ? new MqttTlsOptions { CaCertificate = LoadCa(integration.Get("ca_certificate")) } : null,
+            Tls = tls ? new MqttTlsOptions { CaCertificate = PrivateCaTrust.Load(integration.Get("ca_certificate")) } : null,
             Will = willTopic is { Length: > 0 }
                 ? new MqttWill(willTopic, Encoding.UTF8.GetBytes(integration.Get("will_payload") ?? ""), MqttQos.AtLeastOnce)
                 : null,
@@ -50,7 +51,4 @@ public static class MqttIntegrationOptions
             UserProperties = [.. map.Select(pair => new MqttUserProperty(pair.Key, pair.Value))],
         };
     }
-
-    private static X509Certificate2? LoadCa(string? pem) =>
-        string.IsNullOrWhiteSpace(pem) ? null : X509Certificate2.CreateFromPem(pem);
 }

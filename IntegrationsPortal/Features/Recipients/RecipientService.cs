@@ -65,7 +65,7 @@ public sealed class RecipientService(
         // Through the integration's own account and the delivery code, so the address policy, timeouts and
         // redaction are the deliveries' own. Nothing of it goes to the history: the request carries the code.
         var sender = senders.OfType<PhoneSender>().First(s => s.Handles(configuration.Type.Key));
-        var outcome = await sender.SendTextAsync(configuration, number, $"Your IntegrationsPortal verification code is {code}. It expires in 10 minutes.", ct);
+        var outcome = await sender.SendTextAsync(configuration, number, $"Your IntegrationsPortal verification code is {code}. It expires in {CodeLifetime.TotalMinutes:0} minutes.", ct);
         if (!outcome.Succeeded)
         {
             throw PortalException.Conflict($"The code could not be sent to {number}: {outcome.ErrorMessage}");

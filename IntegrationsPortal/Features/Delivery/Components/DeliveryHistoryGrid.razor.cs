@@ -47,10 +47,14 @@ public partial class DeliveryHistoryGrid : IDisposable
     [Inject]
     public required ILogger<DeliveryHistoryGrid> Logger { get; init; }
 
+    [Inject]
+    public required TimeProvider Time { get; init; }
+
     protected override async Task OnInitializedAsync()
     {
-        // An event can come before the first render has created the grid.
-        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid?.Reload() ?? Task.CompletedTask, Logger)
+        // An event can come before the first render has created the grid. Throttled: the dispatcher
+        // reports every message of a batch (up to 500), and each reload is a query.
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid?.Reload() ?? Task.CompletedTask, Logger, TimeSpan.FromMilliseconds(500), Time)
             .Follow<DeliveryChange>(h => Events.Changed += h, h => Events.Changed -= h,
                 change => IntegrationId is null || change.IntegrationId == IntegrationId);
         if (IntegrationId is null)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -30,7 +31,7 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
         switch (integration.Get("auth"))
         {
             case "BASIC":
-                request.Headers.Authorization = Basic(integration.Get("username") ?? "", integration.Get("password") ?? "");
+                request.Headers.Authorization = BasicAuthentication.Header(integration.Get("username") ?? "", integration.Get("password") ?? "");
                 break;
             case "API_KEY":
                 request.Headers.TryAddWithoutValidation(integration.Get("api_key_header") ?? "X-API-Key", integration.Get("api_key"));
@@ -40,9 +41,6 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
         var timeout = double.TryParse(integration.Get("timeout_seconds"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30;
         return await http.SendAsync(request, integration, TimeSpan.FromSeconds(timeout), HttpDelivery.ParseSuccessCodes(integration.Get("success_codes")), ct);
     }
-
-    public static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", System.Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     public static void AddCustomHeaders(HttpRequestMessage request, string? headersJson)
     {

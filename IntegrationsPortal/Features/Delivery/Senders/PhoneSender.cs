@@ -1,6 +1,7 @@
 using System.Text;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Recipients;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -28,14 +29,15 @@ public abstract class PhoneSender(HttpDelivery http) : IDeliverySender
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var listed = PropertyValidator.SplitList(integration.Get("recipients") ?? Payloads.Field(message.Payload, "to"));
+        var listed = PropertyValidator.SplitList(integration.Get(RecipientVerifications.Property) ?? Payloads.Field(message.Payload, "to"));
         if (listed.Count == 0)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "configuration", "There is no recipient: set recipients or put \"to\" in the payload.");
         }
 
-        // Null where the type has no verification (a payload's "to" on an account type).
-        var verified = integration.VerifiedRecipients;
+        // Null where the type has no verification (a payload's "to" on an account type); a verifying
+        // type without the set (not loaded by the dispatcher) sends to nobody rather than to everyone.
+        var verified = integration.Type.VerifiesRecipients ? integration.VerifiedRecipients ?? new HashSet<string>() : null;
         var recipients = verified is null ? listed : listed.Where(verified.Contains).ToList();
         var skipped = listed.Except(recipients).ToList();
         if (recipients.Count == 0)

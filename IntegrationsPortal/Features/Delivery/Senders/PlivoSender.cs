@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -24,7 +25,7 @@ public sealed class PlivoSender(HttpDelivery http) : PhoneSender(http)
         {
             Content = Json(new { src = integration.Get("from_number") ?? "", dst = text.To, text = text.Text }),
         };
-        request.Headers.Authorization = HttpSender.Basic(authId, integration.Get("auth_token") ?? "");
+        request.Headers.Authorization = BasicAuthentication.Header(authId, integration.Get("auth_token") ?? "");
         return request;
     }
 }

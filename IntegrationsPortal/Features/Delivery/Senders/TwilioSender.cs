@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -31,7 +32,7 @@ public sealed class TwilioSender(HttpDelivery http) : PhoneSender(http)
         }
 
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
-        request.Headers.Authorization = HttpSender.Basic(sid, integration.Get("auth_token") ?? "");
+        request.Headers.Authorization = BasicAuthentication.Header(sid, integration.Get("auth_token") ?? "");
         request.Headers.TryAddWithoutValidation("I-Twilio-Idempotency-Token", text.IdempotencyKey);
         return request;
     }

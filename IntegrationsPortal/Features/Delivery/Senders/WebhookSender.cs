@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -30,7 +31,7 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
         switch (integration.Get("auth"))
         {
             case "BASIC":
-                request.Headers.Authorization = HttpSender.Basic(integration.Get("username") ?? "", integration.Get("password") ?? "");
+                request.Headers.Authorization = BasicAuthentication.Header(integration.Get("username") ?? "", integration.Get("password") ?? "");
                 break;
             case "DIGEST":
                 digest = new NetworkCredential(integration.Get("username") ?? "", integration.Get("password") ?? "");

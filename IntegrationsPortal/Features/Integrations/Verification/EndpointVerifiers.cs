@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
 
@@ -21,7 +21,7 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IInt
         using var request = new HttpRequestMessage(HttpMethod.Head, url);
         if (auth == "BASIC")
         {
-            request.Headers.Authorization = new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.Get("username")}:{c.Get("password")}")));
+            request.Headers.Authorization = BasicAuthentication.Header(c.Get("username") ?? "", c.Get("password") ?? "");
         }
 
         using var digestClient = auth == "DIGEST" ? DigestClient(url, c) : null;

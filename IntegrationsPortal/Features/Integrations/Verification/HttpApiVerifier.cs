@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
@@ -57,9 +56,6 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
 
     protected static Uri Endpoint(ConfiguredIntegration configuration, string relative) =>
         new(new Uri(EnsureTrailingSlash(configuration.Get("base_url") ?? "")), relative);
-
-    protected static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     protected static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 

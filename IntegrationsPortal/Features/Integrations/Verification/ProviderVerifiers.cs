@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
 
@@ -15,7 +16,7 @@ public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
         new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(c.Get("account_sid")!)}.json"))
         {
-            Headers = { Authorization = Basic(c.Get("account_sid")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(c.Get("account_sid")!, c.Get("auth_token")!) },
         };
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
@@ -34,7 +35,7 @@ public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(htt
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
         new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(c.Get("auth_id")!)}/"))
         {
-            Headers = { Authorization = Basic(c.Get("auth_id")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(c.Get("auth_id")!, c.Get("auth_token")!) },
         };
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
