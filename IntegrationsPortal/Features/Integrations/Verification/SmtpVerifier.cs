@@ -20,12 +20,6 @@ public sealed class SmtpVerifier : IIntegrationVerifier
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
-        var result = await CheckAsync(c, ct);
-        return result with { Message = SecretScrubber.Scrub(result.Message, c) };
-    }
-
-    private static async Task<VerificationResult> CheckAsync(ConfiguredIntegration c, CancellationToken ct)
-    {
         var host = c.Get("smtp_host")!;
         var port = int.Parse(c.Get("smtp_port") ?? "587", CultureInfo.InvariantCulture);
         var server = $"{host}:{port}";

@@ -72,7 +72,9 @@ public sealed class VerifyIntegrationJob(
             ?? throw new InvalidOperationException($"No verifier '{configuration.Type.Verifier}' for type {configuration.Type.Key}.");
         try
         {
-            return await verifier.VerifyAsync(configuration, ct);
+            // Every verifier's words reach the page through here, so the credentials are taken out here.
+            var result = await verifier.VerifyAsync(configuration, ct);
+            return result with { Message = SecretScrubber.Scrub(result.Message, configuration) };
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or IOException or AuthenticationException
                                        || (e is OperationCanceledException && !ct.IsCancellationRequested))
