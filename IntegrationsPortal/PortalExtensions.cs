@@ -7,6 +7,7 @@ using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
 
 namespace IntegrationsPortal;
@@ -24,6 +25,7 @@ public static class PortalExtensions
     {
         builder.AddPortalData();
         builder.AddPortalJobs();
+        builder.AddOutboundPolicy();
         builder.AddAccounts();
         builder.AddSettings();
         builder.AddIntegrations();

@@ -3,6 +3,7 @@ using System.Net;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Tests.Features.Delivery;
 
@@ -22,12 +23,12 @@ public sealed class PolicyTests
     [InlineData("93.184.216.34", true)]
     [InlineData("2606:2800:220:1:248:1893:25c8:1946", true)]
     public void OutboundPolicy_RefusesInnerNetworksByDefault(string address, bool allowed) =>
-        Assert.Equal(allowed, new OutboundAddressPolicy(new DeliveryOptions()).IsAllowed(IPAddress.Parse(address)));
+        Assert.Equal(allowed, new OutboundAddressPolicy(new OutboundPolicyOptions()).IsAllowed(IPAddress.Parse(address)));
 
     [Fact]
     public void OutboundPolicy_AllowlistOpensANetwork()
     {
-        var policy = new OutboundAddressPolicy(new DeliveryOptions { AllowedNetworks = ["10.1.0.0/16"] });
+        var policy = new OutboundAddressPolicy(new OutboundPolicyOptions { AllowedNetworks = ["10.1.0.0/16"] });
         Assert.True(policy.IsAllowed(IPAddress.Parse("10.1.2.3")));
         Assert.False(policy.IsAllowed(IPAddress.Parse("10.2.0.1")));
     }

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
 
 namespace IntegrationsPortal.Features.Delivery;
@@ -11,7 +12,6 @@ public static class DeliveryExtensions
         // Read when first needed, so settings added after this call (tests) still count.
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(DeliveryOptions.Section).Get<DeliveryOptions>() ?? new DeliveryOptions());
         var pollInterval = builder.Configuration.GetSection(DeliveryOptions.Section).Get<DeliveryOptions>()?.PollInterval ?? new DeliveryOptions().PollInterval;
-        services.AddSingleton<OutboundAddressPolicy>();
         services.AddSingleton<DeliveryEvents>();
         services.AddSingleton<DeliveryRandom>();
         services.AddSingleton<DeliveryScheduler>();

@@ -5,9 +5,6 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Portal:Delivery";
 
-    /// <summary>CIDRs the outbound policy lets through although they are private or loopback (tests, on-premises receivers).</summary>
-    public List<string> AllowedNetworks { get; set; } = [];
-
     /// <summary>Messages the dispatcher claims per round.</summary>
     public int BatchSize { get; set; } = 500;
 

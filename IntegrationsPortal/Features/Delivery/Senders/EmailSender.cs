@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
