@@ -23,7 +23,7 @@ public class PortalAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_directory.DatabaseFile}");
         // Receivers in the tests listen on loopback, which the outbound URL policy refuses by default.
-        builder.UseSetting("Portal:Delivery:AllowedNetworks:0", "127.0.0.0/8");
+        builder.UseSetting(PortalServices.LoopbackAllowance.Key, PortalServices.LoopbackAllowance.Network);
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 

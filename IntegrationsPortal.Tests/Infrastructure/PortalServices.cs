@@ -38,10 +38,11 @@ public sealed class PortalServices : IAsyncDisposable
     /// <summary>
     /// Starts the services. Pass <paramref name="directory"/> to start again on the files of an
     /// earlier instance (a restart); <paramref name="configure"/> adds settings or replaces services
-    /// (a fake clock, say).
+    /// (a fake clock, say). The fakes and receivers listen on loopback, which the outbound address
+    /// policy refuses unless allowed: <paramref name="allowLoopback"/> false keeps the policy as shipped.
     /// </summary>
     public static async Task<PortalServices> StartAsync(
-        Action<WebApplicationBuilder>? configure = null, TempDirectory? directory = null)
+        Action<WebApplicationBuilder>? configure = null, TempDirectory? directory = null, bool allowLoopback = true)
     {
         var services = new PortalServices(directory ?? new TempDirectory(), ownsDirectory: directory is null);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -51,12 +52,24 @@ public sealed class PortalServices : IAsyncDisposable
             Args = [PortalExtensions.NoConfigReload],
         });
         builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
+        if (allowLoopback)
+        {
+            builder.Configuration[LoopbackAllowance.Key] = LoopbackAllowance.Network;
+        }
+
         builder.Logging.ClearProviders();
         builder.AddPortalServices();
         configure?.Invoke(builder);
         services._app = builder.Build();
         await services._app.MigratePortalDatabaseAsync();
         return services;
+    }
+
+    /// <summary>The setting that lets the portal reach the test fakes on loopback.</summary>
+    public static class LoopbackAllowance
+    {
+        public const string Key = "Portal:Delivery:AllowedNetworks:0";
+        public const string Network = "127.0.0.0/8";
     }
 
     public async Task<IScheduler> SchedulerAsync() =>

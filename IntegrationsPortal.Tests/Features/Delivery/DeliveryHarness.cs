@@ -42,7 +42,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
         var files = new TempDirectory();
-        var portal = await PortalServices.StartAsync(Configure(clock, allowLoopback, settings), files);
+        var portal = await PortalServices.StartAsync(Configure(clock, settings), files, allowLoopback);
         return new DeliveryHarness(files, portal, await portal.Services.SetUpFirstOrganizationAsync(), clock);
     }
 
@@ -50,7 +50,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Portal.DisposeAsync();
-        Portal = await PortalServices.StartAsync(Configure(Clock, true, null), _files);
+        Portal = await PortalServices.StartAsync(Configure(Clock, null), _files);
     }
 
     public async Task<Guid> CreateAsync(string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
@@ -118,13 +118,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
         _files.Dispose();
     }
 
-    private static Action<WebApplicationBuilder> Configure(ManualTimeProvider clock, bool allowLoopback, Dictionary<string, string?>? settings) => builder =>
+    private static Action<WebApplicationBuilder> Configure(ManualTimeProvider clock, Dictionary<string, string?>? settings) => builder =>
     {
-        if (allowLoopback)
-        {
-            builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
-        }
-
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddSingleton<DeliveryRandom>(new FixedRandom());

@@ -95,22 +95,4 @@ public sealed class WebhookDeliveryTests
         await harness.DispatchAsync();
         Assert.Single(receiver.Requests.Last().Headers["webhook-signature"].Split(' '));
     }
-
-    [Fact]
-    public async Task Delivery_ToLoopbackWithoutAllowlist_IsRefusedAndNotRetried()
-    {
-        await using var receiver = await LoopbackReceiver.StartAsync();
-        await using var harness = await DeliveryHarness.StartAsync(allowLoopback: false);
-        var id = await harness.CreateAsync("webhook", new() { ["url"] = receiver.Url.ToString() });
-
-        var messageId = await harness.EnqueueAsync(id);
-        await harness.DispatchAsync();
-
-        Assert.Empty(receiver.Requests);
-        var detail = await harness.DetailAsync(messageId);
-        Assert.Equal(DeliveryStatus.Dead, detail.Message.Status);
-        var attempt = Assert.Single(detail.Attempts);
-        Assert.Equal("refused_address", attempt.ErrorClass);
-        Assert.Null(attempt.NextAttemptAt);
-    }
 }

@@ -27,19 +27,9 @@ public static class DeliveryExtensions
         services.AddSingleton<IDeliverySender, Mqtt.MqttSender>();
         services.AddScoped<DeliveryService>();
 
-        services.AddHttpClient(HttpDelivery.ClientName, client =>
-            {
-                // Each sender sets its own timeout per request.
-                client.Timeout = Timeout.InfiniteTimeSpan;
-                client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                ConnectCallback = sp.GetRequiredService<OutboundAddressPolicy>().ConnectAsync,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                MaxConnectionsPerServer = sp.GetRequiredService<DeliveryOptions>().Concurrency,
-            })
+        // Each sender sets its own timeout per request.
+        services.AddOutboundHttpClient(HttpDelivery.ClientName, Timeout.InfiniteTimeSpan,
+                (sp, handler) => handler.MaxConnectionsPerServer = sp.GetRequiredService<DeliveryOptions>().Concurrency)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.AddQuartz(quartz =>

@@ -2,6 +2,7 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion.Providers;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Ingestion;
 
@@ -77,6 +78,8 @@ public sealed class IngestionEngine(
             logger.LogWarning("Ingestion run {RunId} of integration {IntegrationId} failed: {Reason}", runId, integration.Id, e.Message);
             var message = e switch
             {
+                // Never retried: the address stays refused until the base URL or the allowlist changes.
+                _ when OutboundAddressPolicy.FindRefusal(e) is { } refused => refused.Message,
                 ProviderUnavailableException => $"{e.Message} Gave up after {RetryDelays.Count} retries; the next run resumes from here.",
                 HttpRequestException or TaskCanceledException => "Could not reach the provider; the next run resumes from here.",
                 _ => e.Message,

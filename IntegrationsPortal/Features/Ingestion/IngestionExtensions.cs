@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Ingestion.Providers;
+using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
 
 namespace IntegrationsPortal.Features.Ingestion;
@@ -19,10 +20,12 @@ public static class IngestionExtensions
         services.AddSingleton<IIngressProvider, UtilityDataProvider>();
         services.AddSingleton<IIngressProvider, TelematicsProvider>();
         services.AddSingleton<IIngressProvider, OpenMeteoProvider>();
-        services.AddHttpClient(ProviderHttp.HttpClientName, client =>
+        // The one client that follows redirects (an API that moved): each hop connects through the
+        // policy's callback, so a redirect to an inner address is refused like a base URL would be.
+        services.AddOutboundHttpClient(ProviderHttp.HttpClientName, TimeSpan.FromSeconds(60), (_, handler) =>
         {
-            client.Timeout = TimeSpan.FromSeconds(60);
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
+            handler.AllowAutoRedirect = true;
+            handler.MaxAutomaticRedirections = 5;
         });
         services.AddQuartz(quartz => quartz.ScheduleJob<IngestionScheduleJob>(
             trigger => trigger.WithIdentity("ingestion-schedule").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),

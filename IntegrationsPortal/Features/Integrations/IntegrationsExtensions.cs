@@ -2,6 +2,7 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
 
 namespace IntegrationsPortal.Features.Integrations;
@@ -22,11 +23,7 @@ public static class IntegrationsExtensions
         services.AddScoped<IntegrationDraftStore>();
         services.AddScoped<Resources.IIntegrationResourceRules, IntegrationResourceRules>();
 
-        services.AddHttpClient(HttpApiVerifier.HttpClientName, client =>
-        {
-            client.Timeout = TimeSpan.FromSeconds(15);
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
-        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddOutboundHttpClient(HttpApiVerifier.HttpClientName, HttpApiVerifier.Timeout);
         services.AddSingleton<IIntegrationVerifier, HttpReachableVerifier>();
         services.AddSingleton<IIntegrationVerifier, Mqtt.MqttVerifier>();
         services.AddSingleton<IIntegrationVerifier, SmtpVerifier>();

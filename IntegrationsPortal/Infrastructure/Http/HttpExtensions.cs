@@ -11,4 +11,23 @@ public static class HttpExtensions
         builder.Services.AddSingleton<OutboundAddressPolicy>();
         return builder;
     }
+
+    /// <summary>
+    /// A named client for calls to the outside world: every connection it opens goes through
+    /// <see cref="OutboundAddressPolicy"/>. <paramref name="configure"/> tunes the handler
+    /// (connections per server, redirects) without leaving the policy.
+    /// </summary>
+    public static IHttpClientBuilder AddOutboundHttpClient(
+        this IServiceCollection services, string name, TimeSpan timeout, Action<IServiceProvider, SocketsHttpHandler>? configure = null) =>
+        services.AddHttpClient(name, client =>
+            {
+                client.Timeout = timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("IntegrationsPortal/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var handler = sp.GetRequiredService<OutboundAddressPolicy>().CreateHandler();
+                configure?.Invoke(sp, handler);
+                return handler;
+            });
 }

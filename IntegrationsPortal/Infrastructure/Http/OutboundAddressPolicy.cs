@@ -18,7 +18,8 @@ public sealed class OutboundAddressRefusedException(string host, IPAddress addre
     private static string Describe(string host, IPAddress address)
     {
         var network = OutboundAddressPolicy.NetworkKind(address);
-        var shown = host == address.ToString() ? $"The address {address}" : $"The address {address} of '{host}'";
+        // A literal (also "[::ffff:10.0.0.5]") is named once, as the address it stands for.
+        var shown = IPAddress.TryParse(host.Trim('[', ']'), out _) ? $"The address {address}" : $"The address {address} of '{host}'";
         return $"{shown} is in a {network}; an administrator can allow it with {OutboundPolicyOptions.SettingName}.";
     }
 }
@@ -130,13 +131,30 @@ public sealed class OutboundAddressPolicy
         return new NetworkStream(socket, ownsSocket: true);
     }
 
-    /// <summary>A handler whose every connection goes through the policy; redirects are not followed (callers re-check them).</summary>
+    /// <summary>
+    /// A handler whose every connection goes through the policy. Redirects are not followed unless
+    /// a caller turns them on; if it does, each hop's connection still passes the connect callback.
+    /// No proxy: through one, the callback would check the proxy's address instead of the destination's.
+    /// </summary>
     public SocketsHttpHandler CreateHandler() => new()
     {
         AllowAutoRedirect = false,
+        UseProxy = false,
         ConnectCallback = ConnectAsync,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
+
+    /// <summary>
+    /// A client for one HTTP Digest request: credentials are per handler, so it gets a handler of
+    /// its own, whose cache offers them to a Digest challenge only (never Basic).
+    /// </summary>
+    public HttpClient CreateDigestClient(Uri uri, NetworkCredential credential, TimeSpan timeout)
+    {
+        var handler = CreateHandler();
+        handler.Credentials = new CredentialCache { { new Uri(uri.GetLeftPart(UriPartial.Authority)), "Digest", credential } };
+        handler.PreAuthenticate = false;
+        return new HttpClient(handler, disposeHandler: true) { Timeout = timeout };
+    }
 
     public static bool IsRefusal(Exception e) => FindRefusal(e) is not null;
 

@@ -43,7 +43,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeoutSource.CancelAfter(timeout);
-        using var digestClient = digest is null ? null : DigestClient(request.RequestUri!, digest);
+        using var digestClient = digest is null ? null : policy.CreateDigestClient(request.RequestUri!, digest, Timeout.InfiniteTimeSpan);
         var client = digestClient ?? clients.CreateClient(ClientName);
         try
         {
@@ -79,9 +79,9 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
         {
             return recorded with { Failure = FailureKind.Throttled, ErrorClass = "timeout", ErrorMessage = $"No answer within {timeout.TotalSeconds:0} s." };
         }
-        catch (HttpRequestException e) when (OutboundAddressPolicy.IsRefusal(e))
+        catch (HttpRequestException e) when (OutboundAddressPolicy.FindRefusal(e) is { } refused)
         {
-            return recorded with { Failure = FailureKind.Final, ErrorClass = "refused_address", ErrorMessage = OutboundMessage(e) };
+            return recorded with { Failure = FailureKind.Final, ErrorClass = "refused_address", ErrorMessage = refused.Message };
         }
         catch (HttpRequestException e)
         {
@@ -108,19 +108,6 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
         }
 
         return status => ranges.Any(r => status >= r.From && status <= r.To);
-    }
-
-    private HttpClient DigestClient(Uri uri, NetworkCredential credential)
-    {
-        // A handler of its own: credentials are per handler, and the cache offers them for Digest only.
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            ConnectCallback = policy.ConnectAsync,
-            Credentials = new CredentialCache { { new Uri(uri.GetLeftPart(UriPartial.Authority)), "Digest", credential } },
-            PreAuthenticate = false,
-        };
-        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now) => header switch
@@ -167,19 +154,6 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
         }
 
         return lines.ToString();
-    }
-
-    private static string OutboundMessage(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is OutboundAddressRefusedException refused)
-            {
-                return refused.Message;
-            }
-        }
-
-        return "The address is not allowed.";
     }
 
     private static string NetworkMessage(HttpRequestException e) => e.HttpRequestError switch

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
@@ -10,7 +11,7 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// at all, and does not refuse our credentials. Many webhook receivers answer 405 to HEAD, which
 /// still proves the endpoint is there.
 /// </summary>
-public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IIntegrationVerifier
+public sealed class HttpReachableVerifier(IHttpClientFactory httpClients, OutboundAddressPolicy policy) : IIntegrationVerifier
 {
     public string Key => Verifiers.HttpReachable;
 
@@ -24,7 +25,9 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IInt
             request.Headers.Authorization = BasicAuthentication.Header(c.Get("username") ?? "", c.Get("password") ?? "");
         }
 
-        using var digestClient = auth == "DIGEST" ? DigestClient(url, c) : null;
+        using var digestClient = auth == "DIGEST"
+            ? policy.CreateDigestClient(url, new NetworkCredential(c.Get("username"), c.Get("password")), HttpApiVerifier.Timeout)
+            : null;
         var client = digestClient ?? httpClients.CreateClient(HttpApiVerifier.HttpClientName);
         using var response = await client.SendAsync(request, ct);
         var status = (int)response.StatusCode;
@@ -38,13 +41,4 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IInt
             _ => VerificationResult.Success($"The endpoint answered ({status})."),
         };
     }
-
-    /// <summary>Digest needs the challenge round trip, which only a handler with credentials does; registered for Digest alone so it never answers Basic.</summary>
-    private static HttpClient DigestClient(Uri url, ConfiguredIntegration c) =>
-        new(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            Credentials = new CredentialCache { { new Uri(url.GetLeftPart(UriPartial.Authority)), "Digest", new NetworkCredential(c.Get("username"), c.Get("password")) } },
-        })
-        { Timeout = TimeSpan.FromSeconds(15) };
 }

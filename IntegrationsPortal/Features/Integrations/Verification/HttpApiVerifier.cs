@@ -13,6 +13,9 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
 {
     public const string HttpClientName = "verification";
 
+    /// <summary>How long any verification request may take.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
     public abstract string Key { get; }
 
     protected abstract string ProviderName { get; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Security;
 using Quartz;
 
@@ -75,6 +76,12 @@ public sealed class VerifyIntegrationJob(
             // Every verifier's words reach the page through here, so the credentials are taken out here.
             var result = await verifier.VerifyAsync(configuration, ct);
             return result with { Message = SecretScrubber.Scrub(result.Message, configuration) };
+        }
+        catch (Exception e) when (OutboundAddressPolicy.FindRefusal(e) is { } refused)
+        {
+            // Not transient: the address stays refused until the URL or the allowlist changes, so the
+            // integration goes to error now with the policy's words instead of through the retries.
+            return VerificationResult.Failed(refused.Message);
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or IOException or AuthenticationException
                                        || (e is OperationCanceledException && !ct.IsCancellationRequested))
