@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -62,64 +61,4 @@ public static class PrivateCaTrust
             "its certificate is not signed by a trusted CA (for a private CA, paste its certificate under 'CA certificate (PEM)')",
         _ => $"its certificate is not trusted ({errors})",
     };
-}
-
-/// <summary>
-/// <see cref="System.Net.Mail.SmtpClient"/> has no certificate callback of its own: for STARTTLS it
-/// hands <see cref="ServicePointManager.ServerCertificateValidationCallback"/> to its SslStream. So
-/// one process-wide callback is installed once; it accepts what the default check accepts, and
-/// otherwise asks the send in progress (carried in an <see cref="AsyncLocal{T}"/>, so two sends
-/// with different CAs never mix). With no send in progress it refuses exactly as the default does,
-/// so any other user of ServicePointManager is unaffected.
-/// </summary>
-public sealed class SmtpServerTrust : IDisposable
-{
-    private static readonly AsyncLocal<SmtpServerTrust?> InProgress = new();
-    private static int _installed;
-
-    private readonly X509Certificate2? _ca;
-
-    private SmtpServerTrust(X509Certificate2? ca) => _ca = ca;
-
-    /// <summary>Why the last handshake of this send was refused; None when it was not.</summary>
-    public SslPolicyErrors Refused { get; private set; }
-
-    public bool HasCa => _ca is not null;
-
-    /// <summary>Trust <paramref name="ca"/> (besides the system's roots) for the SMTP sends of the calling flow until disposed.</summary>
-    public static SmtpServerTrust Begin(X509Certificate2? ca)
-    {
-        if (Interlocked.Exchange(ref _installed, 1) == 0)
-        {
-#pragma warning disable SYSLIB0014 // obsolete for HTTP, but still what SmtpClient reads
-            ServicePointManager.ServerCertificateValidationCallback = Check;
-#pragma warning restore SYSLIB0014
-        }
-
-        var trust = new SmtpServerTrust(ca);
-        InProgress.Value = trust;
-        return trust;
-    }
-
-    private static bool Check(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (InProgress.Value is not { } trust)
-        {
-            return errors == SslPolicyErrors.None;
-        }
-
-        var accepted = PrivateCaTrust.Accepts(certificate, chain, errors, trust._ca);
-        trust.Refused = accepted ? SslPolicyErrors.None : errors;
-        return accepted;
-    }
-
-    public void Dispose()
-    {
-        if (InProgress.Value == this)
-        {
-            InProgress.Value = null;
-        }
-
-        _ca?.Dispose();
-    }
 }

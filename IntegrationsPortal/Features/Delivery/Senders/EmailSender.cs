@@ -1,44 +1,39 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Mail;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
-using IntegrationsPortal.Infrastructure.Security;
 using IntegrationsPortal.Infrastructure.Http;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
 /// <summary>
-/// Email through the integration's SMTP server (System.Net.Mail: STARTTLS and auth). SmtpClient
-/// cannot take a connect callback, so the outbound policy checks the host's addresses just
-/// before connecting; nor a certificate callback, so a private CA is trusted through
-/// <see cref="SmtpServerTrust"/> for this send only.
+/// Email through the integration's SMTP server with MailKit, over an <see cref="SmtpSession"/>: the
+/// outbound policy opens the socket, and a private CA is trusted by this connection only.
 /// </summary>
 public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
     public bool Handles(string typeKey) => typeKey == "email";
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var host = integration.Get("smtp_host") ?? "";
-        var port = int.TryParse(integration.Get("smtp_port"), CultureInfo.InvariantCulture, out var p) ? p : 587;
-        var starttls = integration.Get("starttls") == "true";
-        var from = integration.Get("from") ?? "";
+        var settings = SmtpSettings.Of(integration);
         // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
         var recipients = message.EventType == AdminAlerts.EventType
             ? AdminAlerts.Recipients(message.Payload)
             : PropertyValidator.SplitList(integration.Get("recipients"));
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
-        // CRLF, as SMTP has it, so the quoted-printable body keeps real line breaks rather than =0A.
-        var body = Payloads.Text(message.Payload).ReplaceLineEndings("\r\n");
+        var body = Payloads.Text(message.Payload);
+        var messageId = $"{message.MessageId}@integrations-portal";
         var recorded = new DeliveryOutcome
         {
-            Url = $"smtp://{host}:{port}",
+            Url = $"smtp://{settings.Server}",
             Method = "SMTP",
-            RequestHeaders = $"From: {from}\nTo: {string.Join(", ", recipients)}\nSubject: {subject}\nMessage-Id: <{message.MessageId}@integrations-portal>\n",
+            RequestHeaders = $"From: {settings.From}\nTo: {string.Join(", ", recipients)}\nSubject: {subject}\nMessage-Id: <{messageId}>\n",
             RequestBody = HttpDelivery.Cap(body),
         };
         if (recipients.Count == 0)
@@ -46,79 +41,77 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
             return recorded with { Failure = FailureKind.Final, ErrorClass = "recipients", ErrorMessage = "The message has no recipients." };
         }
 
-        using var trust = SmtpServerTrust.Begin(starttls ? PrivateCaTrust.Load(integration.Get("ca_certificate")) : null);
+        using var mail = new MimeMessage { Subject = subject, MessageId = messageId, Body = new TextPart("plain") { Text = body } };
+        mail.From.Add(MailboxAddress.Parse(settings.From));
+        mail.To.AddRange(recipients.Select(MailboxAddress.Parse));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        using var session = new SmtpSession(settings);
         try
         {
-            await policy.ResolveAsync(host, ct);
-            using var mail = new MailMessage { From = new MailAddress(from), Subject = subject, Body = body };
-            foreach (var recipient in recipients)
+            await session.OpenAsync(policy, timeout.Token);
+            if (settings.UserName is { } user)
             {
-                mail.To.Add(recipient);
+                await session.AuthenticateAsync(user, settings.Password, timeout.Token);
             }
 
-            mail.Headers.Add("Message-Id", $"<{message.MessageId}@integrations-portal>");
-            using var smtp = new SmtpClient(host, port)
-            {
-                EnableSsl = starttls,
-                DeliveryMethod = SmtpDeliveryMethod.Network,
-                Timeout = 30_000,
-            };
-            if (integration.Get("username") is { Length: > 0 } user)
-            {
-                smtp.Credentials = new NetworkCredential(user, integration.Get("password"));
-            }
-
-            await smtp.SendMailAsync(mail, ct);
+            await session.SendAsync(mail, timeout.Token);
+            await session.DisconnectAsync(quit: true, timeout.Token);
             return recorded with { StatusCode = 250, ResponseBody = $"Accepted for {recipients.Count} recipient(s)." };
         }
         catch (OutboundAddressRefusedException e)
         {
             return recorded with { Failure = FailureKind.Final, ErrorClass = "refused_address", ErrorMessage = e.Message };
         }
-        catch (SmtpException e) when (e.InnerException is AuthenticationException)
+        catch (SslHandshakeException)
+        {
+            return recorded with { Failure = FailureKind.Retry, ErrorClass = "tls", ErrorMessage = session.DescribeTlsFailure() };
+        }
+        catch (Exception e) when (Explain(e, session) is { } refusal)
         {
             return recorded with
             {
+                StatusCode = refusal.Status,
                 Failure = FailureKind.Retry,
-                ErrorClass = "tls",
-                ErrorMessage = $"STARTTLS with {host}:{port} failed: {PrivateCaTrust.Describe(trust.Refused, trust.HasCa)}.",
+                ErrorClass = refusal.ErrorClass,
+                ErrorMessage = SecretScrubber.Scrub(refusal.Message, integration),
             };
         }
-        catch (SmtpException e)
-        {
-            var status = (int)e.StatusCode;
-            var (errorClass, explanation) = Explain(e, hasLogin: integration.Get("username") is { Length: > 0 });
-            return recorded with
-            {
-                StatusCode = status > 0 ? status : null,
-                Failure = FailureKind.Retry,
-                ErrorClass = errorClass,
-                ErrorMessage = SecretScrubber.Scrub(explanation, integration),
-            };
-        }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (Exception e) when (e is SocketException or IOException or SmtpProtocolException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             return recorded with { Failure = FailureKind.Retry, ErrorClass = "network", ErrorMessage = "Could not reach the SMTP server." };
         }
     }
 
-    /// <summary>
-    /// SmtpClient goes on to MAIL FROM when AUTH is refused (535), so a wrong password surfaces as
-    /// the server's 530 "authentication required"; say what the operator should change.
-    /// </summary>
-    private static (string ErrorClass, string Message) Explain(SmtpException e, bool hasLogin)
+    /// <summary>What the server refused, in words that say what the operator should change; null for anything else.</summary>
+    private static (int? Status, string ErrorClass, string Message)? Explain(Exception e, SmtpSession session)
     {
-        const string marker = "The server response was: ";
-        var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
-        var code = (int)e.StatusCode;
-        var reply = $"{code} {(at >= 0 ? e.Message[(at + marker.Length)..] : e.Message)}";
-        return code switch
+        var settings = session.Settings;
+        switch (e)
         {
-            530 when reply.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
-                ("smtp", $"The SMTP server requires STARTTLS ({reply}): turn on 'Use STARTTLS'."),
-            530 or 535 when hasLogin => ("auth", $"The SMTP server did not accept the username and password ({reply})."),
-            530 or 535 => ("auth", $"The SMTP server requires a login ({reply}): set a username and password."),
-            _ => ("smtp", $"The SMTP server refused the message: {e.Message}"),
-        };
+            case AuthenticationException { InnerException: SmtpCommandException refused }:
+                return ((int)refused.StatusCode, "auth",
+                    $"The SMTP server did not accept the username and password ({SmtpSession.Reply(refused.StatusCode, refused.Message)}).");
+            case NotSupportedException when !session.IsConnected:
+                return (null, "smtp", "The SMTP server does not offer STARTTLS; turn off 'Use STARTTLS' or use a server that does.");
+            case NotSupportedException when !session.IsAuthenticated && settings.UserName is not null:
+                return (null, "auth", settings.StartTls
+                    ? "The SMTP server does not offer a login the portal can use (AUTH PLAIN or LOGIN); clear the username and password or use another server."
+                    : "The SMTP server does not offer AUTH without TLS; turn on 'Use STARTTLS'.");
+            case SmtpCommandException { StatusCode: var code, Message: var text }:
+                var reply = SmtpSession.Reply(code, text);
+                var (errorClass, words) = (int)code switch
+                {
+                    530 when !settings.StartTls && text.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
+                        ("smtp", $"The SMTP server requires STARTTLS ({reply}): turn on 'Use STARTTLS'."),
+                    530 or 535 when settings.UserName is null => ("auth", $"The SMTP server requires a login ({reply}): set a username and password."),
+                    530 or 535 => ("auth", $"The SMTP server did not accept the username and password ({reply})."),
+                    _ => ("smtp", $"The SMTP server refused the message ({reply})."),
+                };
+                return ((int)code, errorClass, words);
+            default:
+                return null;
+        }
     }
 }

@@ -1,238 +1,120 @@
-using System.Globalization;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Text;
 using IntegrationsPortal.Features.Catalog;
-using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Infrastructure.Http;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
 
 /// <summary>
-/// SMTP, checked as far as a real send goes without sending: greeting, EHLO, STARTTLS with the
-/// certificate checked as the sender checks it (private CA included), AUTH with the configured
-/// login, and MAIL FROM with the From address; then RSET and QUIT. So an untrusted certificate, a
-/// wrong password or a refused sender shows up at verification, not at the first alert.
+/// SMTP, checked as far as a real send goes without sending, over the same <see cref="SmtpSession"/>
+/// as the sender: greeting, EHLO, STARTTLS with the certificate checked as the sender checks it
+/// (private CA included), AUTH with the configured login, and MAIL FROM with the From address; then
+/// RSET and QUIT. So a refused address, an untrusted certificate, a wrong password or a refused
+/// sender shows up at verification, not at the first alert.
 /// </summary>
-public sealed class SmtpVerifier : IIntegrationVerifier
+public sealed class SmtpVerifier(OutboundAddressPolicy policy) : IIntegrationVerifier
 {
     public string Key => Verifiers.Smtp;
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
-        var host = c.Get("smtp_host")!;
-        var port = int.Parse(c.Get("smtp_port") ?? "587", CultureInfo.InvariantCulture);
-        var server = $"{host}:{port}";
-        var starttls = c.Get("starttls") == "true";
-        var user = c.Get("username") is { Length: > 0 } name ? name : null;
+        var settings = SmtpSettings.Of(c);
+        var server = settings.Server;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        using var client = new TcpClient();
-        await client.ConnectAsync(host, port, timeout.Token);
-        await using var session = new SmtpLines(client.GetStream());
-
-        var greeting = await session.ReadReplyAsync(timeout.Token);
-        if (greeting.Code != 220)
+        using var session = new SmtpSession(settings);
+        try
         {
-            return greeting.IsTransient
-                ? VerificationResult.RetryLater($"{server} is not taking connections now ({greeting.First}).")
-                : VerificationResult.Failed($"{server} did not greet as an SMTP server ({greeting.First}).");
+            await session.OpenAsync(policy, timeout.Token);
+            return await LogInAsync(session, timeout.Token) ?? await SendFromAsync(session, timeout.Token);
         }
-
-        var ehlo = await session.CommandAsync("EHLO integrations-portal", timeout.Token);
-        if (ehlo.Code != 250)
+        catch (OutboundAddressRefusedException e)
         {
-            return VerificationResult.Failed($"{server} refused EHLO ({ehlo.First}).");
+            // Final: the address will not change by itself (the job would retry an IOException).
+            return VerificationResult.Failed(e.Message);
         }
-
-        if (starttls)
+        catch (SslHandshakeException)
         {
-            if (ehlo.Extension("STARTTLS") is null)
-            {
-                return VerificationResult.Failed($"{server} does not offer STARTTLS; turn the option off or use a server that does.");
-            }
-
-            var ready = await session.CommandAsync("STARTTLS", timeout.Token);
-            if (ready.Code != 220)
-            {
-                return VerificationResult.Failed($"{server} refused STARTTLS ({ready.First}).");
-            }
-
-            using var ca = PrivateCaTrust.Load(c.Get("ca_certificate"));
-            var refused = SslPolicyErrors.None;
-            try
-            {
-                await session.StartTlsAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = host,
-                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                    {
-                        var accepted = PrivateCaTrust.Accepts(certificate, chain, errors, ca);
-                        refused = accepted ? SslPolicyErrors.None : errors;
-                        return accepted;
-                    },
-                }, timeout.Token);
-            }
-            catch (AuthenticationException) when (refused != SslPolicyErrors.None)
-            {
-                return VerificationResult.Failed($"STARTTLS with {server} failed: {PrivateCaTrust.Describe(refused, ca is not null)}.");
-            }
-
-            // RFC 3207: what the server offered before TLS no longer counts.
-            ehlo = await session.CommandAsync("EHLO integrations-portal", timeout.Token);
-            if (ehlo.Code != 250)
-            {
-                return VerificationResult.Failed($"{server} refused EHLO after STARTTLS ({ehlo.First}).");
-            }
+            // A refused certificate needs a change of settings; a handshake cut short may pass later.
+            return session.CertificateRefused == SslPolicyErrors.None
+                ? VerificationResult.RetryLater(session.DescribeTlsFailure())
+                : VerificationResult.Failed(session.DescribeTlsFailure());
         }
-
-        if (user is not null && await LogInAsync(session, ehlo, server, starttls, user, c.Get("password") ?? "", timeout.Token) is { } problem)
+        catch (NotSupportedException)
         {
-            return problem;
+            return VerificationResult.Failed($"{server} does not offer STARTTLS; turn the option off or use a server that does.");
         }
+        catch (SmtpCommandException e)
+        {
+            var reply = SmtpSession.Reply(e.StatusCode, e.Message);
+            return session.LastCommand switch
+            {
+                null when (int)e.StatusCode is >= 400 and < 500 => VerificationResult.RetryLater($"{server} is not taking connections now ({reply})."),
+                null => VerificationResult.Failed($"{server} did not greet as an SMTP server ({reply})."),
+                "STARTTLS" => VerificationResult.Failed($"{server} refused STARTTLS ({reply})."),
+                _ => VerificationResult.Failed($"{server} refused EHLO ({reply})."),
+            };
+        }
+        catch (SmtpProtocolException)
+        {
+            return VerificationResult.RetryLater($"{server} hung up or did not answer as an SMTP server.");
+        }
+    }
 
-        var from = c.Get("from") ?? "";
-        var mail = await session.CommandAsync($"MAIL FROM:<{from}>", timeout.Token);
-        await session.CommandAsync("RSET", timeout.Token);
-        await session.QuitAsync(timeout.Token);
-        return mail.Code switch
+    /// <summary>MAIL FROM with the From address, then RSET: the server says whether it would take this sender's mail.</summary>
+    private static async Task<VerificationResult> SendFromAsync(SmtpSession session, CancellationToken ct)
+    {
+        var (server, from, user) = (session.Settings.Server, session.Settings.From, session.Settings.UserName);
+        var mail = await session.CommandAsync($"MAIL FROM:<{from}>", ct);
+        await session.CommandAsync("RSET", ct);
+        await session.DisconnectAsync(quit: true, ct);
+        var said = SmtpSession.Reply(mail.StatusCode, mail.Response);
+        return (int)mail.StatusCode switch
         {
             250 => VerificationResult.Success(
-                $"{server} accepted {(user is null ? "mail" : $"the login of {user}")} from {from}{(starttls ? " over STARTTLS" : "")}."),
-            530 when !starttls && mail.Text.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
-                VerificationResult.Failed($"{server} requires STARTTLS ({mail.First}): turn on 'Use STARTTLS'."),
-            530 when user is null => VerificationResult.Failed($"{server} requires a login ({mail.First}): set a username and password."),
-            _ when mail.IsTransient => VerificationResult.RetryLater($"{server} did not take mail from {from} for now ({mail.First})."),
-            _ => VerificationResult.Failed($"{server} refused mail from {from} ({mail.First})."),
+                $"{server} accepted {(user is null ? "mail" : $"the login of {user}")} from {from}{(session.Settings.StartTls ? " over STARTTLS" : "")}."),
+            530 when !session.Settings.StartTls && mail.Response.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
+                VerificationResult.Failed($"{server} requires STARTTLS ({said}): turn on 'Use STARTTLS'."),
+            530 when user is null => VerificationResult.Failed($"{server} requires a login ({said}): set a username and password."),
+            >= 400 and < 500 => VerificationResult.RetryLater($"{server} did not take mail from {from} for now ({said})."),
+            _ => VerificationResult.Failed($"{server} refused mail from {from} ({said})."),
         };
     }
 
-    /// <summary>AUTH PLAIN, else LOGIN (what SmtpClient can use too); null when the server accepted the login.</summary>
-    private static async Task<VerificationResult?> LogInAsync(
-        SmtpLines session, SmtpReply ehlo, string server, bool starttls, string user, string password, CancellationToken ct)
+    /// <summary>Logs in with the best mechanism both sides know; null when the server accepted the login or none is configured.</summary>
+    private static async Task<VerificationResult?> LogInAsync(SmtpSession session, CancellationToken ct)
     {
-        var mechanisms = (ehlo.Extension("AUTH") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        SmtpReply reply;
-        if (mechanisms.Contains("PLAIN", StringComparer.OrdinalIgnoreCase))
+        var server = session.Settings.Server;
+        if (session.Settings.UserName is not { } user)
         {
-            reply = await session.CommandAsync($"AUTH PLAIN {Base64($"\0{user}\0{password}")}", ct);
+            return null;
         }
-        else if (mechanisms.Contains("LOGIN", StringComparer.OrdinalIgnoreCase))
-        {
-            reply = await session.CommandAsync("AUTH LOGIN", ct);
-            if (reply.Code == 334)
-            {
-                reply = await session.CommandAsync(Base64(user), ct);
-            }
 
-            if (reply.Code == 334)
-            {
-                reply = await session.CommandAsync(Base64(password), ct);
-            }
-        }
-        else if (mechanisms.Length == 0)
+        if (session.AuthenticationMechanisms.Count == 0)
         {
-            return VerificationResult.Failed(starttls
+            return VerificationResult.Failed(session.Settings.StartTls
                 ? $"{server} does not offer AUTH, so the username and password cannot be used; clear them or use another server."
                 : $"{server} does not offer AUTH without TLS; turn on 'Use STARTTLS'.");
         }
-        else
-        {
-            return VerificationResult.Failed($"{server} offers only AUTH {string.Join(' ', mechanisms)}; the portal logs in with PLAIN or LOGIN.");
-        }
 
-        return reply.Code switch
-        {
-            235 => null,
-            _ when reply.IsTransient => VerificationResult.RetryLater($"{server} could not check the login now ({reply.First})."),
-            _ => VerificationResult.Failed($"{server} refused the username or password ({reply.First})."),
-        };
-    }
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
-}
-
-/// <summary>One SMTP reply: its code and every line's text ("250-SIZE 1000" gives "SIZE 1000").</summary>
-public sealed record SmtpReply(int Code, IReadOnlyList<string> Lines)
-{
-    public string Text => string.Join(' ', Lines);
-
-    /// <summary>The first line, as the server said it, for messages.</summary>
-    public string First => Lines.Count == 0 ? $"{Code}" : $"{Code} {Lines[0]}".Trim();
-
-    /// <summary>4xx: the server asks to try later.</summary>
-    public bool IsTransient => Code is >= 400 and < 500;
-
-    /// <summary>An EHLO keyword's parameters ("" when it has none); null when not offered.</summary>
-    public string? Extension(string keyword) =>
-        Lines.Select(l => l.Split(' ', 2)).FirstOrDefault(parts => string.Equals(parts[0], keyword, StringComparison.OrdinalIgnoreCase)) is { } found
-            ? found.Length > 1 ? found[1] : ""
-            : null;
-}
-
-/// <summary>Commands and replies over a connection that can be switched to TLS halfway.</summary>
-internal sealed class SmtpLines(Stream stream) : IAsyncDisposable
-{
-    private Stream _stream = stream;
-    private StreamReader _reader = new(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
-
-    public async Task<SmtpReply> CommandAsync(string command, CancellationToken ct)
-    {
-        await _stream.WriteAsync(Encoding.UTF8.GetBytes(command + "\r\n"), ct);
-        return await ReadReplyAsync(ct);
-    }
-
-    /// <summary>Reads one reply, continuation lines ("250-...") included; code 0 when the server hung up.</summary>
-    public async Task<SmtpReply> ReadReplyAsync(CancellationToken ct)
-    {
-        var lines = new List<string>();
-        var code = 0;
-        while (await _reader.ReadLineAsync(ct) is { } line)
-        {
-            _ = int.TryParse(line.AsSpan(0, Math.Min(3, line.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out code);
-            lines.Add(line.Length > 4 ? line[4..] : "");
-            if (line.Length < 4 || line[3] != '-')
-            {
-                break;
-            }
-        }
-
-        return new SmtpReply(code, lines);
-    }
-
-    public async Task StartTlsAsync(SslClientAuthenticationOptions options, CancellationToken ct)
-    {
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
         try
         {
-            await ssl.AuthenticateAsClientAsync(options, ct);
+            await session.AuthenticateAsync(user, session.Settings.Password, ct);
+            return null;
         }
-        catch
+        catch (NotSupportedException)
         {
-            await ssl.DisposeAsync();
-            throw;
+            return VerificationResult.Failed(
+                $"{server} offers only AUTH {string.Join(' ', session.AuthenticationMechanisms)}; the portal cannot log in with any of them.");
         }
-
-        _reader.Dispose();
-        _stream = ssl;
-        _reader = new StreamReader(ssl, Encoding.ASCII, false, 1024, leaveOpen: true);
-    }
-
-    public async Task QuitAsync(CancellationToken ct)
-    {
-        try
+        catch (AuthenticationException e) when (e.InnerException is SmtpCommandException refused)
         {
-            await CommandAsync("QUIT", ct);
+            var reply = SmtpSession.Reply(refused.StatusCode, refused.Message);
+            return (int)refused.StatusCode is >= 400 and < 500
+                ? VerificationResult.RetryLater($"{server} could not check the login now ({reply}).")
+                : VerificationResult.Failed($"{server} refused the username or password ({reply}).");
         }
-        catch (IOException)
-        {
-            // The server may hang up first; the check is done either way.
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _reader.Dispose();
-        await _stream.DisposeAsync();
     }
 }
