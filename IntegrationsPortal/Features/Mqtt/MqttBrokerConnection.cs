@@ -253,7 +253,8 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
         {
             ClientId = settings.ClientId,
             ProtocolVersion = settings.ProtocolVersion,
-            CleanSession = settings.CleanSession,
+            // The outbox, not a broker session, keeps what was not acknowledged (docs/decisions/004).
+            CleanSession = true,
             KeepAlivePeriod = settings.KeepAlive,
             Timeout = settings.ConnectTimeout,
             Credentials = settings.UserName is null ? null : new MqttClientCredentials(settings.UserName, settings.Password is null ? null : Encoding.UTF8.GetBytes(settings.Password)),

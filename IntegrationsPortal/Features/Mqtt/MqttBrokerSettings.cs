@@ -21,9 +21,6 @@ public sealed record MqttBrokerSettings
 
     public string? Password { get; init; }
 
-    /// <summary>True: the broker forgets this client's session on disconnect. The outbox, not the broker, keeps what is unsent.</summary>
-    public bool CleanSession { get; init; } = true;
-
     /// <summary>How often to PINGREQ the broker; zero turns keep-alive off.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
 
