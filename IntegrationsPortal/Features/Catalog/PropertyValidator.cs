@@ -216,7 +216,7 @@ public static partial class PropertyValidator
             {
                 using var pair = X509Certificate2.CreateFromPem(certificate, keyText);
             }
-            catch (CryptographicException)
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
             {
                 errors[key.Name] = [$"This key does not belong to the certificate in {certificateSpec.Label}."];
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace IntegrationsPortal.Features.Mqtt;
 public static class MqttIntegrationOptions
 {
     /// <exception cref="ArgumentException">A setting MQTT does not allow.</exception>
-    /// <exception cref="System.Security.Cryptography.CryptographicException">A certificate or key that does not load (or a key that is not the certificate's).</exception>
+    /// <exception cref="CryptographicException">A certificate or key that does not load (or a key that is not the certificate's).</exception>
     public static MqttBrokerSettings From(ConfiguredIntegration integration)
     {
         var tls = integration.Get("tls") == "true";
@@ -43,8 +44,23 @@ public static class MqttIntegrationOptions
     public static bool IsV5(ConfiguredIntegration integration) => integration.Get("protocol_version") == "5.0";
 
     /// <summary>The certificate with its private key (both PEM), or null when the integration has none.</summary>
-    private static X509Certificate2? ClientCertificate(string? certificate, string? key) =>
-        string.IsNullOrWhiteSpace(certificate) || string.IsNullOrWhiteSpace(key) ? null : X509Certificate2.CreateFromPem(certificate, key);
+    private static X509Certificate2? ClientCertificate(string? certificate, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(certificate) || string.IsNullOrWhiteSpace(key))
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPem(certificate, key);
+        }
+        catch (ArgumentException e)
+        {
+            // A certificate replaced while the stored key was kept; the form checks the pair only when both are new.
+            throw new CryptographicException("The client private key does not belong to the client certificate.", e);
+        }
+    }
 
     /// <summary>The MQTT 5.0 properties every message of the integration carries: its expiry and user properties. Null over 3.1.1.</summary>
     public static MqttMessageProperties? MessageProperties(ConfiguredIntegration integration)

@@ -69,7 +69,7 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            return outcome with { Failure = FailureKind.Final, ErrorClass = "invalid_certificate", ErrorMessage = $"The client certificate or its key does not load: {e.Message}" };
+            return outcome with { Failure = FailureKind.Final, ErrorClass = "invalid_certificate", ErrorMessage = $"The MQTT TLS certificates do not load: {e.Message}" };
         }
         catch (MqttBrokerException e)
         {
