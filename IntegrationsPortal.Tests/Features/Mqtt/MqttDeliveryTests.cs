@@ -1,13 +1,11 @@
-using System.Text;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Mqtt;
-using IntegrationsPortal.Features.Mqtt.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
-/// <summary>Test send through an MQTT integration, end to end: outbox, Quartz, the project's client, a real Mosquitto, a subscriber.</summary>
+/// <summary>Test send through an MQTT integration, end to end: outbox, Quartz, the sender on MQTTnet, a real Mosquitto, a subscriber.</summary>
 public sealed class MqttDeliveryTests : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new();
@@ -32,13 +30,13 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
     [InlineData("2", "PUBCOMP for packet")]
     public async Task TestSend_PublishesToTheResolvedTopic_AndRecordsTheBrokersAcknowledgement(string qos, string acknowledgement)
     {
-        await using var subscriber = await SubscriberAsync($"reader-{qos}", MqttProtocolVersion.V311);
+        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, "sites/+/telemetry");
         var integration = await CreateAsync(qos);
 
         var (received, detail) = await TestSendAsync(integration, subscriber);
 
         Assert.Equal("sites/site-7/telemetry", received.Topic);
-        Assert.Contains("21.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
+        Assert.Contains("21.5", received.Text, StringComparison.Ordinal);
         Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
         Assert.StartsWith(acknowledgement, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
         Assert.Equal($"PUBLISH QoS {qos}", detail.Attempts[^1].Method);
@@ -49,7 +47,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
     [InlineData("2", "PUBCOMP for packet", "; PUBREC said success (reason code 0x00)")]
     public async Task TestSend_V5Integration_CarriesExpiryAndUserProperties_AndRecordsTheAckReasonCode(string qos, string acknowledgement, string reason)
     {
-        await using var subscriber = await SubscriberAsync($"reader5-{qos}", MqttProtocolVersion.V500);
+        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, "sites/+/telemetry", v5: true);
         var integration = await CreateAsync(qos, new()
         {
             ["protocol_version"] = "5.0", ["message_expiry_seconds"] = "120", ["user_properties"] = """{"source":"portal","site":"7"}""",
@@ -58,8 +56,8 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
         var (received, detail) = await TestSendAsync(integration, subscriber);
 
         Assert.Equal("sites/site-7/telemetry", received.Topic);
-        Assert.Equal([new MqttUserProperty("source", "portal"), new MqttUserProperty("site", "7")], received.Properties!.UserProperties);
-        Assert.InRange(received.Properties.MessageExpiryInterval!.Value, 100u, 120u);
+        Assert.Equal([new("source", "portal"), new("site", "7")], received.UserProperties);
+        Assert.InRange(received.MessageExpiryInterval, 100u, 120u);
         Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
         Assert.StartsWith(acknowledgement, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
         Assert.EndsWith(reason, detail.Attempts[^1].ResponseBody, StringComparison.Ordinal);
@@ -90,24 +88,14 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
         Assert.Equal("sites/{placeId}", MqttSender.ResolveTopic("sites/{placeId}", "not json"));
     }
 
-    private async Task<MqttConnection> SubscriberAsync(string clientId, MqttProtocolVersion version)
-    {
-        var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = clientId, ProtocolVersion = version });
-        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
-        await subscriber.SubscribeAsync("sites/+/telemetry", MqttQos.ExactlyOnce, TestContext.Current.CancellationToken);
-        return subscriber;
-    }
-
     /// <summary>Test send of a reading from site-7; what the subscriber got and the message's history once attempted.</summary>
-    private async Task<(MqttMessage Received, DeliveryDetail Detail)> TestSendAsync(Guid integration, MqttConnection subscriber)
+    private async Task<(ReceivedMessage Received, DeliveryDetail Detail)> TestSendAsync(Guid integration, MqttSubscriber subscriber)
     {
         await using var scope = _app.Services.AsAdmin(_acme);
         var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
         var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", TestContext.Current.CancellationToken);
 
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
-        var received = await subscriber.Messages.ReadAsync(wait.Token);
+        var received = await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20));
         return (received, await WaitUntilSettledAsync(delivery, accepted.MessageId));
     }
 

@@ -1,6 +1,4 @@
-using System.Text;
 using IntegrationsPortal.Features.Delivery;
-using IntegrationsPortal.Features.Mqtt.Client;
 using IntegrationsPortal.Tests.Features.Delivery;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
@@ -60,19 +58,15 @@ public sealed class MqttOutageTests : IAsyncLifetime
         Assert.Equal(0, await _harness.DispatchAsync());
 
         await _broker.StartAsync();
-        await using var subscriber = new MqttConnection(new MqttClientOptions { Host = _broker.Host, Port = _broker.Port, ClientId = "outage-reader" });
-        await subscriber.ConnectAsync(TestContext.Current.CancellationToken);
-        await subscriber.SubscribeAsync("meters/+", MqttQos.AtLeastOnce, TestContext.Current.CancellationToken);
+        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, "meters/+");
         _harness.Clock.Advance(TimeSpan.FromSeconds(10)); // past the 5 s second attempt of the default schedule
         await _harness.DispatchAsync();
 
         var topics = new List<string>();
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
         while (topics.Count < messages.Count)
         {
-            var received = await subscriber.Messages.ReadAsync(wait.Token);
-            Assert.Contains("1.5", Encoding.UTF8.GetString(received.Payload.Span), StringComparison.Ordinal);
+            var received = await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20));
+            Assert.Contains("1.5", received.Text, StringComparison.Ordinal);
             topics.Add(received.Topic);
         }
 

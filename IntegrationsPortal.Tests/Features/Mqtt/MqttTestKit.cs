@@ -1,7 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using IntegrationsPortal.Features.Mqtt.Client;
+using System.Threading.Channels;
+using IntegrationsPortal.Features.Mqtt;
+using IntegrationsPortal.Infrastructure.Http;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
@@ -33,9 +39,12 @@ public sealed class MosquittoFixture : IAsyncLifetime
         });
     }
 
-    public MqttClientOptions Options(int? port = null) => MqttTest.Options(Broker.Host, port ?? Broker.Port);
+    public MqttBrokerSettings Settings(int? port = null) => MqttTest.Settings(Broker.Host, port ?? Broker.Port);
 
-    public MqttClientOptions OptionsV5(int? port = null) => Options(port) with { ProtocolVersion = MqttProtocolVersion.V500 };
+    public MqttBrokerSettings SettingsV5(int? port = null) => Settings(port) with { ProtocolVersion = MqttProtocolVersion.V500 };
+
+    /// <summary>A reader on the anonymous plain listener.</summary>
+    public Task<MqttSubscriber> SubscriberAsync(string topicFilter, bool v5 = false) => MqttSubscriber.StartAsync(Broker.Host, Broker.Port, topicFilter, v5);
 
     public async ValueTask DisposeAsync()
     {
@@ -49,15 +58,15 @@ public static class MqttTest
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    /// <summary>Short timings so reconnects and keep-alive failures happen within a test's second or two.</summary>
-    public static MqttClientOptions Options(string host, int port) => new()
+    /// <summary>The tests' brokers are on loopback, which the policy refuses unless allowed, as an operator would.</summary>
+    public static readonly OutboundAddressPolicy LoopbackAllowed = new(new OutboundPolicyOptions { AllowedNetworks = ["127.0.0.0/8"] });
+
+    public static MqttBrokerSettings Settings(string host, int port) => new()
     {
         Host = host,
         Port = port,
         ClientId = $"test-{Guid.NewGuid():N}"[..20],
         ConnectTimeout = TimeSpan.FromSeconds(3),
-        ReconnectDelay = TimeSpan.FromMilliseconds(50),
-        MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
     };
 
     /// <summary>A topic no other test publishes to.</summary>
@@ -65,62 +74,9 @@ public static class MqttTest
 
     public static ReadOnlyMemory<byte> Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    public static string Text(this MqttMessage message) => Encoding.UTF8.GetString(message.Payload.Span);
-
-    public static async Task<MqttConnection> ConnectAsync(MqttClientOptions options)
-    {
-        var connection = new MqttConnection(options);
-        try
-        {
-            await connection.ConnectAsync(TestContext.Current.CancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>A connection subscribed to <paramref name="topicFilter"/>, ready to read back what others publish.</summary>
-    public static async Task<MqttConnection> SubscriberAsync(MqttClientOptions options, string topicFilter, MqttQos qos = MqttQos.ExactlyOnce)
-    {
-        var subscriber = await ConnectAsync(options);
-        await subscriber.SubscribeAsync(topicFilter, qos, TestContext.Current.CancellationToken);
-        return subscriber;
-    }
-
-    public static async Task<MqttMessage> NextMessageAsync(this MqttConnection subscriber, TimeSpan? timeout = null)
-    {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cancel.CancelAfter(timeout ?? Patience);
-        return await subscriber.Messages.ReadAsync(cancel.Token);
-    }
-
-    public static async Task<List<MqttMessage>> ReadMessagesAsync(this MqttConnection subscriber, int count)
-    {
-        var messages = new List<MqttMessage>();
-        while (messages.Count < count)
-        {
-            messages.Add(await subscriber.NextMessageAsync());
-        }
-
-        return messages;
-    }
-
-    /// <summary>True if nothing arrives within <paramref name="quiet"/>.</summary>
-    public static async Task<bool> StaysQuietAsync(this MqttConnection subscriber, TimeSpan quiet)
-    {
-        try
-        {
-            await subscriber.NextMessageAsync(quiet);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return true;
-        }
-    }
+    /// <summary>The portal's connection, as deliveries and verification open it.</summary>
+    public static Task<MqttBrokerConnection> ConnectAsync(MqttBrokerSettings settings) =>
+        MqttBrokerConnection.ConnectAsync(settings, LoopbackAllowed, TestContext.Current.CancellationToken);
 
     /// <summary>Polls with short waits until <paramref name="condition"/> holds, failing after <see cref="Patience"/>.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, string what)
@@ -131,5 +87,98 @@ public static class MqttTest
             Assert.True(clock.Elapsed < Patience, $"Timed out waiting until {what}.");
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
+    }
+}
+
+/// <summary>A message as a subscriber received it.</summary>
+public sealed record ReceivedMessage(
+    string Topic,
+    string Text,
+    MqttQualityOfServiceLevel Qos,
+    bool Retain,
+    uint MessageExpiryInterval,
+    string? ContentType,
+    IReadOnlyList<KeyValuePair<string, string>> UserProperties);
+
+/// <summary>
+/// The other end of a test: a plain MQTTnet client subscribed to a filter (at QoS 2), collecting what the
+/// broker forwards. Not the portal's code, so it checks what reached the broker, not what the portal believes.
+/// </summary>
+public sealed class MqttSubscriber : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly Channel<ReceivedMessage> _messages = Channel.CreateUnbounded<ReceivedMessage>();
+
+    private MqttSubscriber()
+    {
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            var m = e.ApplicationMessage;
+            _messages.Writer.TryWrite(new ReceivedMessage(
+                m.Topic,
+                Encoding.UTF8.GetString(m.Payload),
+                m.QualityOfServiceLevel,
+                m.Retain,
+                m.MessageExpiryInterval,
+                m.ContentType,
+                [.. (m.UserProperties ?? []).Select(p => KeyValuePair.Create(p.Name, p.ReadValueAsString()))]));
+            return Task.CompletedTask;
+        };
+    }
+
+    public static async Task<MqttSubscriber> StartAsync(string host, int port, string topicFilter, bool v5 = false)
+    {
+        var subscriber = new MqttSubscriber();
+        var token = TestContext.Current.CancellationToken;
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId($"reader-{Guid.NewGuid():N}"[..20])
+            .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
+            .Build();
+        await subscriber._client.ConnectAsync(options, token);
+        await subscriber._client.SubscribeAsync(topicFilter, MqttQualityOfServiceLevel.ExactlyOnce, token);
+        return subscriber;
+    }
+
+    public async Task<ReceivedMessage> NextMessageAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cancel.CancelAfter(timeout ?? MqttTest.Patience);
+        return await _messages.Reader.ReadAsync(cancel.Token);
+    }
+
+    public async Task<List<ReceivedMessage>> ReadMessagesAsync(int count)
+    {
+        var messages = new List<ReceivedMessage>();
+        while (messages.Count < count)
+        {
+            messages.Add(await NextMessageAsync());
+        }
+
+        return messages;
+    }
+
+    /// <summary>True if nothing arrives within <paramref name="quiet"/>.</summary>
+    public async Task<bool> StaysQuietAsync(TimeSpan quiet)
+    {
+        try
+        {
+            await NextMessageAsync(quiet);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        _client.Dispose();
     }
 }

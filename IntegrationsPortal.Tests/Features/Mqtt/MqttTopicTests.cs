@@ -1,4 +1,4 @@
-using IntegrationsPortal.Features.Mqtt.Client;
+using IntegrationsPortal.Features.Mqtt;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
@@ -42,49 +42,4 @@ public class MqttTopicTests
     [InlineData("$SYS-like/but/ours")]
     [InlineData("ünïcødé/€")]
     public void ValidateTopicName_ValidTopic_IsAccepted(string topic) => MqttTopic.ValidateTopicName(topic);
-
-    [Theory]
-    [InlineData("#", true)]
-    [InlineData("a/+/c", true)]
-    [InlineData("+/+", true)]
-    [InlineData("a/#", true)]
-    [InlineData("a/#/c", false)]
-    [InlineData("a/b#", false)]
-    [InlineData("a+/b", false)]
-    [InlineData("", false)]
-    public void ValidateTopicFilter_ChecksWildcardPlacement(string filter, bool valid)
-    {
-        var error = Record.Exception(() => MqttTopic.ValidateTopicFilter(filter));
-
-        Assert.Equal(valid, error is null);
-        Assert.True(error is null or ArgumentException);
-    }
-
-    [Fact]
-    public async Task Publish_WildcardTopic_IsRefusedBeforeAnythingIsSent()
-    {
-        await using var connection = new MqttConnection(MqttTest.Options("127.0.0.1", 1));
-
-        await Assert.ThrowsAsync<ArgumentException>(() => connection.PublishAsync("a/#", MqttTest.Utf8("x"), cancellationToken: TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
-    public void NextFreeId_NeverZero_WrapsAndSkipsIdsInFlight()
-    {
-        var store = new MqttInFlightStore();
-        var held = new InFlightOperation(EmptyPacket.PingReq, store.NextFreeId(), 0, holdsSlot: false);
-        store.Add(held);
-
-        var seen = new HashSet<ushort>();
-        for (var i = 0; i < 70_000; i++)
-        {
-            var id = store.NextFreeId();
-            Assert.NotEqual(0, id);
-            Assert.NotEqual(held.PacketId, id);
-            seen.Add(id);
-        }
-
-        // Every id but 0 and the one in flight came round.
-        Assert.Equal(65_534, seen.Count);
-    }
 }

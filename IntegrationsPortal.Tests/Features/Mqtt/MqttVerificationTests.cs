@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,12 +10,18 @@ public sealed class MqttVerificationTests : IAsyncLifetime
     private const string BrokerUser = "portal";
     private const string BrokerPassword = "broker-password-7";
     private readonly PortalAppFactory _app = new();
+    private readonly X509Certificate2 _ca = TestCertificates.CreateCa("Broker Test CA");
     private MosquittoBroker _broker = default!;
     private Tenant _acme = default!;
 
     public async ValueTask InitializeAsync()
     {
-        _broker = await MosquittoBroker.StartAsync(new MosquittoSetup { Users = new Dictionary<string, string> { [BrokerUser] = BrokerPassword } });
+        _broker = await MosquittoBroker.StartAsync(new MosquittoSetup
+        {
+            Users = new Dictionary<string, string> { [BrokerUser] = BrokerPassword },
+            ServerCertificate = TestCertificates.IssueServer(_ca),
+            CaCertificate = _ca,
+        });
         _acme = await _app.Services.SetUpFirstOrganizationAsync();
     }
 
@@ -22,6 +29,7 @@ public sealed class MqttVerificationTests : IAsyncLifetime
     {
         await _app.DisposeAsync();
         await _broker.DisposeAsync();
+        _ca.Dispose();
     }
 
     [Fact]
@@ -47,17 +55,54 @@ public sealed class MqttVerificationTests : IAsyncLifetime
         Assert.DoesNotContain("not-the-password", detail.LastError, StringComparison.Ordinal);
     }
 
-    private async Task<Guid> CreateAsync(string password)
+    [Fact]
+    public async Task ClientCertificateAndKey_ArePresentedToABrokerThatRequiresThem_AndTheIntegrationBecomesActive()
+    {
+        using var client = TestCertificates.IssueClient(_ca, "aws-iot-thing");
+        var id = await CreateAsync(new Dictionary<string, string?>
+        {
+            ["port"] = Port(_broker.MutualTlsPort), ["tls"] = "true", ["ca_certificate"] = _ca.ExportCertificatePem(),
+            ["client_certificate"] = client.ExportCertificatePem(), ["client_key"] = TestCertificates.PrivateKeyPem(client),
+        });
+
+        var detail = await _app.Services.WaitUntilVerifiedAsync(_acme, id);
+
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+        Assert.NotNull(detail.VerifiedAt);
+    }
+
+    [Fact]
+    public async Task ClientKeyOfAnotherCertificate_IsRefusedNextToTheKeyField()
+    {
+        using var client = TestCertificates.IssueClient(_ca, "thing-1");
+        using var other = TestCertificates.IssueClient(_ca, "thing-2");
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => CreateAsync(new Dictionary<string, string?>
+        {
+            ["port"] = Port(_broker.MutualTlsPort), ["tls"] = "true",
+            ["client_certificate"] = client.ExportCertificatePem(), ["client_key"] = TestCertificates.PrivateKeyPem(other),
+        }));
+
+        Assert.Equal("This key does not belong to the certificate in Client certificate (PEM).", Assert.Single(error.FieldErrors["client_key"]));
+    }
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private Task<Guid> CreateAsync(string password) => CreateAsync(new Dictionary<string, string?>
+    {
+        ["port"] = Port(_broker.AuthPort), ["username"] = BrokerUser, ["password"] = password,
+    });
+
+    private async Task<Guid> CreateAsync(Dictionary<string, string?> settings)
     {
         await using var scope = _app.Services.AsAdmin(_acme);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
             TypeKey = "mqtt",
             Name = "Broker",
-            Properties = new()
+            Properties = new Dictionary<string, string?>(settings)
             {
-                ["host"] = _broker.Host, ["port"] = _broker.AuthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["username"] = BrokerUser, ["password"] = password, ["topic"] = "sites/{placeId}/telemetry", ["qos"] = "1",
+                ["host"] = _broker.Host, ["topic"] = "sites/{placeId}/telemetry", ["qos"] = "1",
             },
         });
     }

@@ -56,7 +56,7 @@ public static class CatalogData
             Capabilities = [Capabilities.TestSend],
         },
         new("mqtt", "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
-            "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS and a last will.",
+            "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS (client certificates too) and a last will.",
             [
                 Text("host", "Broker host", required: true),
                 Number("port", "Port", 1, 65535, "1883") with { Help = "1883 for plain TCP, 8883 for TLS." },
@@ -74,6 +74,9 @@ public static class CatalogData
                 Map("user_properties", "User properties") with { VisibleWhen = new("protocol_version", "5.0") },
                 Flag("tls", "Use TLS"),
                 CaCertificate() with { VisibleWhen = new("tls", "true"), Help = "Only for a broker whose certificate is not signed by a public CA." },
+                ClientCertificate() with { VisibleWhen = new("tls", "true"), Help = "For a broker that knows its clients by certificate (AWS IoT Core). Needs its private key below." },
+                PrivateKey("client_key", "Client private key (PEM)", "client_certificate")
+                    with { VisibleWhen = new("tls", "true"), Help = "The client certificate's key: -----BEGIN PRIVATE KEY----- (or RSA / EC PRIVATE KEY) to its END line." },
                 Text("will_topic", "Last will topic"),
                 Text("will_payload", "Last will payload"),
             ])
@@ -238,6 +241,12 @@ internal static class Properties
     public static PropertySpec Map(string name, string label) => new(name, label, PropertyType.KeyValueMap);
 
     public static PropertySpec CaCertificate() => new("ca_certificate", "CA certificate (PEM)", PropertyType.Certificate);
+
+    public static PropertySpec ClientCertificate() => new("client_certificate", "Client certificate (PEM)", PropertyType.Certificate);
+
+    /// <summary>A secret private key that must belong to the <paramref name="certificate"/> property's certificate.</summary>
+    public static PropertySpec PrivateKey(string name, string label, string certificate) =>
+        new(name, label, PropertyType.PrivateKey) { Sensitive = true, PairsWith = certificate };
 
     /// <summary>The account part shared by every Twilio-compatible type.</summary>
     public static PropertySpec[] TwilioAccount() =>

@@ -33,8 +33,10 @@ public enum PropertyType
     ResourceReference,
     /// <summary>A Quartz cron expression (seconds first), for pull schedules.</summary>
     Cron,
-    /// <summary>An X.509 certificate in PEM form (a private CA to trust), entered in a multi-line box.</summary>
+    /// <summary>An X.509 certificate in PEM form (a private CA to trust, a client certificate), entered in a multi-line box.</summary>
     Certificate,
+    /// <summary>A private key in PEM form (PKCS#8, or PKCS#1 RSA / SEC 1 EC), kept as a secret; see <see cref="PropertySpec.PairsWith"/>.</summary>
+    PrivateKey,
 }
 
 /// <summary>
@@ -63,6 +65,9 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
 
     /// <summary>For lists: at most this many entries (a single From address, say).</summary>
     public int? MaxItems { get; init; }
+
+    /// <summary>For a private key: the certificate property it belongs to. Both are given or neither, and the key must be the certificate's.</summary>
+    public string? PairsWith { get; init; }
 
     /// <summary>For resource references: which places or devices may be picked.</summary>
     public ResourceFilter? Accepts { get; init; }

@@ -19,6 +19,12 @@ public static partial class PropertyValidator
     public const int MaxSecretLength = 4096;
     public const int MaxCertificateLength = 16 * 1024;
 
+    /// <summary>
+    /// What an update puts in place of a secret it keeps without opening it (IntegrationService's merge):
+    /// present for "required", not checkable for its form.
+    /// </summary>
+    public const string StoredSecret = "(stored)";
+
     /// <summary>Validates every visible property of <paramref name="type"/>; throws with all field errors.</summary>
     public static Dictionary<string, string> Validate(IntegrationType type, IReadOnlyDictionary<string, string?> values)
     {
@@ -41,6 +47,11 @@ public static partial class PropertyValidator
             {
                 result[spec.Name] = value;
             }
+        }
+
+        foreach (var key in type.Properties.Where(p => p.PairsWith is not null && p.IsVisible(values) && !errors.ContainsKey(p.Name)))
+        {
+            CheckPair(type, key, result, errors);
         }
 
         if (errors.Count > 0)
@@ -84,6 +95,7 @@ public static partial class PropertyValidator
                 ? (text, null)
                 : (null, "Not a cron schedule. Six fields, seconds first, e.g. 0 0/15 * * * ? for every 15 minutes."),
             PropertyType.Certificate => CheckCertificate(text),
+            PropertyType.PrivateKey => CheckPrivateKey(raw!),
             _ => (null, "Unsupported property type."),
         };
     }
@@ -152,6 +164,62 @@ public static partial class PropertyValidator
         catch (CryptographicException)
         {
             return (null, "Not a PEM certificate: paste it whole, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.");
+        }
+    }
+
+    private static (string?, string?) CheckPrivateKey(string raw)
+    {
+        if (raw == StoredSecret)
+        {
+            return (raw, null);
+        }
+
+        if (raw.Length > MaxCertificateLength)
+        {
+            return (null, $"At most {MaxCertificateLength} characters.");
+        }
+
+        // Kept as typed (a secret is never trimmed or rewritten), but it must be a key the portal can use.
+        foreach (var algorithm in new Func<AsymmetricAlgorithm>[] { RSA.Create, ECDsa.Create })
+        {
+            using var key = algorithm();
+            try
+            {
+                key.ImportFromPem(raw);
+                return (raw, null);
+            }
+            catch (Exception e) when (e is ArgumentException or CryptographicException)
+            {
+            }
+        }
+
+        return (null, "Not a PEM private key: paste it whole, from -----BEGIN PRIVATE KEY----- (or RSA / EC PRIVATE KEY) to its END line. Encrypted keys are not supported.");
+    }
+
+    /// <summary>A key needs its certificate and the certificate its key; when both are new they must belong together.</summary>
+    private static void CheckPair(IntegrationType type, PropertySpec key, Dictionary<string, string> values, Dictionary<string, string[]> errors)
+    {
+        var certificateSpec = type.Property(key.PairsWith!)!;
+        var certificate = values.GetValueOrDefault(certificateSpec.Name);
+        var keyText = values.GetValueOrDefault(key.Name);
+        if (certificate is null && keyText is not null)
+        {
+            errors[certificateSpec.Name] = [$"{certificateSpec.Label} is required with {key.Label}."];
+        }
+        else if (certificate is not null && keyText is null)
+        {
+            errors[key.Name] = [$"{key.Label} is required with {certificateSpec.Label}."];
+        }
+        else if (certificate is not null && keyText is not null and not StoredSecret && !errors.ContainsKey(certificateSpec.Name))
+        {
+            try
+            {
+                using var pair = X509Certificate2.CreateFromPem(certificate, keyText);
+            }
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            {
+                errors[key.Name] = [$"This key does not belong to the certificate in {certificateSpec.Label}."];
+            }
         }
     }
 

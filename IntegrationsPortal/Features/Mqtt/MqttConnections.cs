@@ -2,40 +2,41 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Mqtt.Client;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Mqtt;
 
 /// <summary>
 /// One broker connection per MQTT integration, shared by all its deliveries. A publish with other
-/// settings than the open connection's (credentials replaced, broker moved) replaces it; an
-/// integration that is no longer active (disabled, in error, deleted) has its connection closed.
+/// settings than the open connection's (credentials replaced, broker moved) replaces it, and so does
+/// one after the link dropped; an integration that is no longer active (disabled, in error, deleted)
+/// has its connection closed. Every connection is opened through the outbound address policy.
 /// </summary>
 public sealed class MqttConnections : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<Guid, (string Fingerprint, Lazy<Task<MqttConnection>> Connection)> _connections = new();
-    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<Guid, (string Fingerprint, Lazy<Task<MqttBrokerConnection>> Connection)> _connections = new();
     private readonly IntegrationEvents _events;
     private readonly IServiceScopeFactory _scopes;
+    private readonly OutboundAddressPolicy _policy;
 
-    public MqttConnections(TimeProvider time, IntegrationEvents events, IServiceScopeFactory scopes)
+    public MqttConnections(IntegrationEvents events, IServiceScopeFactory scopes, OutboundAddressPolicy policy)
     {
-        _time = time;
+        _policy = policy;
         _events = events;
         _scopes = scopes;
         _events.Changed += OnIntegrationChanged;
     }
 
-    public async Task<MqttConnection> GetAsync(ConfiguredIntegration integration, CancellationToken ct)
+    public async Task<MqttBrokerConnection> GetAsync(ConfiguredIntegration integration, CancellationToken ct)
     {
         var options = MqttIntegrationOptions.From(integration);
         var fingerprint = Fingerprint(options);
         var entry = _connections.AddOrUpdate(integration.Id,
-            _ => (fingerprint, new Lazy<Task<MqttConnection>>(() => ConnectAsync(integration.Id, options, ct))),
-            (_, existing) => existing.Fingerprint == fingerprint
+            _ => (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ConnectAsync(integration.Id, options, ct))),
+            (_, existing) => existing.Fingerprint == fingerprint && !HasDropped(existing.Connection)
                 ? existing
-                : (fingerprint, new Lazy<Task<MqttConnection>>(() => ReplaceAsync(existing.Connection, integration.Id, options, ct))));
+                : (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ReplaceAsync(existing.Connection, integration.Id, options, ct))));
         return await entry.Connection.Value;
     }
 
@@ -43,23 +44,20 @@ public sealed class MqttConnections : IAsyncDisposable
     public Task DropAsync(Guid integrationId) =>
         _connections.TryRemove(integrationId, out var entry) ? CloseAsync(entry.Connection) : Task.CompletedTask;
 
-    private async Task<MqttConnection> ReplaceAsync(Lazy<Task<MqttConnection>> old, Guid integrationId, MqttClientOptions options, CancellationToken ct)
+    private async Task<MqttBrokerConnection> ReplaceAsync(Lazy<Task<MqttBrokerConnection>> old, Guid integrationId, MqttBrokerSettings options, CancellationToken ct)
     {
         await CloseAsync(old);
         return await ConnectAsync(integrationId, options, ct);
     }
 
-    private async Task<MqttConnection> ConnectAsync(Guid integrationId, MqttClientOptions options, CancellationToken ct)
+    private async Task<MqttBrokerConnection> ConnectAsync(Guid integrationId, MqttBrokerSettings options, CancellationToken ct)
     {
-        var connection = new MqttConnection(options, _time);
         try
         {
-            await connection.ConnectAsync(ct);
-            return connection;
+            return await MqttBrokerConnection.ConnectAsync(options, _policy, ct);
         }
         catch
         {
-            await connection.DisposeAsync();
             _connections.TryRemove(integrationId, out _);
             throw;
         }
@@ -87,10 +85,14 @@ public sealed class MqttConnections : IAsyncDisposable
     }
 
     /// <summary>What identifies a connection's settings; the password only as a hash, so it is never kept in clear here.</summary>
-    private static string Fingerprint(MqttClientOptions options) =>
+    private static string Fingerprint(MqttBrokerSettings options) =>
         $"{options}|{options.Tls?.CaCertificate?.Thumbprint}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(options.Password ?? "")))}|{options.Will?.Topic}";
 
-    private static async Task CloseAsync(Lazy<Task<MqttConnection>> connection)
+    /// <summary>The link went down after connecting (broker restarted, network cut): the next publish needs a new one.</summary>
+    private static bool HasDropped(Lazy<Task<MqttBrokerConnection>> connection) =>
+        connection.IsValueCreated && connection.Value.IsCompletedSuccessfully && !connection.Value.Result.IsConnected;
+
+    private static async Task CloseAsync(Lazy<Task<MqttBrokerConnection>> connection)
     {
         if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully)
         {

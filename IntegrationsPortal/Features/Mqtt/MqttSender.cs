@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IntegrationsPortal.Features.Delivery;
-using IntegrationsPortal.Features.Mqtt.Client;
+using IntegrationsPortal.Infrastructure.Http;
+using MQTTnet.Protocol;
 
 namespace IntegrationsPortal.Features.Mqtt;
 
@@ -22,7 +23,7 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var qos = (MqttQos)int.Parse(integration.Get("qos") ?? "1", CultureInfo.InvariantCulture);
+        var qos = (MqttQualityOfServiceLevel)int.Parse(integration.Get("qos") ?? "1", CultureInfo.InvariantCulture);
         var retain = integration.Get("retain") == "true";
         var topic = ResolveTopic(integration.Get("topic") ?? "", message.Payload);
         var properties = MqttIntegrationOptions.MessageProperties(integration);
@@ -57,12 +58,20 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
                 ResponseBody = MqttReasonCodes.Describe(e.ReasonCode),
             };
         }
-        catch (MqttConnectException e) when (!e.IsTransient)
+        catch (OutboundAddressRefusedException e)
         {
-            await connections.DropAsync(integration.Id);
+            // The broker's address is one the portal may not reach: retrying cannot change that.
+            return outcome with { Failure = FailureKind.Final, ErrorClass = "refused_address", ErrorMessage = e.Message };
+        }
+        catch (MqttConnectRefusedException e) when (!e.IsTransient)
+        {
             return outcome with { Failure = FailureKind.Final, ErrorClass = "connect_refused", ErrorMessage = e.Message };
         }
-        catch (MqttException e)
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            return outcome with { Failure = FailureKind.Final, ErrorClass = "invalid_certificate", ErrorMessage = $"The MQTT TLS certificates do not load: {e.Message}" };
+        }
+        catch (MqttBrokerException e)
         {
             await connections.DropAsync(integration.Id);
             return outcome with { Failure = FailureKind.Retry, ErrorClass = "broker_unreachable", ErrorMessage = e.Message };
@@ -74,11 +83,11 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
     }
 
     /// <summary>The 5.0 properties as the history shows them, one per line like request headers.</summary>
-    private static string Describe(MqttProperties properties) =>
+    private static string Describe(MqttMessageProperties properties) =>
         string.Join('\n', [
             "Protocol: MQTT 5.0",
             .. properties.MessageExpiryInterval is { } expiry ? [$"Message-Expiry-Interval: {expiry}"] : Array.Empty<string>(),
-            .. properties.UserProperties.Select(p => $"User-Property: {p.Name}={p.Value}"),
+            .. properties.UserProperties.Select(p => $"User-Property: {p.Key}={p.Value}"),
         ]);
 
     /// <summary>Replaces {name} with the payload's top-level field of that name; an unknown one stays as it is (and is refused as a topic).</summary>

@@ -1,12 +1,12 @@
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
-using IntegrationsPortal.Features.Mqtt.Client;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Mqtt;
 
-/// <summary>Verifies an MQTT integration by connecting with its settings (credentials, TLS, will) and disconnecting cleanly.</summary>
-public sealed class MqttVerifier(TimeProvider time) : IIntegrationVerifier
+/// <summary>Verifies an MQTT integration by connecting with its settings (credentials, TLS, client certificate, will) and disconnecting cleanly.</summary>
+public sealed class MqttVerifier(OutboundAddressPolicy policy) : IIntegrationVerifier
 {
     public string Key => Verifiers.Mqtt;
 
@@ -14,31 +14,34 @@ public sealed class MqttVerifier(TimeProvider time) : IIntegrationVerifier
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)
     {
-        MqttClientOptions options;
+        MqttBrokerSettings settings;
         try
         {
             // Its own client id: a broker drops the older of two connections with the same id, and
             // the older one may be the integration's delivery connection.
             var delivery = MqttIntegrationOptions.From(configuration);
-            options = delivery with { ClientId = VerifierClientId(delivery.ClientId) };
+            settings = delivery with { ClientId = VerifierClientId(delivery.ClientId) };
         }
         catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
         {
             return VerificationResult.Failed($"The MQTT settings are not usable: {e.Message}");
         }
 
-        await using var connection = new MqttConnection(options, time);
         try
         {
-            await connection.ConnectAsync(ct);
-            await connection.DisconnectAsync();
-            return VerificationResult.Success($"Connected to the MQTT broker {options.Host}:{options.Port}.");
+            await using var connection = await MqttBrokerConnection.ConnectAsync(settings, policy, ct);
+            return VerificationResult.Success($"Connected to the MQTT broker {settings.Broker}.");
         }
-        catch (MqttConnectException e)
+        catch (OutboundAddressRefusedException e)
+        {
+            // Final: the address will not become allowed by waiting.
+            return VerificationResult.Failed(e.Message);
+        }
+        catch (MqttConnectRefusedException e)
         {
             return e.IsTransient ? VerificationResult.RetryLater(e.Message) : VerificationResult.Failed(e.Message);
         }
-        catch (MqttException e)
+        catch (MqttBrokerException e)
         {
             // Network, TLS or timeout: the broker may be back later. The message names the broker, never the password.
             return VerificationResult.RetryLater(e.Message);

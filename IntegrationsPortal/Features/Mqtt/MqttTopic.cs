@@ -1,8 +1,12 @@
 using System.Text;
 
-namespace IntegrationsPortal.Features.Mqtt.Client;
+namespace IntegrationsPortal.Features.Mqtt;
 
-/// <summary>Checks topic names and filters before they reach the wire (MQTT 3.1.1 section 4.7).</summary>
+/// <summary>
+/// Checks a topic and the other MQTT strings (client id, user name, user properties) before they reach
+/// MQTTnet (MQTT 3.1.1 section 4.7), so the history says in words what is wrong with the integration's
+/// settings rather than a protocol violation.
+/// </summary>
 public static class MqttTopic
 {
     public const int MaxUtf8Length = ushort.MaxValue;
@@ -16,23 +20,6 @@ public static class MqttTopic
         if (topic.AsSpan().IndexOfAny('+', '#') >= 0)
         {
             throw new ArgumentException($"The topic '{topic}' contains a wildcard ('+' or '#'); wildcards are allowed only when subscribing.", paramName);
-        }
-    }
-
-    /// <summary>A filter to subscribe to: '#' only as the whole last level, '+' only as a whole level.</summary>
-    public static void ValidateTopicFilter(string filter, string paramName = "topicFilter")
-    {
-        CheckString(filter, paramName, "topic filter");
-        var levels = filter.Split('/');
-        for (var i = 0; i < levels.Length; i++)
-        {
-            var level = levels[i];
-            var misplacedHash = level.Contains('#') && (level != "#" || i != levels.Length - 1);
-            var misplacedPlus = level.Contains('+') && level != "+";
-            if (misplacedHash || misplacedPlus)
-            {
-                throw new ArgumentException($"The topic filter '{filter}' uses a wildcard wrongly: '+' must be a whole level and '#' the whole last level.", paramName);
-            }
         }
     }
 
