@@ -11,8 +11,9 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 /// The whole portal on a SQLite file of its own. In-memory for HTTP tests; with
 /// <see cref="StartOnLoopback"/> it listens on a real loopback port for the browser tests.
 /// Runs as Development so static web assets (Radzen, blazor.web.js) come from the build output.
+/// With <paramref name="allowLoopback"/> false the outbound policy has no allowlist, as in production.
 /// </summary>
-public class PortalAppFactory : WebApplicationFactory<Program>
+public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory<Program>
 {
     private readonly TempDirectory _directory = new();
 
@@ -22,8 +23,12 @@ public class PortalAppFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_directory.DatabaseFile}");
-        // Receivers in the tests listen on loopback, which the outbound URL policy refuses by default.
-        builder.UseSetting(PortalServices.LoopbackAllowance.Key, PortalServices.LoopbackAllowance.Network);
+        if (allowLoopback)
+        {
+            // Receivers in the tests listen on loopback, which the outbound URL policy refuses by default.
+            builder.UseSetting(PortalServices.LoopbackAllowance.Key, PortalServices.LoopbackAllowance.Network);
+        }
+
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 

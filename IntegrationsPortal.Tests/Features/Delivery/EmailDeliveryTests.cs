@@ -101,10 +101,53 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
         Assert.Contains("X-Test-TLS: yes", mail, StringComparison.Ordinal);
     }
 
-    private Task<Guid> CreateAsync(string password, string? ca, string name = "Mail") =>
-        _harness.CreateAsync("email", new()
+    [Fact]
+    public async Task TwoSendsInFlightTogether_OneWithThePrivateCaOneWithout_EachGetsItsOwnTrustDecision()
+    {
+        // Both sessions are connected before the server says a word, so both handshakes overlap.
+        await using var relay = new SimultaneousRelay(_smtp.Port, together: 2);
+        var withCa = await CreateAsync(password: Password, ca: _smtp.CaPem, name: "With CA", port: relay.PortText);
+        var withoutCa = await CreateAsync(password: Password, ca: null, name: "Without CA", port: relay.PortText);
+
+        var trusted = await _harness.EnqueueAsync(withCa, """{"subject":"trusted","text":"1"}""");
+        var untrusted = await _harness.EnqueueAsync(withoutCa, """{"subject":"untrusted","text":"2"}""");
+        await _harness.DispatchAsync();
+
+        Assert.Equal(DeliveryStatus.Delivered, (await _harness.DetailAsync(trusted)).Message.Status);
+        var refused = Assert.Single((await _harness.DetailAsync(untrusted)).Attempts);
+        Assert.Equal("tls", refused.ErrorClass);
+        Assert.Equal(
+            $"STARTTLS with 127.0.0.1:{relay.PortText} failed: its certificate is not signed by a trusted CA (for a private CA, paste its certificate under 'CA certificate (PEM)').",
+            refused.ErrorMessage);
+        Assert.Contains("Subject: trusted", Assert.Single(_smtp.Messages()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoopbackServerWithoutAllowlist_IsNeverDialled_AndTheSendIsRefusedForGood()
+    {
+        await using var listener = new ConnectionRecorder();
+        await using var harness = await DeliveryHarness.StartAsync(allowLoopback: false);
+        var id = await CreateAsync(harness, listener.PortText, Password, ca: null, "Mail");
+
+        var messageId = await harness.EnqueueAsync(id, """{"subject":"Meter offline","text":"Meter 42 stopped reporting."}""");
+        await harness.DispatchAsync();
+
+        var detail = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Dead, detail.Message.Status);
+        var attempt = Assert.Single(detail.Attempts);
+        Assert.Equal("refused_address", attempt.ErrorClass);
+        Assert.Equal("The address 127.0.0.1 is in a loopback network; an administrator can allow it with Portal:Delivery:AllowedNetworks.", attempt.ErrorMessage);
+        Assert.Null(attempt.NextAttemptAt);
+        Assert.Equal(0, await listener.ConnectionsBeforeProbeAsync());
+    }
+
+    private Task<Guid> CreateAsync(string password, string? ca, string name = "Mail", string? port = null) =>
+        CreateAsync(_harness, port ?? _smtp.PortText, password, ca, name);
+
+    private static Task<Guid> CreateAsync(DeliveryHarness harness, string port, string password, string? ca, string name) =>
+        harness.CreateAsync("email", new()
         {
-            ["smtp_host"] = "127.0.0.1", ["smtp_port"] = _smtp.PortText, ["starttls"] = "true", ["ca_certificate"] = ca,
+            ["smtp_host"] = "127.0.0.1", ["smtp_port"] = port, ["starttls"] = "true", ["ca_certificate"] = ca,
             ["username"] = User, ["password"] = password, ["from"] = "alerts@acme.test", ["recipients"] = "ops@acme.test",
         }, name);
 }

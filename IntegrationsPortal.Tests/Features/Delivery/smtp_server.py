@@ -16,7 +16,7 @@ import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class RecordingMailbox(Mailbox):
@@ -25,24 +25,6 @@ class RecordingMailbox(Mailbox):
         message["X-Test-TLS"] = "yes" if session.ssl is not None else "no"
         message["X-Test-Auth"] = session.auth_data if session.authenticated else "none"
         return message
-
-
-class CaseInsensitiveAuthSMTP(SMTP):
-    """RFC 4954 makes SASL mechanism names case-insensitive, but aiosmtpd 1.4.3 matches them
-    exactly (aio-libs/aiosmtpd#542) while .NET's SmtpClient sends "AUTH login"; real servers
-    (Postfix, Exim, Exchange) accept it, so the test server must too."""
-
-    @syntax("AUTH <mechanism>")
-    async def smtp_AUTH(self, arg):
-        if arg:
-            mechanism, space, rest = arg.partition(" ")
-            arg = mechanism.upper() + space + rest
-        return await super().smtp_AUTH(arg)
-
-
-class TestController(Controller):
-    def factory(self):
-        return CaseInsensitiveAuthSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def authenticator(user, password):
@@ -80,7 +62,7 @@ def main():
             auth_require_tls=bool(args.cert),
         )
 
-    controller = TestController(RecordingMailbox(args.maildir), hostname="127.0.0.1", port=args.port, **options)
+    controller = Controller(RecordingMailbox(args.maildir), hostname="127.0.0.1", port=args.port, **options)
     controller.start()
     print("ready", flush=True)
     while True:

@@ -89,13 +89,31 @@ public sealed class SmtpVerificationTests : IAsyncLifetime
         Assert.Equal($"127.0.0.1:{_smtp.Port} does not offer AUTH without TLS; turn on 'Use STARTTLS'.", detail.LastError);
     }
 
-    private Task<Guid> CreateAsync(Dictionary<string, string?> properties)
+    [Fact]
+    public async Task LoopbackServerWithoutAllowlist_IsNeverDialled_AndPutsTheIntegrationInErrorAtOnce()
+    {
+        await using var listener = new ConnectionRecorder();
+        await using var app = new PortalAppFactory(allowLoopback: false);
+        var acme = await app.Services.SetUpFirstOrganizationAsync();
+        var id = await CreateAsync(app.Services, acme, listener.PortText, new() { ["username"] = User, ["password"] = Password });
+
+        var detail = await app.Services.WaitUntilVerifiedAsync(acme, id);
+
+        // Final at the first attempt: a result worth retrying would keep it pending ("trying again in 10 s").
+        Assert.Equal(IntegrationStatus.Error, detail.Status);
+        Assert.Equal("The address 127.0.0.1 is in a loopback network; an administrator can allow it with Portal:Delivery:AllowedNetworks.", detail.LastError);
+        Assert.Equal(0, await listener.ConnectionsBeforeProbeAsync());
+    }
+
+    private Task<Guid> CreateAsync(Dictionary<string, string?> properties) => CreateAsync(_app.Services, _acme, _smtp.PortText, properties);
+
+    private static Task<Guid> CreateAsync(IServiceProvider services, Tenant tenant, string port, Dictionary<string, string?> properties)
     {
         properties.TryAdd("starttls", "true");
         properties["smtp_host"] = "127.0.0.1";
-        properties["smtp_port"] = _smtp.PortText;
+        properties["smtp_port"] = port;
         properties["from"] = "alerts@acme.test";
         properties["recipients"] = "ops@acme.test";
-        return _app.Services.CreateIntegrationAsync(_acme, new CreateIntegrationInput { TypeKey = "email", Name = "Mail", Properties = properties });
+        return services.CreateIntegrationAsync(tenant, new CreateIntegrationInput { TypeKey = "email", Name = "Mail", Properties = properties });
     }
 }

@@ -97,7 +97,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
                 return (null, "smtp", "The SMTP server does not offer STARTTLS; turn off 'Use STARTTLS' or use a server that does.");
             case NotSupportedException when !session.IsAuthenticated && settings.UserName is not null:
                 return (null, "auth", settings.StartTls
-                    ? "The SMTP server does not offer a login the portal can use (AUTH PLAIN or LOGIN); clear the username and password or use another server."
+                    ? "The SMTP server offers no login mechanism the portal can use; clear the username and password or use another server."
                     : "The SMTP server does not offer AUTH without TLS; turn on 'Use STARTTLS'.");
             case SmtpCommandException { StatusCode: var code, Message: var text }:
                 var reply = SmtpSession.Reply(code, text);
