@@ -74,6 +74,24 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
     }
 
     [Fact]
+    public async Task Mqtt_ClientKeyBox_ShowsWithTls_TakesAMultiLinePem_AndABadKeyIsRefusedNextToIt()
+    {
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync("/integrations/new/mqtt");
+        await Expect(ByTestId("field-client_key")).ToHaveCountAsync(0);
+
+        await ByTestId("input-tls").ClickAsync();
+        var key = ByTestId("input-client_key");
+        await Expect(key).ToBeVisibleAsync();
+        // A password box would drop the PEM's line breaks.
+        Assert.Equal("TEXTAREA", await key.EvaluateAsync<string>("e => e.tagName"));
+        await key.FillAsync("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----");
+
+        await Expect(ByTestId("error-client_key")).ToContainTextAsync("Not a PEM private key: paste it whole");
+        await Expect(ByTestId("field-client_certificate")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Viewer_SeesAnIntegration_ButNoButtonsToChangeIt()
     {
         var id = await portal.CreateWebhookAsync("Read-only webhook");

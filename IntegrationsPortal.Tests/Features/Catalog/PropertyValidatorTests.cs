@@ -285,6 +285,53 @@ public sealed class PropertyValidatorTests
         Assert.Equal(ca.ExportCertificatePem(), values["ca_certificate"]);
     }
 
+    [Fact]
+    public void Mqtt_ClientCertificateAndItsKey_AreKept_TheKeyAsTyped()
+    {
+        using var ca = TestCertificates.CreateCa("Broker CA");
+        using var client = TestCertificates.IssueClient(ca, "thing");
+        var key = TestCertificates.PrivateKeyPem(client) + "\n";
+
+        var values = PropertyValidator.Validate(CatalogService.Get("mqtt"), MqttTls(client.ExportCertificatePem(), key));
+
+        Assert.Equal(key, values["client_key"]);
+        Assert.Equal(client.ExportCertificatePem(), values["client_certificate"]);
+    }
+
+    [Theory]
+    [InlineData("not a key", "client_key", "Not a PEM private key: paste it whole")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "client_key", "Not a PEM private key: paste it whole")]
+    [InlineData(null, "client_key", "Client private key (PEM) is required with Client certificate (PEM).")]
+    public void Mqtt_ClientCertificateWithoutAUsableKey_IsRefusedAtTheKeyField(string? key, string field, string message)
+    {
+        using var ca = TestCertificates.CreateCa("Broker CA");
+        using var client = TestCertificates.IssueClient(ca, "thing");
+
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(CatalogService.Get("mqtt"), MqttTls(client.ExportCertificatePem(), key)));
+
+        Assert.StartsWith(message, Assert.Single(error.FieldErrors[field]), StringComparison.Ordinal);
+        Assert.Single(error.FieldErrors);
+    }
+
+    [Fact]
+    public void Mqtt_KeyWithoutItsCertificate_IsRefusedAtTheCertificateField_AndAStoredKeyPassesUnopened()
+    {
+        using var ca = TestCertificates.CreateCa("Broker CA");
+        using var client = TestCertificates.IssueClient(ca, "thing");
+
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(CatalogService.Get("mqtt"), MqttTls(null, TestCertificates.PrivateKeyPem(client))));
+        var kept = PropertyValidator.Validate(CatalogService.Get("mqtt"), MqttTls(client.ExportCertificatePem(), PropertyValidator.StoredSecret));
+
+        Assert.Equal(["Client certificate (PEM) is required with Client private key (PEM)."], error.FieldErrors["client_certificate"]);
+        Assert.Equal(PropertyValidator.StoredSecret, kept["client_key"]);
+    }
+
+    private static Dictionary<string, string?> MqttTls(string? certificate, string? key) => new()
+    {
+        ["host"] = "iot.example.com", ["port"] = "8883", ["topic"] = "t", ["qos"] = "1", ["tls"] = "true",
+        ["client_certificate"] = certificate, ["client_key"] = key,
+    };
+
     [Theory]
     [InlineData("-----BEGIN CERTIFICATE-----")]
     [InlineData("MIIBkTCCATegAwIBAgIUZ")]

@@ -137,20 +137,6 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
     }
 
     [Fact]
-    public async Task Publish_ManyMoreThanTheReceiveMaximum_AllArriveWithoutTheBrokerDisconnecting()
-    {
-        var topic = MqttTest.Topic("v5-flow");
-        await using var subscriber = await mosquitto.SubscriberAsync(topic, v5: true);
-        await using var publisher = await MqttTest.ConnectAsync(mosquitto.SettingsV5());
-
-        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => publisher.PublishAsync(topic, MqttTest.Utf8($"m{i}"), MqttQualityOfServiceLevel.AtLeastOnce, ct: Token)));
-        var received = await subscriber.ReadMessagesAsync(500);
-
-        Assert.Equal(500, received.Select(m => m.Text).Distinct().Count());
-        Assert.True(publisher.IsConnected);
-    }
-
-    [Fact]
     public async Task Connect_WithEmptyClientId_GetsOneAssignedByTheBroker()
     {
         await using var connection = await MqttTest.ConnectAsync(mosquitto.SettingsV5() with { ClientId = "" });

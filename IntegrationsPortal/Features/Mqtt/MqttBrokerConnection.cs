@@ -27,7 +27,7 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
     // Mosquitto acknowledges, then silently drops, QoS 2 messages beyond its max_inflight_messages (20 by
     // default) over 3.1.1, which has no flow control to say so.
     private const int MaxExactlyOnceInFlight = 20;
-    private const int MaxInFlight = 1000;
+    private const int MaxInFlight = 100;
 
     private static readonly MqttClientFactory Factory = new();
 

@@ -30,13 +30,12 @@ public sealed class MqttConnections : IAsyncDisposable
 
     public async Task<MqttBrokerConnection> GetAsync(ConfiguredIntegration integration, CancellationToken ct)
     {
-        var options = MqttIntegrationOptions.From(integration);
-        var fingerprint = Fingerprint(options);
+        var fingerprint = Fingerprint(integration);
         var entry = _connections.AddOrUpdate(integration.Id,
-            _ => (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ConnectAsync(integration.Id, options, ct))),
+            _ => (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ConnectAsync(integration, ct))),
             (_, existing) => existing.Fingerprint == fingerprint && !HasDropped(existing.Connection)
                 ? existing
-                : (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ReplaceAsync(existing.Connection, integration.Id, options, ct))));
+                : (fingerprint, new Lazy<Task<MqttBrokerConnection>>(() => ReplaceAsync(existing.Connection, integration, ct))));
         return await entry.Connection.Value;
     }
 
@@ -44,21 +43,22 @@ public sealed class MqttConnections : IAsyncDisposable
     public Task DropAsync(Guid integrationId) =>
         _connections.TryRemove(integrationId, out var entry) ? CloseAsync(entry.Connection) : Task.CompletedTask;
 
-    private async Task<MqttBrokerConnection> ReplaceAsync(Lazy<Task<MqttBrokerConnection>> old, Guid integrationId, MqttBrokerSettings options, CancellationToken ct)
+    private async Task<MqttBrokerConnection> ReplaceAsync(Lazy<Task<MqttBrokerConnection>> old, ConfiguredIntegration integration, CancellationToken ct)
     {
         await CloseAsync(old);
-        return await ConnectAsync(integrationId, options, ct);
+        return await ConnectAsync(integration, ct);
     }
 
-    private async Task<MqttBrokerConnection> ConnectAsync(Guid integrationId, MqttBrokerSettings options, CancellationToken ct)
+    private async Task<MqttBrokerConnection> ConnectAsync(ConfiguredIntegration integration, CancellationToken ct)
     {
         try
         {
-            return await MqttBrokerConnection.ConnectAsync(options, _policy, ct);
+            // Read here, once per connection: parsing certificates on every publish showed in the benchmark.
+            return await MqttBrokerConnection.ConnectAsync(MqttIntegrationOptions.From(integration), _policy, ct);
         }
         catch
         {
-            _connections.TryRemove(integrationId, out _);
+            _connections.TryRemove(integration.Id, out _);
             throw;
         }
     }
@@ -84,9 +84,21 @@ public sealed class MqttConnections : IAsyncDisposable
         }
     }
 
-    /// <summary>What identifies a connection's settings; the password only as a hash, so it is never kept in clear here.</summary>
-    private static string Fingerprint(MqttBrokerSettings options) =>
-        $"{options}|{options.Tls?.CaCertificate?.Thumbprint}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(options.Password ?? "")))}|{options.Will?.Topic}";
+    /// <summary>The properties a connection is made of: a change to any of them needs a new one (the topic, QoS and the like do not).</summary>
+    private static readonly string[] ConnectionProperties =
+        ["host", "port", "protocol_version", "client_id", "username", "password", "tls", "ca_certificate", "client_certificate", "client_key", "will_topic", "will_payload"];
+
+    /// <summary>What identifies a connection's settings; a hash, so the password and key are never kept in clear here.</summary>
+    private static string Fingerprint(ConfiguredIntegration integration)
+    {
+        var settings = new StringBuilder();
+        foreach (var name in ConnectionProperties)
+        {
+            settings.Append(integration.Get(name)).Append('\0');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(settings.ToString())));
+    }
 
     /// <summary>The link went down after connecting (broker restarted, network cut): the next publish needs a new one.</summary>
     private static bool HasDropped(Lazy<Task<MqttBrokerConnection>> connection) =>

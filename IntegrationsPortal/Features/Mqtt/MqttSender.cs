@@ -44,7 +44,12 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         }
         catch (ArgumentException e)
         {
-            var errorClass = e.ParamName == "properties" ? "invalid_properties" : "invalid_topic";
+            var errorClass = e.ParamName switch
+            {
+                "properties" => "invalid_properties",
+                "topic" => "invalid_topic",
+                _ => "invalid_settings",
+            };
             return outcome with { Failure = FailureKind.Final, ErrorClass = errorClass, ErrorMessage = e.Message };
         }
         catch (MqttPublishRefusedException e)
