@@ -33,7 +33,7 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
             var emails = await db.Set<Integration>().AsNoTracking()
-                .Where(i => i.TypeKey == "email" && i.Status == IntegrationStatus.Active && i.Id != stoppedId)
+                .Where(i => i.TypeKey == Catalog.TypeKeys.Email && i.Status == IntegrationStatus.Active && i.Id != stoppedId)
                 .OrderBy(i => i.CreatedAt)
                 .Select(i => new { i.Id, i.Properties })
                 .ToListAsync(ct);

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion.Providers;
 using Quartz;
 
@@ -16,9 +17,9 @@ public static class IngestionExtensions
         services.AddSingleton<IngestionScheduler>();
         services.AddSingleton<IngestionEvents>();
         services.AddSingleton<ProviderHttp>();
-        services.AddSingleton<IIngressProvider, UtilityDataProvider>();
-        services.AddSingleton<IIngressProvider, TelematicsProvider>();
-        services.AddSingleton<IIngressProvider, OpenMeteoProvider>();
+        services.AddTypeCode<UtilityDataProvider>();
+        services.AddTypeCode<TelematicsProvider>();
+        services.AddTypeCode<OpenMeteoProvider>();
         services.AddHttpClient(ProviderHttp.HttpClientName, client =>
         {
             client.Timeout = TimeSpan.FromSeconds(60);

@@ -6,10 +6,9 @@ using IntegrationsPortal.Features.Mqtt.Client;
 namespace IntegrationsPortal.Features.Mqtt;
 
 /// <summary>Verifies an MQTT integration by connecting with its settings (credentials, TLS, will) and disconnecting cleanly.</summary>
+[ForTypes(TypeKeys.Mqtt)]
 public sealed class MqttVerifier(TimeProvider time) : IIntegrationVerifier
 {
-    public string Key => Verifiers.Mqtt;
-
     private static string VerifierClientId(string clientId) => clientId.Length <= 20 ? clientId + "-v" : clientId[..20] + "-v";
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)

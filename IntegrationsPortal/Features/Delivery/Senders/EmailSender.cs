@@ -16,9 +16,10 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// before connecting; nor a certificate callback, so a private CA is trusted through
 /// <see cref="SmtpServerTrust"/> for this send only.
 /// </summary>
+[ForTypes(TypeKeys.Email)]
 public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
 {
-    public bool Handles(string typeKey) => typeKey == "email";
+    public string SamplePayload(IntegrationType type) => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""";
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {

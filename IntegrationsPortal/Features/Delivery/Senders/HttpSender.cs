@@ -4,14 +4,14 @@ using System.Text;
 using System.Text.Json;
 using System.Xml;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
 /// <summary>HTTP: any method, headers, auth none / basic / API key, and the payload as JSON, XML or a form.</summary>
+[ForTypes(TypeKeys.Http)]
 public sealed class HttpSender(HttpDelivery http) : IDeliverySender
 {
-    public bool Handles(string typeKey) => typeKey == "http";
-
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -9,10 +10,9 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// queued message's uuid. Plivo would take several numbers joined by '&lt;' in one request, but one
 /// request per number keeps a failure attached to its number.
 /// </summary>
+[ForTypes(TypeKeys.Plivo)]
 public sealed class PlivoSender(HttpDelivery http) : PhoneSender(http)
 {
-    public override bool Handles(string typeKey) => typeKey == "plivo";
-
     protected override string ProviderName => "Plivo";
 
     protected override string AccountIdLabel => "auth ID";

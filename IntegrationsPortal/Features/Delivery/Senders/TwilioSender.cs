@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -8,10 +9,9 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// <c>/2010-04-01/Accounts/{sid}/Messages.json</c> or <c>/Calls.json</c>, Basic auth with the
 /// account SID and auth token. A call reads the message aloud with TwiML.
 /// </summary>
+[ForTypes(TypeKeys.Sms, TypeKeys.Phone, TypeKeys.Twilio)]
 public sealed class TwilioSender(HttpDelivery http) : PhoneSender(http)
 {
-    public override bool Handles(string typeKey) => typeKey is "sms" or "phone" or "twilio";
-
     protected override string ProviderName => "Twilio";
 
     protected override string AccountIdLabel => "account SID";

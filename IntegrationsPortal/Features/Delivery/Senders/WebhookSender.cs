@@ -4,14 +4,14 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
 /// <summary>Webhook: POSTs the JSON payload, signed per Standard Webhooks, with None, Basic or Digest auth.</summary>
+[ForTypes(TypeKeys.Webhook)]
 public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
 {
-    public bool Handles(string typeKey) => typeKey == "webhook";
-
     public Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;

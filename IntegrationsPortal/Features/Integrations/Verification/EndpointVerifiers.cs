@@ -10,10 +10,9 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// at all, and does not refuse our credentials. Many webhook receivers answer 405 to HEAD, which
 /// still proves the endpoint is there.
 /// </summary>
+[ForTypes(TypeKeys.Webhook, TypeKeys.Http)]
 public sealed class HttpReachableVerifier(IHttpClientFactory httpClients) : IIntegrationVerifier
 {
-    public string Key => Verifiers.HttpReachable;
-
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
         var url = new Uri(c.Get("url") ?? c.Get("base_url")!);

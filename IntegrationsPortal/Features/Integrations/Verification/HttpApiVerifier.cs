@@ -13,8 +13,6 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
 {
     public const string HttpClientName = "verification";
 
-    public abstract string Key { get; }
-
     protected abstract string ProviderName { get; }
 
     protected abstract HttpRequestMessage BuildRequest(ConfiguredIntegration configuration);

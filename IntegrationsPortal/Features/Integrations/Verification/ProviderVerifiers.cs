@@ -7,10 +7,9 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 // One small class per provider: the "who am I" request from its public API, and what a good answer says.
 
 /// <summary>Twilio (and the Twilio-compatible SMS and phone types): GET /2010-04-01/Accounts/{sid}.json with Basic auth.</summary>
+[ForTypes(TypeKeys.Sms, TypeKeys.Phone, TypeKeys.Twilio)]
 public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Twilio;
-
     protected override string ProviderName => "Twilio";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -26,10 +25,9 @@ public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
 }
 
 /// <summary>Plivo: GET /v1/Account/{auth_id}/ with Basic auth.</summary>
+[ForTypes(TypeKeys.Plivo)]
 public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Plivo;
-
     protected override string ProviderName => "Plivo";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -43,10 +41,9 @@ public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(htt
 }
 
 /// <summary>Stripe: GET /v1/account with the secret key; the publishable key must be of the same mode.</summary>
+[ForTypes(TypeKeys.Stripe)]
 public sealed class StripeVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Stripe;
-
     protected override string ProviderName => "Stripe";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -63,10 +60,9 @@ public sealed class StripeVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
 }
 
 /// <summary>Open-Meteo style weather API: a one-day hourly forecast must come back.</summary>
+[ForTypes(TypeKeys.OpenMeteo)]
 public sealed class OpenMeteoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.OpenMeteo;
-
     protected override string ProviderName => "The weather API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
@@ -82,10 +78,9 @@ public sealed class OpenMeteoVerifier(IHttpClientFactory http) : HttpApiVerifier
 }
 
 /// <summary>Utility-data provider (UtilityAPI style): GET /api/v2/authorizations with a bearer token.</summary>
+[ForTypes(TypeKeys.UtilityData)]
 public sealed class UtilityDataVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.UtilityData;
-
     protected override string ProviderName => "The utility-data API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -93,10 +88,9 @@ public sealed class UtilityDataVerifier(IHttpClientFactory http) : HttpApiVerifi
 }
 
 /// <summary>Telematics provider (Samsara style): GET /me with a bearer token names the organization.</summary>
+[ForTypes(TypeKeys.Telematics)]
 public sealed class TelematicsVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Telematics;
-
     protected override string ProviderName => "The telematics API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>

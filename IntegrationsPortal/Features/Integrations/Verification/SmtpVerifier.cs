@@ -14,10 +14,9 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// login, and MAIL FROM with the From address; then RSET and QUIT. So an untrusted certificate, a
 /// wrong password or a refused sender shows up at verification, not at the first alert.
 /// </summary>
+[ForTypes(TypeKeys.Email)]
 public sealed class SmtpVerifier : IIntegrationVerifier
 {
-    public string Key => Verifiers.Smtp;
-
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
         var host = c.Get("smtp_host")!;
