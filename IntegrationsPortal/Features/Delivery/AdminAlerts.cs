@@ -22,7 +22,7 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
     public const string ReservedPrefix = "portal.";
 
     /// <summary>The Email integration property that marks the channel for alerts.</summary>
-    public const string AlertsProperty = "alerts";
+    public const string AlertsProperty = Senders.EmailIntegrationOptions.AlertsProperty;
 
     /// <summary>Queues the alert about <paramref name="stoppedId"/>; returns the message id, or null when no channel or no Admin is there.</summary>
     public async Task<Guid?> DeliveriesStoppedAsync(Guid organizationId, Guid stoppedId, string reason, CancellationToken ct)

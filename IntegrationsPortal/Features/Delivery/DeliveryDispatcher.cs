@@ -287,7 +287,7 @@ public sealed class DeliveryDispatcher(
         }
 
         message.LastError = Limits.Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
-        var policy = integration is null ? RetryPolicy.None : RetryPolicy.For(integration);
+        var policy = integration is null ? RetryPolicy.None : types.Sender(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
         // A failed manual resend of a message whose automatic retries were not used up goes back on
         // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
         var resumes = message.Trigger == DeliveryTrigger.ManualResend && message.AttemptCount > 0;

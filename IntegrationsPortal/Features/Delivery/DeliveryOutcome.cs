@@ -59,6 +59,9 @@ public interface IDeliverySender
 
     /// <summary>A payload to start a Test send from, shaped for what this sender reads.</summary>
     string SamplePayload(Catalog.IntegrationType type) => SamplePayloads.Data;
+
+    /// <summary>When to try a failed message again: the portal's schedule unless the integration chose its own.</summary>
+    RetryPolicy Retries(Integrations.ConfiguredIntegration integration) => RetryPolicy.Default;
 }
 
 /// <summary>A sender that can text one number outside the outbox (recipient verification codes).</summary>

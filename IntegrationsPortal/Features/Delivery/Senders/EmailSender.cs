@@ -24,14 +24,12 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var host = integration.Get("smtp_host") ?? "";
-        var port = int.TryParse(integration.Get("smtp_port"), CultureInfo.InvariantCulture, out var p) ? p : 587;
-        var starttls = integration.Get("starttls") == "true";
-        var from = integration.Get("from") ?? "";
+        var options = EmailIntegrationOptions.From(integration);
+        var (host, port, starttls, from) = (options.Host, options.Port, options.StartTls, options.FromAddress);
         // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
         var recipients = message.EventType == AdminAlerts.EventType
             ? AdminAlerts.Recipients(message.Payload)
-            : PropertyValidator.SplitList(integration.Get("recipients"));
+            : options.Recipients;
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
         // CRLF, as SMTP has it, so the quoted-printable body keeps real line breaks rather than =0A.
         var body = Payloads.Text(message.Payload).ReplaceLineEndings("\r\n");
@@ -47,7 +45,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
             return recorded with { Failure = FailureKind.Final, ErrorClass = "recipients", ErrorMessage = "The message has no recipients." };
         }
 
-        using var trust = SmtpServerTrust.Begin(starttls ? PrivateCaTrust.Load(integration.Get("ca_certificate")) : null);
+        using var trust = SmtpServerTrust.Begin(starttls ? PrivateCaTrust.Load(options.CaCertificate) : null);
         try
         {
             await policy.ResolveAsync(host, ct);
@@ -64,9 +62,9 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
                 DeliveryMethod = SmtpDeliveryMethod.Network,
                 Timeout = 30_000,
             };
-            if (integration.Get("username") is { Length: > 0 } user)
+            if (options.Username is { } user)
             {
-                smtp.Credentials = new NetworkCredential(user, integration.Get("password"));
+                smtp.Credentials = new NetworkCredential(user, options.Password);
             }
 
             await smtp.SendMailAsync(mail, ct);
@@ -88,7 +86,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
         catch (SmtpException e)
         {
             var status = (int)e.StatusCode;
-            var (errorClass, explanation) = Explain(e, hasLogin: integration.Get("username") is { Length: > 0 });
+            var (errorClass, explanation) = Explain(e, hasLogin: options.Username is not null);
             return recorded with
             {
                 StatusCode = status > 0 ? status : null,

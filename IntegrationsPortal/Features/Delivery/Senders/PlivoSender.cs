@@ -19,13 +19,12 @@ public sealed class PlivoSender(HttpDelivery http) : PhoneSender(http)
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration integration, PhoneText text)
     {
-        var authId = integration.Get("auth_id") ?? "";
-        var baseUrl = (integration.Get("base_url") ?? "https://api.plivo.com").TrimEnd('/');
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v1/Account/{Uri.EscapeDataString(authId)}/Message/")
+        var options = PlivoIntegrationOptions.From(integration);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{options.BaseUrl}/v1/Account/{Uri.EscapeDataString(options.AuthId)}/Message/")
         {
-            Content = Json(new { src = integration.Get("from_number") ?? "", dst = text.To, text = text.Text }),
+            Content = Json(new { src = options.FromNumber, dst = text.To, text = text.Text }),
         };
-        request.Headers.Authorization = BasicAuthentication.Header(authId, integration.Get("auth_token") ?? "");
+        request.Headers.Authorization = BasicAuthentication.Header(options.AuthId, options.AuthToken);
         return request;
     }
 }

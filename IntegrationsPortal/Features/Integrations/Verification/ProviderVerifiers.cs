@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
@@ -12,11 +13,14 @@ public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
 {
     protected override string ProviderName => "Twilio";
 
-    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
-        new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(c.Get("account_sid")!)}.json"))
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
+    {
+        var options = TwilioIntegrationOptions.From(c);
+        return new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid)}.json"))
         {
-            Headers = { Authorization = BasicAuthentication.Header(c.Get("account_sid")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(options.AccountSid, options.AuthToken) },
         };
+    }
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
         Text(body, "status") is "active" or null
@@ -30,11 +34,14 @@ public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(htt
 {
     protected override string ProviderName => "Plivo";
 
-    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
-        new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(c.Get("auth_id")!)}/"))
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
+    {
+        var options = PlivoIntegrationOptions.From(c);
+        return new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(options.AuthId)}/"))
         {
-            Headers = { Authorization = BasicAuthentication.Header(c.Get("auth_id")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(options.AuthId, options.AuthToken) },
         };
+    }
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
         VerificationResult.Success("Plivo accepted the credentials.", Text(body, "name"));

@@ -19,11 +19,9 @@ public sealed class SmtpVerifier : IIntegrationVerifier
 {
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
-        var host = c.Get("smtp_host")!;
-        var port = int.Parse(c.Get("smtp_port") ?? "587", CultureInfo.InvariantCulture);
+        var options = Delivery.Senders.EmailIntegrationOptions.From(c);
+        var (host, port, starttls, user) = (options.Host, options.Port, options.StartTls, options.Username);
         var server = $"{host}:{port}";
-        var starttls = c.Get("starttls") == "true";
-        var user = c.Get("username") is { Length: > 0 } name ? name : null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
         using var client = new TcpClient();
@@ -57,7 +55,7 @@ public sealed class SmtpVerifier : IIntegrationVerifier
                 return VerificationResult.Failed($"{server} refused STARTTLS ({ready.First}).");
             }
 
-            using var ca = PrivateCaTrust.Load(c.Get("ca_certificate"));
+            using var ca = PrivateCaTrust.Load(options.CaCertificate);
             var refused = SslPolicyErrors.None;
             try
             {
@@ -85,12 +83,12 @@ public sealed class SmtpVerifier : IIntegrationVerifier
             }
         }
 
-        if (user is not null && await LogInAsync(session, ehlo, server, starttls, user, c.Get("password") ?? "", timeout.Token) is { } problem)
+        if (user is not null && await LogInAsync(session, ehlo, server, starttls, user, options.Password, timeout.Token) is { } problem)
         {
             return problem;
         }
 
-        var from = c.Get("from") ?? "";
+        var from = options.FromAddress;
         var mail = await session.CommandAsync($"MAIL FROM:<{from}>", timeout.Token);
         await session.CommandAsync("RSET", timeout.Token);
         await session.QuitAsync(timeout.Token);
