@@ -27,13 +27,13 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
             return DeliveryOutcome.Fail(FailureKind.Final, "payload", "The payload is not JSON, so it cannot be converted: " + e.Message);
         }
 
-        using var request = new HttpRequestMessage(new HttpMethod(options.Method), options.Url) { Content = content };
+        using var request = new HttpRequestMessage(new HttpMethod(options.Method), options.Endpoint.Url) { Content = content };
         AddCustomHeaders(request, options.Headers);
         request.Headers.TryAddWithoutValidation("webhook-id", message.MessageId.ToString());
-        switch (options.Auth)
+        switch (options.Endpoint.Auth)
         {
             case EndpointAuth.Basic:
-                request.Headers.Authorization = BasicAuthentication.Header(options.Username, options.Password);
+                request.Headers.Authorization = BasicAuthentication.Header(options.Endpoint.Username, options.Endpoint.Password);
                 break;
             case EndpointAuth.ApiKey:
                 request.Headers.TryAddWithoutValidation(options.ApiKeyHeader, options.ApiKey);

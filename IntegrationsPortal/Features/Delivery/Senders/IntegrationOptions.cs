@@ -17,8 +17,8 @@ public enum EndpointAuth
     ApiKey,
 }
 
-/// <summary>A webhook's settings: endpoint, auth, headers and signing secrets.</summary>
-public sealed class WebhookIntegrationOptions
+/// <summary>Where a webhook or HTTP integration sends, and how it logs in; what their verifier checks.</summary>
+public sealed class EndpointOptions
 {
     public required string Url { get; init; }
 
@@ -27,6 +27,26 @@ public sealed class WebhookIntegrationOptions
     public string Username { get; init; } = "";
 
     public string Password { get; init; } = "";
+
+    public static EndpointOptions From(ConfiguredIntegration c) => new()
+    {
+        Url = c.Get("url") ?? "",
+        Auth = c.Get("auth") switch
+        {
+            "BASIC" => EndpointAuth.Basic,
+            "DIGEST" => EndpointAuth.Digest,
+            "API_KEY" => EndpointAuth.ApiKey,
+            _ => EndpointAuth.None,
+        },
+        Username = c.Get("username") ?? "",
+        Password = c.Get("password") ?? "",
+    };
+}
+
+/// <summary>A webhook's settings: endpoint, headers and signing secrets.</summary>
+public sealed class WebhookIntegrationOptions
+{
+    public required EndpointOptions Endpoint { get; init; }
 
     /// <summary>Custom headers as the form stores them, a JSON object.</summary>
     public string? Headers { get; init; }
@@ -40,10 +60,7 @@ public sealed class WebhookIntegrationOptions
 
     public static WebhookIntegrationOptions From(ConfiguredIntegration c) => new()
     {
-        Url = c.Get("url") ?? "",
-        Auth = Options.Auth(c),
-        Username = c.Get("username") ?? "",
-        Password = c.Get("password") ?? "",
+        Endpoint = EndpointOptions.From(c),
         Headers = c.Get("headers"),
         SigningSecret = c.Get(SigningSecrets.Current) is { Length: > 0 } current ? current : null,
         PreviousSigningSecret = c.Get(SigningSecrets.Previous) is { Length: > 0 } previous ? previous : null,
@@ -70,15 +87,9 @@ public sealed class WebhookIntegrationOptions
 /// <summary>An HTTP integration's settings, its retry strategy included.</summary>
 public sealed class HttpIntegrationOptions
 {
-    public required string Url { get; init; }
+    public required EndpointOptions Endpoint { get; init; }
 
     public string Method { get; init; } = "POST";
-
-    public EndpointAuth Auth { get; init; }
-
-    public string Username { get; init; } = "";
-
-    public string Password { get; init; } = "";
 
     public string ApiKeyHeader { get; init; } = "X-API-Key";
 
@@ -97,11 +108,8 @@ public sealed class HttpIntegrationOptions
 
     public static HttpIntegrationOptions From(ConfiguredIntegration c) => new()
     {
-        Url = c.Get("url") ?? "",
+        Endpoint = EndpointOptions.From(c),
         Method = c.Get("method") ?? "POST",
-        Auth = Options.Auth(c),
-        Username = c.Get("username") ?? "",
-        Password = c.Get("password") ?? "",
         ApiKeyHeader = c.Get("api_key_header") ?? "X-API-Key",
         ApiKey = c.Get("api_key") ?? "",
         Headers = c.Get("headers"),
@@ -114,9 +122,9 @@ public sealed class HttpIntegrationOptions
     /// <summary>retry_strategy: DEFAULT (the portal's schedule), NONE, FIXED or EXPONENTIAL with its interval, cap and attempts.</summary>
     private static RetryPolicy RetryStrategy(ConfiguredIntegration c)
     {
-        var attempts = Options.Positive(c, "retry_max_attempts", 8);
-        var interval = TimeSpan.FromSeconds(Options.Positive(c, "retry_interval_seconds", 60));
-        var max = TimeSpan.FromSeconds(Options.Positive(c, "retry_max_delay_seconds", 3600));
+        var attempts = Positive(c, "retry_max_attempts", 8);
+        var interval = TimeSpan.FromSeconds(Positive(c, "retry_interval_seconds", 60));
+        var max = TimeSpan.FromSeconds(Positive(c, "retry_max_delay_seconds", 3600));
         return c.Get("retry_strategy") switch
         {
             "NONE" => RetryPolicy.None,
@@ -126,6 +134,9 @@ public sealed class HttpIntegrationOptions
             _ => RetryPolicy.Default,
         };
     }
+
+    private static int Positive(ConfiguredIntegration c, string name, int fallback) =>
+        int.TryParse(c.Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 }
 
 /// <summary>An email integration's settings: the SMTP server, the login, and who gets what.</summary>
@@ -210,19 +221,4 @@ public sealed class PlivoIntegrationOptions
         FromNumber = c.Get("from_number") ?? "",
         BaseUrl = (c.Get("base_url") ?? "https://api.plivo.com").TrimEnd('/'),
     };
-}
-
-/// <summary>Readings shared by the options above.</summary>
-internal static class Options
-{
-    public static EndpointAuth Auth(ConfiguredIntegration c) => c.Get("auth") switch
-    {
-        "BASIC" => EndpointAuth.Basic,
-        "DIGEST" => EndpointAuth.Digest,
-        "API_KEY" => EndpointAuth.ApiKey,
-        _ => EndpointAuth.None,
-    };
-
-    public static int Positive(ConfiguredIntegration c, string name, int fallback) =>
-        int.TryParse(c.Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 }

@@ -16,7 +16,7 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
     {
         var options = WebhookIntegrationOptions.From(message.Integration);
         var id = message.MessageId.ToString();
-        var request = new HttpRequestMessage(HttpMethod.Post, options.Url)
+        var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint.Url)
         {
             // Bytes, not a stream: Digest sends the body a second time after the challenge.
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(message.Payload)),
@@ -28,13 +28,13 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
         request.Headers.Add("webhook-signature", string.Join(' ', options.SecretsToSignWith(message.Now).Select(s => WebhookSignature.Sign(s, id, message.Now, message.Payload))));
 
         NetworkCredential? digest = null;
-        switch (options.Auth)
+        switch (options.Endpoint.Auth)
         {
             case EndpointAuth.Basic:
-                request.Headers.Authorization = BasicAuthentication.Header(options.Username, options.Password);
+                request.Headers.Authorization = BasicAuthentication.Header(options.Endpoint.Username, options.Endpoint.Password);
                 break;
             case EndpointAuth.Digest:
-                digest = new NetworkCredential(options.Username, options.Password);
+                digest = new NetworkCredential(options.Endpoint.Username, options.Endpoint.Password);
                 break;
         }
 
