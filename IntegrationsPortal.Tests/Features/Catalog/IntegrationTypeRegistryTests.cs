@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,7 @@ public sealed class IntegrationTypeRegistryTests
         var catalog = CatalogData.Types.Where(t => t.Key is TypeKeys.Webhook or TypeKeys.Telematics or TypeKeys.Sms).ToList();
 
         var error = Assert.Throws<IntegrationTypeCodeMissingException>(() => new IntegrationTypeRegistry(
-            catalog, [new StraySender()], [], [], [], []));
+            catalog, [new StraySender()], [], [], [], [new WebhookRecipients()]));
 
         Assert.Contains(error.Problems, p => p.StartsWith("The integration type 'webhook' (Webhook) has no verifier", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.StartsWith("The integration type 'webhook' (Webhook) offers Test send but has no sender", StringComparison.Ordinal));
@@ -50,6 +51,7 @@ public sealed class IntegrationTypeRegistryTests
         Assert.Contains(error.Problems, p => p.StartsWith("The integration type 'telematics' (Telematics) pulls data but has no ingress provider", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.StartsWith("The integration type 'sms' (SMS) verifies its recipients but lacks", StringComparison.Ordinal));
         Assert.Contains("The sender StraySender is marked for 'fax', which is not in the catalog.", error.Problems);
+        Assert.Contains("The integration type 'webhook' (Webhook) has recipient-list hooks but its catalog entry does not set VerifiesRecipients.", error.Problems);
     }
 
     [Fact]
@@ -67,6 +69,15 @@ public sealed class IntegrationTypeRegistryTests
     private sealed class StraySender : IDeliverySender
     {
         public Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct) => throw new NotSupportedException();
+    }
+
+    [ForTypes(TypeKeys.Webhook)]
+    private sealed class WebhookRecipients : IRecipientListHooks
+    {
+        public Task<IReadOnlySet<string>> VerifiedAsync(PortalDbContext db, Guid integrationId, CancellationToken ct) => throw new NotSupportedException();
+
+        public Task ForgetRemovedAsync(PortalDbContext db, Guid integrationId, IReadOnlyDictionary<string, string> values, CancellationToken ct) =>
+            throw new NotSupportedException();
     }
 
     [ForTypes(TypeKeys.Webhook)]

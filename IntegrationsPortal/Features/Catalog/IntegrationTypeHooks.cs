@@ -25,9 +25,6 @@ public interface ISigningSecretHooks
 /// </summary>
 public interface IRecipientListHooks
 {
-    /// <summary>The property that lists the recipients.</summary>
-    string Property { get; }
-
     /// <summary>The confirmed numbers, which alone get deliveries.</summary>
     Task<IReadOnlySet<string>> VerifiedAsync(PortalDbContext db, Guid integrationId, CancellationToken ct);
 

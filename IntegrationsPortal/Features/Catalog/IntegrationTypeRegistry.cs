@@ -85,14 +85,21 @@ public sealed class IntegrationTypeRegistry
             yield return $"{name} pulls data but has no ingress provider: register an IIngressProvider marked [ForTypes(\"{type.Key}\")].";
         }
 
-        if (type.Property(Delivery.Senders.SigningSecrets.Current) is not null && !_signing.ContainsKey(type.Key))
+        var hasSigningSecret = type.Property(Delivery.Senders.SigningSecrets.Current) is not null;
+        if (hasSigningSecret != _signing.ContainsKey(type.Key))
         {
-            yield return $"{name} has a signing secret but no ISigningSecretHooks marked [ForTypes(\"{type.Key}\")] to generate and rotate it.";
+            yield return hasSigningSecret
+                ? $"{name} has a signing secret but no ISigningSecretHooks marked [ForTypes(\"{type.Key}\")] to generate and rotate it."
+                : $"{name} has signing-secret hooks but no '{Delivery.Senders.SigningSecrets.Current}' property to keep the secret in.";
         }
 
         if (type.VerifiesRecipients && (!_recipients.ContainsKey(type.Key) || Sender(type.Key) is not ITextMessageSender))
         {
             yield return $"{name} verifies its recipients but lacks an IRecipientListHooks or a sender that can text a code (ITextMessageSender), marked [ForTypes(\"{type.Key}\")].";
+        }
+        else if (!type.VerifiesRecipients && _recipients.ContainsKey(type.Key))
+        {
+            yield return $"{name} has recipient-list hooks but its catalog entry does not set VerifiesRecipients.";
         }
     }
 

@@ -13,8 +13,6 @@ public sealed class RecipientVerifications : IRecipientListHooks
     /// <summary>The property of a verifying type that lists its numbers.</summary>
     public const string ListProperty = "recipients";
 
-    public string Property => ListProperty;
-
     public async Task<IReadOnlySet<string>> VerifiedAsync(PortalDbContext db, Guid integrationId, CancellationToken ct) =>
         (await db.Set<RecipientVerification>().AsNoTracking()
             .Where(v => v.IntegrationId == integrationId && v.VerifiedAt != null)
