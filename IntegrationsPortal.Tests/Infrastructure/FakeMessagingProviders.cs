@@ -116,9 +116,7 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
 
     private async Task<ReceivedRequest> RecordAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        var request = new ReceivedRequest(context.Request.Method, context.Request.Path,
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), await reader.ReadToEndAsync());
+        var request = await ReceivedRequest.ReadAsync(context.Request);
         Requests.Enqueue(request);
         return request;
     }

@@ -43,10 +43,9 @@ public sealed class FakeSlack : IAsyncDisposable
         FakeSlack? fake = null;
         var (app, baseUri) = await LoopbackApp.StartAsync(app => app.MapPost("/services/{**path}", async (string path, HttpContext context) =>
         {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            fake!.Requests.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+            var request = await ReceivedRequest.ReadAsync(context.Request);
+            fake!.Requests.Enqueue(request);
+            var body = request.Body;
             if ("services/" + path != HookPath)
             {
                 return Results.Text("no_service", statusCode: 404);
