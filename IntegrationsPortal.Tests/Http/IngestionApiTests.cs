@@ -53,7 +53,7 @@ public sealed class IngestionApiTests(SetUpPortalFixture portal) : IAsyncLifetim
         while (DateTime.UtcNow < deadline)
         {
             await using var scope = portal.App.Services.AsAdmin(portal.Acme);
-            if ((await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(id)).Status == IntegrationStatus.Active)
+            if ((await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(id)).Status == IntegrationStatus.Active)
             {
                 return id;
             }

@@ -12,7 +12,8 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
 /// The sending halves of Twilio and Plivo on a loopback port, in their wire formats: Twilio's
-/// form-encoded <c>Messages.json</c> and <c>Calls.json</c> (201 with the resource's JSON), Plivo's
+/// form-encoded <c>Messages.json</c> (SMS, or WhatsApp with <c>whatsapp:</c> addresses) and
+/// <c>Calls.json</c> (201 with the resource's JSON), Plivo's
 /// JSON Message API (202 "message(s) queued"). Both check Basic auth against the credentials in
 /// <see cref="IntegrationSeeds"/> and answer 401 in the provider's error shape otherwise. Every
 /// request is kept, so a test can read the verification code a text carried.
@@ -60,6 +61,12 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
                     return LoopbackApp.Json(400, """{"code":21604,"message":"A 'To' phone number is required.","status":400}""");
                 }
 
+                // WhatsApp goes through the same Messages API, with both addresses in the whatsapp: scheme (Twilio error 21910 otherwise).
+                if (to.StartsWith("whatsapp:", StringComparison.Ordinal) != from.StartsWith("whatsapp:", StringComparison.Ordinal))
+                {
+                    return LoopbackApp.Json(400, """{"code":21910,"message":"Invalid From and To pair. From and To should be of the same channel","status":400}""");
+                }
+
                 var prefix = resource == "Calls.json" ? "CA" : "SM";
                 return LoopbackApp.Json(201, JsonSerializer.Serialize(new { sid = prefix + Guid.NewGuid().ToString("N"), account_sid = sid, to, from, status = "queued" }));
             });
@@ -102,13 +109,14 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
     public IReadOnlyList<ReceivedRequest> To(string number) =>
         Requests.Where(r => Form(r.Body).GetValueOrDefault("To") == number).ToList();
 
+    /// <summary>The form fields of a request Twilio received.</summary>
+    public static Dictionary<string, string> Form(ReceivedRequest request) => Form(request.Body);
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     private async Task<ReceivedRequest> RecordAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        var request = new ReceivedRequest(context.Request.Method, context.Request.Path,
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), await reader.ReadToEndAsync());
+        var request = await ReceivedRequest.ReadAsync(context.Request);
         Requests.Enqueue(request);
         return request;
     }

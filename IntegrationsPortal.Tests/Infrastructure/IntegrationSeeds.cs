@@ -72,7 +72,7 @@ public static class IntegrationSeeds
     public static async Task<IntegrationDetail> GetIntegrationAsync(this IServiceProvider services, Tenant tenant, Guid id)
     {
         await using var scope = services.AsAdmin(tenant);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(id);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(id);
     }
 
     /// <summary>Polls until the running scheduler's verification has moved the integration on from pending_verify (20 s at most).</summary>

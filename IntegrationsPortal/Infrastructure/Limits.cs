@@ -10,4 +10,7 @@ public static class Limits
     public const int MinPasswordLength = 12;
     public const int IntegrationName = 100;
     public const int ErrorMessage = 1000;
+
+    /// <summary>Cuts <paramref name="text"/> to fit a column of <paramref name="max"/> characters, marking the cut.</summary>
+    public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -41,13 +41,13 @@ internal static class IntegrationListBenchmark
 
         // 2. The query behind each grid page, through the real service.
         Console.WriteLine();
-        Console.WriteLine("IntegrationService.ListAsync at 10,000 rows (25 per page), 30 runs each:");
+        Console.WriteLine("IntegrationQueries.ListAsync at 10,000 rows (25 per page), 30 runs each:");
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var organizationId = (await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
                 .Organizations.Single().Id;
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
-            var service = scope.ServiceProvider.GetRequiredService<IntegrationService>();
+            var service = scope.ServiceProvider.GetRequiredService<IntegrationQueries>();
             foreach (var (name, query) in new (string, IntegrationQuery)[]
                      {
                          ("first page, newest first", new()),

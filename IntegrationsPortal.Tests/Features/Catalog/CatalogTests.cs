@@ -102,43 +102,32 @@ public sealed class CatalogDataTests
 public sealed class CatalogServiceTests : PortalServicesTest
 {
     [Fact]
-    public void EveryType_HasItsVerifierRegistered()
+    public void EveryAddableType_HasItsVerifierRegistered()
     {
-        var registered = Portal.Services.GetServices<IIntegrationVerifier>().Select(v => v.Key).ToList();
+        var registry = Portal.Services.GetRequiredService<IntegrationTypeRegistry>();
 
-        Assert.Equal(registered.Count, registered.Distinct().Count());
-        Assert.All(CatalogData.Types, t => Assert.Contains(t.Verifier, registered));
+        Assert.All(CatalogData.Types.Where(t => t.Availability != TypeAvailability.Disabled), t => Assert.NotNull(registry.Verifier(t.Key)));
     }
 
     [Fact]
-    public async Task CustomTypes_AreHidden_UntilTheOrganizationIsEnabled()
+    public async Task NoCustomType_IsListed_WhileNoneHasItsCode()
     {
-        var before = await ListAsync();
+        // The SCADA bridge was the one custom type; without an ingress provider it is "coming soon" (docs/decisions/010).
         await SetCustomIntegrationsAsync(true);
-        var after = await ListAsync();
+        var scada = Assert.Single(await ListAsync(), e => e.Type.Key == "scada-bridge");
 
-        Assert.DoesNotContain(before, e => e.Type.Availability == TypeAvailability.Custom);
-        var scada = Assert.Single(after, e => e.Type.Key == "scada-bridge");
-        Assert.True(scada.CanAdd);
-        Assert.Null(scada.Unavailable);
+        Assert.DoesNotContain(CatalogData.Types, t => t.Availability == TypeAvailability.Custom);
+        Assert.False(scada.CanAdd);
     }
 
-    [Fact]
-    public async Task CustomType_CannotBeCreated_WhenNotEnabled_EvenThroughTheService()
+    [Theory]
+    [InlineData(false, "SCADA bridge is a custom integration your organization is not enabled for.")]
+    [InlineData(true, null)]
+    public void CustomType_IsAddable_OnlyWhereTheOrganizationIsEnabled(bool enabled, string? why)
     {
-        var input = new CreateIntegrationInput
-        {
-            TypeKey = "scada-bridge", Name = "Plant",
-            Properties = new() { ["base_url"] = "https://scada.acme.test", ["api_token"] = "bridge-token" },
-        };
+        var custom = CatalogService.Get("scada-bridge") with { Availability = TypeAvailability.Custom };
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => Portal.Services.CreateIntegrationAsync(Acme, input));
-        await SetCustomIntegrationsAsync(true);
-        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
-
-        Assert.Equal(PortalErrorKind.Conflict, error.Kind);
-        Assert.Equal("SCADA bridge is a custom integration your organization is not enabled for.", error.Message);
-        Assert.Equal("scada-bridge", (await Portal.Services.GetIntegrationAsync(Acme, id)).Type.Key);
+        Assert.Equal(why, CatalogService.WhyNotAddable(custom, enabled, inUse: 0));
     }
 
     [Fact]
@@ -193,7 +182,7 @@ public sealed class CatalogServiceTests : PortalServicesTest
         var ingress = await ListAsync(new CatalogQuery(Direction: IntegrationDirection.Ingress));
         var payments = await ListAsync(new CatalogQuery(Search: " payment "));
 
-        Assert.Equal(["open-meteo", "telematics", "utility-data"], ingress.Select(e => e.Type.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["open-meteo", "scada-bridge", "telematics", "utility-data"], ingress.Select(e => e.Type.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["stripe"], payments.Select(e => e.Type.Key));
     }
 

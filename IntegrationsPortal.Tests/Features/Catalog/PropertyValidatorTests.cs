@@ -40,7 +40,7 @@ public sealed class PropertyValidatorTests
     public void Secret_KeepsSurroundingSpaces_AndHasItsOwnLimit()
     {
         var spec = new PropertySpec("token", "Token", PropertyType.Secret);
-        var values = PropertyValidator.Validate(new IntegrationType("t", "T", "i", IntegrationDirection.Egress, "c", "d", [spec]) { Verifier = "x" },
+        var values = PropertyValidator.Validate(new IntegrationType("t", "T", "i", IntegrationDirection.Egress, "c", "d", [spec]),
             new Dictionary<string, string?> { ["token"] = " s3cret " });
 
         Assert.Equal(" s3cret ", values["token"]);

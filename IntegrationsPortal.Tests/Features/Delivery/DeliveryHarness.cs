@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Recipients;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,16 +97,16 @@ public sealed class DeliveryHarness : IAsyncDisposable
         AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().GetAsync(messageId));
 
     public Task<IntegrationDetail> IntegrationAsync(Guid id) =>
-        AsAdminAsync(sp => sp.GetRequiredService<IntegrationService>().GetAsync(id));
+        AsAdminAsync(sp => sp.GetRequiredService<IntegrationQueries>().GetAsync(id));
 
     /// <summary>Runs the type's real verifier now and records the outcome, as the verification job would.</summary>
     public Task<IntegrationDetail> VerifyAsync(Guid id) => AsAdminAsync(async sp =>
     {
-        var integrations = sp.GetRequiredService<IntegrationService>();
-        var configuration = await integrations.GetConfigurationAsync(id);
-        var verifier = sp.GetServices<IIntegrationVerifier>().Single(v => v.Key == configuration.Type.Verifier);
-        await integrations.RecordVerificationAsync(id, configuration.VerificationGeneration, await verifier.VerifyAsync(configuration, CancellationToken.None));
-        return await integrations.GetAsync(id);
+        var configuration = await sp.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
+        var verifier = sp.GetRequiredService<IntegrationTypeRegistry>().Verifier(configuration.Type.Key)!;
+        await sp.GetRequiredService<IntegrationStatusRecorder>()
+            .RecordVerificationAsync(id, configuration.VerificationGeneration, await verifier.VerifyAsync(configuration, CancellationToken.None));
+        return await sp.GetRequiredService<IntegrationQueries>().GetAsync(id);
     });
 
     /// <summary>One dispatcher pass: delivers whatever is due at the manual clock's time.</summary>

@@ -11,7 +11,16 @@ using Microsoft.Extensions.Logging;
 namespace IntegrationsPortal.Tests.Features.Delivery;
 
 /// <summary>What a receiver got.</summary>
-public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body);
+public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    /// <summary>Reads the request as a fake received it; <see cref="Path"/> has the query string too.</summary>
+    public static async Task<ReceivedRequest> ReadAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body);
+        return new ReceivedRequest(request.Method, request.Path + request.QueryString,
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), await reader.ReadToEndAsync());
+    }
+}
 
 /// <summary>
 /// A small ASP.NET Core app on Kestrel at 127.0.0.1 on a free port: the far end of a delivery.
@@ -35,10 +44,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         LoopbackReceiver? receiver = null;
         var (app, baseUri) = await LoopbackApp.StartAsync(app => app.Run(async context =>
         {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            var request = new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body);
+            var request = await ReceivedRequest.ReadAsync(context.Request);
             await receiver!.Respond(context, request);
             receiver.Requests.Enqueue(request);
         }));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Http;
 
@@ -39,19 +40,19 @@ public sealed class PolicyTests
         var failed = DeliveryOutcome.Fail(FailureKind.Retry, "status", "500");
         var random = new FixedRandom();
 
-        var fixedPolicy = RetryPolicy.For(Http(new() { ["retry_strategy"] = "FIXED", ["retry_interval_seconds"] = "30", ["retry_max_attempts"] = "3" }));
+        var fixedPolicy = HttpIntegrationOptions.From(Http(new() { ["retry_strategy"] = "FIXED", ["retry_interval_seconds"] = "30", ["retry_max_attempts"] = "3" })).Retries;
         Assert.Equal(3, fixedPolicy.MaxAttempts);
         Assert.Equal(TimeSpan.FromSeconds(30), fixedPolicy.DelayAfter(2, failed, random));
         Assert.Null(fixedPolicy.DelayAfter(3, failed, random));
 
-        var exponential = RetryPolicy.For(Http(new()
+        var exponential = HttpIntegrationOptions.From(Http(new()
         {
             ["retry_strategy"] = "EXPONENTIAL", ["retry_interval_seconds"] = "10", ["retry_max_delay_seconds"] = "60", ["retry_max_attempts"] = "6",
-        }));
+        })).Retries;
         Assert.Equal([10, 20, 40, 60, 60], exponential.Delays.Select(d => d.TotalSeconds));
 
-        Assert.Equal(1, RetryPolicy.For(Http(new() { ["retry_strategy"] = "NONE" })).MaxAttempts);
-        Assert.Equal(RetryPolicy.DefaultDelays, RetryPolicy.For(Http([])).Delays);
+        Assert.Equal(1, HttpIntegrationOptions.From(Http(new() { ["retry_strategy"] = "NONE" })).Retries.MaxAttempts);
+        Assert.Equal(RetryPolicy.DefaultDelays, HttpIntegrationOptions.From(Http([])).Retries.Delays);
     }
 
     [Fact]

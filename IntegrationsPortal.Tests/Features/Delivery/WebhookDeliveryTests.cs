@@ -83,7 +83,7 @@ public sealed class WebhookDeliveryTests
 
         await harness.AsAdminAsync(async sp =>
         {
-            await sp.GetRequiredService<IntegrationService>().RotateSigningSecretAsync(id);
+            await sp.GetRequiredService<IntegrationSecrets>().RotateSigningSecretAsync(id);
             return 0;
         });
         await harness.EnqueueAsync(id);

@@ -242,7 +242,7 @@ public sealed class IngestionTests : PortalServicesTest
 
         Assert.Equal(IngestionRunStatus.Failed, (await RunAsync(run)).Status);
         await using var check = Portal.Services.AsAdmin(Acme);
-        var detail = await check.ServiceProvider.GetRequiredService<IntegrationService>().GetAsync(_integration);
+        var detail = await check.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(_integration);
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Contains("refused the credentials (401)", detail.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain("revoked-token", detail.LastError, StringComparison.Ordinal);
@@ -295,10 +295,10 @@ public sealed class IngestionTests : PortalServicesTest
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
         var services = scope.ServiceProvider;
-        var configuration = await services.GetRequiredService<IntegrationService>().GetConfigurationAsync(_integration, ct);
+        var configuration = await services.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(_integration, ct);
         var engine = time is null
             ? services.GetRequiredService<IngestionEngine>()
-            : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetServices<IntegrationsPortal.Features.Ingestion.Providers.IIngressProvider>(),
+            : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.IntegrationTypeRegistry>(),
                 services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetRequiredService<IngestionEvents>(),
                 time, NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);

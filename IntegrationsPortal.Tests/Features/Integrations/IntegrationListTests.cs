@@ -161,6 +161,6 @@ public sealed class IntegrationListTests(SixtyIntegrations data) : IClassFixture
     private async Task<PagedResult<IntegrationRow>> ListAsync(IntegrationQuery query)
     {
         await using var scope = data.Portal.Services.AsOperator(data.Acme);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().ListAsync(query, TestContext.Current.CancellationToken);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().ListAsync(query, TestContext.Current.CancellationToken);
     }
 }

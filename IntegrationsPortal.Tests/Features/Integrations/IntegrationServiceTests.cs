@@ -207,7 +207,7 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         await WithServiceAsync(s => s.ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = "a-newer-token" }));
 
         await using var scope = Portal.Services.AsAdmin(Acme);
-        var recorded = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+        var recorded = await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>()
             .RecordVerificationAsync(id, queuedGeneration, VerificationResult.Failed("Twilio refused the credentials (401)."));
 
         Assert.False(recorded);
@@ -347,6 +347,7 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         var viewerId = await Portal.Services.AddUserAsync(Acme, "vera@acme.test", PortalRoles.Viewer);
         await using var scope = Portal.Services.AsUser(Acme.OrganizationId, viewerId, "vera@acme.test", PortalRoles.Viewer);
         var service = scope.ServiceProvider.GetRequiredService<IntegrationService>();
+        var queries = scope.ServiceProvider.GetRequiredService<IntegrationQueries>();
 
         List<Func<Task>> attempts =
         [
@@ -356,18 +357,18 @@ public sealed class IntegrationServiceTests : PortalServicesTest
             () => service.DisableAsync(id),
             () => service.VerifyNowAsync(id),
             () => service.DeleteAsync(id),
-            () => service.GetConfigurationAsync(id),
+            () => scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id),
         ];
         foreach (var attempt in attempts)
         {
             Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(attempt)).Kind);
         }
 
-        var seen = await service.GetAsync(id);
+        var seen = await queries.GetAsync(id);
         Assert.Equal("Ops webhook", seen.Name);
         Assert.Equal("https://hooks.acme.test/in", seen.Properties["url"]);
         Assert.Equal(IntegrationStatus.PendingVerify, seen.Status);
-        Assert.Equal(1, (await service.ListAsync(new IntegrationQuery())).Total);
+        Assert.Equal(1, (await queries.ListAsync(new IntegrationQuery())).Total);
     }
 
     [Fact]
@@ -411,7 +412,7 @@ public sealed class IntegrationServiceTests : PortalServicesTest
     {
         var generation = (await RawRowAsync(id)).VerificationGeneration;
         await using var scope = Portal.Services.AsAdmin(Acme);
-        Assert.True(await scope.ServiceProvider.GetRequiredService<IntegrationService>().RecordVerificationAsync(id, generation, result));
+        Assert.True(await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>().RecordVerificationAsync(id, generation, result));
     }
 
     private Task UpdateTwilioAsync(Guid id, string name, string authToken) => WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
@@ -431,13 +432,13 @@ public sealed class IntegrationServiceTests : PortalServicesTest
     private async Task<PagedResult<IntegrationRow>> ListAsync(IntegrationQuery? query = null)
     {
         await using var scope = Portal.Services.AsOperator(Acme);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().ListAsync(query ?? new IntegrationQuery());
+        return await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().ListAsync(query ?? new IntegrationQuery());
     }
 
     private async Task<ConfiguredIntegration> ConfigurationAsync(Guid id)
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().GetConfigurationAsync(id);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
     }
 
     private async Task<Integration> RawRowAsync(Guid id)

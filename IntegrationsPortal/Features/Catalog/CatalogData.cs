@@ -4,9 +4,9 @@ using static IntegrationsPortal.Features.Catalog.Properties;
 namespace IntegrationsPortal.Features.Catalog;
 
 /// <summary>
-/// Every integration type the portal knows, as data. Adding a type is an entry here plus, where it
-/// talks to the world, one verifier (and later one sender or puller) class. Property names follow
-/// the provider's own API vocabulary so operators recognise them.
+/// Every integration type the portal knows, as data. Adding a type is an entry here plus the small
+/// classes where it talks to the world, found by its key (docs/adding-an-integration-type.md).
+/// Property names follow the provider's own API vocabulary so operators recognise them.
 /// </summary>
 public static class CatalogData
 {
@@ -14,7 +14,7 @@ public static class CatalogData
 
     public static readonly IReadOnlyList<IntegrationType> Types =
     [
-        new("webhook", "Webhook", "webhook", IntegrationDirection.Egress, Categories.Notification,
+        new(TypeKeys.Webhook, "Webhook", "webhook", IntegrationDirection.Egress, Categories.Notification,
             "POSTs signed JSON to your endpoint (Standard Webhooks signatures).",
             [
                 Url("url", "Endpoint URL", required: true),
@@ -27,11 +27,10 @@ public static class CatalogData
                 Text("previous_signing_secret_expires", "Previous secret valid until") with { Help = "Set by a rotation." },
             ])
         {
-            Verifier = Verifiers.HttpReachable,
             Capabilities = [Capabilities.TestSend],
             Mapping = new(ResourceFilter.Any, false, "Receiver's id"),
         },
-        new("http", "HTTP", "http", IntegrationDirection.Egress, Categories.Data,
+        new(TypeKeys.Http, "HTTP", "http", IntegrationDirection.Egress, Categories.Data,
             "Sends each message to any HTTP API, as JSON, XML or a form.",
             [
                 Url("url", "URL", required: true),
@@ -52,10 +51,9 @@ public static class CatalogData
                 Text("success_codes", "Success status codes", defaultValue: "200-299") with { Help = "Ranges and codes, e.g. 200-299,304. 3xx is a failure unless listed." },
             ])
         {
-            Verifier = Verifiers.HttpReachable,
             Capabilities = [Capabilities.TestSend],
         },
-        new("mqtt", "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
+        new(TypeKeys.Mqtt, "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
             "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS (client certificates too) and a last will.",
             [
                 Text("host", "Broker host", required: true),
@@ -81,11 +79,10 @@ public static class CatalogData
                 Text("will_payload", "Last will payload"),
             ])
         {
-            Verifier = Verifiers.Mqtt,
             Capabilities = [Capabilities.TestSend, Capabilities.Publish],
             DeliversInOrder = true,
         },
-        new("email", "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
+        new(TypeKeys.Email, "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
             "Sends email through your SMTP server.",
             [
                 Text("smtp_host", "SMTP host", required: true),
@@ -102,40 +99,44 @@ public static class CatalogData
                 },
             ])
         {
-            Verifier = Verifiers.Smtp,
             Capabilities = [Capabilities.TestSend, Capabilities.SendEmail],
         },
-        new("sms", "SMS", "sms", IntegrationDirection.Egress, Categories.Notification,
+        new(TypeKeys.Sms, "SMS", "sms", IntegrationDirection.Egress, Categories.Notification,
             "Texts your on-call numbers through a Twilio-compatible SMS API.",
             [
                 .. TwilioAccount(),
                 Phones("recipients", "Recipients", required: true) with { Help = "Numbers join after they confirm a code sent by text." },
             ])
         {
-            Verifier = Verifiers.Twilio,
             Capabilities = [Capabilities.TestSend, Capabilities.SendSms],
             VerifiesRecipients = true,
         },
-        new("phone", "Phone call", "call", IntegrationDirection.Egress, Categories.Notification,
+        new(TypeKeys.Phone, "Phone call", "call", IntegrationDirection.Egress, Categories.Notification,
             "Calls your on-call numbers and reads the alert aloud (Twilio-compatible voice API).",
             [
                 .. TwilioAccount(),
                 Phones("recipients", "Recipients", required: true) with { Help = "Numbers join after they confirm a code sent by text." },
             ])
         {
-            Verifier = Verifiers.Twilio,
             Capabilities = [Capabilities.TestSend, Capabilities.PlaceCall],
             VerifiesRecipients = true,
         },
-        new("twilio", "Twilio", "forum", IntegrationDirection.Egress, Categories.Messaging,
+        new(TypeKeys.Twilio, "Twilio", "forum", IntegrationDirection.Egress, Categories.Messaging,
             "Your Twilio account for SMS and WhatsApp messages.",
-            TwilioAccount())
+            [
+                .. TwilioAccount(),
+                // Not required: integrations made before WhatsApp have none and mean SMS, the default.
+                Choice(TwilioChannels.Property, "Send as", [TwilioChannels.Sms, TwilioChannels.WhatsApp], TwilioChannels.Sms) with
+                {
+                    Required = false,
+                    Help = "WhatsApp sends from whatsapp:+<From number>, which must be a WhatsApp sender of your Twilio account.",
+                },
+            ])
         {
-            Verifier = Verifiers.Twilio,
             SingleInstance = true,
             Capabilities = [Capabilities.SendSms, Capabilities.SendWhatsApp, Capabilities.TestSend],
         },
-        new("plivo", "Plivo", "textsms", IntegrationDirection.Egress, Categories.Messaging,
+        new(TypeKeys.Plivo, "Plivo", "textsms", IntegrationDirection.Egress, Categories.Messaging,
             "Your Plivo account for SMS and voice.",
             [
                 Text("auth_id", "Auth ID", required: true) with { Editable = false },
@@ -144,11 +145,24 @@ public static class CatalogData
                 Url("base_url", "API base URL", defaultValue: "https://api.plivo.com"),
             ])
         {
-            Verifier = Verifiers.Plivo,
             SingleInstance = true,
             Capabilities = [Capabilities.SendSms, Capabilities.TestSend],
         },
-        new("stripe", "Stripe", "payments", IntegrationDirection.Egress, Categories.Payment,
+        new(TypeKeys.Slack, "Slack", "tag", IntegrationDirection.Egress, Categories.Messaging,
+            "Posts each message to a Slack channel through an incoming webhook.",
+            [
+                // The URL is the credential: anyone holding it can post to the channel.
+                Url("webhook_url", "Webhook URL", required: true) with
+                {
+                    Sensitive = true,
+                    Placeholder = "https://hooks.slack.com/services/T000/B000/XXXX",
+                    Help = "From your Slack app's Incoming Webhooks page. Kept in the vault like a password.",
+                },
+            ])
+        {
+            Capabilities = [Capabilities.TestSend],
+        },
+        new(TypeKeys.Stripe, "Stripe", "payments", IntegrationDirection.Egress, Categories.Payment,
             "Takes payments and refunds through your Stripe account.",
             [
                 Text("publishable_key", "Publishable key", required: true) with { Placeholder = "pk_live_..." },
@@ -157,11 +171,10 @@ public static class CatalogData
                 Url("base_url", "API base URL", defaultValue: "https://api.stripe.com"),
             ])
         {
-            Verifier = Verifiers.Stripe,
             SingleInstance = true,
             Capabilities = [Capabilities.InitiatePayment, Capabilities.ProcessRefund, Capabilities.VerifyPayment],
         },
-        new("open-meteo", "Weather (Open-Meteo)", "partly_cloudy_day", IntegrationDirection.Ingress, Categories.Weather,
+        new(TypeKeys.OpenMeteo, "Weather (Open-Meteo)", "partly_cloudy_day", IntegrationDirection.Ingress, Categories.Weather,
             "Hourly observations and forecasts for each mapped place's coordinates.",
             [
                 Url("base_url", "API base URL", defaultValue: "https://api.open-meteo.com"),
@@ -171,40 +184,36 @@ public static class CatalogData
                 CronSchedule(),
             ])
         {
-            Verifier = Verifiers.OpenMeteo,
             Capabilities = [Capabilities.Backfill],
             Mapping = new(ResourceFilter.PlacesOnly, false, "Station or place code"),
         },
-        new("utility-data", "Utility data", "electric_meter", IntegrationDirection.Ingress, Categories.UtilityData,
+        new(TypeKeys.UtilityData, "Utility data", "electric_meter", IntegrationDirection.Ingress, Categories.UtilityData,
             "15-minute and hourly interval readings for your utility meters.",
             PullApi("https://utilityapi.com", "API token", minimumMinutes: 15, defaultMinutes: "60"))
         {
-            Verifier = Verifiers.UtilityData,
             Capabilities = [Capabilities.Backfill],
             Mapping = new(new ResourceFilter(false, ["meter"]), true, "Meter number"),
         },
-        new("telematics", "Telematics", "local_shipping", IntegrationDirection.Ingress, Categories.Telematics,
+        new(TypeKeys.Telematics, "Telematics", "local_shipping", IntegrationDirection.Ingress, Categories.Telematics,
             "Vehicle location, odometer and fuel or charge from your fleet platform.",
             PullApi("https://api.samsara.com", "API token", minimumMinutes: 1, defaultMinutes: "5"))
         {
-            Verifier = Verifiers.Telematics,
             Capabilities = [Capabilities.Backfill],
             Mapping = new(new ResourceFilter(false, ["vehicle"]), true, "Vehicle id"),
         },
-        new("whatsapp", "WhatsApp Business", "chat", IntegrationDirection.Egress, Categories.Messaging,
+        new(TypeKeys.WhatsApp, "WhatsApp Business", "chat", IntegrationDirection.Egress, Categories.Messaging,
             "Template messages through the WhatsApp Business Platform.",
             [Text("phone_number_id", "Phone number id", required: true), Secret("access_token", "Access token", required: true)])
         {
-            Verifier = Verifiers.HttpReachable,
             Availability = TypeAvailability.Disabled,
             SingleInstance = true,
         },
-        new("scada-bridge", "SCADA bridge", "precision_manufacturing", IntegrationDirection.Ingress, Categories.Data,
+        new(TypeKeys.ScadaBridge, "SCADA bridge", "precision_manufacturing", IntegrationDirection.Ingress, Categories.Data,
             "First-party bridge that pulls tags from an on-site SCADA historian.",
             PullApi(null, "Bridge token", minimumMinutes: 1, defaultMinutes: "15"))
         {
-            Verifier = Verifiers.HttpReachable,
-            Availability = TypeAvailability.Custom,
+            // Coming soon: no ingress provider speaks the bridge's API yet (the start-up check refuses a pulled type without one).
+            Availability = TypeAvailability.Disabled,
             Capabilities = [Capabilities.Backfill],
             Mapping = new(new ResourceFilter(false, ["sensor", "meter"]), false, "Tag name"),
         },
@@ -274,16 +283,10 @@ internal static class Properties
         };
 }
 
-/// <summary>Names of the verifiers a type can use; each is one class in Features/Integrations/Verification.</summary>
-public static class Verifiers
+/// <summary>The Twilio type's "Send as" option: SMS, or WhatsApp on the same Messages API.</summary>
+public static class TwilioChannels
 {
-    public const string HttpReachable = "http-reachable";
-    public const string Mqtt = "mqtt";
-    public const string Smtp = "smtp";
-    public const string Twilio = "twilio";
-    public const string Plivo = "plivo";
-    public const string Stripe = "stripe";
-    public const string OpenMeteo = "open-meteo";
-    public const string UtilityData = "utility-data";
-    public const string Telematics = "telematics";
+    public const string Property = "channel";
+    public const string Sms = "SMS";
+    public const string WhatsApp = "WHATSAPP";
 }

@@ -87,7 +87,7 @@ public sealed record PropertyCondition(string Property, params string[] Values);
 /// <summary>What resources an integration's external ids map to, and whether one resource may be mapped more than once.</summary>
 public sealed record MappingSpec(ResourceFilter Allowed, bool ResourceMappedOnce, string ExternalIdLabel);
 
-/// <summary>A kind of integration in the catalog: data, plus at most one class where it talks to the world.</summary>
+/// <summary>A kind of integration in the catalog: data; its code is found by <see cref="Key"/> (<see cref="IntegrationTypeRegistry"/>).</summary>
 public sealed record IntegrationType(
     string Key,
     string DisplayName,
@@ -103,9 +103,6 @@ public sealed record IntegrationType(
 
     /// <summary>Payment and messaging providers allow one integration per organization.</summary>
     public bool SingleInstance { get; init; }
-
-    /// <summary>Which verifier checks its credentials (see Features/Integrations/Verification).</summary>
-    public required string Verifier { get; init; }
 
     public MappingSpec? Mapping { get; init; }
 

@@ -22,7 +22,11 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
     public const string ReservedPrefix = "portal.";
 
     /// <summary>The Email integration property that marks the channel for alerts.</summary>
-    public const string AlertsProperty = "alerts";
+    public const string AlertsProperty = Senders.EmailIntegrationOptions.AlertsProperty;
+
+    /// <summary>The types whose catalog entry offers the alerts flag (Email today).</summary>
+    private static readonly string[] AlertChannelTypes =
+        Catalog.CatalogData.Types.Where(t => t.Property(AlertsProperty) is not null).Select(t => t.Key).ToArray();
 
     /// <summary>Queues the alert about <paramref name="stoppedId"/>; returns the message id, or null when no channel or no Admin is there.</summary>
     public async Task<Guid?> DeliveriesStoppedAsync(Guid organizationId, Guid stoppedId, string reason, CancellationToken ct)
@@ -33,11 +37,11 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
             var emails = await db.Set<Integration>().AsNoTracking()
-                .Where(i => i.TypeKey == "email" && i.Status == IntegrationStatus.Active && i.Id != stoppedId)
+                .Where(i => AlertChannelTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active && i.Id != stoppedId)
                 .OrderBy(i => i.CreatedAt)
                 .Select(i => new { i.Id, i.Properties })
                 .ToListAsync(ct);
-            // The flag lives in the properties' JSON, so it is read here rather than in SQL; organizations have few email integrations.
+            // The flag lives in the properties' JSON, so it is read here rather than in SQL; organizations have few such integrations.
             var channel = emails.FirstOrDefault(i => i.Properties.GetValueOrDefault(AlertsProperty) == "true");
             var stopped = await db.Set<Integration>().AsNoTracking().Where(i => i.Id == stoppedId).Select(i => i.Name).SingleOrDefaultAsync(ct);
             if (channel is null || stopped is null)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -16,7 +16,7 @@ namespace IntegrationsPortal.Features.Delivery;
 /// </summary>
 public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes,
-    IEnumerable<IDeliverySender> senders,
+    IntegrationTypeRegistry types,
     DeliveryOptions options,
     DeliveryEvents events,
     AdminAlerts alerts,
@@ -215,13 +215,13 @@ public sealed class DeliveryDispatcher(
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(group.Key.OrganizationId);
             try
             {
-                var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+                var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>()
                     .GetConfigurationAsync(group.Key.IntegrationId, ct);
-                if (configuration.Type.VerifiesRecipients)
+                if (types.RecipientList(configuration.Type.Key) is { } recipients)
                 {
                     // Once per integration and batch, so the sender never asks the database per message.
                     await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
-                    configuration = configuration with { VerifiedRecipients = await RecipientVerifications.VerifiedAsync(db, configuration.Id, ct) };
+                    configuration = configuration with { VerifiedRecipients = await recipients.VerifiedAsync(db, configuration.Id, ct) };
                 }
 
                 configurations[group.Key.IntegrationId] = configuration;
@@ -248,7 +248,7 @@ public sealed class DeliveryDispatcher(
                 $"The integration is {IntegrationLifecycle.Label(integration.Status)}, so nothing was sent.");
         }
 
-        var sender = senders.FirstOrDefault(s => s.Handles(integration.Type.Key));
+        var sender = types.Sender(integration.Type.Key);
         if (sender is null)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "integration", $"{integration.Type.DisplayName} integrations cannot deliver messages yet.");
@@ -286,8 +286,8 @@ public sealed class DeliveryDispatcher(
             return;
         }
 
-        message.LastError = Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
-        var policy = integration is null ? RetryPolicy.None : RetryPolicy.For(integration);
+        message.LastError = Limits.Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
+        var policy = integration is null ? RetryPolicy.None : types.Sender(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
         // A failed manual resend of a message whose automatic retries were not used up goes back on
         // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
         var resumes = message.Trigger == DeliveryTrigger.ManualResend && message.AttemptCount > 0;
@@ -324,7 +324,9 @@ public sealed class DeliveryDispatcher(
 
             if (outcome.Failure == FailureKind.Gone)
             {
-                gone[message.IntegrationId] = (message.OrganizationId, $"{DeliveryService.StoppedPrefix}: the receiver answered 410 Gone for message {message.Id}.");
+                // The sender's words say why ("answered 410 Gone", "the webhook no longer exists").
+                gone[message.IntegrationId] = (message.OrganizationId,
+                    $"{DeliveryService.StoppedPrefix}: {outcome.ErrorMessage?.TrimEnd('.') ?? "the receiver is gone"} (message {message.Id}).");
             }
             else
             {
@@ -373,7 +375,7 @@ public sealed class DeliveryDispatcher(
         Trigger = trigger,
         At = at,
         Succeeded = outcome.Succeeded,
-        Url = outcome.Url is { } url ? Truncate(url, 2000) : null,
+        Url = outcome.Url is { } url ? Limits.Truncate(url, 2000) : null,
         Method = outcome.Method,
         RequestHeaders = outcome.RequestHeaders,
         RequestBody = outcome.RequestBody,
@@ -382,8 +384,8 @@ public sealed class DeliveryDispatcher(
         ResponseBody = outcome.ResponseBody,
         DurationMs = durationMs,
         ErrorClass = outcome.ErrorClass,
-        ErrorMessage = outcome.ErrorMessage is { } error ? Truncate(error, Limits.ErrorMessage) : null,
-        Note = outcome.Note is { Length: > 0 } note ? Truncate(note, Limits.ErrorMessage) : null,
+        ErrorMessage = outcome.ErrorMessage is { } error ? Limits.Truncate(error, Limits.ErrorMessage) : null,
+        Note = outcome.Note is { Length: > 0 } note ? Limits.Truncate(note, Limits.ErrorMessage) : null,
         NextAttemptAt = message.NextAttemptAt,
     };
 
@@ -408,7 +410,7 @@ public sealed class DeliveryDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
-        if (await scope.ServiceProvider.GetRequiredService<IntegrationService>().RecordProblemAsync(integrationId, happening, reason, ct))
+        if (await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>().RecordProblemAsync(integrationId, happening, reason, ct))
         {
             logger.LogWarning("Integration {IntegrationId} put in error: {Reason}", integrationId, reason);
             await alerts.DeliveriesStoppedAsync(organizationId, integrationId, reason, ct);
@@ -424,6 +426,4 @@ public sealed class DeliveryDispatcher(
     }
 
     public void Dispose() => _oneRun.Dispose();
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

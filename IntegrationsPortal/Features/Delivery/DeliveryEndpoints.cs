@@ -19,7 +19,7 @@ public static class DeliveryEndpoints
             var accepted = await service.SendTestAsync(id, input.Payload, ct);
             return TypedResults.Accepted($"/api/deliveries/{accepted.MessageId}", accepted);
         });
-        writes.MapPost("/integrations/{id:guid}/signing-secret/rotate", async (Guid id, IntegrationService service, CancellationToken ct) =>
+        writes.MapPost("/integrations/{id:guid}/signing-secret/rotate", async (Guid id, IntegrationSecrets service, CancellationToken ct) =>
         {
             await service.RotateSigningSecretAsync(id, ct: ct);
             return TypedResults.NoContent();

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
@@ -18,13 +19,16 @@ public static class DeliveryExtensions
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();
-        services.AddSingleton<IDeliverySender, WebhookSender>();
-        services.AddSingleton<IDeliverySender, HttpSender>();
-        services.AddSingleton<IDeliverySender, EmailSender>();
-        services.AddSingleton<IDeliverySender, TwilioSender>();
-        services.AddSingleton<IDeliverySender, PlivoSender>();
+        // Each sender and hook says which types it serves with [ForTypes]; IntegrationTypeRegistry finds it by key.
+        services.AddTypeCode<WebhookSender>();
+        services.AddTypeCode<WebhookSigningSecrets>();
+        services.AddTypeCode<HttpSender>();
+        services.AddTypeCode<EmailSender>();
+        services.AddTypeCode<TwilioSender>();
+        services.AddTypeCode<PlivoSender>();
+        services.AddTypeCode<SlackIncomingWebhook>();
         services.AddSingleton<Mqtt.MqttConnections>();
-        services.AddSingleton<IDeliverySender, Mqtt.MqttSender>();
+        services.AddTypeCode<Mqtt.MqttSender>();
         services.AddScoped<DeliveryService>();
 
         // Each sender sets its own timeout per request.

@@ -50,13 +50,41 @@ public sealed record DeliveryOutcome
 
 /// <summary>
 /// One way of getting a message to the world. Each integration type that delivers has one small
-/// class; the dispatcher, the retries and the history are shared.
+/// class, marked with the types it serves (<see cref="Catalog.ForTypesAttribute"/>); the
+/// dispatcher, the retries and the history are shared.
 /// </summary>
 public interface IDeliverySender
 {
-    bool Handles(string typeKey);
-
     Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct);
+
+    /// <summary>A payload to start a Test send from, shaped for what this sender reads.</summary>
+    string SamplePayload(Catalog.IntegrationType type) => SamplePayloads.Data;
+
+    /// <summary>When to try a failed message again: the portal's schedule unless the integration chose its own.</summary>
+    RetryPolicy Retries(Integrations.ConfiguredIntegration integration) => RetryPolicy.Default;
+}
+
+/// <summary>A sender that can text one number outside the outbox (recipient verification codes).</summary>
+public interface ITextMessageSender
+{
+    Task<DeliveryOutcome> SendTextAsync(Integrations.ConfiguredIntegration integration, string to, string text, CancellationToken ct);
+}
+
+/// <summary>Test-send payloads shared by several senders.</summary>
+public static class SamplePayloads
+{
+    /// <summary>A data message, for senders that pass the payload on as it is.</summary>
+    public const string Data = """
+        {
+          "type": "meter.reading",
+          "placeId": "site-001",
+          "deviceId": "meter-42",
+          "reading": { "kwh": 1234.5, "at": "2026-01-01T00:00:00Z" }
+        }
+        """;
+
+    /// <summary>A notification whose text is read, typed or spoken.</summary>
+    public const string Text = """{ "text": "Test from IntegrationsPortal." }""";
 }
 
 /// <summary>A message with everything a sender needs: the integration's configuration (secrets opened) and the send time.</summary>

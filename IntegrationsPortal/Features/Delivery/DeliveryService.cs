@@ -14,7 +14,7 @@ namespace IntegrationsPortal.Features.Delivery;
 public sealed class DeliveryService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
-    IEnumerable<IDeliverySender> senders,
+    IntegrationTypeRegistry types,
     DeliveryScheduler scheduler,
     DeliveryEvents events,
     DeliveryOptions options,
@@ -164,22 +164,8 @@ public sealed class DeliveryService(
     /// <summary>The words the dispatcher starts a "deliveries stopped" error with.</summary>
     public const string StoppedPrefix = "Deliveries stopped";
 
-    /// <summary>A payload to start a Test send from, shaped for the type.</summary>
-    public static string SamplePayload(string typeKey) => typeKey switch
-    {
-        "email" => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""",
-        "sms" or "phone" => """{ "text": "Test from IntegrationsPortal." }""",
-        // Account types have no recipient list: the payload names the number (put your own in).
-        "twilio" or "plivo" => """{ "to": "+14155550100", "text": "Test from IntegrationsPortal." }""",
-        _ => """
-             {
-               "type": "meter.reading",
-               "placeId": "site-001",
-               "deviceId": "meter-42",
-               "reading": { "kwh": 1234.5, "at": "2026-01-01T00:00:00Z" }
-             }
-             """,
-    };
+    /// <summary>A payload to start a Test send from, shaped for the type's sender.</summary>
+    public string SamplePayload(string typeKey) => types.SamplePayload(CatalogService.Get(typeKey));
 
     /// <summary>For the retention job: deletes history older than the retention period, across organizations.</summary>
     internal async Task<int> DeleteExpiredHistoryAsync(CancellationToken ct)
@@ -201,7 +187,7 @@ public sealed class DeliveryService(
         var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct)
             ?? throw PortalException.NotFound("The integration");
         var type = CatalogService.Get(integration.TypeKey);
-        if (type.Direction != IntegrationDirection.Egress || !senders.Any(s => s.Handles(type.Key)))
+        if (type.Direction != IntegrationDirection.Egress || types.Sender(type.Key) is null)
         {
             throw PortalException.Conflict($"{type.DisplayName} integrations do not send messages.");
         }

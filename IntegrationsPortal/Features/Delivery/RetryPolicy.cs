@@ -1,6 +1,3 @@
-using System.Globalization;
-using IntegrationsPortal.Features.Integrations;
-
 namespace IntegrationsPortal.Features.Delivery;
 
 /// <summary>Randomness for the jitter, injectable so tests can pin it.</summary>
@@ -12,8 +9,8 @@ public class DeliveryRandom
 
 /// <summary>
 /// When to try a failed message again. The default schedule waits 5 s, 5 min, 30 min, 2 h, 5 h,
-/// 10 h and 10 h (eight attempts in all, the first at once), each +/-20%; an HTTP integration can
-/// choose none, fixed or exponential instead. Throttling answers (429, 502, 504, timeouts) wait at
+/// 10 h and 10 h (eight attempts in all, the first at once), each +/-20%; a sender may choose another
+/// per integration (<see cref="IDeliverySender.Retries"/>: HTTP's none, fixed or exponential). Throttling answers (429, 502, 504, timeouts) wait at
 /// least a minute and honour Retry-After up to twice the scheduled delay.
 /// </summary>
 public sealed class RetryPolicy(IReadOnlyList<TimeSpan> delays, bool jitter = true)
@@ -34,25 +31,6 @@ public sealed class RetryPolicy(IReadOnlyList<TimeSpan> delays, bool jitter = tr
     public int MaxAttempts => delays.Count + 1;
 
     public IReadOnlyList<TimeSpan> Delays => delays;
-
-    /// <summary>The integration's own strategy (HTTP's retry_strategy), else the default.</summary>
-    public static RetryPolicy For(ConfiguredIntegration integration)
-    {
-        int Int(string name, int fallback) =>
-            int.TryParse(integration.Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
-
-        var attempts = Int("retry_max_attempts", 8);
-        var interval = TimeSpan.FromSeconds(Int("retry_interval_seconds", 60));
-        var max = TimeSpan.FromSeconds(Int("retry_max_delay_seconds", 3600));
-        return integration.Get("retry_strategy") switch
-        {
-            "NONE" => None,
-            "FIXED" => new RetryPolicy(Enumerable.Repeat(interval, attempts - 1).ToList()),
-            "EXPONENTIAL" => new RetryPolicy(Enumerable.Range(0, attempts - 1)
-                .Select(i => TimeSpan.FromTicks(Math.Min(max.Ticks, interval.Ticks * (long)Math.Pow(2, Math.Min(i, 30))))).ToList()),
-            _ => Default,
-        };
-    }
 
     /// <summary>The wait after failed attempt <paramref name="attempt"/> (1-based), or null when the budget is spent.</summary>
     public TimeSpan? DelayAfter(int attempt, DeliveryOutcome outcome, DeliveryRandom random)

@@ -14,7 +14,7 @@ namespace IntegrationsPortal.Features.Ingestion;
 /// </summary>
 public sealed class IngestionEngine(
     IDbContextFactory<PortalDbContext> dbFactory,
-    IEnumerable<IIngressProvider> providers,
+    Catalog.IntegrationTypeRegistry types,
     IMappedResources mappedResources,
     ReadingWriter writer,
     IngestionEvents events,
@@ -29,7 +29,7 @@ public sealed class IngestionEngine(
 
     public async Task RunAsync(Guid runId, ConfiguredIntegration integration, CancellationToken ct)
     {
-        var provider = providers.SingleOrDefault(p => p.TypeKey == integration.Type.Key)
+        var provider = types.Provider(integration.Type.Key)
             ?? throw new InvalidOperationException($"No ingress provider for {integration.Type.Key}.");
         var run = await UpdateRunAsync(runId, r =>
         {

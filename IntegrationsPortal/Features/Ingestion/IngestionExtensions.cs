@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion.Providers;
 using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
@@ -17,9 +18,9 @@ public static class IngestionExtensions
         services.AddSingleton<IngestionScheduler>();
         services.AddSingleton<IngestionEvents>();
         services.AddSingleton<ProviderHttp>();
-        services.AddSingleton<IIngressProvider, UtilityDataProvider>();
-        services.AddSingleton<IIngressProvider, TelematicsProvider>();
-        services.AddSingleton<IIngressProvider, OpenMeteoProvider>();
+        services.AddTypeCode<UtilityDataProvider>();
+        services.AddTypeCode<TelematicsProvider>();
+        services.AddTypeCode<OpenMeteoProvider>();
         // The one client that follows redirects (an API that moved): each hop connects through the
         // policy's callback, so a redirect to an inner address is refused like a base URL would be.
         services.AddOutboundHttpClient(ProviderHttp.HttpClientName, TimeSpan.FromSeconds(60), (_, handler) =>

@@ -85,11 +85,10 @@ internal static class IngestionJobRunner
             return;
         }
 
-        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
         ConfiguredIntegration integration;
         try
         {
-            integration = await integrations.GetConfigurationAsync(run.IntegrationId, ct);
+            integration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(run.IntegrationId, ct);
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
         {
@@ -102,7 +101,7 @@ internal static class IngestionJobRunner
         }
         catch (ProviderAuthenticationException e)
         {
-            await integrations.RecordProblemAsync(integration.Id, LifecycleEvent.CredentialsRejected, e.Message, ct);
+            await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>().RecordProblemAsync(integration.Id, LifecycleEvent.CredentialsRejected, e.Message, ct);
         }
     }
 }

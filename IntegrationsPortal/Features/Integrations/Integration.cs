@@ -59,6 +59,21 @@ public sealed class Integration : ITenantOwned
         get => SecretsKeyId is null ? null : new SealedSecrets(SecretsKeyId, SecretsWrappedKey!, SecretsCiphertext!);
         set => (SecretsKeyId, SecretsWrappedKey, SecretsCiphertext) = (value?.KeyId, value?.WrappedDataKey, value?.Ciphertext);
     }
+
+    /// <summary>Moves the status as the lifecycle says; back in pending_verify, a new verification generation starts.</summary>
+    internal void Transition(LifecycleEvent happening)
+    {
+        Status = IntegrationLifecycle.Next(Status, happening, VerifiedAt is not null);
+        if (Status == IntegrationStatus.PendingVerify)
+        {
+            VerificationGeneration++;
+            LastError = null;
+        }
+    }
+
+    /// <summary>The live integration <paramref name="id"/> of the context's organization, or a 404 an operator understands.</summary>
+    internal static async Task<Integration> FindAsync(PortalDbContext db, Guid id, CancellationToken ct) =>
+        await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw PortalException.NotFound("The integration");
 }
 
 public sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integration>

@@ -12,7 +12,7 @@ public static class IntegrationEndpoints
             catalog.ListAsync(new CatalogQuery(search, direction), ct));
 
         var integrations = api.MapGroup("/integrations");
-        integrations.MapGet("/", (IntegrationService service, CancellationToken ct, string? search, IntegrationDirection? direction,
+        integrations.MapGet("/", (IntegrationQueries service, CancellationToken ct, string? search, IntegrationDirection? direction,
                 string? type, IntegrationStatus? status, string? category, IntegrationSort sort = IntegrationSort.CreatedAt,
                 bool descending = true, int skip = 0, int take = 25) =>
             service.ListAsync(new IntegrationQuery
@@ -20,39 +20,39 @@ public static class IntegrationEndpoints
                 Search = search, Direction = direction, TypeKey = type, Status = status, Category = category,
                 SortBy = sort, Descending = descending, Skip = skip, Take = take,
             }, ct));
-        integrations.MapGet("/{id:guid}", (Guid id, IntegrationService service, CancellationToken ct) => service.GetAsync(id, ct));
+        integrations.MapGet("/{id:guid}", (Guid id, IntegrationQueries service, CancellationToken ct) => service.GetAsync(id, ct));
 
         var writes = integrations.MapGroup("/").RequireAuthorization(PortalPolicies.CanOperate);
-        writes.MapPost("/", async (CreateIntegrationInput input, IntegrationService service, CancellationToken ct) =>
+        writes.MapPost("/", async (CreateIntegrationInput input, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             var id = await service.CreateAsync(input, ct);
             // Verification runs as a job; the integration is pending_verify until it reports.
-            return TypedResults.Created($"/api/integrations/{id}", await service.GetAsync(id, ct));
+            return TypedResults.Created($"/api/integrations/{id}", await queries.GetAsync(id, ct));
         });
-        writes.MapPut("/{id:guid}", async (Guid id, UpdateIntegrationInput input, IntegrationService service, CancellationToken ct) =>
+        writes.MapPut("/{id:guid}", async (Guid id, UpdateIntegrationInput input, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             await service.UpdateAsync(id, input, ct);
-            return TypedResults.Ok(await service.GetAsync(id, ct));
+            return TypedResults.Ok(await queries.GetAsync(id, ct));
         });
-        writes.MapPut("/{id:guid}/secrets", async (Guid id, Dictionary<string, string> secrets, IntegrationService service, CancellationToken ct) =>
+        writes.MapPut("/{id:guid}/secrets", async (Guid id, Dictionary<string, string> secrets, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             await service.ReplaceSecretsAsync(id, secrets, ct);
-            return TypedResults.Accepted($"/api/integrations/{id}", await service.GetAsync(id, ct));
+            return TypedResults.Accepted($"/api/integrations/{id}", await queries.GetAsync(id, ct));
         });
-        writes.MapPost("/{id:guid}/verify", async (Guid id, IntegrationService service, CancellationToken ct) =>
+        writes.MapPost("/{id:guid}/verify", async (Guid id, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             await service.VerifyNowAsync(id, ct);
-            return TypedResults.Accepted($"/api/integrations/{id}", await service.GetAsync(id, ct));
+            return TypedResults.Accepted($"/api/integrations/{id}", await queries.GetAsync(id, ct));
         });
-        writes.MapPost("/{id:guid}/disable", async (Guid id, IntegrationService service, CancellationToken ct) =>
+        writes.MapPost("/{id:guid}/disable", async (Guid id, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             await service.DisableAsync(id, ct);
-            return TypedResults.Ok(await service.GetAsync(id, ct));
+            return TypedResults.Ok(await queries.GetAsync(id, ct));
         });
-        writes.MapPost("/{id:guid}/activate", async (Guid id, IntegrationService service, CancellationToken ct) =>
+        writes.MapPost("/{id:guid}/activate", async (Guid id, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
         {
             await service.ActivateAsync(id, ct);
-            return TypedResults.Ok(await service.GetAsync(id, ct));
+            return TypedResults.Ok(await queries.GetAsync(id, ct));
         });
         writes.MapDelete("/{id:guid}", async (Guid id, IntegrationService service, CancellationToken ct) =>
         {

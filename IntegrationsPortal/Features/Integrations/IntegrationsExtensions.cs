@@ -17,22 +17,28 @@ public static class IntegrationsExtensions
         services.AddSingleton<CredentialVault>();
         services.AddSingleton<IntegrationEvents>();
         services.AddSingleton<VerificationScheduler>();
+        services.AddScoped<IntegrationQueries>();
         services.AddScoped<IntegrationService>();
+        services.AddScoped<IntegrationSecrets>();
+        services.AddScoped<IntegrationStatusRecorder>();
+        services.AddSingleton<IntegrationTypeRegistry>();
+        services.AddHostedService<IntegrationTypeCheck>();
         services.AddScoped<CatalogService>();
         services.AddScoped<VaultService>();
         services.AddScoped<IntegrationDraftStore>();
         services.AddScoped<Resources.IIntegrationResourceRules, IntegrationResourceRules>();
 
         services.AddOutboundHttpClient(HttpApiVerifier.HttpClientName, HttpApiVerifier.Timeout);
-        services.AddSingleton<IIntegrationVerifier, HttpReachableVerifier>();
-        services.AddSingleton<IIntegrationVerifier, Mqtt.MqttVerifier>();
-        services.AddSingleton<IIntegrationVerifier, SmtpVerifier>();
-        services.AddSingleton<IIntegrationVerifier, TwilioVerifier>();
-        services.AddSingleton<IIntegrationVerifier, PlivoVerifier>();
-        services.AddSingleton<IIntegrationVerifier, StripeVerifier>();
-        services.AddSingleton<IIntegrationVerifier, OpenMeteoVerifier>();
-        services.AddSingleton<IIntegrationVerifier, UtilityDataVerifier>();
-        services.AddSingleton<IIntegrationVerifier, TelematicsVerifier>();
+        // Each verifier says which types it checks with [ForTypes]; IntegrationTypeRegistry finds it by key.
+        services.AddTypeCode<HttpReachableVerifier>();
+        services.AddTypeCode<Mqtt.MqttVerifier>();
+        services.AddTypeCode<SmtpVerifier>();
+        services.AddTypeCode<TwilioVerifier>();
+        services.AddTypeCode<PlivoVerifier>();
+        services.AddTypeCode<StripeVerifier>();
+        services.AddTypeCode<OpenMeteoVerifier>();
+        services.AddTypeCode<UtilityDataVerifier>();
+        services.AddTypeCode<TelematicsVerifier>();
         services.AddQuartz(quartz => quartz.ScheduleJob<VerificationSweepJob>(
             trigger => trigger.WithIdentity("verification-sweep").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(3)).RepeatForever()),
             job => job.WithIdentity(VerificationSweepJob.Key)));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Infrastructure.Http;
 using MQTTnet.Protocol;
@@ -14,11 +15,10 @@ namespace IntegrationsPortal.Features.Mqtt;
 /// shared connection. The history records the broker's acknowledgement (PUBACK, PUBCOMP, with the
 /// 5.0 reason code). Topic placeholders like <c>{deviceId}</c> take the payload's top-level fields of that name.
 /// </summary>
+[ForTypes(TypeKeys.Mqtt)]
 public sealed partial class MqttSender(MqttConnections connections) : IDeliverySender
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
-
-    public bool Handles(string typeKey) => typeKey == "mqtt";
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {

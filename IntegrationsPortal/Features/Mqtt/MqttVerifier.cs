@@ -6,10 +6,9 @@ using IntegrationsPortal.Infrastructure.Http;
 namespace IntegrationsPortal.Features.Mqtt;
 
 /// <summary>Verifies an MQTT integration by connecting with its settings (credentials, TLS, client certificate, will) and disconnecting cleanly.</summary>
+[ForTypes(TypeKeys.Mqtt)]
 public sealed class MqttVerifier(OutboundAddressPolicy policy) : IIntegrationVerifier
 {
-    public string Key => Verifiers.Mqtt;
-
     private static string VerifierClientId(string clientId) => clientId.Length <= 20 ? clientId + "-v" : clientId[..20] + "-v";
 
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)

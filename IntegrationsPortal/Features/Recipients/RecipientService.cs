@@ -4,7 +4,6 @@ using System.Text;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
-using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -21,8 +20,9 @@ namespace IntegrationsPortal.Features.Recipients;
 public sealed class RecipientService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
-    IntegrationService integrations,
-    IEnumerable<IDeliverySender> senders,
+    IntegrationQueries integrations,
+    IntegrationSecrets secrets,
+    IntegrationTypeRegistry types,
     TimeProvider time)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
@@ -43,7 +43,7 @@ public sealed class RecipientService(
     public async Task SendCodeAsync(Guid integrationId, string phoneNumber, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "send verification codes");
-        var configuration = await integrations.GetConfigurationAsync(integrationId, ct);
+        var configuration = await secrets.GetConfigurationAsync(integrationId, ct);
         RequireVerifyingType(configuration.Type);
         var number = RequireListed(configuration.Properties, phoneNumber);
 
@@ -64,7 +64,7 @@ public sealed class RecipientService(
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
         // Through the integration's own account and the delivery code, so the address policy, timeouts and
         // redaction are the deliveries' own. Nothing of it goes to the history: the request carries the code.
-        var sender = senders.OfType<PhoneSender>().First(s => s.Handles(configuration.Type.Key));
+        var sender = (ITextMessageSender)types.Sender(configuration.Type.Key)!; // the start-up check makes sure of it
         var outcome = await sender.SendTextAsync(configuration, number, $"Your IntegrationsPortal verification code is {code}. It expires in {CodeLifetime.TotalMinutes:0} minutes.", ct);
         if (!outcome.Succeeded)
         {
@@ -187,5 +187,5 @@ public sealed class RecipientService(
     }
 
     private static List<string> Numbers(IReadOnlyDictionary<string, string> properties) =>
-        PropertyValidator.SplitList(properties.GetValueOrDefault(RecipientVerifications.Property));
+        PropertyValidator.SplitList(properties.GetValueOrDefault(RecipientVerifications.ListProperty));
 }

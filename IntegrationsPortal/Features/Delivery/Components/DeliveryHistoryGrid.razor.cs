@@ -36,7 +36,7 @@ public partial class DeliveryHistoryGrid : IDisposable
     public required DeliveryService Deliveries { get; init; }
 
     [Inject]
-    public required IntegrationService Integrations { get; init; }
+    public required IntegrationQueries Integrations { get; init; }
 
     [Inject]
     public required DeliveryEvents Events { get; init; }

@@ -25,7 +25,7 @@ public partial class DeliveryTestPanel : IDisposable
     public required DeliveryService Deliveries { get; init; }
 
     [Inject]
-    public required IntegrationService Integrations { get; init; }
+    public required IntegrationSecrets Integrations { get; init; }
 
     [Inject]
     public required DeliveryEvents Events { get; init; }
@@ -42,7 +42,7 @@ public partial class DeliveryTestPanel : IDisposable
             .Follow<DeliveryChange>(h => Events.Changed += h, h => Events.Changed -= h, change => change.MessageId == messageId);
     }
 
-    private void Reset() => payload = DeliveryService.SamplePayload(Integration.Type.Key);
+    private void Reset() => payload = Deliveries.SamplePayload(Integration.Type.Key);
 
     private async Task SendAsync()
     {

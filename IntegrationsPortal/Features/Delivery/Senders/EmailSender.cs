@@ -12,11 +12,12 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// Email through the integration's SMTP server with MailKit, over an <see cref="SmtpSession"/>: the
 /// outbound policy opens the socket, and a private CA is trusted by this connection only.
 /// </summary>
+[ForTypes(TypeKeys.Email)]
 public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    public bool Handles(string typeKey) => typeKey == "email";
+    public string SamplePayload(IntegrationType type) => """{ "subject": "Test from IntegrationsPortal", "text": "This is a test message." }""";
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
@@ -25,7 +26,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
         // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
         var recipients = message.EventType == AdminAlerts.EventType
             ? AdminAlerts.Recipients(message.Payload)
-            : PropertyValidator.SplitList(integration.Get("recipients"));
+            : options.Recipients;
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
         var body = Payloads.Text(message.Payload);
         var messageId = $"{message.MessageId}@integrations-portal";

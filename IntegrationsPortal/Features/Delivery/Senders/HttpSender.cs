@@ -1,45 +1,46 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
+using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
 /// <summary>HTTP: any method, headers, auth none / basic / API key, and the payload as JSON, XML or a form.</summary>
+[ForTypes(TypeKeys.Http)]
 public sealed class HttpSender(HttpDelivery http) : IDeliverySender
 {
-    public bool Handles(string typeKey) => typeKey == "http";
+    public RetryPolicy Retries(ConfiguredIntegration integration) => HttpIntegrationOptions.From(integration).Retries;
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
-        var integration = message.Integration;
+        var options = HttpIntegrationOptions.From(message.Integration);
         HttpContent content;
         try
         {
-            content = Convert(message.Payload, integration.Get("content_type") ?? "JSON");
+            content = Convert(message.Payload, options.ContentType);
         }
         catch (Exception e) when (e is JsonException or XmlException or ArgumentException)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "payload", "The payload is not JSON, so it cannot be converted: " + e.Message);
         }
 
-        using var request = new HttpRequestMessage(new HttpMethod(integration.Get("method") ?? "POST"), integration.Get("url")) { Content = content };
-        AddCustomHeaders(request, integration.Get("headers"));
+        using var request = new HttpRequestMessage(new HttpMethod(options.Method), options.Endpoint.Url) { Content = content };
+        AddCustomHeaders(request, options.Headers);
         request.Headers.TryAddWithoutValidation("webhook-id", message.MessageId.ToString());
-        switch (integration.Get("auth"))
+        switch (options.Endpoint.Auth)
         {
-            case "BASIC":
-                request.Headers.Authorization = BasicAuthentication.Header(integration.Get("username") ?? "", integration.Get("password") ?? "");
+            case EndpointAuth.Basic:
+                request.Headers.Authorization = BasicAuthentication.Header(options.Endpoint.Username, options.Endpoint.Password);
                 break;
-            case "API_KEY":
-                request.Headers.TryAddWithoutValidation(integration.Get("api_key_header") ?? "X-API-Key", integration.Get("api_key"));
+            case EndpointAuth.ApiKey:
+                request.Headers.TryAddWithoutValidation(options.ApiKeyHeader, options.ApiKey);
                 break;
         }
 
-        var timeout = double.TryParse(integration.Get("timeout_seconds"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30;
-        return await http.SendAsync(request, integration, TimeSpan.FromSeconds(timeout), HttpDelivery.ParseSuccessCodes(integration.Get("success_codes")), ct);
+        return await http.SendAsync(request, message.Integration, options.Timeout, options.IsSuccess, ct);
     }
 
     public static void AddCustomHeaders(HttpRequestMessage request, string? headersJson)

@@ -11,11 +11,13 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// them, one provider request per number so a failure names its number, and a note in the history
 /// saying who got it and who was skipped. A provider's class only builds its request.
 /// </summary>
-public abstract class PhoneSender(HttpDelivery http) : IDeliverySender
+public abstract class PhoneSender(HttpDelivery http) : IDeliverySender, ITextMessageSender
 {
     public const string NoVerifiedRecipient = "No recipient is verified yet: confirm a number on the Recipients tab.";
 
-    public abstract bool Handles(string typeKey);
+    /// <summary>Account types have no recipient list: their payload names the number (put your own in).</summary>
+    public string SamplePayload(IntegrationType type) =>
+        type.VerifiesRecipients ? SamplePayloads.Text : """{ "to": "+14155550100", "text": "Test from IntegrationsPortal." }""";
 
     /// <summary>"Twilio", "Plivo": for messages an operator reads.</summary>
     protected abstract string ProviderName { get; }
@@ -29,7 +31,7 @@ public abstract class PhoneSender(HttpDelivery http) : IDeliverySender
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var listed = PropertyValidator.SplitList(integration.Get(RecipientVerifications.Property) ?? Payloads.Field(message.Payload, "to"));
+        var listed = PropertyValidator.SplitList(integration.Get(RecipientVerifications.ListProperty) ?? Payloads.Field(message.Payload, "to"));
         if (listed.Count == 0)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "configuration", "There is no recipient: set recipients or put \"to\" in the payload.");

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -9,23 +10,21 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// queued message's uuid. Plivo would take several numbers joined by '&lt;' in one request, but one
 /// request per number keeps a failure attached to its number.
 /// </summary>
+[ForTypes(TypeKeys.Plivo)]
 public sealed class PlivoSender(HttpDelivery http) : PhoneSender(http)
 {
-    public override bool Handles(string typeKey) => typeKey == "plivo";
-
     protected override string ProviderName => "Plivo";
 
     protected override string AccountIdLabel => "auth ID";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration integration, PhoneText text)
     {
-        var authId = integration.Get("auth_id") ?? "";
-        var baseUrl = (integration.Get("base_url") ?? "https://api.plivo.com").TrimEnd('/');
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v1/Account/{Uri.EscapeDataString(authId)}/Message/")
+        var options = PlivoIntegrationOptions.From(integration);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{options.BaseUrl}/v1/Account/{Uri.EscapeDataString(options.AuthId)}/Message/")
         {
-            Content = Json(new { src = integration.Get("from_number") ?? "", dst = text.To, text = text.Text }),
+            Content = Json(new { src = options.FromNumber, dst = text.To, text = text.Text }),
         };
-        request.Headers.Authorization = BasicAuthentication.Header(authId, integration.Get("auth_token") ?? "");
+        request.Headers.Authorization = BasicAuthentication.Header(options.AuthId, options.AuthToken);
         return request;
     }
 }

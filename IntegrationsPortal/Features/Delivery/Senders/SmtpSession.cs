@@ -16,14 +16,11 @@ public sealed record SmtpSettings(string Host, int Port, bool StartTls, string? 
 {
     public string Server => $"{Host}:{Port}";
 
-    public static SmtpSettings Of(ConfiguredIntegration integration) => new(
-        integration.Get("smtp_host") ?? "",
-        int.TryParse(integration.Get("smtp_port"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : 587,
-        integration.Get("starttls") == "true",
-        integration.Get("ca_certificate"),
-        integration.Get("username") is { Length: > 0 } user ? user : null,
-        integration.Get("password") ?? "",
-        integration.Get("from") ?? "");
+    public static SmtpSettings Of(ConfiguredIntegration integration)
+    {
+        var options = EmailIntegrationOptions.From(integration);
+        return new(options.Host, options.Port, options.StartTls, options.CaCertificate, options.Username, options.Password, options.FromAddress);
+    }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -8,20 +9,20 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// <c>/2010-04-01/Accounts/{sid}/Messages.json</c> or <c>/Calls.json</c>, Basic auth with the
 /// account SID and auth token. A call reads the message aloud with TwiML.
 /// </summary>
+[ForTypes(TypeKeys.Sms, TypeKeys.Phone, TypeKeys.Twilio)]
 public sealed class TwilioSender(HttpDelivery http) : PhoneSender(http)
 {
-    public override bool Handles(string typeKey) => typeKey is "sms" or "phone" or "twilio";
-
     protected override string ProviderName => "Twilio";
 
     protected override string AccountIdLabel => "account SID";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration integration, PhoneText text)
     {
-        var sid = integration.Get("account_sid") ?? "";
-        var baseUrl = (integration.Get("base_url") ?? "https://api.twilio.com").TrimEnd('/');
-        var url = $"{baseUrl}/2010-04-01/Accounts/{Uri.EscapeDataString(sid)}/{(text.Voice ? "Calls" : "Messages")}.json";
-        var fields = new Dictionary<string, string> { ["To"] = text.To, ["From"] = integration.Get("from_number") ?? "" };
+        var options = TwilioIntegrationOptions.From(integration);
+        var url = $"{options.BaseUrl}/2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid)}/{(text.Voice ? "Calls" : "Messages")}.json";
+        // WhatsApp is the same Messages API with both addresses in the whatsapp: scheme.
+        var whatsApp = options.WhatsApp && !text.Voice;
+        var fields = new Dictionary<string, string> { ["To"] = Address(text.To, whatsApp), ["From"] = Address(options.FromNumber, whatsApp) };
         if (text.Voice)
         {
             fields["Twiml"] = $"<Response><Say>{System.Security.SecurityElement.Escape(text.Text)}</Say></Response>";
@@ -32,8 +33,20 @@ public sealed class TwilioSender(HttpDelivery http) : PhoneSender(http)
         }
 
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fields) };
-        request.Headers.Authorization = BasicAuthentication.Header(sid, integration.Get("auth_token") ?? "");
+        request.Headers.Authorization = BasicAuthentication.Header(options.AccountSid, options.AuthToken);
         request.Headers.TryAddWithoutValidation("I-Twilio-Idempotency-Token", text.IdempotencyKey);
         return request;
     }
+
+    /// <summary>
+    /// A number as Twilio takes it on the channel: <c>whatsapp:+14155550100</c> for WhatsApp. A
+    /// payload may already name a WhatsApp address, and the channel decides, not the prefix.
+    /// </summary>
+    private static string Address(string number, bool whatsApp)
+    {
+        var bare = number.StartsWith(WhatsAppScheme, StringComparison.OrdinalIgnoreCase) ? number[WhatsAppScheme.Length..] : number;
+        return whatsApp ? WhatsAppScheme + bare : bare;
+    }
+
+    private const string WhatsAppScheme = "whatsapp:";
 }

@@ -4,37 +4,37 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
 /// <summary>Webhook: POSTs the JSON payload, signed per Standard Webhooks, with None, Basic or Digest auth.</summary>
+[ForTypes(TypeKeys.Webhook)]
 public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
 {
-    public bool Handles(string typeKey) => typeKey == "webhook";
-
     public Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
-        var integration = message.Integration;
+        var options = WebhookIntegrationOptions.From(message.Integration);
         var id = message.MessageId.ToString();
-        var request = new HttpRequestMessage(HttpMethod.Post, integration.Get("url"))
+        var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint.Url)
         {
             // Bytes, not a stream: Digest sends the body a second time after the challenge.
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(message.Payload)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        HttpSender.AddCustomHeaders(request, integration.Get("headers"));
+        HttpSender.AddCustomHeaders(request, options.Headers);
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", message.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", string.Join(' ', SecretsToSignWith(message).Select(s => WebhookSignature.Sign(s, id, message.Now, message.Payload))));
+        request.Headers.Add("webhook-signature", string.Join(' ', options.SecretsToSignWith(message.Now).Select(s => WebhookSignature.Sign(s, id, message.Now, message.Payload))));
 
         NetworkCredential? digest = null;
-        switch (integration.Get("auth"))
+        switch (options.Endpoint.Auth)
         {
-            case "BASIC":
-                request.Headers.Authorization = BasicAuthentication.Header(integration.Get("username") ?? "", integration.Get("password") ?? "");
+            case EndpointAuth.Basic:
+                request.Headers.Authorization = BasicAuthentication.Header(options.Endpoint.Username, options.Endpoint.Password);
                 break;
-            case "DIGEST":
-                digest = new NetworkCredential(integration.Get("username") ?? "", integration.Get("password") ?? "");
+            case EndpointAuth.Digest:
+                digest = new NetworkCredential(options.Endpoint.Username, options.Endpoint.Password);
                 break;
         }
 
@@ -46,22 +46,6 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
         using (request)
         {
             return await http.SendAsync(request, message.Integration, TimeSpan.FromSeconds(30), status => status is >= 200 and < 300, ct, digest);
-        }
-    }
-
-    /// <summary>The current secret, and during a rotation's grace period the previous one too.</summary>
-    private static IEnumerable<string> SecretsToSignWith(ConfiguredIntegrationMessage message)
-    {
-        if (message.Integration.Get(SigningSecrets.Current) is { Length: > 0 } current)
-        {
-            yield return current;
-        }
-
-        if (message.Integration.Get(SigningSecrets.Previous) is { Length: > 0 } previous
-            && DateTimeOffset.TryParse(message.Integration.Get(SigningSecrets.PreviousExpires), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
-            && expires > message.Now)
-        {
-            yield return previous;
         }
     }
 }

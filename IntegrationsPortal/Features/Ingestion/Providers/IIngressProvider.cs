@@ -18,11 +18,10 @@ public sealed record IngressPage(IReadOnlyList<ExternalReading> Readings, string
 /// <summary>
 /// One class per ingress type: how to ask the provider for a window of data and how to read its
 /// answer. Everything else (windows, cursors, retries, mapping, writing) is shared.
+/// Marked with its type (<see cref="Catalog.ForTypesAttribute"/>).
 /// </summary>
 public interface IIngressProvider
 {
-    string TypeKey { get; }
-
     Task<IngressPage> FetchAsync(ConfiguredIntegration integration, IngressRequest request, CancellationToken ct);
 }
 

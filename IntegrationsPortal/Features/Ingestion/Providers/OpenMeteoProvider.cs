@@ -1,5 +1,6 @@
 using System.Globalization;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Ingestion.Providers;
 
@@ -9,11 +10,10 @@ namespace IntegrationsPortal.Features.Ingestion.Providers;
 /// {"hourly":{"time":["2025-01-01T00:00",..],"temperature_2m":[..]},"hourly_units":{"temperature_2m":"°C"}}.
 /// One request per place; the cursor is the index of the next place.
 /// </summary>
+[ForTypes(TypeKeys.OpenMeteo)]
 public sealed class OpenMeteoProvider(ProviderHttp http) : IIngressProvider
 {
     private const string Name = "The weather API";
-
-    public string TypeKey => "open-meteo";
 
     public async Task<IngressPage> FetchAsync(ConfiguredIntegration integration, IngressRequest request, CancellationToken ct)
     {

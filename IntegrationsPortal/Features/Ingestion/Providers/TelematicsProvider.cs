@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Ingestion.Providers;
 
@@ -8,6 +9,7 @@ namespace IntegrationsPortal.Features.Ingestion.Providers;
 /// answers {"data":[{"id":"..","gps":[{"time":"..","latitude":..,"longitude":..}],"obdOdometerMeters":[{"time":"..","value":..}],
 /// "fuelPercents":[...],"evStateOfChargeMilliPercent":[...]}],"pagination":{"endCursor":"..","hasNextPage":bool}}.
 /// </summary>
+[ForTypes(TypeKeys.Telematics)]
 public sealed class TelematicsProvider(ProviderHttp http) : IIngressProvider
 {
     private const string Name = "The telematics API";
@@ -19,8 +21,6 @@ public sealed class TelematicsProvider(ProviderHttp http) : IIngressProvider
         ("fuelPercents", "fuel_percent", "%", 1),
         ("evStateOfChargeMilliPercent", "charge_percent", "%", 0.001),
     ];
-
-    public string TypeKey => "telematics";
 
     public async Task<IngressPage> FetchAsync(ConfiguredIntegration integration, IngressRequest request, CancellationToken ct)
     {

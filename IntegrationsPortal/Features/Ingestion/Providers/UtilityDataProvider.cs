@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Ingestion.Providers;
 
@@ -7,11 +8,10 @@ namespace IntegrationsPortal.Features.Ingestion.Providers;
 /// Utility interval data in the UtilityAPI shape: GET /api/v2/intervals?meters=..&amp;start=..&amp;end=..
 /// answers {"intervals":[{"meter_uid":"..","readings":[{"start":"..","end":"..","kwh":0.42}]}],"next":cursor|null}.
 /// </summary>
+[ForTypes(TypeKeys.UtilityData)]
 public sealed class UtilityDataProvider(ProviderHttp http) : IIngressProvider
 {
     private const string Name = "The utility-data API";
-
-    public string TypeKey => "utility-data";
 
     public async Task<IngressPage> FetchAsync(ConfiguredIntegration integration, IngressRequest request, CancellationToken ct)
     {

@@ -22,6 +22,9 @@ public partial class IntegrationDetailPage : IDisposable
     public required IntegrationService Integrations { get; init; }
 
     [Inject]
+    public required IntegrationQueries Queries { get; init; }
+
+    [Inject]
     public required IntegrationEvents Events { get; init; }
 
     [Inject]
@@ -44,7 +47,7 @@ public partial class IntegrationDetailPage : IDisposable
     {
         try
         {
-            detail = await Integrations.GetAsync(Id);
+            detail = await Queries.GetAsync(Id);
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
         {

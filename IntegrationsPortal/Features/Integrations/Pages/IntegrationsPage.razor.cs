@@ -31,6 +31,9 @@ public partial class IntegrationsPage : IDisposable
     public required IntegrationService Integrations { get; init; }
 
     [Inject]
+    public required IntegrationQueries Queries { get; init; }
+
+    [Inject]
     public required IntegrationEvents Events { get; init; }
 
     [Inject]
@@ -51,7 +54,7 @@ public partial class IntegrationsPage : IDisposable
     {
         loading = true;
         var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
-        var result = await Integrations.ListAsync(new IntegrationQuery
+        var result = await Queries.ListAsync(new IntegrationQuery
         {
             Search = search,
             Direction = direction,

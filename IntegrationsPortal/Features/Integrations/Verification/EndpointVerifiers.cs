@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -11,22 +11,22 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// at all, and does not refuse our credentials. Many webhook receivers answer 405 to HEAD, which
 /// still proves the endpoint is there.
 /// </summary>
+[ForTypes(TypeKeys.Webhook, TypeKeys.Http)]
 public sealed class HttpReachableVerifier(IHttpClientFactory httpClients, OutboundAddressPolicy policy) : IIntegrationVerifier
 {
-    public string Key => Verifiers.HttpReachable;
-
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
-        var url = new Uri(c.Get("url") ?? c.Get("base_url")!);
-        var auth = c.Get("auth") ?? "NONE";
+        var endpoint = EndpointOptions.From(c);
+        var url = new Uri(endpoint.Url);
+        var auth = endpoint.Auth;
         using var request = new HttpRequestMessage(HttpMethod.Head, url);
-        if (auth == "BASIC")
+        if (auth == EndpointAuth.Basic)
         {
-            request.Headers.Authorization = BasicAuthentication.Header(c.Get("username") ?? "", c.Get("password") ?? "");
+            request.Headers.Authorization = BasicAuthentication.Header(endpoint.Username, endpoint.Password);
         }
 
-        using var digestClient = auth == "DIGEST"
-            ? policy.CreateDigestClient(url, new NetworkCredential(c.Get("username"), c.Get("password")), HttpApiVerifier.Timeout)
+        using var digestClient = auth == EndpointAuth.Digest
+            ? policy.CreateDigestClient(url, new NetworkCredential(endpoint.Username, endpoint.Password), HttpApiVerifier.Timeout)
             : null;
         var client = digestClient ?? httpClients.CreateClient(HttpApiVerifier.HttpClientName);
         using var response = await client.SendAsync(request, ct);
@@ -34,9 +34,9 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients, Outbou
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound or HttpStatusCode.Gone => VerificationResult.Failed($"The endpoint answered {status}: check the URL."),
-            HttpStatusCode.Unauthorized when auth == "NONE" =>
+            HttpStatusCode.Unauthorized when auth == EndpointAuth.None =>
                 VerificationResult.Failed("The endpoint asks for credentials (401): choose Basic or Digest authentication and set them."),
-            HttpStatusCode.Unauthorized => VerificationResult.Failed($"The endpoint refused the username or password ({auth.ToLowerInvariant()} authentication, 401)."),
+            HttpStatusCode.Unauthorized => VerificationResult.Failed($"The endpoint refused the username or password ({auth.ToString().ToLowerInvariant()} authentication, 401)."),
             >= HttpStatusCode.InternalServerError => VerificationResult.RetryLater($"The endpoint answered {status}."),
             _ => VerificationResult.Success($"The endpoint answered ({status})."),
         };

@@ -16,8 +16,6 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
     /// <summary>How long any verification request may take.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    public abstract string Key { get; }
-
     protected abstract string ProviderName { get; }
 
     protected abstract HttpRequestMessage BuildRequest(ConfiguredIntegration configuration);

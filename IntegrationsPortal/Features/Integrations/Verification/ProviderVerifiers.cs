@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Integrations.Verification;
@@ -7,17 +8,19 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 // One small class per provider: the "who am I" request from its public API, and what a good answer says.
 
 /// <summary>Twilio (and the Twilio-compatible SMS and phone types): GET /2010-04-01/Accounts/{sid}.json with Basic auth.</summary>
+[ForTypes(TypeKeys.Sms, TypeKeys.Phone, TypeKeys.Twilio)]
 public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Twilio;
-
     protected override string ProviderName => "Twilio";
 
-    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
-        new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(c.Get("account_sid")!)}.json"))
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
+    {
+        var options = TwilioIntegrationOptions.From(c);
+        return new(HttpMethod.Get, Endpoint(c, $"2010-04-01/Accounts/{Uri.EscapeDataString(options.AccountSid)}.json"))
         {
-            Headers = { Authorization = BasicAuthentication.Header(c.Get("account_sid")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(options.AccountSid, options.AuthToken) },
         };
+    }
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
         Text(body, "status") is "active" or null
@@ -26,27 +29,28 @@ public sealed class TwilioVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
 }
 
 /// <summary>Plivo: GET /v1/Account/{auth_id}/ with Basic auth.</summary>
+[ForTypes(TypeKeys.Plivo)]
 public sealed class PlivoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Plivo;
-
     protected override string ProviderName => "Plivo";
 
-    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
-        new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(c.Get("auth_id")!)}/"))
+    protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
+    {
+        var options = PlivoIntegrationOptions.From(c);
+        return new(HttpMethod.Get, Endpoint(c, $"v1/Account/{Uri.EscapeDataString(options.AuthId)}/"))
         {
-            Headers = { Authorization = BasicAuthentication.Header(c.Get("auth_id")!, c.Get("auth_token")!) },
+            Headers = { Authorization = BasicAuthentication.Header(options.AuthId, options.AuthToken) },
         };
+    }
 
     protected override VerificationResult Interpret(JsonElement body, ConfiguredIntegration c) =>
         VerificationResult.Success("Plivo accepted the credentials.", Text(body, "name"));
 }
 
 /// <summary>Stripe: GET /v1/account with the secret key; the publishable key must be of the same mode.</summary>
+[ForTypes(TypeKeys.Stripe)]
 public sealed class StripeVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Stripe;
-
     protected override string ProviderName => "Stripe";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -63,10 +67,9 @@ public sealed class StripeVerifier(IHttpClientFactory http) : HttpApiVerifier(ht
 }
 
 /// <summary>Open-Meteo style weather API: a one-day hourly forecast must come back.</summary>
+[ForTypes(TypeKeys.OpenMeteo)]
 public sealed class OpenMeteoVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.OpenMeteo;
-
     protected override string ProviderName => "The weather API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c)
@@ -82,10 +85,9 @@ public sealed class OpenMeteoVerifier(IHttpClientFactory http) : HttpApiVerifier
 }
 
 /// <summary>Utility-data provider (UtilityAPI style): GET /api/v2/authorizations with a bearer token.</summary>
+[ForTypes(TypeKeys.UtilityData)]
 public sealed class UtilityDataVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.UtilityData;
-
     protected override string ProviderName => "The utility-data API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>
@@ -93,10 +95,9 @@ public sealed class UtilityDataVerifier(IHttpClientFactory http) : HttpApiVerifi
 }
 
 /// <summary>Telematics provider (Samsara style): GET /me with a bearer token names the organization.</summary>
+[ForTypes(TypeKeys.Telematics)]
 public sealed class TelematicsVerifier(IHttpClientFactory http) : HttpApiVerifier(http)
 {
-    public override string Key => Verifiers.Telematics;
-
     protected override string ProviderName => "The telematics API";
 
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration c) =>

@@ -14,10 +14,9 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// RSET and QUIT. So a refused address, an untrusted certificate, a wrong password or a refused
 /// sender shows up at verification, not at the first alert.
 /// </summary>
+[ForTypes(TypeKeys.Email)]
 public sealed class SmtpVerifier(OutboundAddressPolicy policy) : IIntegrationVerifier
 {
-    public string Key => Verifiers.Smtp;
-
     public async Task<VerificationResult> VerifyAsync(ConfiguredIntegration c, CancellationToken ct)
     {
         var settings = SmtpSettings.Of(c);

@@ -15,12 +15,12 @@ public sealed record VerificationResult(bool Succeeded, bool Transient, string M
     public static VerificationResult Failed(string message) => new(false, false, message);
 }
 
-/// <summary>Checks one kind of integration's configuration against the real world ("who am I").</summary>
+/// <summary>
+/// Checks one kind of integration's configuration against the real world ("who am I"); marked
+/// with the types it checks (<see cref="Catalog.ForTypesAttribute"/>).
+/// </summary>
 public interface IIntegrationVerifier
 {
-    /// <summary>The name catalog types use in <c>Verifier</c>.</summary>
-    string Key { get; }
-
     Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct);
 }
 

@@ -1,0 +1,104 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Infrastructure.Crypto;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+
+namespace IntegrationsPortal.Features.Integrations;
+
+/// <summary>
+/// The only way in and out of an integration's sealed secrets: storing validated values (sensitive
+/// ones sealed by the vault), opening them for the verifiers and senders, and rotating a type's
+/// signing secret through its hooks. Secrets never leave this class except in a
+/// <see cref="ConfiguredIntegration"/>, which nothing logs or renders.
+/// </summary>
+public sealed class IntegrationSecrets(
+    CurrentUser currentUser,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    CredentialVault vault,
+    IntegrationTypeRegistry types,
+    IntegrationEvents events,
+    TimeProvider time)
+{
+    /// <summary>How long a rotated-out signing secret still signs, so receivers can switch over.</summary>
+    public static readonly TimeSpan RotationGrace = TimeSpan.FromHours(24);
+
+    /// <summary>For verifiers and senders only: the type, properties and opened secrets.</summary>
+    internal async Task<ConfiguredIntegration> GetConfigurationAsync(Guid id, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "use integration credentials");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await Integration.FindAsync(db, id, ct);
+        var type = CatalogService.Get(integration.TypeKey);
+        return new ConfiguredIntegration(integration.Id, type, integration.Properties,
+            Open(integration), integration.VerificationGeneration, integration.Status);
+    }
+
+    /// <summary>
+    /// Replaces the type's signing secret. The old one stays valid for <paramref name="grace"/>
+    /// (<see cref="RotationGrace"/> by default): both signatures are sent until then.
+    /// </summary>
+    public async Task RotateSigningSecretAsync(Guid id, TimeSpan? grace = null, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "rotate signing secrets");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await Integration.FindAsync(db, id, ct);
+        var type = CatalogService.Get(integration.TypeKey);
+        var hooks = types.SigningSecrets(type.Key) ?? throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
+
+        var secrets = Open(integration);
+        // A new dictionary, so EF Core sees the JSON column change.
+        var properties = new Dictionary<string, string>(integration.Properties);
+        hooks.Rotate(secrets, properties, time.GetUtcNow() + (grace ?? RotationGrace));
+        integration.Properties = properties;
+        Seal(integration, secrets);
+        integration.UpdatedAt = time.GetUtcNow();
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'."));
+        await db.SaveChangesAsync(ct);
+        events.Publish(id);
+    }
+
+    /// <summary>
+    /// Splits validated values into readable properties and sealed secrets. A secret is the new
+    /// value where <paramref name="replaced"/> names it, else the stored one; a secret whose field
+    /// is hidden now (auth switched to NONE, say) is forgotten. A new integration has none stored.
+    /// </summary>
+    internal void Store(Integration integration, IntegrationType type, Dictionary<string, string> values, IEnumerable<string> replaced)
+    {
+        var replacedNames = replaced.ToHashSet();
+        var stored = Open(integration);
+        var secrets = type.Properties
+            .Where(p => p.Sensitive && values.ContainsKey(p.Name))
+            .ToDictionary(p => p.Name, p => replacedNames.Contains(p.Name) ? values[p.Name] : stored[p.Name]);
+        integration.Properties = values.Where(v => !type.Property(v.Key)!.Sensitive).ToDictionary(v => v.Key, v => v.Value);
+        Seal(integration, secrets);
+    }
+
+    private void Seal(Integration integration, Dictionary<string, string> secrets)
+    {
+        integration.SecretNames = secrets.Keys.Order(StringComparer.Ordinal).ToList();
+        integration.Secrets = secrets.Count == 0 ? null : vault.Seal(integration.Id, secrets);
+    }
+
+    private Dictionary<string, string> Open(Integration integration) =>
+        integration.Secrets is { } sealedSecrets ? vault.Open(integration.Id, sealedSecrets) : [];
+}
+
+/// <summary>What a verifier or sender gets: everything, secrets opened. Never logged, never rendered.</summary>
+public sealed record ConfiguredIntegration(
+    Guid Id, IntegrationType Type, IReadOnlyDictionary<string, string> Properties, IReadOnlyDictionary<string, string> Secrets,
+    int VerificationGeneration, IntegrationStatus Status)
+{
+    public string? Get(string name) =>
+        Secrets.TryGetValue(name, out var secret) ? secret : Properties.TryGetValue(name, out var value) ? value : Type.Property(name)?.Default;
+
+    /// <summary>
+    /// For types that verify their recipients: the numbers confirmed by code, which alone get
+    /// deliveries. The dispatcher loads it once per integration and batch; null elsewhere.
+    /// </summary>
+    public IReadOnlySet<string>? VerifiedRecipients { get; init; }
+
+    // Records print their members; make sure a stray log line never shows the secrets.
+    public override string ToString() => $"ConfiguredIntegration {{ Id = {Id}, Type = {Type.Key} }}";
+}
