@@ -169,12 +169,9 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
     /// <summary>Drops the socket without DISCONNECT, as a crash would: the broker publishes the will.</summary>
     internal void Abort() => _client.Dispose();
 
-    public async ValueTask DisposeAsync()
-    {
-        await DisconnectAsync();
-        _inFlight.Dispose();
-        _exactlyOnceInFlight.Dispose();
-    }
+    // The semaphores are left to the GC: publishes still in flight when a connection is dropped release them
+    // afterwards, and a SemaphoreSlim whose wait handle is never used holds nothing to dispose.
+    public ValueTask DisposeAsync() => new(DisconnectAsync());
 
     private async Task<MqttClientPublishResult> SendAsync(MqttApplicationMessage message, CancellationToken ct)
     {
