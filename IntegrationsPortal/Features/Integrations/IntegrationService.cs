@@ -181,7 +181,7 @@ public sealed class IntegrationService(
         // Secrets already stored count as present for "required", without being opened.
         foreach (var name in integration.SecretNames)
         {
-            merged[name] = "(stored)";
+            merged[name] = PropertyValidator.StoredSecret;
         }
 
         replacedSecrets = [];

@@ -22,7 +22,8 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var settings = SmtpSettings.Of(integration);
+        var options = EmailIntegrationOptions.From(integration);
+        var settings = SmtpSettings.Of(options);
         // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
         var recipients = message.EventType == AdminAlerts.EventType
             ? AdminAlerts.Recipients(message.Payload)

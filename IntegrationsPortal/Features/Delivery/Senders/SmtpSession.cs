@@ -16,11 +16,10 @@ public sealed record SmtpSettings(string Host, int Port, bool StartTls, string? 
 {
     public string Server => $"{Host}:{Port}";
 
-    public static SmtpSettings Of(ConfiguredIntegration integration)
-    {
-        var options = EmailIntegrationOptions.From(integration);
-        return new(options.Host, options.Port, options.StartTls, options.CaCertificate, options.Username, options.Password, options.FromAddress);
-    }
+    public static SmtpSettings Of(ConfiguredIntegration integration) => Of(EmailIntegrationOptions.From(integration));
+
+    public static SmtpSettings Of(EmailIntegrationOptions options) =>
+        new(options.Host, options.Port, options.StartTls, options.CaCertificate, options.Username, options.Password, options.FromAddress);
 }
 
 /// <summary>
