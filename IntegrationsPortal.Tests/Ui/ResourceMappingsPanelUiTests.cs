@@ -56,7 +56,7 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await Page.GetByRole(AriaRole.Tab, new() { Name = "Resource mappings" }).ClickAsync();
         await ByTestId("mappings-add").ClickAsync();
         await ByTestId("mapping-external-id").PressSequentiallyAsync("MPAN-1");
-        await Page.Locator(".rz-dialog .rz-tree-toggler").First.ClickAsync();
+        await Page.GetByRole(AriaRole.Dialog).Locator(".mud-treeview-item-arrow button, button.mud-treeview-item-arrow").First.ClickAsync();
         await Expect(ByTestId("resource-node-M1")).ToBeVisibleAsync();
         await Expect(ByTestId("resource-node-T1")).ToHaveCountAsync(0);
         await ByTestId("resource-node-M1").ClickAsync();
@@ -79,7 +79,7 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await ByTestId("mappings-search").PressSequentiallyAsync("M2");
         await Expect(ByTestId("mapping-row-MPAN-1")).ToHaveCountAsync(0);
         await ByTestId("mapping-delete-MPAN-2").ClickAsync();
-        await Page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+        await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
         await Expect(ByTestId("mapping-row-MPAN-2")).ToHaveCountAsync(0);
     }
 }

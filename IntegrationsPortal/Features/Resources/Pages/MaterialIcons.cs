@@ -14,6 +14,8 @@ public static class MaterialIcons
     private static readonly FrozenDictionary<string, string> ByName = typeof(Icons.Material.Filled)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.FieldType == typeof(string))
+        // Names differing only in case (AddChart, Addchart) are the same icon to an operator.
+        .DistinctBy(f => f.Name, StringComparer.OrdinalIgnoreCase)
         .ToFrozenDictionary(f => f.Name, f => (string)f.GetValue(null)!, StringComparer.OrdinalIgnoreCase);
 
     public static string Svg(string? name) =>
