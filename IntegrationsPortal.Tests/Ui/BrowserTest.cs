@@ -74,12 +74,13 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
         Page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true }).ClickAsync();
 
     /// <summary>
-    /// Runs axe on the page as it is now and fails on any violation of impact serious or critical,
-    /// naming each rule and the elements it found. Minor and moderate findings are left to review.
+    /// Runs axe on the page as it is now (or on the part <paramref name="within"/> selects) and fails on
+    /// any violation of impact serious or critical, naming each rule and the elements it found. Minor
+    /// and moderate findings are left to review.
     /// </summary>
-    protected async Task ExpectNoSeriousAccessibilityViolationsAsync(string where)
+    protected async Task ExpectNoSeriousAccessibilityViolationsAsync(string where, string? within = null)
     {
-        var result = await Page.RunAxe();
+        var result = within is null ? await Page.RunAxe() : await Page.Locator(within).RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"axe on {where}:\n" + string.Join("\n", serious.Select(Describe)));
 

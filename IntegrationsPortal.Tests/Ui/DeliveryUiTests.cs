@@ -56,6 +56,6 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
         await GotoInteractiveAsync("/deliveries");
         await Expect(ByTestId("history-grid")).ToBeVisibleAsync();
         await Expect(ByTestId("recover-failed")).ToHaveCountAsync(0);
-        await ExpectNoSeriousAccessibilityViolationsAsync("/deliveries");
+        await ExpectNoSeriousAccessibilityViolationsAsync("/deliveries", within: ".delivery-history");
     }
 }

@@ -29,7 +29,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await ByTestId("place-add-child").ClickAsync();
         await SavePlaceAsync("Floor 1");
         await Expect(ByTestId("place-breadcrumb")).ToHaveTextAsync("HQ site / Building A / Floor 1");
-        await ExpectNoSeriousAccessibilityViolationsAsync("/places with a place selected");
+        await ExpectNoSeriousAccessibilityViolationsAsync("/places with a place selected", within: ".places-layout");
 
         await AddDeviceAsync("Main meter", "Meter");
         await AddDeviceAsync("Hall thermostat", "Thermostat");
@@ -92,7 +92,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await ByTestId("place-node-Import depot").ClickAsync();
         await ByTestId("device-import").ClickAsync();
         await Expect(ByTestId("csv-import")).ToBeVisibleAsync();
-        await ExpectNoSeriousAccessibilityViolationsAsync("the CSV import dialog");
+        await ExpectNoSeriousAccessibilityViolationsAsync("the CSV import dialog", within: ".mud-dialog");
 
         await ByTestId("csv-text").FillAsync("name,type,serial_number\nVan 1,vehicle,VIN-1\nVan 2,spaceship,VIN-2\n");
         await ByTestId("csv-preview-button").ClickAsync();
@@ -158,7 +158,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     {
         await ByTestId("device-add").ClickAsync();
         await Expect(ByTestId("device-form")).ToBeVisibleAsync();
-        await ExpectNoSeriousAccessibilityViolationsAsync("the device form");
+        await ExpectNoSeriousAccessibilityViolationsAsync("the device form", within: ".mud-dialog");
         await ByTestId("device-form-name").FillAsync(name);
         await ByTestId("device-form-type").ClickAsync();
         await Page.GetByRole(AriaRole.Option, new() { Name = type, Exact = true }).ClickAsync();

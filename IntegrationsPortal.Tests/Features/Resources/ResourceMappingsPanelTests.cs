@@ -47,7 +47,9 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         Assert.Contains("Accepts a meter; each resource once.", panel.Markup, StringComparison.Ordinal);
         Assert.Contains("HQ / Floor 1 / Meter 12", panel.Markup, StringComparison.Ordinal); // newest first
         Assert.Matches("^places/[0-9a-f-]{36}/devices/[0-9a-f-]{36}$", panel.Find("code.mapping-path").TextContent);
-        Assert.Contains(Icons.Material.Filled.Speed, panel.Find(".mapping-resource").InnerHtml, StringComparison.Ordinal); // the meter icon
+        // The meter type's icon ("speed"), drawn as MudBlazor's SVG: its outline's path is there.
+        var speedPath = Regex.Matches(Icons.Material.Filled.Speed, "d=\"([^\"]+)\"").Last().Groups[1].Value;
+        Assert.Contains(speedPath, panel.Find(".mapping-resource svg").InnerHtml, StringComparison.Ordinal);
         Assert.NotNull(panel.Find("[data-testid=mappings-add]"));
         Assert.NotNull(panel.Find("[data-testid=mappings-import]"));
         Assert.Equal("Delete MPAN-12", panel.Find("[data-testid=mapping-delete-MPAN-12]").GetAttribute("aria-label"));
