@@ -107,6 +107,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
 
         await Expect(ByTestId("device-row-Van 1")).ToBeVisibleAsync();
         await Expect(ByTestId("device-row-Van 2")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("/places with devices", within: ".places-layout");
     }
 
     [Fact]
