@@ -6,7 +6,6 @@ using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
-using Radzen;
 
 // Settings are read at start (change them and restart): watching the files cost 6% of the CPU
 // when delivering at full speed, see NoConfigReload.
@@ -14,13 +13,7 @@ var builder = WebApplication.CreateBuilder([.. args, PortalExtensions.NoConfigRe
 
 builder.AddPortalServices();
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
-builder.Services.AddRadzenCookieThemeService(options =>
-{
-    options.Name = "portal-theme";
-    options.Duration = TimeSpan.FromDays(365);
-});
+builder.Services.AddPortalUi();
 
 var app = builder.Build();
 

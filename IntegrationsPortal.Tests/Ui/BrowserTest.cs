@@ -1,3 +1,5 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace IntegrationsPortal.Tests.Ui;
@@ -59,6 +61,37 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
         await ByTestId("login-submit").ClickAsync();
         await WaitForInteractiveAsync();
     }
+
+    /// <summary>Signs out through the user menu in the app bar.</summary>
+    protected async Task SignOutAsync()
+    {
+        await ByTestId("user-menu-open").ClickAsync();
+        await ByTestId("sign-out").ClickAsync();
+    }
+
+    /// <summary>Opens a tab of a MudTabs by its name (tabs are role=tab with the tab's text).</summary>
+    protected Task OpenTabAsync(string name) =>
+        Page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true }).ClickAsync();
+
+    /// <summary>
+    /// Runs axe on the page as it is now (or on the part <paramref name="within"/> selects) and fails on
+    /// any violation of impact serious or critical, naming each rule and the elements it found. Minor
+    /// and moderate findings are left to review.
+    /// </summary>
+    protected async Task ExpectNoSeriousAccessibilityViolationsAsync(string where, string? within = null)
+    {
+        var result = within is null ? await Page.RunAxe() : await Page.Locator(within).RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"axe on {where}:\n" + string.Join("\n", serious.Select(Describe)));
+
+        static string Describe(AxeResultItem violation) =>
+            $"- {violation.Impact} {violation.Id}: {violation.Help}\n" +
+            string.Join("\n", violation.Nodes.Take(5).Select(n => $"    {n.Target} {n.Html}"));
+    }
+
+    /// <summary>Saves a full-page screenshot under artifacts/screenshots (the first-run walk keeps one per page).</summary>
+    protected async Task SaveScreenshotAsync(string name) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "screenshots", name + ".png"), FullPage = true });
 
     private static string ArtifactsDirectory()
     {

@@ -65,7 +65,7 @@ public sealed class FirstRunWalkTests(ChromiumFixture chromium) : BrowserTest(ch
             }
         }
 
-        await ByTestId("sign-out").ClickAsync();
+        await SignOutAsync();
         await Expect(ByTestId("signed-out")).ToBeVisibleAsync();
         await Page.GotoAsync("/settings");
         await Expect(Page).ToHaveURLAsync(new Regex("/account/login"));

@@ -29,6 +29,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await ByTestId("place-add-child").ClickAsync();
         await SavePlaceAsync("Floor 1");
         await Expect(ByTestId("place-breadcrumb")).ToHaveTextAsync("HQ site / Building A / Floor 1");
+        await ExpectNoSeriousAccessibilityViolationsAsync("/places with a place selected", within: ".places-layout");
 
         await AddDeviceAsync("Main meter", "Meter");
         await AddDeviceAsync("Hall thermostat", "Thermostat");
@@ -38,7 +39,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await ByTestId("device-edit-Hall thermostat").ClickAsync();
         await ByTestId("device-form-place").ClickAsync();
         await Page.GetByRole(AriaRole.Option, new() { Name = "HQ site / Building A", Exact = true }).ClickAsync();
-        await Expect(ByTestId("device-form-place")).ToContainTextAsync("HQ site / Building A");
+        await Expect(ByTestId("device-form-place")).ToHaveValueAsync("HQ site / Building A");
         await ByTestId("device-form-save").ClickAsync();
         await Expect(ByTestId("device-form")).ToHaveCountAsync(0);
         await Expect(ByTestId("device-row-Hall thermostat")).ToHaveCountAsync(0);
@@ -52,7 +53,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await Expect(ByTestId("place-name")).ToHaveTextAsync("HQ site");
         await ByTestId("place-delete").ClickAsync();
         await Expect(Page.GetByText("Delete 'HQ site' and everything in it: 2 place(s) and 2 device(s)?")).ToBeVisibleAsync();
-        await Page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
 
         await Expect(ByTestId("place-error")).ToContainTextAsync("'HQ site' cannot be deleted: 1 resource mapping(s) use it or something in it (MPAN-1234). Remove those mappings first.");
         await Expect(ByTestId("place-node-Floor 1")).ToBeVisibleAsync();
@@ -90,6 +91,8 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await GotoInteractiveAsync("/places");
         await ByTestId("place-node-Import depot").ClickAsync();
         await ByTestId("device-import").ClickAsync();
+        await Expect(ByTestId("csv-import")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the CSV import dialog", within: ".mud-dialog");
 
         await ByTestId("csv-text").FillAsync("name,type,serial_number\nVan 1,vehicle,VIN-1\nVan 2,spaceship,VIN-2\n");
         await ByTestId("csv-preview-button").ClickAsync();
@@ -104,6 +107,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
 
         await Expect(ByTestId("device-row-Van 1")).ToBeVisibleAsync();
         await Expect(ByTestId("device-row-Van 2")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("/places with devices", within: ".places-layout");
     }
 
     [Fact]
@@ -124,7 +128,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await ByTestId("move-target").ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Option, new() { Name = "East wing / East wing room", Exact = true })).ToHaveCountAsync(0);
         await Page.GetByRole(AriaRole.Option, new() { Name = "Campus", Exact = true }).ClickAsync();
-        await Expect(ByTestId("move-target")).ToContainTextAsync("Campus");
+        await Expect(ByTestId("move-target")).ToHaveValueAsync("Campus");
         await ByTestId("move-save").ClickAsync();
 
         await Expect(ByTestId("place-breadcrumb")).ToHaveTextAsync("Campus / East wing");
@@ -154,6 +158,8 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     private async Task AddDeviceAsync(string name, string type)
     {
         await ByTestId("device-add").ClickAsync();
+        await Expect(ByTestId("device-form")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the device form", within: ".mud-dialog");
         await ByTestId("device-form-name").FillAsync(name);
         await ByTestId("device-form-type").ClickAsync();
         await Page.GetByRole(AriaRole.Option, new() { Name = type, Exact = true }).ClickAsync();

@@ -56,7 +56,8 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await Page.GetByRole(AriaRole.Tab, new() { Name = "Resource mappings" }).ClickAsync();
         await ByTestId("mappings-add").ClickAsync();
         await ByTestId("mapping-external-id").PressSequentiallyAsync("MPAN-1");
-        await Page.Locator(".rz-dialog .rz-tree-toggler").First.ClickAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the mapping form", within: ".mud-dialog");
+        await Page.GetByRole(AriaRole.Dialog).Locator(".mud-treeview-item-arrow button, button.mud-treeview-item-arrow").First.ClickAsync();
         await Expect(ByTestId("resource-node-M1")).ToBeVisibleAsync();
         await Expect(ByTestId("resource-node-T1")).ToHaveCountAsync(0);
         await ByTestId("resource-node-M1").ClickAsync();
@@ -75,11 +76,12 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await ByTestId("resource-option-M2").ClickAsync();
         await ByTestId("mapping-save").ClickAsync();
         await Expect(ByTestId("mapping-row-MPAN-2")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the mappings panel", within: "[data-testid=mappings-panel]");
 
         await ByTestId("mappings-search").PressSequentiallyAsync("M2");
         await Expect(ByTestId("mapping-row-MPAN-1")).ToHaveCountAsync(0);
         await ByTestId("mapping-delete-MPAN-2").ClickAsync();
-        await Page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+        await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
         await Expect(ByTestId("mapping-row-MPAN-2")).ToHaveCountAsync(0);
     }
 }

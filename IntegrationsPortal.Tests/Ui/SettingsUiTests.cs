@@ -51,15 +51,28 @@ public sealed class SettingsUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
     }
 
     [Fact]
-    public async Task ThemeToggle_SwitchesToDark_WithoutAReload()
+    public async Task ThemeToggle_SwitchesToDark_WithoutAReload_AndTheNextVisitStartsDark()
     {
         await SignInAsync(portal.Acme.AdminEmail);
         await GotoInteractiveAsync("/integrations");
-        var themeBefore = await Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First.GetAttributeAsync("href");
+        await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
+        var lightBackground = await BodyBackgroundAsync();
+        await Expect(Page.Locator("[data-theme=light]")).ToBeVisibleAsync();
 
         await ByTestId("theme-toggle").ClickAsync();
 
-        await Expect(Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First).Not.ToHaveAttributeAsync("href", themeBefore!);
-        Assert.Contains("dark", await Page.Locator("link[href*='_content/Radzen.Blazor/css/']").First.GetAttributeAsync("href") ?? "", StringComparison.Ordinal);
+        await Expect(Page.Locator("[data-theme=dark]")).ToBeVisibleAsync();
+        Assert.NotEqual(lightBackground, await BodyBackgroundAsync());
+        Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+
+        // The choice is kept: the server paints the next visit dark before the circuit starts.
+        var html = await (await Page.APIRequest.GetAsync("/settings")).TextAsync();
+        Assert.Contains("data-theme=\"dark\"", html, StringComparison.Ordinal);
+
+        await ByTestId("theme-toggle").ClickAsync();
+        await Expect(Page.Locator("[data-theme=light]")).ToBeVisibleAsync();
     }
+
+    private Task<string> BodyBackgroundAsync() =>
+        Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 }

@@ -1,139 +1,227 @@
-using System.Security.Claims;
+using Bunit;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Resources.Pages;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Web;
+using IntegrationsPortal.Tests.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.JSInterop;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
 /// <summary>
-/// The panel's markup through <see cref="HtmlRenderer"/>, against the real services on SQLite. It has
-/// no page of its own until the integration detail page hosts it, so Chromium cannot reach it yet.
+/// The Resources components in bunit, against the real services on SQLite: the mappings panel, the
+/// mapping form's rules as the operator types and picks, and the devices grid.
 /// </summary>
-public sealed class ResourceMappingsPanelTests : ResourcesTestBed
+public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTestBed>
 {
     private static readonly Guid Utility = Guid.CreateVersion7();
+    private Guid _floor;
+    private ResourcesAs? _resources;
 
-    public override async ValueTask InitializeAsync()
+    protected override async Task<ResourcesTestBed> StartAsync()
     {
-        await base.InitializeAsync();
-        Rules.Integrations[Utility] = new MappingRules(new ResourceFilter(false, ["meter"]), EachResourceOnce: true);
-        var floor = await PlaceAsync("Floor 1", await PlaceAsync("HQ"));
-        await using var r = As();
+        var bed = new ResourcesTestBed();
+        await bed.InitializeAsync();
+        bed.Rules.Integrations[Utility] = new MappingRules(new ResourceFilter(false, ["meter"]), EachResourceOnce: true);
+        _floor = await bed.PlaceAsync("Floor 1", await bed.PlaceAsync("HQ"));
+        await bed.DeviceAsync("Hall thermostat", _floor, "thermostat");
+        await using var r = bed.As();
         for (var i = 1; i <= 12; i++)
         {
-            var meter = await DeviceAsync($"Meter {i:00}", floor);
-            await r.Mappings.CreateAsync(Utility, new MappingInput { ExternalId = $"MPAN-{i:00}", ResourcePath = $"devices/{meter}" }, Ct);
+            var meter = await bed.DeviceAsync($"Meter {i:00}", _floor, serial: $"SN-{i:00}");
+            await r.Mappings.CreateAsync(Utility, new MappingInput { ExternalId = $"MPAN-{i:00}", ResourcePath = $"devices/{meter}" }, ResourcesTestBed.Ct);
         }
+
+        // A meter nobody mapped yet, for the form to pick.
+        await bed.DeviceAsync("Spare meter", _floor);
+        return bed;
     }
 
     [Fact]
-    public async Task Operator_SeesAPageOfMappings_WithResourcePathAndIcon_AndTheWriteButtons()
+    public void Operator_SeesAPageOfMappings_WithResourcePathAndIcon_AndTheWriteButtons()
     {
-        var html = await RenderAsync(PortalRoles.Operator, Utility);
+        var panel = RenderPanel(PortalRoles.Operator, Utility);
 
-        Assert.Contains("Accepts a meter; each resource once.", html, StringComparison.Ordinal);
-        Assert.Equal(10, Regex.Count(html, "data-testid=\"mapping-row-"));
-        Assert.Contains("HQ / Floor 1 / Meter 12", html, StringComparison.Ordinal); // newest first
-        Assert.Matches("<code class=\"mapping-path\"[^>]*>places/[0-9a-f-]{36}/devices/[0-9a-f-]{36}</code>", html);
-        Assert.Contains(">speed<", html, StringComparison.Ordinal); // the meter icon
-        Assert.Contains("data-testid=\"mappings-add\"", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"mappings-import\"", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"mapping-delete-MPAN-12\"", html, StringComparison.Ordinal);
-        Assert.Contains($"href=\"api/integrations/{Utility}/mappings/export\"", html, StringComparison.Ordinal);
+        panel.WaitForAssertion(() => Assert.Equal(10, panel.FindAll("[data-testid^=mapping-row-]").Count));
+        Assert.Contains("Accepts a meter; each resource once.", panel.Markup, StringComparison.Ordinal);
+        Assert.Contains("HQ / Floor 1 / Meter 12", panel.Markup, StringComparison.Ordinal); // newest first
+        Assert.Matches("^places/[0-9a-f-]{36}/devices/[0-9a-f-]{36}$", panel.Find("code.mapping-path").TextContent);
+        // The meter type's icon ("speed"), drawn as MudBlazor's SVG: its outline's path is there.
+        var speedPath = Regex.Matches(Icons.Material.Filled.Speed, "d=\"([^\"]+)\"").Last().Groups[1].Value;
+        Assert.Contains(speedPath, panel.Find(".mapping-resource svg").InnerHtml, StringComparison.Ordinal);
+        Assert.NotNull(panel.Find("[data-testid=mappings-add]"));
+        Assert.NotNull(panel.Find("[data-testid=mappings-import]"));
+        Assert.Equal("Delete MPAN-12", panel.Find("[data-testid=mapping-delete-MPAN-12]").GetAttribute("aria-label"));
+        Assert.Equal($"api/integrations/{Utility}/mappings/export", panel.Find("[data-testid=mappings-export]").GetAttribute("href"));
     }
 
     [Fact]
-    public async Task Viewer_SeesTheMappings_ButNoWriteButtons()
+    public void Viewer_SeesTheMappings_ButNoWriteButtons()
     {
-        var html = await RenderAsync(PortalRoles.Viewer, Utility);
+        var panel = RenderPanel(PortalRoles.Viewer, Utility);
 
-        Assert.Contains("data-testid=\"mapping-row-MPAN-12\"", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("mappings-add", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("mappings-import", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("mapping-delete-", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("mapping-edit-", html, StringComparison.Ordinal);
+        panel.WaitForElement("[data-testid=mapping-row-MPAN-12]");
+        Assert.DoesNotContain("mappings-add", panel.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("mappings-import", panel.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("mapping-delete-", panel.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("mapping-edit-", panel.Markup, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task UnknownIntegration_SaysSo_InsteadOfAnEmptyList()
+    public void UnknownIntegration_SaysSo_InsteadOfAnEmptyList()
     {
-        var html = await RenderAsync(PortalRoles.Operator, Guid.CreateVersion7());
+        var panel = RenderPanel(PortalRoles.Operator, Guid.CreateVersion7());
 
-        Assert.Contains("The integration was not found.", html, StringComparison.Ordinal);
-        Assert.DoesNotContain("mappings-grid", html, StringComparison.Ordinal);
+        Assert.Contains("The integration was not found.", panel.Find("[data-testid=mappings-unavailable]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("[data-testid=mappings-grid]"));
+    }
+
+    [Fact]
+    public void Search_NarrowsTheList_OnTheServer()
+    {
+        var panel = RenderPanel(PortalRoles.Operator, Utility);
+        panel.WaitForElement("[data-testid=mapping-row-MPAN-12]");
+
+        panel.Find("input[data-testid=mappings-search]").Input("MPAN-03");
+
+        panel.WaitForAssertion(() => Assert.Equal(["MPAN-03"], panel.FindAll("[data-testid^=mapping-row-]").Select(e => e.TextContent)), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
     public async Task MappingForm_ForAnEditedMapping_ShowsItsResource_AndIsValid()
     {
-        await using var r = As();
-        var mapping = (await r.Mappings.ListAsync(Utility, "MPAN-03", ct: Ct)).Items.Single();
+        await using var r = World.As();
+        var mapping = (await r.Mappings.ListAsync(Utility, "MPAN-03", ct: ResourcesTestBed.Ct)).Items.Single();
 
-        var html = await RenderAsync<MappingFormDialog>(PortalRoles.Operator, new Dictionary<string, object?>
+        var dialogs = await OpenFormAsync(mapping);
+
+        Assert.Contains("Resource: a meter", dialogs.Markup, StringComparison.Ordinal);
+        Assert.Contains("HQ / Floor 1 / Meter 03", dialogs.Find("[data-testid=mapping-picked]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("", dialogs.Find("[data-testid=mapping-resource-error]").TextContent);
+        Assert.NotNull(dialogs.Find("[data-testid=resource-node-HQ]"));
+        Assert.False(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task MappingForm_RefusesATakenExternalId_AsYouType_AndOnlyOnceTouched()
+    {
+        var dialogs = await OpenFormAsync(null);
+
+        Assert.Equal("", dialogs.Find("[data-testid=mapping-external-id-error]").TextContent);
+        dialogs.Find("input[data-testid=mapping-external-id]").Input("MPAN-01");
+
+        dialogs.WaitForAssertion(() => Assert.Equal("'MPAN-01' is already mapped in this integration.", dialogs.Find("[data-testid=mapping-external-id-error]").TextContent));
+        Assert.Equal("", dialogs.Find("[data-testid=mapping-resource-error]").TextContent); // not picked yet: no reason shown
+        Assert.True(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task MappingForm_RefusesAMeterMappedOnce_OffersNoThermostat_AndSavesAFreeMeter()
+    {
+        var dialogs = await OpenFormAsync(null);
+        dialogs.Find("input[data-testid=mapping-external-id]").Input("MPAN-99");
+
+        dialogs.Find("input[data-testid=resource-search]").Input("e");
+        dialogs.WaitForElement("[data-testid='resource-option-Meter 01']");
+        Assert.Empty(dialogs.FindAll("[data-testid='resource-option-Hall thermostat']"));
+        dialogs.Find("[data-testid='resource-option-Meter 01']").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("already mapped to 'MPAN-01'", dialogs.Find("[data-testid=mapping-resource-error]").TextContent, StringComparison.Ordinal));
+        Assert.True(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled"));
+
+        dialogs.Find("[data-testid='resource-option-Spare meter']").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=mapping-save]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=mapping-form]")));
+        await using var r = World.As();
+        Assert.Equal("HQ / Floor 1 / Spare meter", (await r.Mappings.ListAsync(Utility, "MPAN-99", ct: ResourcesTestBed.Ct)).Items.Single().Resource!.Breadcrumb);
+    }
+
+    [Fact]
+    public async Task DevicesGrid_ListsThePlacesDevices_WithNamedRowButtons_AndDeletesAfterConfirming()
+    {
+        SignIn(PortalRoles.Operator);
+        var r = UseResources(PortalRoles.Operator);
+        var tree = await r.Places.GetTreeAsync(ResourcesTestBed.Ct);
+        var dialogs = Render<MudDialogProvider>();
+        RenderPopovers();
+        var grid = Render<DevicesPanel>(p => p.Add(x => x.PlaceId, _floor).Add(x => x.Tree, tree));
+
+        grid.WaitForElement("[data-testid='device-row-Meter 01']");
+        var row = grid.Find("[data-testid='device-row-Meter 01']").Closest("tr")!;
+        Assert.Contains("Meter", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("SN-01", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Delete Meter 01", grid.Find("[data-testid='device-delete-Meter 01']").GetAttribute("aria-label"));
+        Assert.Equal("Edit or move Meter 01", grid.Find("[data-testid='device-edit-Meter 01']").GetAttribute("aria-label"));
+
+        grid.Find("[data-testid='device-delete-Hall thermostat']").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete the device 'Hall thermostat'? This cannot be undone.", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        grid.WaitForAssertion(() => Assert.Empty(grid.FindAll("[data-testid='device-row-Hall thermostat']")));
+        Assert.DoesNotContain((await r.Places.ListDevicesAsync(_floor, ResourcesTestBed.Ct)), d => d.Name == "Hall thermostat");
+    }
+
+    [Fact]
+    public async Task DevicesGrid_ForAViewer_HasNoRowButtons()
+    {
+        SignIn(PortalRoles.Viewer);
+        var r = UseResources(PortalRoles.Viewer);
+        var tree = await r.Places.GetTreeAsync(ResourcesTestBed.Ct);
+        RenderPopovers();
+
+        var grid = Render<DevicesPanel>(p => p.Add(x => x.PlaceId, _floor).Add(x => x.Tree, tree));
+
+        grid.WaitForElement("[data-testid='device-row-Meter 01']");
+        Assert.Empty(grid.FindAll("[data-testid^=device-delete-]"));
+        Assert.Empty(grid.FindAll("[data-testid^=device-edit-]"));
+        Assert.Empty(grid.FindAll("[data-testid=device-add]"));
+    }
+
+    private async Task<IRenderedComponent<MudDialogProvider>> OpenFormAsync(ResourceMappingSummary? mapping)
+    {
+        SignIn(PortalRoles.Operator);
+        UseResources(PortalRoles.Operator);
+        var dialogs = Render<MudDialogProvider>();
+        RenderPopovers();
+        var service = Services.GetRequiredService<IDialogService>();
+        await dialogs.InvokeAsync(() => service.ShowAsync<MappingFormDialog>("Mapping", new DialogParameters<MappingFormDialog>
         {
-            [nameof(MappingFormDialog.IntegrationId)] = Utility,
-            [nameof(MappingFormDialog.Rules)] = Rules.Integrations[Utility],
-            [nameof(MappingFormDialog.Mapping)] = mapping,
-        });
-
-        Assert.Contains("Resource: a meter", html, StringComparison.Ordinal);
-        Assert.Contains("HQ / Floor 1 / Meter 03", html, StringComparison.Ordinal);
-        Assert.Matches("data-testid=\"mapping-resource-error\"[^>]*></div>", html);
-        Assert.Contains("data-testid=\"resource-node-HQ\"", html, StringComparison.Ordinal);
+            { d => d.IntegrationId, Utility },
+            { d => d.Rules, World.Rules.Integrations[Utility] },
+            { d => d.Mapping, mapping },
+        }));
+        dialogs.WaitForElement("[data-testid=mapping-form]");
+        return dialogs;
     }
 
-    private Task<string> RenderAsync(string role, Guid integrationId) =>
-        RenderAsync<ResourceMappingsPanel>(role, new Dictionary<string, object?> { [nameof(ResourceMappingsPanel.IntegrationId)] = integrationId });
-
-    private async Task<string> RenderAsync<TComponent>(string role, Dictionary<string, object?> parameters)
-        where TComponent : IComponent
+    protected override async ValueTask DisposeAsyncCore()
     {
-        await using var resources = As(role: role);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddRadzenComponents();
-        services.AddSingleton(resources.Mappings);
-        services.AddSingleton(resources.Paths);
-        services.AddSingleton<IJSRuntime, NoJsRuntime>();
-        services.AddSingleton<NavigationManager, StaticNavigationManager>();
-        services.AddAuthorizationCore(options =>
+        if (_resources is not null)
         {
-            options.AddPolicy(PortalPolicies.CanView, p => p.RequireRole(PortalRoles.Admin, PortalRoles.Operator, PortalRoles.Viewer));
-            options.AddPolicy(PortalPolicies.CanOperate, p => p.RequireRole(PortalRoles.Admin, PortalRoles.Operator));
-        });
-        services.AddCascadingAuthenticationState();
-        services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationState(role));
-        await using var provider = services.BuildServiceProvider();
-        await using var renderer = new HtmlRenderer(provider, provider.GetRequiredService<ILoggerFactory>());
-        return await renderer.Dispatcher.InvokeAsync(async () =>
-            (await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
+            await _resources.DisposeAsync();
+        }
+
+        await base.DisposeAsyncCore();
     }
 
-    private sealed class FixedAuthenticationState(string role) : AuthenticationStateProvider
+    private IRenderedComponent<ResourceMappingsPanel> RenderPanel(string role, Guid integrationId)
     {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() =>
-            Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, "tester"), new Claim(ClaimTypes.Role, role)], "test"))));
+        SignIn(role);
+        UseResources(role);
+        RenderPopovers();
+        return Render<ResourceMappingsPanel>(p => p.Add(x => x.IntegrationId, integrationId));
     }
 
-    private sealed class StaticNavigationManager : NavigationManager
+    /// <summary>The Resources services of a <paramref name="role"/> of Acme, kept for the test (disposed with the portal).</summary>
+    private ResourcesAs UseResources(string role)
     {
-        public StaticNavigationManager() => Initialize("http://localhost/", "http://localhost/");
-    }
-
-    /// <summary>Static rendering runs no script; Radzen's calls after render never happen.</summary>
-    private sealed class NoJsRuntime : IJSRuntime
-    {
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => ValueTask.FromResult(default(TValue)!);
-
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
-            ValueTask.FromResult(default(TValue)!);
+        var r = _resources = World.As(role: role);
+        Services.AddSingleton(r.Places);
+        Services.AddSingleton(r.Paths);
+        Services.AddSingleton(r.Mappings);
+        Use(r.Services, typeof(ReadingQueries));
+        return r;
     }
 }

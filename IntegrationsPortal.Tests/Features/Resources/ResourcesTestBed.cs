@@ -15,17 +15,18 @@ public sealed class FakeIntegrationRules : IIntegrationResourceRules
 
 /// <summary>
 /// A migrated portal with Acme set up, and the Resources services built for a user's scope (the
-/// services are constructed here, so a test can hand the mapping service its own rules).
+/// services are constructed here, so a test can hand the mapping service its own rules). Service tests
+/// derive from it; component tests (which derive from bunit's context) hold one.
 /// </summary>
-public abstract class ResourcesTestBed : IAsyncLifetime
+public class ResourcesTestBed : IAsyncLifetime
 {
-    protected PortalServices Portal { get; private set; } = default!;
+    public PortalServices Portal { get; private set; } = default!;
 
-    protected Tenant Acme { get; private set; } = default!;
+    public Tenant Acme { get; private set; } = default!;
 
-    protected FakeIntegrationRules Rules { get; } = new();
+    public FakeIntegrationRules Rules { get; } = new();
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public virtual async ValueTask InitializeAsync()
     {
@@ -36,7 +37,7 @@ public abstract class ResourcesTestBed : IAsyncLifetime
     public ValueTask DisposeAsync() => Portal.DisposeAsync();
 
     /// <summary>The Resources services acting as a user of <paramref name="tenant"/> (Acme's admin by default).</summary>
-    protected ResourcesAs As(Tenant? tenant = null, string role = PortalRoles.Admin)
+    public ResourcesAs As(Tenant? tenant = null, string role = PortalRoles.Admin)
     {
         tenant ??= Acme;
         var scope = Portal.Services.AsUser(tenant.OrganizationId, tenant.AdminUserId, tenant.AdminEmail, role);
@@ -44,13 +45,13 @@ public abstract class ResourcesTestBed : IAsyncLifetime
     }
 
     /// <summary>Creates a place as Acme's admin and returns its id.</summary>
-    protected async Task<Guid> PlaceAsync(string name, Guid? parentId = null, Tenant? tenant = null)
+    public async Task<Guid> PlaceAsync(string name, Guid? parentId = null, Tenant? tenant = null)
     {
         await using var r = As(tenant);
         return await r.Places.CreatePlaceAsync(new PlaceInput { Name = name, ParentId = parentId, TimeZone = "Europe/Berlin" }, Ct);
     }
 
-    protected async Task<Guid> DeviceAsync(string name, Guid placeId, string type = "meter", string? serial = null, Tenant? tenant = null)
+    public async Task<Guid> DeviceAsync(string name, Guid placeId, string type = "meter", string? serial = null, Tenant? tenant = null)
     {
         await using var r = As(tenant);
         return await r.Places.CreateDeviceAsync(new DeviceInput { Name = name, PlaceId = placeId, DeviceType = type, SerialNumber = serial }, Ct);
@@ -64,6 +65,9 @@ public sealed class ResourcesAs(AsyncServiceScope scope, IIntegrationResourceRul
     public ResourcePathService Paths { get; } = ActivatorUtilities.CreateInstance<ResourcePathService>(scope.ServiceProvider);
 
     public ResourceMappingService Mappings { get; } = ActivatorUtilities.CreateInstance<ResourceMappingService>(scope.ServiceProvider, rules);
+
+    /// <summary>The scope's other services (readings, for components that show them).</summary>
+    public IServiceProvider Services => scope.ServiceProvider;
 
     public ValueTask DisposeAsync() => scope.DisposeAsync();
 }

@@ -4,7 +4,8 @@ namespace IntegrationsPortal.Components.Shared;
 
 /// <summary>
 /// Shows a service's refusal on a form: field errors next to their fields, the rest as one message
-/// (returned, for the form to show above its buttons).
+/// (returned, for the form to show above its buttons). Pass <see cref="Show"/> as the refusal
+/// handler of <see cref="ServiceComponentBase.RunAsync"/>.
 /// </summary>
 public sealed class ServiceErrors(EditContext editContext)
 {
@@ -27,6 +28,20 @@ public sealed class ServiceErrors(EditContext editContext)
     {
         _store.Clear();
         editContext.NotifyValidationStateChanged();
+    }
+
+    /// <summary>
+    /// For forms that keep field errors in a dictionary (the generated property forms): copies the
+    /// refusal's field errors in, first message per field. Returns the refusal's message.
+    /// </summary>
+    public static string ShowIn(IDictionary<string, string> errors, PortalException error)
+    {
+        foreach (var (field, messages) in error.FieldErrors.Where(f => f.Key.Length > 0 && f.Value.Length > 0))
+        {
+            errors[field] = messages[0];
+        }
+
+        return error.Message;
     }
 
     private bool HasField(string name) => editContext.Model.GetType().GetProperty(name) is not null;

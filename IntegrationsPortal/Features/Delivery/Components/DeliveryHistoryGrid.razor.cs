@@ -1,8 +1,7 @@
 using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Components;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Delivery.Components;
 
@@ -12,15 +11,8 @@ namespace IntegrationsPortal.Features.Delivery.Components;
 /// </summary>
 public partial class DeliveryHistoryGrid : IDisposable
 {
-    private static readonly DeliveryStatus?[] statuses = Enum.GetValues<DeliveryStatus>().Select(s => (DeliveryStatus?)s).ToArray();
-
-    private RadzenDataGrid<DeliveryRow> grid = default!;
-    // Null until the first load: Radzen calls LoadData on first render only when Data is null.
-    private IReadOnlyList<DeliveryRow>? rows;
+    private MudDataGrid<DeliveryRow>? grid;
     private IReadOnlyList<IntegrationRow> integrations = [];
-    private int total;
-    private bool loading;
-    private string? message;
     private Guid? integrationFilter;
     private DeliveryStatus? status;
     private DateTime? from;
@@ -42,9 +34,6 @@ public partial class DeliveryHistoryGrid : IDisposable
     public required DeliveryEvents Events { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Inject]
     public required ILogger<DeliveryHistoryGrid> Logger { get; init; }
 
     [Inject]
@@ -54,71 +43,72 @@ public partial class DeliveryHistoryGrid : IDisposable
     {
         // An event can come before the first render has created the grid. Throttled: the dispatcher
         // reports every message of a batch (up to 500), and each reload is a query.
-        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid?.Reload() ?? Task.CompletedTask, Logger, TimeSpan.FromMilliseconds(500), Time)
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid?.ReloadServerData() ?? Task.CompletedTask, Logger, TimeSpan.FromMilliseconds(500), Time)
             .Follow<DeliveryChange>(h => Events.Changed += h, h => Events.Changed -= h,
                 change => IntegrationId is null || change.IntegrationId == IntegrationId);
         if (IntegrationId is null)
         {
-            integrations = (await Integrations.ListAsync(new IntegrationQuery { Direction = Catalog.IntegrationDirection.Egress, Take = 200 })).Items;
+            integrations = await LoadAsync(async () =>
+                (await Integrations.ListAsync(new IntegrationQuery { Direction = Catalog.IntegrationDirection.Egress, Take = 200 })).Items, []);
         }
     }
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task<GridData<DeliveryRow>> LoadPageAsync(GridState<DeliveryRow> state, CancellationToken ct)
     {
-        loading = true;
-        var result = await Deliveries.ListAsync(new DeliveryQuery
+        var page = await Deliveries.ListAsync(new DeliveryQuery
         {
             IntegrationId = IntegrationId ?? integrationFilter,
             Status = status,
             From = Utc(from),
             To = Utc(to),
-            Skip = args.Skip ?? 0,
-            Take = args.Top ?? 25,
-        });
-        rows = result.Items;
-        total = result.Total;
-        loading = false;
+            Skip = state.Page * state.PageSize,
+            Take = state.PageSize,
+        }, ct);
+        return new GridData<DeliveryRow> { Items = page.Items, TotalItems = page.Total };
     }
 
-    private Task ReloadAsync() => grid.FirstPage(forceReload: true);
+    private string IntegrationName(Guid? id) => integrations.FirstOrDefault(i => i.Id == id)?.Name ?? "";
+
+    /// <summary>Applies a filter and shows the first page of what it leaves.</summary>
+    private async Task FilterAsync(Action apply)
+    {
+        apply();
+        if (grid is not null)
+        {
+            grid.NavigateTo(Page.First);
+            await grid.ReloadServerData();
+        }
+    }
 
     private async Task OpenAsync(DeliveryRow row)
     {
-        var detail = await Deliveries.GetAsync(row.Id);
-        await Dialogs.OpenAsync<DeliveryMessageDialog>($"Message {row.Id}",
-            new Dictionary<string, object?> { [nameof(DeliveryMessageDialog.Detail)] = detail },
-            new DialogOptions { Width = "900px", CloseDialogOnOverlayClick = true });
+        var detail = await LoadAsync<DeliveryDetail?>(async () => await Deliveries.GetAsync(row.Id), null);
+        if (detail is not null)
+        {
+            await Dialogs.ShowAsync<DeliveryMessageDialog>($"Message {row.Id}",
+                new DialogParameters<DeliveryMessageDialog> { { d => d.Detail, detail } },
+                new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true, CloseOnEscapeKey = true, BackdropClick = true });
+        }
     }
 
     private async Task ResendAsync(DeliveryRow row)
     {
-        try
-        {
-            await Deliveries.ResendAsync(row.Id);
-            message = "Resent; the result appears here when the attempt finishes.";
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
-        }
-
-        await grid.Reload();
+        await RunAsync(() => Deliveries.ResendAsync(row.Id), "Resent; the result appears here when the attempt finishes.");
+        await ReloadAsync();
     }
 
     private async Task RecoverAsync()
     {
-        try
+        var count = 0;
+        if (await RunAsync(async () => count = await Deliveries.RecoverFailedAsync(Utc(recoverSince)!.Value, IntegrationId ?? integrationFilter)))
         {
-            var count = await Deliveries.RecoverFailedAsync(Utc(recoverSince)!.Value, IntegrationId ?? integrationFilter);
-            message = count == 0 ? "No failed messages in that range." : $"Resending {count} failed message(s).";
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
+            Snackbar.Add(count == 0 ? "No failed messages in that range." : $"Resending {count} failed message(s).", count == 0 ? Severity.Info : Severity.Success);
         }
 
-        await grid.Reload();
+        await ReloadAsync();
     }
+
+    private Task ReloadAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
 
     // The pickers show UTC, as the grid does.
     private static DateTimeOffset? Utc(DateTime? value) =>

@@ -13,9 +13,6 @@ public partial class DeliveryTestPanel : IDisposable
     private string payload = "";
     private Guid? messageId;
     private DeliveryDetail? result;
-    private bool sending;
-    private string? error;
-    private string? notice;
     private LiveRefresh? live;
 
     [Parameter, EditorRequired]
@@ -46,37 +43,16 @@ public partial class DeliveryTestPanel : IDisposable
 
     private async Task SendAsync()
     {
-        sending = true;
-        error = null;
-        notice = null;
-        try
+        result = null;
+        messageId = null;
+        if (await RunAsync(async () => messageId = (await Deliveries.SendTestAsync(Integration.Id, payload)).MessageId))
         {
-            result = null;
-            messageId = (await Deliveries.SendTestAsync(Integration.Id, payload)).MessageId;
             await RefreshAsync();
-        }
-        catch (PortalException e)
-        {
-            error = e.Message;
-        }
-        finally
-        {
-            sending = false;
         }
     }
 
-    private async Task RotateAsync()
-    {
-        try
-        {
-            await Integrations.RotateSigningSecretAsync(Integration.Id);
-            notice = "A new signing secret is in use; for the next 24 hours messages carry both signatures, old and new.";
-        }
-        catch (PortalException e)
-        {
-            error = e.Message;
-        }
-    }
+    private Task RotateAsync() => RunAsync(() => Integrations.RotateSigningSecretAsync(Integration.Id),
+        "A new signing secret is in use; for the next 24 hours messages carry both signatures, old and new.");
 
     private async Task RefreshAsync()
     {

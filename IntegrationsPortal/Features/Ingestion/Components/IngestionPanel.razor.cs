@@ -9,17 +9,15 @@ namespace IntegrationsPortal.Features.Ingestion.Components;
 public partial class IngestionPanel : IDisposable
 {
     private IReadOnlyList<IngestionRunView> runs = [];
-    private Radzen.Blazor.RadzenDataGrid<IngestionRunView>? grid;
     private DateTimeOffset? nextPull;
     private bool canOperate;
     private bool backfillOpen;
-    private DateTime from;
-    private DateTime to;
+    private DateTime? from;
+    private DateTime? to;
     private LiveRefresh? live;
     private string? previewText;
     private IReadOnlyList<KeyValuePair<string, string>> mapped = [];
-    private IEnumerable<string> selected = [];
-    private string? error;
+    private IReadOnlyCollection<string> selected = [];
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Detail { get; set; }
@@ -59,11 +57,6 @@ public partial class IngestionPanel : IDisposable
     {
         runs = await Ingestion.ListRunsAsync(Detail.Id);
         nextPull = await Scheduler.NextPullAsync(Detail.Id, CancellationToken.None);
-        if (grid is not null)
-        {
-            // The grid keeps its own view of the rows; a new list alone does not always refresh it.
-            await grid.Reload();
-        }
     }
 
     private async Task OpenBackfill()
@@ -72,7 +65,7 @@ public partial class IngestionPanel : IDisposable
         // Extending an earlier backfill is the common case: start where the oldest one began.
         var earliest = runs.Where(r => r.Kind == IngestionKind.Backfill).Select(r => (DateTimeOffset?)r.From).Min();
         to = earliest?.UtcDateTime.Date ?? today;
-        from = to.AddDays(-30);
+        from = to.Value.AddDays(-30);
         // Shown by external id, as the provider names them; empty selection means all of them.
         mapped = (await MappedResources.ByExternalIdAsync(Detail.Id, CancellationToken.None)).OrderBy(m => m.Key).ToList();
         selected = [];
@@ -80,50 +73,47 @@ public partial class IngestionPanel : IDisposable
         await PreviewAsync();
     }
 
+    private string ResourceLabel(string? path) => mapped.FirstOrDefault(m => m.Value == path).Key ?? path ?? "";
+
+    private Task ChangeRangeAsync(DateTime? newFrom, DateTime? newTo)
+    {
+        (from, to) = (newFrom ?? from, newTo ?? to);
+        return PreviewAsync();
+    }
+
+    private Task ChangeResourcesAsync(IEnumerable<string>? values)
+    {
+        selected = values?.ToList() ?? [];
+        return PreviewAsync();
+    }
+
     private BackfillInput Input => new(
-        new DateTimeOffset(from, TimeSpan.Zero), Min(new DateTimeOffset(to, TimeSpan.Zero), Time.GetUtcNow()), selected.Any() ? selected.ToList() : null);
+        Utc(from), Min(Utc(to), Time.GetUtcNow()), selected.Count > 0 ? selected.ToList() : null);
 
     private async Task PreviewAsync()
     {
-        try
+        previewText = null;
+        await RunAsync(async () =>
         {
             var preview = await Ingestion.PreviewBackfillAsync(Detail.Id, Input);
             previewText = $"{preview.Windows} window(s) of one day for {preview.Resources} mapped resource(s), about {preview.EstimatedRequests} request(s) or more if the provider pages.";
-            error = null;
-        }
-        catch (PortalException e)
-        {
-            previewText = null;
-            error = e.Message;
-        }
+        });
     }
 
     private async Task StartAsync()
     {
-        try
+        if (await RunAsync(() => Ingestion.StartBackfillAsync(Detail.Id, Input), "Backfill started; its progress shows below."))
         {
-            await Ingestion.StartBackfillAsync(Detail.Id, Input);
             backfillOpen = false;
-            error = null;
             await LoadAsync();
-        }
-        catch (PortalException e)
-        {
-            error = e.Message;
         }
     }
 
-    private async Task ChangeAsync(Func<Task> change)
-    {
-        try
-        {
-            await change();
-        }
-        catch (PortalException e)
-        {
-            error = e.Message;
-        }
+    private Task CancelAsync(IngestionRunView run) => ChangeAsync(() => Ingestion.CancelAsync(run.Id), "Cancelled; resume it to go on from where it stopped.");
 
+    private async Task ChangeAsync(Func<Task> change, string confirmation)
+    {
+        await RunAsync(change, confirmation);
         await LoadAsync();
     }
 
@@ -132,6 +122,9 @@ public partial class IngestionPanel : IDisposable
         var span = (finished ?? Time.GetUtcNow()) - started;
         return span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes} min {span.Seconds} s" : $"{span.TotalSeconds:0.0} s";
     }
+
+    // The pickers show dates in UTC; an empty picker leaves the service to refuse the range.
+    private static DateTimeOffset Utc(DateTime? date) => new(DateTime.SpecifyKind(date ?? default, DateTimeKind.Utc));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -1,18 +1,20 @@
 using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Ingestion.Components;
 
 public partial class ReadingsChart : IDisposable
 {
     private static readonly TimeSpan Span = TimeSpan.FromDays(30);
-    private IReadOnlyList<(string ResourcePath, string Metric, DateTimeOffset Latest)> series = [];
+    private IReadOnlyList<(string ResourcePath, string Metric, DateTimeOffset Latest)> seriesOf = [];
     private List<string> resources = [];
     private List<string> metrics = [];
     private string? resource;
     private string? metric;
     private IReadOnlyList<ReadingPoint> points = [];
-    private IReadOnlyList<ChartPoint> chartPoints = [];
+    private List<ChartSeries<double>> series = [];
+    private TimeSeriesChartOptions options = new();
     private LiveRefresh? live;
 
     [Parameter, EditorRequired]
@@ -41,25 +43,37 @@ public partial class ReadingsChart : IDisposable
 
     private async Task RefreshAsync()
     {
-        series = await Readings.SeriesOfAsync(IntegrationId);
-        resources = series.Select(s => s.ResourcePath).Distinct().ToList();
+        seriesOf = await Readings.SeriesOfAsync(IntegrationId);
+        resources = seriesOf.Select(s => s.ResourcePath).Distinct().ToList();
         resource = resources.Contains(resource ?? "") ? resource : resources.FirstOrDefault();
         await LoadAsync();
     }
 
+    private Task PickAsync(Action pick)
+    {
+        pick();
+        return LoadAsync();
+    }
+
     private async Task LoadAsync()
     {
-        metrics = series.Where(s => s.ResourcePath == resource).Select(s => s.Metric).ToList();
+        metrics = seriesOf.Where(s => s.ResourcePath == resource).Select(s => s.Metric).ToList();
         metric = metrics.Contains(metric ?? "") ? metric : metrics.FirstOrDefault();
-        var latest = series.FirstOrDefault(s => s.ResourcePath == resource && s.Metric == metric).Latest;
+        var latest = seriesOf.FirstOrDefault(s => s.ResourcePath == resource && s.Metric == metric).Latest;
         points = resource is null || metric is null
             ? []
             : await Readings.SeriesAsync(resource, metric, latest - Span, latest.AddTicks(1), IntegrationId);
-        // Radzen's chart axes work with DateTime, not DateTimeOffset.
-        chartPoints = points.Select(p => new ChartPoint(p.Timestamp.UtcDateTime, p.Value)).ToList();
+        // MudChart's time axis works with DateTime; the readings are UTC, and so are the labels.
+        series = [new ChartSeries<double> { Name = metric ?? "", Data = new ChartData<double>(points.Select(p => (p.Timestamp.UtcDateTime, p.Value)).ToList()) }];
+        options = new TimeSeriesChartOptions
+        {
+            ShowLegend = false,
+            YAxisTitle = points.Count > 0 ? points[0].Unit : null,
+            TimeLabelFormat = "MM-dd HH:mm",
+            // About eight labels across, whatever the span of the readings.
+            TimeLabelSpacing = points.Count > 1 ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerHour, (points[^1].Timestamp - points[0].Timestamp).Ticks / 8)) : TimeSpan.FromHours(1),
+        };
     }
-
-    private sealed record ChartPoint(DateTime Time, double Value);
 
     public void Dispose() => live?.Dispose();
 }

@@ -1,13 +1,11 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Recipients.Components;
 
 public partial class RecipientRow
 {
     private string? typedCode;
-    private string? error;
-    private bool busy;
 
     [Parameter, EditorRequired]
     public required Guid IntegrationId { get; set; }
@@ -28,6 +26,8 @@ public partial class RecipientRow
     [Inject]
     public required TimeProvider Time { get; init; }
 
+    private string SendLabel => Recipient.State == RecipientState.CodeSent ? "Send a new code" : "Send code";
+
     private string StateLabel => Recipient.State switch
     {
         RecipientState.Verified => "Verified",
@@ -35,11 +35,11 @@ public partial class RecipientRow
         _ => "Not verified",
     };
 
-    private BadgeStyle BadgeStyle => Recipient.State switch
+    private Color StateColor => Recipient.State switch
     {
-        RecipientState.Verified => BadgeStyle.Success,
-        RecipientState.CodeSent => BadgeStyle.Info,
-        _ => BadgeStyle.Base,
+        RecipientState.Verified => Color.Success,
+        RecipientState.CodeSent => Color.Info,
+        _ => Color.Default,
     };
 
     private string? StateDetail => Recipient switch
@@ -50,30 +50,18 @@ public partial class RecipientRow
         _ => "gets no messages until verified",
     };
 
-    private Task SendAsync() => RunAsync(async () =>
+    private Task SendAsync() => ActAsync(async () =>
     {
         await Recipients.SendCodeAsync(IntegrationId, Recipient.PhoneNumber);
         typedCode = null;
-    });
+    }, $"Code sent to {Recipient.PhoneNumber}.");
 
-    private Task ConfirmAsync() => RunAsync(() => Recipients.ConfirmAsync(IntegrationId, Recipient.PhoneNumber, typedCode));
+    private Task ConfirmAsync() => ActAsync(() => Recipients.ConfirmAsync(IntegrationId, Recipient.PhoneNumber, typedCode), $"{Recipient.PhoneNumber} verified.");
 
-    private async Task RunAsync(Func<Task> action)
+    private async Task ActAsync(Func<Task> action, string confirmation)
     {
-        busy = true;
-        try
-        {
-            await action();
-            error = null;
-        }
-        catch (PortalException e)
-        {
-            error = e.FieldErrors.Values.FirstOrDefault()?[0] ?? e.Message;
-        }
-        finally
-        {
-            busy = false;
-        }
+        // A wrong code is a field error on the code; its message is what the operator needs.
+        await RunAsync(action, confirmation, e => e.FieldErrors.Values.FirstOrDefault()?[0] ?? e.Message);
 
         // Wrong tries change the state too (fewer left, or none).
         await Changed.InvokeAsync();

@@ -9,7 +9,6 @@ namespace IntegrationsPortal.Features.Recipients.Components;
 public partial class RecipientsPanel
 {
     private IReadOnlyList<RecipientStatus>? recipients;
-    private string? error;
     private bool canOperate;
 
     [Parameter, EditorRequired]
@@ -26,16 +25,5 @@ public partial class RecipientsPanel
     // A new Detail arrives after the settings are saved, so an edited list shows at once.
     protected override Task OnParametersSetAsync() => ReloadAsync();
 
-    private async Task ReloadAsync()
-    {
-        try
-        {
-            recipients = await Recipients.ListAsync(Detail.Id);
-            error = null;
-        }
-        catch (PortalException e)
-        {
-            error = e.Message;
-        }
-    }
+    private async Task ReloadAsync() => recipients = await LoadAsync<IReadOnlyList<RecipientStatus>?>(async () => await Recipients.ListAsync(Detail.Id), recipients);
 }

@@ -1,26 +1,22 @@
 using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
 /// <summary>
-/// A form in a dialog: the service's refusal shows next to its fields (or above the buttons), and a
+/// A form in a MudDialog: the service's refusal shows next to its fields (or above the buttons), and a
 /// successful save closes the dialog with its result.
 /// </summary>
-public abstract class FormDialogBase : ComponentBase
+public abstract class FormDialogBase : ServiceComponentBase
 {
     private ServiceErrors errors = default!;
 
-    [Inject]
-    public required DialogService Dialogs { get; init; }
+    [CascadingParameter]
+    public required IMudDialogInstance Dialog { get; set; }
 
     protected EditContext EditContext { get; private set; } = default!;
-
-    protected string? Message { get; private set; }
-
-    protected bool Saving { get; private set; }
 
     protected void UseModel(object model)
     {
@@ -28,32 +24,17 @@ public abstract class FormDialogBase : ComponentBase
         errors = new ServiceErrors(EditContext);
     }
 
-    protected async Task SaveAndCloseAsync(Func<Task<object>> save)
-    {
-        Saving = true;
-        try
-        {
-            Dialogs.Close(await save());
-        }
-        catch (PortalException e)
-        {
-            Message = errors.Show(e);
-        }
-        finally
-        {
-            Saving = false;
-        }
-    }
+    protected Task SaveAndCloseAsync<TResult>(Func<Task<TResult>> save, string confirmation) =>
+        RunAsync(async () => Dialog.Close(DialogResult.Ok(await save())), confirmation, errors.Show);
+
+    protected void Cancel() => Dialog.Cancel();
 }
 
 /// <summary>A panel about one place of the tree the page holds.</summary>
-public abstract class PlacePanelBase : ComponentBase
+public abstract class PlacePanelBase : ServiceComponentBase
 {
     [Inject]
     public required PlacesService Places { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
 
     [Parameter, EditorRequired]
     public Guid PlaceId { get; set; }
@@ -63,13 +44,10 @@ public abstract class PlacePanelBase : ComponentBase
 }
 
 /// <summary>A component about one integration's mappings.</summary>
-public abstract class MappingComponentBase : ComponentBase
+public abstract class MappingComponentBase : ServiceComponentBase
 {
     [Inject]
     public required ResourceMappingService Mappings { get; init; }
-
-    [Inject]
-    public required DialogService Dialogs { get; init; }
 
     [Parameter, EditorRequired]
     public Guid IntegrationId { get; set; }

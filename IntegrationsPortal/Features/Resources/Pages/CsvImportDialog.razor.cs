@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -13,10 +13,9 @@ public partial class CsvImportDialog
     private const long MaxFileBytes = 2 * 1024 * 1024;
     private string csv = "";
     private CsvPreview? preview;
-    private string? message;
 
-    [Inject]
-    public required DialogService Dialogs { get; init; }
+    [CascadingParameter]
+    public required IMudDialogInstance Dialog { get; set; }
 
     [Parameter, EditorRequired]
     public string Help { get; set; } = "";
@@ -33,28 +32,25 @@ public partial class CsvImportDialog
         {
             using var reader = new StreamReader(e.File.OpenReadStream(MaxFileBytes));
             csv = await reader.ReadToEndAsync();
-            await PreviewAsync();
         }
         catch (IOException)
         {
-            message = "The file could not be read; CSV files up to 2 MB are accepted.";
+            ErrorMessage = "The file could not be read; CSV files up to 2 MB are accepted.";
+            return;
         }
+
+        await PreviewAsync();
     }
 
     private Task PreviewAsync() => RunAsync(async () => preview = await Preview(csv));
 
-    private Task ImportAsync() => RunAsync(async () => Dialogs.Close(await Import(csv)));
-
-    private async Task RunAsync(Func<Task> step)
+    private async Task ImportAsync()
     {
-        message = null;
-        try
+        var imported = 0;
+        if (await RunAsync(async () => imported = await Import(csv), null))
         {
-            await step();
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
+            Snackbar.Add($"{imported} row(s) imported.", Severity.Success);
+            Dialog.Close(DialogResult.Ok(imported));
         }
     }
 }

@@ -29,7 +29,7 @@ public partial class DeviceFormDialog
     protected override async Task OnInitializedAsync()
     {
         UseModel(input);
-        types = await PlacesService.ListDeviceTypesAsync();
+        types = await LoadAsync(() => PlacesService.ListDeviceTypesAsync(), []);
         input.PlaceId = Device?.PlaceId ?? PlaceId;
         if (Device is { } device)
         {
@@ -45,6 +45,10 @@ public partial class DeviceFormDialog
         ready = true;
     }
 
+    private string TypeName(string? key) => types.FirstOrDefault(t => t.Key == key)?.Name ?? key ?? "";
+
+    private string PlaceLabel(Guid? id) => Places.FirstOrDefault(p => p.Id == id)?.Label ?? "";
+
     private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
         input.ExternalIds = PlacesService.SplitList(externalIds);
@@ -59,5 +63,5 @@ public partial class DeviceFormDialog
         }
 
         return true;
-    });
+    }, $"'{input.Name}' saved.");
 }

@@ -1,5 +1,7 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -7,22 +9,28 @@ namespace IntegrationsPortal.Features.Resources.Pages;
 public partial class DevicesPanel
 {
     private IReadOnlyList<DeviceSummary>? devices;
-    private string? message;
+    private bool canOperate;
+
+    [Inject]
+    public required CurrentUser CurrentUser { get; init; }
 
     /// <summary>Devices were added, moved or removed: the tree's counts change.</summary>
     [Parameter]
     public EventCallback Changed { get; set; }
 
-    protected override async Task OnParametersSetAsync() => devices = await Places.ListDevicesAsync(PlaceId);
+    // A grid's columns are not components AuthorizeView can wrap, so the role is asked here.
+    protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
+
+    protected override async Task OnParametersSetAsync() => devices = await LoadAsync(() => Places.ListDevicesAsync(PlaceId), []);
 
     private async Task EditAsync(DeviceSummary? device)
     {
-        var saved = await Dialogs.OpenAsync<DeviceFormDialog>(device is null ? "Add device" : $"Edit {device.Name}",
-            new Dictionary<string, object?>
+        var saved = await Dialogs.OpenAsync<DeviceFormDialog, bool>(device is null ? "Add device" : $"Edit {device.Name}",
+            new DialogParameters<DeviceFormDialog>
             {
-                [nameof(DeviceFormDialog.Device)] = device,
-                [nameof(DeviceFormDialog.PlaceId)] = PlaceId,
-                [nameof(DeviceFormDialog.Places)] = PlaceTree.Flatten(Tree),
+                { d => d.Device, device },
+                { d => d.PlaceId, PlaceId },
+                { d => d.Places, PlaceTree.Flatten(Tree) },
             });
         if (saved is true)
         {
@@ -32,19 +40,10 @@ public partial class DevicesPanel
 
     private async Task DeleteAsync(DeviceSummary device)
     {
-        if (!await Dialogs.ConfirmRemovalAsync($"Delete the device '{device.Name}'? This cannot be undone.", "Delete device"))
+        if (await ConfirmAsync("Delete device", $"Delete the device '{device.Name}'? This cannot be undone.", "Delete")
+            && await RunAsync(() => Places.DeleteDeviceAsync(device.Id), $"'{device.Name}' deleted."))
         {
-            return;
-        }
-
-        try
-        {
-            await Places.DeleteDeviceAsync(device.Id);
             await ReloadAsync();
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
         }
     }
 
@@ -60,8 +59,7 @@ public partial class DevicesPanel
 
     private async Task ReloadAsync()
     {
-        message = null;
-        devices = await Places.ListDevicesAsync(PlaceId);
+        devices = await LoadAsync(() => Places.ListDevicesAsync(PlaceId), devices ?? []);
         await Changed.InvokeAsync();
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -11,9 +11,11 @@ public partial class MappingFormDialog
 {
     private readonly MappingInput input = new();
     private MappingCheck? check;
-    private string? message;
     private bool touchedExternalId;
     private bool touchedResource;
+
+    [CascadingParameter]
+    public required IMudDialogInstance Dialog { get; set; }
 
     [Parameter, EditorRequired]
     public MappingRules Rules { get; set; } = default!;
@@ -32,11 +34,13 @@ public partial class MappingFormDialog
         }
     }
 
+    // A field's reason shows once the operator has touched it, not while the form is still empty.
     private string? Error(string field) =>
         (field == nameof(MappingInput.ExternalId) ? touchedExternalId : touchedResource) ? check?.Errors.GetValueOrDefault(field) : null;
 
-    private async Task OnExternalIdChangedAsync()
+    private async Task OnExternalIdChangedAsync(string? text)
     {
+        input.ExternalId = text ?? "";
         touchedExternalId = true;
         await CheckAsync();
     }
@@ -48,39 +52,33 @@ public partial class MappingFormDialog
         await CheckAsync();
     }
 
-    private async Task CheckAsync()
-    {
-        try
-        {
-            check = await Mappings.CheckAsync(IntegrationId, input, Mapping?.Id);
-            message = null;
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
-        }
-    }
+    private async Task CheckAsync() => check = await LoadAsync<MappingCheck?>(async () => await Mappings.CheckAsync(IntegrationId, input, Mapping?.Id), check);
 
     private async Task SaveAsync()
     {
-        try
-        {
-            if (Mapping is null)
+        var saved = await RunAsync(
+            async () =>
             {
-                await Mappings.CreateAsync(IntegrationId, input);
-            }
-            else
+                if (Mapping is null)
+                {
+                    await Mappings.CreateAsync(IntegrationId, input);
+                }
+                else
+                {
+                    await Mappings.UpdateAsync(IntegrationId, Mapping.Id, input);
+                }
+            },
+            $"'{input.ExternalId}' mapped.",
+            refused =>
             {
-                await Mappings.UpdateAsync(IntegrationId, Mapping.Id, input);
-            }
-
-            Dialogs.Close(true);
-        }
-        catch (PortalException e)
+                // The save checks again; what changed since the last check shows next to its field.
+                (touchedExternalId, touchedResource) = (true, true);
+                check = new MappingCheck(refused.FieldErrors.ToDictionary(f => f.Key, f => string.Join(" ", f.Value)), check?.Resource);
+                return refused.FieldErrors.Count > 0 ? null : refused.Message;
+            });
+        if (saved)
         {
-            (touchedExternalId, touchedResource) = (true, true);
-            message = e.FieldErrors.Count > 0 ? null : e.Message;
-            check = new MappingCheck(e.FieldErrors.ToDictionary(f => f.Key, f => string.Join(" ", f.Value)), check?.Resource);
+            Dialog.Close(DialogResult.Ok(true));
         }
     }
 }

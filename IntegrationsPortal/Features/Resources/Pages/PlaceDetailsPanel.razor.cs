@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -7,7 +7,6 @@ namespace IntegrationsPortal.Features.Resources.Pages;
 public partial class PlaceDetailsPanel
 {
     private PlaceDetails? place;
-    private string? message;
 
     /// <summary>Something changed; the argument is the place to select afterwards (null when deleted).</summary>
     [Parameter]
@@ -16,12 +15,12 @@ public partial class PlaceDetailsPanel
     [Parameter]
     public EventCallback<Guid?> AddChild { get; set; }
 
-    protected override async Task OnParametersSetAsync() => place = await Places.GetPlaceAsync(PlaceId);
+    protected override async Task OnParametersSetAsync() => place = await LoadAsync<PlaceDetails?>(async () => await Places.GetPlaceAsync(PlaceId), null);
 
     private async Task EditAsync()
     {
-        if (await Dialogs.OpenAsync<PlaceFormDialog>($"Edit {place!.Name}",
-                new Dictionary<string, object?> { [nameof(PlaceFormDialog.EditId)] = PlaceId }) is Guid)
+        if (await Dialogs.OpenAsync<PlaceFormDialog, Guid>($"Edit {place!.Name}",
+                new DialogParameters<PlaceFormDialog> { { d => d.EditId, PlaceId } }) is not null)
         {
             await Changed.InvokeAsync(PlaceId);
         }
@@ -29,8 +28,8 @@ public partial class PlaceDetailsPanel
 
     private async Task MoveAsync()
     {
-        if (await Dialogs.OpenAsync<MovePlaceDialog>($"Move {place!.Name} to",
-                new Dictionary<string, object?> { [nameof(MovePlaceDialog.PlaceId)] = PlaceId, [nameof(MovePlaceDialog.Tree)] = Tree }) is true)
+        if (await Dialogs.OpenAsync<MovePlaceDialog, bool>($"Move {place!.Name} to",
+                new DialogParameters<MovePlaceDialog> { { d => d.PlaceId, PlaceId }, { d => d.Tree, Tree } }) is true)
         {
             await Changed.InvokeAsync(PlaceId);
         }
@@ -44,19 +43,10 @@ public partial class PlaceDetailsPanel
         var question = cascade
             ? $"Delete '{place!.Name}' and everything in it: {places} place(s) and {devices} device(s)? This cannot be undone."
             : $"Delete '{place!.Name}'? This cannot be undone.";
-        if (!await Dialogs.ConfirmRemovalAsync(question, "Delete place"))
+        if (await ConfirmAsync("Delete place", question, "Delete")
+            && await RunAsync(() => Places.DeletePlaceAsync(PlaceId, cascade), $"'{place.Name}' deleted."))
         {
-            return;
-        }
-
-        try
-        {
-            await Places.DeletePlaceAsync(PlaceId, cascade);
             await Changed.InvokeAsync(null);
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
         }
     }
 }

@@ -27,9 +27,9 @@ public partial class PlaceFormDialog
     {
         UseModel(input);
         input.ParentId = ParentId;
-        if (EditId is { } id)
+        // A place deleted meanwhile is a refusal: the form then shows the reason.
+        if (EditId is { } id && await LoadAsync<PlaceDetails?>(async () => await Places.GetPlaceAsync(id), null) is { } place)
         {
-            var place = await Places.GetPlaceAsync(id);
             (input.Name, input.Address, input.Latitude, input.Longitude, input.TimeZone) =
                 (place.Name, place.Address, place.Latitude, place.Longitude, place.TimeZone);
             metadataText = MetadataText.Format(place.Metadata);
@@ -37,6 +37,9 @@ public partial class PlaceFormDialog
 
         ready = true;
     }
+
+    private Task<IEnumerable<string>> SearchTimeZones(string? text, CancellationToken ct) =>
+        Task.FromResult(string.IsNullOrWhiteSpace(text) ? TimeZones : TimeZones.Where(z => z.Contains(text, StringComparison.OrdinalIgnoreCase)));
 
     private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
@@ -48,5 +51,5 @@ public partial class PlaceFormDialog
         }
 
         return await Places.CreatePlaceAsync(input);
-    });
+    }, EditId is null ? $"'{input.Name}' created." : $"'{input.Name}' saved.");
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -12,30 +12,27 @@ public partial class PlacesPage
     [Inject]
     public required PlacesService Places { get; init; }
 
-    [Inject]
-    public required DialogService Dialogs { get; init; }
+    protected override async Task OnInitializedAsync() => tree = await LoadAsync(() => Places.GetTreeAsync(), []);
 
-    protected override async Task OnInitializedAsync() => tree = await Places.GetTreeAsync();
-
-    private void OnSelect(TreeEventArgs args) => selectedId = (args.Value as PlaceNode)?.Id;
+    // Guid.Empty is the tree's "nothing selected"; a place stays selected until another is picked.
+    private void OnSelect(Guid id) => selectedId = id == Guid.Empty ? selectedId : id;
 
     private async Task CreatePlaceAsync(Guid? parentId)
     {
-        var created = await Dialogs.OpenAsync<PlaceFormDialog>(parentId is null ? "New place" : "New place inside",
-            new Dictionary<string, object?> { [nameof(PlaceFormDialog.ParentId)] = parentId });
-        if (created is Guid id)
+        if (await Dialogs.OpenAsync<PlaceFormDialog, Guid>(parentId is null ? "New place" : "New place inside",
+                new DialogParameters<PlaceFormDialog> { { d => d.ParentId, parentId } }) is { } id)
         {
             await OnChangedAsync(id);
         }
     }
 
     private async Task EditDeviceTypesAsync() =>
-        await Dialogs.OpenAsync<DeviceTypesDialog>("Device types", [], new DialogOptions { Width = "640px" });
+        await Dialogs.ShowAsync<DeviceTypesDialog>("Device types", ResourceDialogs.Wide);
 
     /// <summary>After any change: reload the tree and select <paramref name="select"/> (null when the place is gone).</summary>
     private async Task OnChangedAsync(Guid? select)
     {
-        tree = await Places.GetTreeAsync();
+        tree = await LoadAsync(() => Places.GetTreeAsync(), tree ?? []);
         selectedId = select;
     }
 }

@@ -1,21 +1,33 @@
-using Radzen;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
-/// <summary>The dialogs the Resources pages open in more than one place.</summary>
+/// <summary>The dialogs the Resources pages open, with typed parameters and results.</summary>
 public static class ResourceDialogs
 {
-    /// <summary>Asks before something is removed for good; true only when the person confirmed.</summary>
-    public static async Task<bool> ConfirmRemovalAsync(this DialogService dialogs, string question, string title, string ok = "Delete") =>
-        await dialogs.Confirm(question, title, new ConfirmOptions { OkButtonText = ok, CancelButtonText = "Cancel" }) == true;
+    /// <summary>Forms: wide enough for two fields side by side; Escape cancels (MudBlazor traps focus inside).</summary>
+    public static DialogOptions Form => new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true };
+
+    /// <summary>Tables (CSV preview, device types, a message's attempts).</summary>
+    public static DialogOptions Wide => new() { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
+
+    /// <summary>Opens <typeparamref name="TDialog"/> and waits; its result, or null when it was cancelled.</summary>
+    public static async Task<TResult?> OpenAsync<TDialog, TResult>(
+        this IDialogService dialogs, string title, DialogParameters<TDialog> parameters, DialogOptions? options = null)
+        where TDialog : Microsoft.AspNetCore.Components.IComponent
+        where TResult : struct
+    {
+        var reference = await dialogs.ShowAsync<TDialog>(title, parameters, options ?? Form);
+        return await reference.Result is { Canceled: false, Data: TResult data } ? data : null;
+    }
 
     /// <summary>The two-step CSV import; true when rows were imported.</summary>
     public static async Task<bool> ImportCsvAsync(
-        this DialogService dialogs, string title, string help, Func<string, Task<CsvPreview>> preview, Func<string, Task<int>> import) =>
-        await dialogs.OpenAsync<CsvImportDialog>(title, new Dictionary<string, object?>
+        this IDialogService dialogs, string title, string help, Func<string, Task<CsvPreview>> preview, Func<string, Task<int>> import) =>
+        await dialogs.OpenAsync<CsvImportDialog, int>(title, new DialogParameters<CsvImportDialog>
         {
-            [nameof(CsvImportDialog.Help)] = help,
-            [nameof(CsvImportDialog.Preview)] = preview,
-            [nameof(CsvImportDialog.Import)] = import,
-        }, new DialogOptions { Width = "760px" }) is int;
+            { d => d.Help, help },
+            { d => d.Preview, preview },
+            { d => d.Import, import },
+        }, Wide) is not null;
 }

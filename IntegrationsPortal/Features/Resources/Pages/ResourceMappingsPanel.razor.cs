@@ -1,6 +1,7 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -11,47 +12,51 @@ namespace IntegrationsPortal.Features.Resources.Pages;
 public partial class ResourceMappingsPanel
 {
     private const int PageSize = 10;
-    private RadzenDataGrid<ResourceMappingSummary>? grid;
+    private MudDataGrid<ResourceMappingSummary>? grid;
     private MappingRules? rules;
-    private MappingPage? page;
     private string search = "";
     private string? loadError;
-    private string? message;
-    private bool loading;
+    private bool canOperate;
+
+    [Inject]
+    public required CurrentUser CurrentUser { get; init; }
 
     private string ExportUrl => $"api/integrations/{IntegrationId}/mappings/export";
 
+    protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
+
     protected override async Task OnParametersSetAsync()
     {
-        try
+        // An unknown integration (or one of another organization) says so instead of showing an empty list.
+        rules = await LoadAsync<MappingRules?>(async () => await Mappings.GetRulesAsync(IntegrationId), null);
+        (loadError, ErrorMessage) = (rules is null ? ErrorMessage : null, null);
+        if (grid is not null)
         {
-            rules = await Mappings.GetRulesAsync(IntegrationId);
-            page = await Mappings.ListAsync(IntegrationId, search, 0, PageSize);
-            loadError = null;
-        }
-        catch (PortalException e)
-        {
-            loadError = e.Message;
+            await grid.ReloadServerData();
         }
     }
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task<GridData<ResourceMappingSummary>> LoadPageAsync(GridState<ResourceMappingSummary> state, CancellationToken ct)
     {
-        loading = true;
-        page = await Mappings.ListAsync(IntegrationId, search, args.Skip ?? 0, args.Top ?? PageSize);
-        loading = false;
+        var page = await LoadAsync(() => Mappings.ListAsync(IntegrationId, search, state.Page * state.PageSize, state.PageSize, ct), new MappingPage([], 0));
+        return new GridData<ResourceMappingSummary> { Items = page.Items, TotalItems = page.Total };
+    }
+
+    private async Task OnSearchAsync(string text)
+    {
+        search = text;
+        await ReloadAsync();
     }
 
     private async Task EditAsync(ResourceMappingSummary? mapping)
     {
-        var saved = await Dialogs.OpenAsync<MappingFormDialog>(mapping is null ? "Add mapping" : $"Edit {mapping.ExternalId}",
-            new Dictionary<string, object?>
-            {
-                [nameof(MappingFormDialog.IntegrationId)] = IntegrationId,
-                [nameof(MappingFormDialog.Rules)] = rules,
-                [nameof(MappingFormDialog.Mapping)] = mapping,
-            }, new DialogOptions { Width = "640px" });
-        if (saved is true)
+        if (await Dialogs.OpenAsync<MappingFormDialog, bool>(mapping is null ? "Add mapping" : $"Edit {mapping.ExternalId}",
+                new DialogParameters<MappingFormDialog>
+                {
+                    { d => d.IntegrationId, IntegrationId },
+                    { d => d.Rules, rules! },
+                    { d => d.Mapping, mapping },
+                }, ResourceDialogs.Wide) is true)
         {
             await ReloadAsync();
         }
@@ -59,20 +64,11 @@ public partial class ResourceMappingsPanel
 
     private async Task DeleteAsync(ResourceMappingSummary mapping)
     {
-        if (!await Dialogs.ConfirmRemovalAsync(
-                $"Remove the mapping of '{mapping.ExternalId}'? Data for it will no longer reach {mapping.Resource?.Name ?? "its resource"}.", "Remove mapping", "Remove"))
+        if (await ConfirmAsync("Remove mapping",
+                $"Remove the mapping of '{mapping.ExternalId}'? Data for it will no longer reach {mapping.Resource?.Name ?? "its resource"}.", "Remove")
+            && await RunAsync(() => Mappings.DeleteAsync(IntegrationId, mapping.Id), $"Mapping of '{mapping.ExternalId}' removed."))
         {
-            return;
-        }
-
-        try
-        {
-            await Mappings.DeleteAsync(IntegrationId, mapping.Id);
             await ReloadAsync();
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
         }
     }
 
@@ -86,13 +82,13 @@ public partial class ResourceMappingsPanel
         }
     }
 
+    // Back to the first page: a change or a new search can leave fewer pages than the one shown.
     private async Task ReloadAsync()
     {
-        message = null;
-        page = await Mappings.ListAsync(IntegrationId, search, 0, PageSize);
         if (grid is not null)
         {
-            await grid.FirstPage();
+            grid.NavigateTo(Page.First);
+            await grid.ReloadServerData();
         }
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -11,7 +10,7 @@ namespace IntegrationsPortal.Features.Resources.Pages;
 /// </summary>
 public partial class ResourcePicker
 {
-    private IReadOnlyList<ResourceNode> roots = [];
+    private IReadOnlyCollection<ITreeItemData<string>> roots = [];
     private IReadOnlyList<ResourceInfo>? results;
     private string search = "";
 
@@ -27,38 +26,18 @@ public partial class ResourcePicker
     [Parameter]
     public EventCallback<string> ValueChanged { get; set; }
 
-    protected override async Task OnInitializedAsync() => roots = await Paths.BrowseAsync(null, Accepts);
+    protected override async Task OnInitializedAsync() => roots = await BrowseAsync(null);
 
-    private RenderFragment<RadzenTreeItem> NodeTemplate => item => builder =>
+    private async Task<IReadOnlyCollection<TreeItemData<string>>> LoadChildrenAsync(string? path) => await BrowseAsync(path);
+
+    private async Task<IReadOnlyCollection<TreeItemData<string>>> BrowseAsync(string? path) =>
+        (await Paths.BrowseAsync(path, Accepts)).Select(n => new ResourceTreeItem(n)).ToList();
+
+    private Task OnTreePickedAsync(string? path) => path is null ? Task.CompletedTask : PickAsync(path);
+
+    private async Task OnSearchChangedAsync(string text)
     {
-        var node = (ResourceNode)item.Value!;
-        builder.OpenElement(0, "span");
-        builder.AddAttribute(1, "class", node.Selectable ? "resource-node" : "resource-node not-selectable");
-        builder.AddAttribute(2, "data-testid", $"resource-node-{node.Name}");
-        builder.OpenComponent<RadzenIcon>(3);
-        builder.AddAttribute(4, nameof(RadzenIcon.Icon), node.Icon);
-        builder.CloseComponent();
-        builder.AddContent(5, " " + node.Name);
-        builder.CloseElement();
-    };
-
-    private async Task OnExpand(TreeExpandEventArgs args)
-    {
-        var node = (ResourceNode)args.Value!;
-        args.Children = new TreeItemSettings
-        {
-            Data = await Paths.BrowseAsync(node.Path, Accepts),
-            TextProperty = nameof(ResourceNode.Name),
-            HasChildren = n => ((ResourceNode)n).HasChildren,
-            Template = NodeTemplate,
-        };
-    }
-
-    private Task OnChange(TreeEventArgs args) =>
-        args.Value is ResourceNode { Selectable: true } node ? PickAsync(node.Path) : Task.CompletedTask;
-
-    private async Task OnSearchChangedAsync()
-    {
+        search = text;
         results = search.Trim().Length == 0 ? null : await Paths.SearchAsync(search, Accepts, 30);
     }
 
@@ -66,5 +45,19 @@ public partial class ResourcePicker
     {
         Value = path;
         await ValueChanged.InvokeAsync(path);
+    }
+
+    /// <summary>A tree item that keeps its node, for the icon and whether it can be picked.</summary>
+    private sealed class ResourceTreeItem : TreeItemData<string>
+    {
+        public ResourceTreeItem(ResourceNode node)
+        {
+            Node = node;
+            Value = node.Path;
+            Text = node.Name;
+            Expandable = node.HasChildren;
+        }
+
+        public ResourceNode Node { get; }
     }
 }

@@ -1,0 +1,55 @@
+using MudBlazor;
+
+namespace IntegrationsPortal.Components.Layout;
+
+/// <summary>
+/// The portal's colours and type, and the operator's light/dark choice. The choice lives in a cookie
+/// so the server renders the first paint in the right mode (no light flash before the circuit starts);
+/// the circuit cannot set cookies, so the browser writes it (wwwroot/js/portal.js).
+/// </summary>
+public static class PortalTheme
+{
+    public const string CookieName = "portal-theme";
+
+    public static bool IsDark(HttpContext? context) => context?.Request.Cookies[CookieName] == "dark";
+
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#3f3dc8",
+            Secondary = "#6a1b9a",
+            Tertiary = "#1565c0",
+            AppbarBackground = "#ffffff",
+            AppbarText = "#1f2230",
+            Background = "#f6f7fb",
+            DrawerBackground = "#ffffff",
+            Success = "#2e7d32",
+            Warning = "#8a5a00",
+            Error = "#c62828",
+            Info = "#1565c0",
+            // Secondary text must keep a 4.5:1 contrast on white (axe's colour-contrast rule).
+            TextSecondary = "rgba(0,0,0,0.68)",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#9d9bff",
+            Secondary = "#ce93d8",
+            Tertiary = "#90caf9",
+            AppbarBackground = "#1b1d2a",
+            Background = "#12131b",
+            Surface = "#1b1d2a",
+            DrawerBackground = "#1b1d2a",
+            Success = "#81c784",
+            Warning = "#ffb74d",
+            Error = "#ef9a9a",
+            Info = "#90caf9",
+            TextSecondary = "rgba(255,255,255,0.75)",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = ["Roboto", "Segoe UI", "Helvetica", "Arial", "sans-serif"] },
+        },
+        LayoutProperties = new LayoutProperties { DefaultBorderRadius = "8px" },
+    };
+}
