@@ -25,7 +25,7 @@ public sealed class DeliveryTestPanelTests : WorldComponentTest<DeliveryHarness>
         _receiver.Respond = (context, _) => context.Response.WriteAsync("{\"received\":\"thanks-from-receiver\"}");
         SignIn(PortalRoles.Operator);
         _scope = harness.Services.AsOperator(harness.Tenant);
-        Use(_scope.ServiceProvider, typeof(DeliveryService), typeof(IntegrationService), typeof(DeliveryEvents));
+        Use(_scope.ServiceProvider, typeof(DeliveryService), typeof(IntegrationSecrets), typeof(DeliveryEvents));
         return harness;
     }
 
