@@ -299,7 +299,7 @@ public sealed class IngestionTests : PortalServicesTest
         var engine = time is null
             ? services.GetRequiredService<IngestionEngine>()
             : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetServices<IntegrationsPortal.Features.Ingestion.Providers.IIngressProvider>(),
-                services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetRequiredService<IngestionEvents>(),
+                services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetServices<IReadingsObserver>(), services.GetRequiredService<IngestionEvents>(),
                 time, NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);
     }

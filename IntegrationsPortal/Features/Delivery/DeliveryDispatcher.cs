@@ -256,7 +256,8 @@ public sealed class DeliveryDispatcher(
 
         try
         {
-            return await sender.SendAsync(new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now), ct);
+            return await sender.SendAsync(
+                new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now) { Parameters = message.Parameters }, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
