@@ -213,13 +213,13 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, primary, backup));
         var readings = new[] { _bed.Reading(1), _bed.Reading(2, minute: 15) };
         using var crash = new CancellationTokenSource();
-        // The process "dies" as soon as the first destination's messages are in the outbox, before the runs are recorded.
+        // The process "dies" as soon as the first destination's messages are in the outbox, before the second's and before the runs are recorded.
         _bed.Services.GetRequiredService<DeliveryEvents>().Changed += _ => crash.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.ArriveAsync(readings, ct: crash.Token));
         var queuedBeforeRestart = await _bed.OutboxAsync();
         Assert.Equal(2, queuedBeforeRestart.Count);
-        Assert.All((await _bed.HistoryAsync(flow)).Items, r => Assert.Equal(FlowRunStatus.Running, r.Status));
+        Assert.Equal(0, (await _bed.HistoryAsync(flow)).Total);
 
         await _bed.Harness.RestartAsync();
         await _bed.ArriveAsync(readings); // the ingestion run reads the unsaved page again

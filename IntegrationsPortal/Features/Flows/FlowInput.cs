@@ -44,7 +44,9 @@ public static class FlowInput
 
     /// <summary>
     /// The run's id: the same flow and the same reading (source, resource, metric, time and value) give
-    /// the same id, so data read again is recognised, and a corrected value is a new run.
+    /// the same id, so data read again is recognised, and a corrected value is a new run. It starts with
+    /// the reading's time in milliseconds, so runs go into the table's key roughly in order (a random
+    /// key made every insert land on a random page) and the rest is a hash.
     /// </summary>
     public static Guid RunId(Guid flowId, Guid sourceIntegrationId, NewReading reading)
     {
@@ -52,7 +54,8 @@ public static class FlowInput
             $"{flowId:N}|{sourceIntegrationId:N}|{reading.ResourcePath}|{reading.Metric}|{reading.Timestamp.UtcTicks}|{reading.Value:R}");
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
-        return new Guid(hash[..16]);
+        var milliseconds = reading.Timestamp.ToUnixTimeMilliseconds();
+        return new Guid((int)(milliseconds >> 16), (short)(milliseconds & 0xFFFF), BitConverter.ToInt16(hash[..2]), hash[2], hash[3], hash[4], hash[5], hash[6], hash[7], hash[8], hash[9]);
     }
 
     /// <summary>Each resource path of the readings with its device and place, in two queries plus the place tree.</summary>

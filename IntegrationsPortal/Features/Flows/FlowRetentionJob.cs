@@ -19,8 +19,7 @@ public sealed class FlowRetentionJob(IDbContextFactory<PortalDbContext> dbFactor
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.HistoryRetentionDays);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Set<FlowRunStep>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).Where(s => s.At < cutoff).ExecuteDeleteAsync(ct);
-        // Runs still running are kept: the next read of their reading finishes them.
         return await db.Set<FlowRun>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
-            .Where(r => r.StartedAt < cutoff && r.Status != FlowRunStatus.Running).ExecuteDeleteAsync(ct);
+            .Where(r => r.StartedAt < cutoff).ExecuteDeleteAsync(ct);
     }
 }

@@ -4,8 +4,6 @@ namespace IntegrationsPortal.Features.Flows;
 
 public enum FlowRunStatus
 {
-    /// <summary>Started and not yet recorded as finished; a re-read of the same reading finishes it.</summary>
-    Running,
     /// <summary>Every output reached the outbox (or was held back from an inactive destination).</summary>
     Completed,
     /// <summary>The functions returned nothing: no message was queued.</summary>
@@ -21,8 +19,9 @@ public enum FlowStepKind
 }
 
 /// <summary>
-/// One reading through one flow. Its id is derived from the flow and the reading (see
-/// <see cref="FlowRunner"/>), so reading the same data again finds the same run instead of a new one.
+/// One reading through one flow, recorded once it is done. Its id is derived from the flow and the
+/// reading (see <see cref="FlowInput.RunId"/>), so reading the same data again finds the same run
+/// instead of making a new one.
 /// </summary>
 public sealed class FlowRun : ITenantOwned
 {
@@ -75,7 +74,7 @@ public sealed class FlowRunStep : ITenantOwned
 
     public string? Input { get; set; }
 
-    /// <summary>A function's result (JSON array of its messages; empty when it dropped), or the payload queued.</summary>
+    /// <summary>A function's result (JSON array of its messages; empty when it dropped); a destination's payload is its outbox message's.</summary>
     public string? Output { get; set; }
 
     public string? Logs { get; set; }
@@ -98,10 +97,8 @@ public sealed class FlowRunConfiguration : IEntityTypeConfiguration<FlowRun>
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.ResourcePath).HasMaxLength(200);
         builder.Property(r => r.Error).HasMaxLength(Limits.ErrorMessage);
-        // History by flow and time, "today" counts, and the retention sweep.
+        // History by flow and time, the list's counts; every index costs the runner an insert per run.
         builder.HasIndex(r => new { r.FlowId, r.StartedAt });
-        builder.HasIndex(r => new { r.OrganizationId, r.StartedAt });
-        builder.HasIndex(r => new { r.FlowId, r.ResourcePath, r.StartedAt });
     }
 }
 

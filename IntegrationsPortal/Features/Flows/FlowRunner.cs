@@ -12,15 +12,14 @@ namespace IntegrationsPortal.Features.Flows;
 
 /// <summary>
 /// Runs every deployed flow whose sources match the readings a pull (or, where the flow asks, a
-/// backfill) has written. Per page of readings, in four steps:
-/// 1. each (flow, reading) run is inserted as running, under an id made from both; a run already
-///    finished is skipped, one still running (the process died) is done again;
-/// 2. the functions run on the sandbox threads;
-/// 3. each message for an active destination goes to the outbox under the key
+/// backfill) has written. Per page of readings, in three steps:
+/// 1. the (flow, reading) runs not recorded yet are worked out (a run's id is made from both, so
+///    data read again finds its run and is skipped) and their functions run on the sandbox threads;
+/// 2. each message for an active destination goes to the outbox under the key
 ///    flow/{run}/{node}/{index}, which the outbox accepts once;
-/// 4. runs and their steps are recorded as finished.
-/// A crash anywhere leaves the page unsaved in the ingestion run, which reads it again and lands here
-/// again; steps 1 and 3 make that harmless.
+/// 3. the runs and their steps are recorded, in one transaction.
+/// A crash before step 3 leaves the page unsaved in the ingestion run, which reads it again and
+/// lands here again: the runs are done again and step 2 queues nothing twice.
 /// </summary>
 public sealed class FlowRunner(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -32,12 +31,6 @@ public sealed class FlowRunner(
     ILogger<FlowRunner> logger) : IReadingsObserver
 {
     public const string EventType = "flow.message";
-
-    private static readonly string[] FinishedState =
-    [
-        nameof(FlowRun.Status), nameof(FlowRun.FinishedAt), nameof(FlowRun.MessagesQueued), nameof(FlowRun.Error),
-        nameof(FlowRun.VersionId), nameof(FlowRun.VersionNumber),
-    ];
 
     /// <summary>Deployed versions never change, so their parsed graphs are kept (a few per flow at most).</summary>
     private static readonly ConcurrentDictionary<Guid, FlowGraph> Graphs = new();
@@ -69,7 +62,7 @@ public sealed class FlowRunner(
             return;
         }
 
-        var toRun = await StartAsync(db, planned, ct);
+        var toRun = await NotRecordedAsync(db, planned, ct);
         if (toRun.Count == 0)
         {
             return;
@@ -139,7 +132,7 @@ public sealed class FlowRunner(
                     FlowId = flow.Id,
                     VersionId = flow.VersionId,
                     VersionNumber = flow.VersionNumber,
-                    Status = FlowRunStatus.Running,
+                    Status = FlowRunStatus.Completed,
                     Input = input,
                     SourceIntegrationId = written.SourceIntegrationId,
                     ResourcePath = reading.ResourcePath,
@@ -152,32 +145,25 @@ public sealed class FlowRunner(
         return planned;
     }
 
-    /// <summary>Step 1: records the runs as running; returns the ones to do (new, or left running by a crash).</summary>
-    private static async Task<List<PlannedRun>> StartAsync(PortalDbContext db, List<PlannedRun> planned, CancellationToken ct)
+    /// <summary>
+    /// The runs not recorded yet (a run recorded before, by this page read earlier, is done). Run ids
+    /// start with the reading's time, so the recorded ones of a page are found with one range scan of
+    /// the key, which new data finds empty; a list of a thousand ids to look up cost more than the rest.
+    /// </summary>
+    private async Task<List<PlannedRun>> NotRecordedAsync(PortalDbContext db, List<PlannedRun> planned, CancellationToken ct)
     {
         // The same reading twice in one page (a provider's repeat) is one run.
         planned = planned.DistinctBy(p => p.Run.Id).ToList();
-        await db.Database.OpenConnectionAsync(ct);
-        bool[] inserted;
-        await using (await RelaxedDurability.StartAsync(db.Database.GetDbConnection(), ct))
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-        {
-            inserted = await PreparedRows.InsertNewAsync(db, planned.Select(p => p.Run).ToList(), ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        var seen = planned.Where((_, i) => !inserted[i]).Select(p => p.Run.Id).ToList();
-        var unfinished = new HashSet<Guid>();
-        foreach (var chunk in seen.Chunk(500))
-        {
-            unfinished.UnionWith(await db.Set<FlowRun>().AsNoTracking()
-                .Where(r => chunk.Contains(r.Id) && r.Status == FlowRunStatus.Running).Select(r => r.Id).ToListAsync(ct));
-        }
-
-        return planned.Where((p, i) => inserted[i] || unfinished.Contains(p.Run.Id)).ToList();
+        // EF Core's SQLite provider stores Guids as upper-case text, which sorts like the Guid's fields.
+        var keys = planned.Select(p => p.Run.Id.ToString().ToUpperInvariant()).Order(StringComparer.Ordinal).ToList();
+        var recorded = (await db.Database.SqlQueryRaw<string>(
+                $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND "OrganizationId" = {2}""",
+                keys[0], keys[^1], currentUser.RequireOrganization().ToString().ToUpperInvariant())
+            .ToListAsync(ct)).ToHashSet();
+        return recorded.Count == 0 ? planned : planned.Where(p => !recorded.Contains(p.Run.Id.ToString().ToUpperInvariant())).ToList();
     }
 
-    /// <summary>Step 2, on a sandbox thread: each function compiled once per page and flow version.</summary>
+    /// <summary>Step 1, on a sandbox thread: each function compiled once per page and flow version.</summary>
     private List<FlowExecutionResult> Execute(List<PlannedRun> runs)
     {
         var compiled = new Dictionary<(Guid, string), (FlowFunction? Function, FunctionResult? Problem)>();
@@ -211,7 +197,7 @@ public sealed class FlowRunner(
         return results;
     }
 
-    /// <summary>Step 3: the destinations' messages into the outbox, one call per integration; returns every step.</summary>
+    /// <summary>Step 2: the destinations' messages into the outbox, one call per integration; returns every step.</summary>
     private async Task<List<FlowRunStep>> DeliverAsync(PortalDbContext db, List<PlannedRun> runs, List<FlowExecutionResult> executions, CancellationToken ct)
     {
         var integrationIds = executions.SelectMany(e => e.Arrivals).Select(a => a.Node.IntegrationId ?? Guid.Empty).Distinct().ToList();
@@ -261,7 +247,6 @@ public sealed class FlowRunner(
                 {
                     using var message = JsonDocument.Parse(arrival.Message);
                     var rendered = DestinationKinds.For(integration.TypeKey).Render(message.RootElement, arrival.Node.Parameters);
-                    step.Output = rendered.Payload;
                     outgoing.Add((step, new KeyedMessage(integration.Id, EventType, rendered.Payload,
                         $"flow/{run.Id:N}/{arrival.Node.Id}/{arrival.Index}", rendered.Parameters)));
                 }
@@ -292,23 +277,18 @@ public sealed class FlowRunner(
         return steps;
     }
 
-    /// <summary>Step 4: runs finished and their steps, in one transaction.</summary>
+    /// <summary>Step 3: the runs and their steps, in one transaction; a run another reader recorded meanwhile keeps its record.</summary>
     private async Task FinishAsync(PortalDbContext db, List<FlowRun> runs, List<FlowRunStep> steps, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         runs.ForEach(r => r.FinishedAt = now);
+        await db.Database.OpenConnectionAsync(ct);
         await using (await RelaxedDurability.StartAsync(db.Database.GetDbConnection(), ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
-            // A run done again after a crash may have left no steps (they are written only here), but be sure.
-            var ids = runs.Select(r => r.Id).ToList();
-            foreach (var chunk in ids.Chunk(500))
-            {
-                await db.Set<FlowRunStep>().Where(s => chunk.Contains(s.RunId)).ExecuteDeleteAsync(ct);
-            }
-
-            await PreparedRows.UpdateAsync(db, runs, FinishedState, ct);
-            await PreparedRows.InsertAsync(db, steps, ct);
+            var inserted = await PreparedRows.InsertNewAsync(db, runs, ct);
+            var mine = runs.Where((_, i) => inserted[i]).Select(r => r.Id).ToHashSet();
+            await PreparedRows.InsertAsync(db, mine.Count == runs.Count ? steps : steps.Where(s => mine.Contains(s.RunId)).ToList(), ct);
             await transaction.CommitAsync(ct);
         }
     }

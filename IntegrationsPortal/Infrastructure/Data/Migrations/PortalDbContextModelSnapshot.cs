@@ -379,10 +379,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("FlowId", "StartedAt");
 
-                    b.HasIndex("OrganizationId", "StartedAt");
-
-                    b.HasIndex("FlowId", "ResourcePath", "StartedAt");
-
                     b.ToTable("FlowRun");
                 });
 

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261201065633_AddFlows")]
+    [Migration("20261201073748_AddFlows")]
     partial class AddFlows
     {
         /// <inheritdoc />
@@ -381,10 +381,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.HasIndex("OrganizationId");
 
                     b.HasIndex("FlowId", "StartedAt");
-
-                    b.HasIndex("OrganizationId", "StartedAt");
-
-                    b.HasIndex("FlowId", "ResourcePath", "StartedAt");
 
                     b.ToTable("FlowRun");
                 });

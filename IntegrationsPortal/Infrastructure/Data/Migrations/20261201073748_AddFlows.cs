@@ -133,11 +133,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_FlowRun_FlowId_ResourcePath_StartedAt",
-                table: "FlowRun",
-                columns: new[] { "FlowId", "ResourcePath", "StartedAt" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_FlowRun_FlowId_StartedAt",
                 table: "FlowRun",
                 columns: new[] { "FlowId", "StartedAt" });
@@ -146,11 +141,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 name: "IX_FlowRun_OrganizationId",
                 table: "FlowRun",
                 column: "OrganizationId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_FlowRun_OrganizationId_StartedAt",
-                table: "FlowRun",
-                columns: new[] { "OrganizationId", "StartedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_FlowRunStep_OrganizationId",
