@@ -10,4 +10,7 @@ public static class Limits
     public const int MinPasswordLength = 12;
     public const int IntegrationName = 100;
     public const int ErrorMessage = 1000;
+
+    /// <summary>The text cut to <paramref name="max"/> characters with an ellipsis, for columns of that length.</summary>
+    public static string Shorten(string text, int max = ErrorMessage) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -183,31 +183,12 @@ public sealed class DeliveryService(
     {
         currentUser.Demand(PortalPermission.View, "see the delivery history");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var messages = db.Set<OutboxMessage>().AsNoTracking();
-        if (query.IntegrationId is { } integrationId)
-        {
-            messages = messages.Where(m => m.IntegrationId == integrationId);
-        }
-
-        if (query.Status is { } status)
-        {
-            messages = messages.Where(m => m.Status == status);
-        }
-
-        if (query.From is { } from)
-        {
-            messages = messages.Where(m => m.CreatedAt >= from);
-        }
-
-        if (query.To is { } to)
-        {
-            messages = messages.Where(m => m.CreatedAt <= to);
-        }
-
-        var total = await messages.CountAsync(ct);
-        var page = await messages.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200))
-            .ToListAsync(ct);
+        var (page, total) = await db.Set<OutboxMessage>().AsNoTracking()
+            .WhereIf(query.IntegrationId is not null, m => m.IntegrationId == query.IntegrationId)
+            .WhereIf(query.Status is not null, m => m.Status == query.Status)
+            .WhereIf(query.From is not null, m => m.CreatedAt >= query.From)
+            .WhereIf(query.To is not null, m => m.CreatedAt <= query.To)
+            .PageAsync(q => q.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id), query.Skip, query.Take, ct);
         var names = await NamesAsync(db, page.Select(m => m.IntegrationId), ct);
         return new PagedResult<DeliveryRow>(page.Select(m => Row(m, names)).ToList(), total);
     }

@@ -217,7 +217,7 @@ public sealed class FlowRunner(
                 steps.Add(step);
             }
 
-            run.Error = execution.Error is { } error ? Truncate(error) : null;
+            run.Error = execution.Error is { } error ? Limits.Shorten(error) : null;
             run.Status = execution.Error is not null ? FlowRunStatus.Failed
                 : execution.Arrivals.Count == 0 ? FlowRunStatus.Dropped : FlowRunStatus.Completed;
             foreach (var arrival in execution.Arrivals)
@@ -268,7 +268,7 @@ public sealed class FlowRunner(
             {
                 // The integration changed state since it was read (disabled a moment ago): say so on each step.
                 logger.LogWarning("Flow messages for integration {IntegrationId} were not queued: {Reason}", group.Key, e.Message);
-                batch.ForEach(o => o.Step.Note = Truncate("Nothing sent: " + e.Message));
+                batch.ForEach(o => o.Step.Note = Limits.Shorten("Nothing sent: " + e.Message));
             }
         }
 
@@ -292,6 +292,4 @@ public sealed class FlowRunner(
             await transaction.CommitAsync(ct);
         }
     }
-
-    private static string Truncate(string text) => text.Length <= Limits.ErrorMessage ? text : text[..(Limits.ErrorMessage - 1)] + "…";
 }

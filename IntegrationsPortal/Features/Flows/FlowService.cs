@@ -238,30 +238,12 @@ public sealed class FlowService(
     {
         currentUser.Demand(PortalPermission.View, "see flow history");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var runs = db.Set<FlowRun>().AsNoTracking();
-        if (query.FlowId is { } flowId)
-        {
-            runs = runs.Where(r => r.FlowId == flowId);
-        }
-
-        if (query.Status is { } status)
-        {
-            runs = runs.Where(r => r.Status == status);
-        }
-
-        if (query.From is { } from)
-        {
-            runs = runs.Where(r => r.StartedAt >= from);
-        }
-
-        if (query.To is { } to)
-        {
-            runs = runs.Where(r => r.StartedAt <= to);
-        }
-
-        var total = await runs.CountAsync(ct);
-        var page = await runs.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id)
-            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200)).ToListAsync(ct);
+        var (page, total) = await db.Set<FlowRun>().AsNoTracking()
+            .WhereIf(query.FlowId is not null, r => r.FlowId == query.FlowId)
+            .WhereIf(query.Status is not null, r => r.Status == query.Status)
+            .WhereIf(query.From is not null, r => r.StartedAt >= query.From)
+            .WhereIf(query.To is not null, r => r.StartedAt <= query.To)
+            .PageAsync(q => q.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id), query.Skip, query.Take, ct);
         var flowNames = await db.Set<Flow>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Name, ct);
         return new PagedResult<FlowRunRow>(page.Select(r => Row(r, flowNames)).ToList(), total);
     }
