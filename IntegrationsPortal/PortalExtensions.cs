@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
@@ -33,6 +34,7 @@ public static class PortalExtensions
         builder.AddRecipients();
         builder.AddResources();
         builder.AddIngestion();
+        builder.AddFlows();
         builder.AddPortalApi();
         return builder;
     }

@@ -11,6 +11,6 @@ public static class Limits
     public const int IntegrationName = 100;
     public const int ErrorMessage = 1000;
 
-    /// <summary>Cuts <paramref name="text"/> to fit a column of <paramref name="max"/> characters, marking the cut.</summary>
-    public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    /// <summary>The text cut to <paramref name="max"/> characters with an ellipsis, for columns of that length.</summary>
+    public static string Shorten(string text, int max = ErrorMessage) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

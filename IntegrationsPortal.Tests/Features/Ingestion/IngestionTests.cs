@@ -91,6 +91,38 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task Backfill_RunsTheFlowsThatAskForBackfills_OncePerReading_EvenWhenReadTwice()
+    {
+        Guid flow;
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            var services = scope.ServiceProvider;
+            var hook = await services.GetRequiredService<IntegrationService>().CreateAsync(IntegrationSeeds.Webhook());
+            var flows = services.GetRequiredService<IntegrationsPortal.Features.Flows.FlowService>();
+            flow = await flows.CreateAsync("Everything from Meters");
+            await flows.SaveDraftAsync(flow, new IntegrationsPortal.Features.Flows.FlowGraph
+            {
+                RunOnBackfills = true,
+                Nodes =
+                [
+                    new() { Id = "source-1", Kind = IntegrationsPortal.Features.Flows.FlowNodeKind.Source, Source = IntegrationsPortal.Features.Flows.FlowSourceKind.Integration, SourceRef = _integration.ToString() },
+                    new() { Id = "destination-1", Kind = IntegrationsPortal.Features.Flows.FlowNodeKind.Destination, IntegrationId = hook },
+                ],
+                Edges = [new("source-1", "destination-1")],
+            });
+            await flows.DeployAsync(flow);
+        }
+
+        await RunEngineAsync(await StartBackfillAsync(days: 1));
+        await RunEngineAsync(await StartBackfillAsync(days: 1));
+
+        await using var check = Portal.Services.AsAdmin(Acme);
+        var history = await check.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Flows.FlowService>()
+            .HistoryAsync(new IntegrationsPortal.Features.Flows.FlowHistoryQuery { FlowId = flow });
+        Assert.Equal(2 * 96, history.Total);
+    }
+
+    [Fact]
     public async Task SameWindowTwice_LeavesOneCopyOfEachReading()
     {
         await RunEngineAsync(await StartBackfillAsync(days: 1));
@@ -299,7 +331,7 @@ public sealed class IngestionTests : PortalServicesTest
         var engine = time is null
             ? services.GetRequiredService<IngestionEngine>()
             : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.IntegrationTypeRegistry>(),
-                services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetRequiredService<IngestionEvents>(),
+                services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetServices<IReadingsObserver>(), services.GetRequiredService<IngestionEvents>(),
                 time, NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);
     }

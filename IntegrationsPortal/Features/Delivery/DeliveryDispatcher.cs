@@ -256,7 +256,8 @@ public sealed class DeliveryDispatcher(
 
         try
         {
-            return await sender.SendAsync(new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now), ct);
+            return await sender.SendAsync(
+                new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now) { Parameters = message.Parameters }, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -286,7 +287,7 @@ public sealed class DeliveryDispatcher(
             return;
         }
 
-        message.LastError = Limits.Truncate(outcome.ErrorMessage ?? "Failed.", Limits.ErrorMessage);
+        message.LastError = Limits.Shorten(outcome.ErrorMessage ?? "Failed.");
         var policy = integration is null ? RetryPolicy.None : types.Sender(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
         // A failed manual resend of a message whose automatic retries were not used up goes back on
         // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
@@ -375,7 +376,7 @@ public sealed class DeliveryDispatcher(
         Trigger = trigger,
         At = at,
         Succeeded = outcome.Succeeded,
-        Url = outcome.Url is { } url ? Limits.Truncate(url, 2000) : null,
+        Url = outcome.Url is { } url ? Limits.Shorten(url, 2000) : null,
         Method = outcome.Method,
         RequestHeaders = outcome.RequestHeaders,
         RequestBody = outcome.RequestBody,
@@ -384,8 +385,8 @@ public sealed class DeliveryDispatcher(
         ResponseBody = outcome.ResponseBody,
         DurationMs = durationMs,
         ErrorClass = outcome.ErrorClass,
-        ErrorMessage = outcome.ErrorMessage is { } error ? Limits.Truncate(error, Limits.ErrorMessage) : null,
-        Note = outcome.Note is { Length: > 0 } note ? Limits.Truncate(note, Limits.ErrorMessage) : null,
+        ErrorMessage = outcome.ErrorMessage is { } error ? Limits.Shorten(error) : null,
+        Note = outcome.Note is { Length: > 0 } note ? Limits.Shorten(note) : null,
         NextAttemptAt = message.NextAttemptAt,
     };
 

@@ -31,3 +31,7 @@ public sealed record AcceptedDelivery(Guid MessageId);
 
 /// <summary>An integration that stopped delivering, for the admins' banner.</summary>
 public sealed record DeliveryAlert(Guid IntegrationId, string IntegrationName, string Reason);
+
+/// <summary>A message for <see cref="DeliveryService.EnqueueOnceAsync"/>: queued once per key, however often it is offered.</summary>
+public sealed record KeyedMessage(
+    Guid IntegrationId, string EventType, string Payload, string IdempotencyKey, IReadOnlyDictionary<string, string>? Parameters = null);

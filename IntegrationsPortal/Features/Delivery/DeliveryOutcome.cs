@@ -89,4 +89,8 @@ public static class SamplePayloads
 
 /// <summary>A message with everything a sender needs: the integration's configuration (secrets opened) and the send time.</summary>
 public sealed record ConfiguredIntegrationMessage(
-    Integrations.ConfiguredIntegration Integration, Guid MessageId, string EventType, string Payload, DateTimeOffset Now);
+    Integrations.ConfiguredIntegration Integration, Guid MessageId, string EventType, string Payload, DateTimeOffset Now)
+{
+    /// <summary>What the message's producer set for this message alone (a flow's topic, path suffix, headers); empty for most.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+}

@@ -36,6 +36,91 @@ public sealed class DeliveryService(
         return ids;
     }
 
+    /// <summary>
+    /// Queues messages for automatic delivery, each under its idempotency key, all in one transaction
+    /// (what flows call, many at a time). A key already in the outbox queues nothing again: a producer
+    /// that redoes work after a crash gets the first message's id back. Returns the ids in order.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> EnqueueOnceAsync(IReadOnlyList<KeyedMessage> messages, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "send messages");
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var organizationId = currentUser.RequireOrganization();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integrationIds = messages.Select(m => m.IntegrationId).Distinct().ToList();
+        var integrations = await db.Set<Integration>().AsNoTracking().Where(i => integrationIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var types = integrationIds.ToDictionary(id => id, id => SendingType(integrations.GetValueOrDefault(id), DeliveryTrigger.Automatic));
+        var now = time.GetUtcNow();
+        var rows = new List<OutboxMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            ValidatePayload(message.Payload);
+            if (string.IsNullOrWhiteSpace(message.IdempotencyKey) || message.IdempotencyKey.Length > 200
+                || message.EventType.Trim().StartsWith(AdminAlerts.ReservedPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                throw PortalException.Invalid("idempotencyKey", "Each message needs an idempotency key of up to 200 characters and an event type that is not reserved.");
+            }
+
+            rows.Add(new OutboxMessage
+            {
+                Id = Guid.CreateVersion7(now),
+                OrganizationId = organizationId,
+                IntegrationId = message.IntegrationId,
+                EventType = string.IsNullOrWhiteSpace(message.EventType) ? "message" : message.EventType.Trim(),
+                Payload = message.Payload,
+                Trigger = DeliveryTrigger.Automatic,
+                Status = DeliveryStatus.Pending,
+                Sequence = NextSequence(now),
+                InOrder = types[message.IntegrationId].DeliversInOrder,
+                NextAttemptAt = now,
+                CreatedAt = now,
+                IdempotencyKey = message.IdempotencyKey,
+                Parameters = message.Parameters is null ? [] : new Dictionary<string, string>(message.Parameters),
+            });
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        bool[] inserted;
+        await using (await RelaxedDurability.StartAsync(db.Database.GetDbConnection(), ct))
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            inserted = await PreparedRows.InsertNewAsync(db, rows, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        var repeated = rows.Where((_, i) => !inserted[i]).Select(r => r.IdempotencyKey!).ToList();
+        var existing = repeated.Count == 0
+            ? []
+            : await db.Set<OutboxMessage>().AsNoTracking().Where(m => repeated.Contains(m.IdempotencyKey!))
+                .ToDictionaryAsync(m => m.IdempotencyKey!, m => m.Id, ct);
+        if (repeated.Count < rows.Count)
+        {
+            await scheduler.NudgeAsync(ct);
+        }
+
+        var ids = new List<Guid>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (inserted[i])
+            {
+                events.Publish(new DeliveryChange(rows[i].Id, rows[i].IntegrationId, DeliveryStatus.Pending));
+                ids.Add(rows[i].Id);
+            }
+            else
+            {
+                // Another organization cannot hold our key: keys are made from our own run ids.
+                ids.Add(existing.TryGetValue(rows[i].IdempotencyKey!, out var id) ? id
+                    : throw new InvalidOperationException($"Idempotency key {rows[i].IdempotencyKey} is taken by a message this organization cannot see."));
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>For <see cref="AdminAlerts"/> only: an alert, the one event type whose payload may name its recipients.</summary>
     internal async Task<Guid> EnqueueAlertAsync(Guid integrationId, string payload, CancellationToken ct)
     {
@@ -98,31 +183,12 @@ public sealed class DeliveryService(
     {
         currentUser.Demand(PortalPermission.View, "see the delivery history");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var messages = db.Set<OutboxMessage>().AsNoTracking();
-        if (query.IntegrationId is { } integrationId)
-        {
-            messages = messages.Where(m => m.IntegrationId == integrationId);
-        }
-
-        if (query.Status is { } status)
-        {
-            messages = messages.Where(m => m.Status == status);
-        }
-
-        if (query.From is { } from)
-        {
-            messages = messages.Where(m => m.CreatedAt >= from);
-        }
-
-        if (query.To is { } to)
-        {
-            messages = messages.Where(m => m.CreatedAt <= to);
-        }
-
-        var total = await messages.CountAsync(ct);
-        var page = await messages.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-            .Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 200))
-            .ToListAsync(ct);
+        var (page, total) = await db.Set<OutboxMessage>().AsNoTracking()
+            .WhereIf(query.IntegrationId is not null, m => m.IntegrationId == query.IntegrationId)
+            .WhereIf(query.Status is not null, m => m.Status == query.Status)
+            .WhereIf(query.From is not null, m => m.CreatedAt >= query.From)
+            .WhereIf(query.To is not null, m => m.CreatedAt <= query.To)
+            .PageAsync(q => q.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id), query.Skip, query.Take, ct);
         var names = await NamesAsync(db, page.Select(m => m.IntegrationId), ct);
         return new PagedResult<DeliveryRow>(page.Select(m => Row(m, names)).ToList(), total);
     }
@@ -184,18 +250,8 @@ public sealed class DeliveryService(
     private async Task<List<Guid>> WriteAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, DeliveryTrigger trigger, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct)
-            ?? throw PortalException.NotFound("The integration");
-        var type = CatalogService.Get(integration.TypeKey);
-        if (type.Direction != IntegrationDirection.Egress || types.Sender(type.Key) is null)
-        {
-            throw PortalException.Conflict($"{type.DisplayName} integrations do not send messages.");
-        }
-
-        if (trigger == DeliveryTrigger.Automatic && integration.Status is IntegrationStatus.Inactive or IntegrationStatus.Error)
-        {
-            throw PortalException.Conflict($"'{integration.Name}' is {IntegrationLifecycle.Label(integration.Status)}; activate it first.");
-        }
+        var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct);
+        var type = SendingType(integration, trigger);
 
         var now = time.GetUtcNow();
         var ids = new List<Guid>(payloads.Count);
@@ -226,6 +282,28 @@ public sealed class DeliveryService(
         }
 
         return ids;
+    }
+
+    /// <summary>The integration's type when it may be sent to now; else the refusal.</summary>
+    private IntegrationType SendingType(Integration? integration, DeliveryTrigger trigger)
+    {
+        if (integration is null)
+        {
+            throw PortalException.NotFound("The integration");
+        }
+
+        var type = CatalogService.Get(integration.TypeKey);
+        if (type.Direction != IntegrationDirection.Egress || types.Sender(type.Key) is null)
+        {
+            throw PortalException.Conflict($"{type.DisplayName} integrations do not send messages.");
+        }
+
+        if (trigger == DeliveryTrigger.Automatic && integration.Status is IntegrationStatus.Inactive or IntegrationStatus.Error)
+        {
+            throw PortalException.Conflict($"'{integration.Name}' is {IntegrationLifecycle.Label(integration.Status)}; activate it first.");
+        }
+
+        return type;
     }
 
     private static long _lastSequence;

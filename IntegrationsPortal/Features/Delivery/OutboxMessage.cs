@@ -61,6 +61,15 @@ public sealed class OutboxMessage : ITenantOwned
     public DateTimeOffset? DeliveredAt { get; set; }
 
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// Set by a producer that may queue the same message again (a flow re-run after a crash); unique,
+    /// so the second time nothing is queued. Null for everything else.
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>Per-message delivery parameters a flow's destination sets (topic, path_suffix, headers), for senders that read them.</summary>
+    public Dictionary<string, string> Parameters { get; set; } = [];
 }
 
 /// <summary>One try at delivering a message, as the operator sees it in the history.</summary>
@@ -117,6 +126,9 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         builder.Property(m => m.Trigger).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.LastError).HasMaxLength(Limits.ErrorMessage);
+        builder.Property(m => m.IdempotencyKey).HasMaxLength(200);
+        builder.Property(m => m.Parameters).HasJsonMap();
+        builder.HasIndex(m => m.IdempotencyKey).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
         // The dispatcher's query: due messages by time.
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
         builder.HasIndex(m => new { m.IntegrationId, m.CreatedAt });

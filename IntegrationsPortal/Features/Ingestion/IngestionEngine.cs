@@ -17,6 +17,7 @@ public sealed class IngestionEngine(
     Catalog.IntegrationTypeRegistry types,
     IMappedResources mappedResources,
     ReadingWriter writer,
+    IEnumerable<IReadingsObserver> observers,
     IngestionEvents events,
     TimeProvider time,
     ILogger<IngestionEngine> logger)
@@ -61,6 +62,11 @@ public sealed class IngestionEngine(
                         new IngressRequest(windowStart, windowEnd, cursor, byExternalId.Keys.ToList(), places), ct);
                     var (readings, unmapped) = Resolve(page.Readings, byExternalId);
                     var written = await writer.WriteAsync(integration.Id, readings, ct);
+                    foreach (var observer in observers)
+                    {
+                        await observer.ReadingsWrittenAsync(new WrittenReadings(integration.Id, run.Kind, readings), ct);
+                    }
+
                     cursor = page.NextCursor;
                     if (!await SaveProgressAsync(run, written, unmapped, cursor, ct))
                     {

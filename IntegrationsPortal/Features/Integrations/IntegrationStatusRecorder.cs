@@ -28,11 +28,11 @@ public sealed class IntegrationStatusRecorder(
         var now = time.GetUtcNow();
         integration.Transition(result.Succeeded ? LifecycleEvent.VerificationSucceeded : LifecycleEvent.VerificationFailed);
         integration.VerifiedAt = result.Succeeded ? now : integration.VerifiedAt;
-        integration.LastError = result.Succeeded ? null : Limits.Truncate(result.Message, Limits.ErrorMessage);
+        integration.LastError = result.Succeeded ? null : Limits.Shorten(result.Message);
         integration.UpdatedAt = now;
         if (result.Succeeded && result.Account is { Length: > 0 })
         {
-            integration.Metadata["verified_account"] = Limits.Truncate(result.Account, 200);
+            integration.Metadata["verified_account"] = Limits.Shorten(result.Account, 200);
         }
 
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, result.Succeeded ? "integration.verified" : "integration.verification_failed",
@@ -52,7 +52,7 @@ public sealed class IntegrationStatusRecorder(
             return;
         }
 
-        integration.LastError = Limits.Truncate(message, Limits.ErrorMessage);
+        integration.LastError = Limits.Shorten(message);
         await db.SaveChangesAsync(ct);
         events.Publish(id);
     }
@@ -73,7 +73,7 @@ public sealed class IntegrationStatusRecorder(
         }
 
         integration.Transition(happening);
-        integration.LastError = Limits.Truncate(reason, Limits.ErrorMessage);
+        integration.LastError = Limits.Shorten(reason);
         integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}"));
         await db.SaveChangesAsync(ct);

@@ -22,6 +22,21 @@ public static class PreparedRows
         await ExecuteAsync(db, $"INSERT INTO {Quote(table.Name)} ({columns}) VALUES ({values})", properties, rows, ct);
     }
 
+    /// <summary>
+    /// Inserts the rows that break no unique index and skips the others (an idempotency key already
+    /// there); says of each row whether it was inserted.
+    /// </summary>
+    public static async Task<bool[]> InsertNewAsync<T>(DbContext db, IReadOnlyCollection<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var (entity, table) = Table<T>(db);
+        var properties = entity.GetProperties().ToList();
+        var columns = string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)));
+        var values = string.Join(", ", properties.Select((_, i) => $"@p{i}"));
+        var affected = await ExecuteAsync(db, $"INSERT INTO {Quote(table.Name)} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING", properties, rows, ct);
+        return affected.Select(n => n > 0).ToArray();
+    }
+
     /// <summary>Updates <paramref name="changed"/> of each row, found by primary key.</summary>
     public static async Task UpdateAsync<T>(DbContext db, IReadOnlyCollection<T> rows, IReadOnlyList<string> changed, CancellationToken ct)
         where T : class
@@ -34,7 +49,7 @@ public static class PreparedRows
             [.. set, key], rows, ct);
     }
 
-    private static async Task ExecuteAsync<T>(DbContext db, string sql, IReadOnlyList<IProperty> properties, IEnumerable<T> rows, CancellationToken ct)
+    private static async Task<List<int>> ExecuteAsync<T>(DbContext db, string sql, IReadOnlyList<IProperty> properties, IEnumerable<T> rows, CancellationToken ct)
         where T : class
     {
         var connection = db.Database.GetDbConnection();
@@ -49,6 +64,7 @@ public static class PreparedRows
             command.Parameters.Add(parameter);
             return (Getter: property.GetGetter(), mapping.Converter, Parameter: parameter);
         }).ToArray();
+        var affected = new List<int>();
         foreach (var row in rows)
         {
             foreach (var (getter, converter, parameter) in columns)
@@ -57,8 +73,10 @@ public static class PreparedRows
                 parameter.Value = (converter is null || value is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
             }
 
-            await command.ExecuteNonQueryAsync(ct);
+            affected.Add(await command.ExecuteNonQueryAsync(ct));
         }
+
+        return affected;
     }
 
     private static (IEntityType Entity, StoreObjectIdentifier Table) Table<T>(DbContext db)

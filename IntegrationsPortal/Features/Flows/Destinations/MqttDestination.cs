@@ -1,0 +1,23 @@
+using System.Text.Json;
+
+namespace IntegrationsPortal.Features.Flows.Destinations;
+
+/// <summary>MQTT: the message is published as it is; the topic can be a per-flow template.</summary>
+public sealed class MqttDestination : DestinationKind
+{
+    public const string Topic = "topic";
+
+    public override IReadOnlyList<DestinationParameter> Parameters { get; } =
+        [new(Topic, "Topic", "Replaces the integration's topic, e.g. sites/{{placeName}}/{{metric}}. Empty: the integration's topic.")];
+
+    protected override string? Check(string name, string value) =>
+        value.Contains('#', StringComparison.Ordinal) || value.Contains('+', StringComparison.Ordinal)
+            ? "A topic to publish to cannot contain the wildcards + or #."
+            : value.StartsWith('$') ? "Topics starting with $ are reserved for the broker."
+            : value.Contains('\0', StringComparison.Ordinal) ? "The topic contains a null character." : null;
+
+    public override RenderedMessage Render(JsonElement message, IReadOnlyDictionary<string, string> values) =>
+        new(message.GetRawText(), Value(values, Topic) is { } topic
+            ? new Dictionary<string, string> { [Topic] = FlowTemplate.Render(topic, message) }
+            : NoParameters);
+}

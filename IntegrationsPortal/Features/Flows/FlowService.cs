@@ -1,0 +1,366 @@
+using System.Text.Json;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+
+namespace IntegrationsPortal.Features.Flows;
+
+/// <summary>
+/// Flows for the UI and the API: list, create, edit the draft, deploy, switch on and off, test a
+/// function, and read the history. State changes go through <see cref="FlowLifecycle"/>; running
+/// is <see cref="FlowRunner"/>'s.
+/// </summary>
+public sealed class FlowService(
+    CurrentUser currentUser,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    FlowValidator validator,
+    FunctionSandbox sandbox,
+    TimeProvider time)
+{
+    public const int SparklineDays = 14;
+
+    public async Task<IReadOnlyList<FlowSummary>> ListAsync(CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flows = await db.Set<Flow>().AsNoTracking().OrderBy(f => f.Name).ToListAsync(ct);
+        var versionIds = flows.Select(f => f.DeployedVersionId).OfType<Guid>().ToList();
+        var drafts = await db.Set<FlowVersion>().AsNoTracking()
+            .Where(v => v.Kind == FlowVersionKind.Draft || versionIds.Contains(v.Id))
+            .Select(v => new { v.Id, v.FlowId, v.Kind, v.Graph }).ToListAsync(ct);
+        var now = time.GetUtcNow();
+        var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var since = today.AddDays(-(SparklineDays - 1));
+        var runs = await db.Set<FlowRun>().AsNoTracking()
+            .Where(r => r.StartedAt >= since)
+            .Select(r => new { r.FlowId, r.StartedAt, r.Status })
+            .ToListAsync(ct);
+        var lastRuns = await db.Set<FlowRun>().AsNoTracking()
+            .GroupBy(r => r.FlowId).Select(g => new { FlowId = g.Key, Last = g.Max(r => r.StartedAt) })
+            .ToDictionaryAsync(x => x.FlowId, x => x.Last, ct);
+        var names = await NamesAsync(db, ct);
+        return flows.Select(flow =>
+        {
+            var graphJson = drafts.FirstOrDefault(v => v.Id == flow.DeployedVersionId)?.Graph
+                ?? drafts.First(v => v.FlowId == flow.Id && v.Kind == FlowVersionKind.Draft).Graph;
+            var graph = FlowGraph.FromJson(graphJson);
+            var mine = runs.Where(r => r.FlowId == flow.Id).ToList();
+            var daily = Enumerable.Range(0, SparklineDays)
+                .Select(d => mine.Count(r => r.StartedAt >= since.AddDays(d) && r.StartedAt < since.AddDays(d + 1))).ToList();
+            return new FlowSummary(flow.Id, flow.Name, flow.State, flow.DeployedVersionNumber,
+                graph.Nodes.Where(n => n.Kind == FlowNodeKind.Source).Select(n => Describe(n, names)).ToList(),
+                graph.Nodes.Where(n => n.Kind == FlowNodeKind.Destination).Select(n => Describe(n, names)).ToList(),
+                lastRuns.TryGetValue(flow.Id, out var last) ? last : null,
+                mine.Count(r => r.StartedAt >= today), mine.Count(r => r.StartedAt >= today && r.Status == FlowRunStatus.Failed), daily);
+        }).ToList();
+    }
+
+    public async Task<Guid> CreateAsync(string name, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "create flows");
+        name = ValidName(name);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Set<Flow>().AnyAsync(f => f.Name == name, ct))
+        {
+            throw PortalException.Invalid("name", "A flow with this name exists already.");
+        }
+
+        var now = time.GetUtcNow();
+        var flow = new Flow { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now, UpdatedAt = now };
+        db.Add(flow);
+        db.Add(new FlowVersion
+        {
+            Id = Guid.CreateVersion7(now), FlowId = flow.Id, Number = 0, Kind = FlowVersionKind.Draft,
+            Graph = new FlowGraph().ToJson(), SavedBy = currentUser.UserName, SavedAt = now,
+        });
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.created", $"Created flow '{name}'."));
+        await db.SaveChangesAsync(ct);
+        return flow.Id;
+    }
+
+    public async Task<FlowDetail> GetAsync(Guid flowId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct);
+        var versions = await db.Set<FlowVersion>().AsNoTracking().Where(v => v.FlowId == flowId).OrderByDescending(v => v.Number).ToListAsync(ct);
+        var draft = versions.Single(v => v.Kind == FlowVersionKind.Draft);
+        var deployed = versions.FirstOrDefault(v => v.Id == flow.DeployedVersionId);
+        return new FlowDetail(flow.Id, flow.Name, flow.State, flow.DeployedVersionNumber, FlowGraph.FromJson(draft.Graph), draft.SavedAt,
+            deployed is null || deployed.Graph != draft.Graph,
+            versions.Where(v => v.Kind == FlowVersionKind.Deployed).Select(v => new FlowVersionRow(v.Number, v.SavedAt, v.SavedBy)).ToList(),
+            Enum.GetValues<FlowEvent>().Where(e => FlowLifecycle.Allows(flow.State, e)).ToList());
+    }
+
+    /// <summary>Saves the draft (incomplete is fine: only Deploy insists) and returns what Deploy would say of it now.</summary>
+    public async Task<FlowValidation> SaveDraftAsync(Guid flowId, FlowGraph graph, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "edit flows");
+        var json = graph.ToJson();
+        if (json.Length > FlowLimits.GraphJson || graph.Nodes.Count > FlowLimits.Nodes)
+        {
+            throw PortalException.Invalid("graph", $"A flow may have up to {FlowLimits.Nodes} nodes and {FlowLimits.GraphJson / 1024} KB of code and settings.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct, tracked: true);
+        FlowLifecycle.Next(flow.State, FlowEvent.SaveDraft);
+        var draft = await db.Set<FlowVersion>().SingleAsync(v => v.FlowId == flowId && v.Kind == FlowVersionKind.Draft, ct);
+        draft.Graph = json;
+        draft.SavedAt = flow.UpdatedAt = time.GetUtcNow();
+        draft.SavedBy = currentUser.UserName;
+        await db.SaveChangesAsync(ct);
+        return await validator.ValidateAsync(graph, ct);
+    }
+
+    /// <summary>
+    /// Validates the draft and makes a copy of it the running version. Errors refuse with a field
+    /// error per node ("nodes.function-1"); warnings (an inactive destination) come back with the result.
+    /// </summary>
+    public async Task<DeployResult> DeployAsync(Guid flowId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "deploy flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct, tracked: true);
+        var next = FlowLifecycle.Next(flow.State, FlowEvent.Deploy);
+        var draft = await db.Set<FlowVersion>().AsNoTracking().SingleAsync(v => v.FlowId == flowId && v.Kind == FlowVersionKind.Draft, ct);
+        var validation = await validator.ValidateAsync(FlowGraph.FromJson(draft.Graph), ct);
+        if (!validation.IsValid)
+        {
+            var byField = validation.Errors.GroupBy(e => e.NodeId is null ? "graph" : $"nodes.{e.NodeId}")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+            throw new PortalException(PortalErrorKind.Validation,
+                $"The flow cannot be deployed yet: {string.Join(" ", validation.Errors.Select(e => e.Message))}", byField);
+        }
+
+        var now = time.GetUtcNow();
+        var number = await db.Set<FlowVersion>().Where(v => v.FlowId == flowId).MaxAsync(v => v.Number, ct) + 1;
+        var version = new FlowVersion
+        {
+            Id = Guid.CreateVersion7(now), FlowId = flowId, Number = number, Kind = FlowVersionKind.Deployed,
+            Graph = draft.Graph, SavedBy = currentUser.UserName, SavedAt = now,
+        };
+        db.Add(version);
+        flow.DeployedVersionId = version.Id;
+        flow.DeployedVersionNumber = number;
+        flow.Enabled = next != FlowState.Disabled;
+        flow.UpdatedAt = now;
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.deployed", $"Deployed version {number} of flow '{flow.Name}'."));
+        await db.SaveChangesAsync(ct);
+        return new DeployResult(number, validation.Warnings);
+    }
+
+    public Task EnableAsync(Guid flowId, CancellationToken ct = default) => SwitchAsync(flowId, FlowEvent.Enable, ct);
+
+    public Task DisableAsync(Guid flowId, CancellationToken ct = default) => SwitchAsync(flowId, FlowEvent.Disable, ct);
+
+    private async Task SwitchAsync(Guid flowId, FlowEvent happening, CancellationToken ct)
+    {
+        currentUser.Demand(PortalPermission.Operate, "switch flows on and off");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct, tracked: true);
+        flow.Enabled = FlowLifecycle.Next(flow.State, happening) == FlowState.Deployed;
+        flow.UpdatedAt = time.GetUtcNow();
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, happening == FlowEvent.Enable ? "flow.enabled" : "flow.disabled",
+            $"{(happening == FlowEvent.Enable ? "Enabled" : "Disabled")} flow '{flow.Name}'."));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Runs a function on a sample without deploying anything: output, logs and error, as a run would record them.</summary>
+    public async Task<FunctionResult> TestFunctionAsync(string code, string sampleMessage, string? context = null, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "test functions");
+        var message = ValidJson(sampleMessage, "sample", JsonValueKind.Object);
+        var contextJson = context is null ? """{"flowName":"(test)","flowVersion":0}""" : ValidJson(context, "context", JsonValueKind.Object);
+        return await sandbox.RunAsync(() =>
+            FlowFunction.TryCompile(code, sandbox.Limits, out var problem)?.Invoke(message, contextJson) ?? problem!);
+    }
+
+    /// <summary>
+    /// A real message to test with: the latest input this flow ran on from that source node, else a
+    /// message made from the latest reading the source matches. Null when there is none yet.
+    /// </summary>
+    public async Task<string?> LatestInputAsync(Guid flowId, string sourceNodeId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await FindAsync(db, flowId, ct);
+        var draft = FlowGraph.FromJson(await db.Set<FlowVersion>().Where(v => v.FlowId == flowId && v.Kind == FlowVersionKind.Draft).Select(v => v.Graph).SingleAsync(ct));
+        if (draft.Node(sourceNodeId) is not { Kind: FlowNodeKind.Source, SourceRef: { } reference } source)
+        {
+            throw PortalException.NotFound("The source node");
+        }
+
+        var readings = db.Set<Reading>().AsNoTracking();
+        var id = Guid.TryParse(reference, out var parsed) ? parsed : Guid.Empty;
+        switch (source.Source)
+        {
+            case FlowSourceKind.Integration:
+                readings = readings.Where(r => r.SourceIntegrationId == id);
+                break;
+            case FlowSourceKind.Device:
+                var devicePath = "/devices/" + id;
+                readings = readings.Where(r => r.ResourcePath.EndsWith(devicePath));
+                break;
+            case FlowSourceKind.Place:
+                var places = await PlaceIndex.LoadAsync(db, ct);
+                var subtree = places.Contains(id) ? places.Subtree(id) : [];
+                var inPlaces = await db.Devices.Where(d => subtree.Contains(d.PlaceId)).Select(d => new { d.PlaceId, d.Id }).ToListAsync(ct);
+                var placePaths = subtree.Select(ResourcePath.ForPlace).Concat(inPlaces.Select(d => ResourcePath.ForDevice(d.PlaceId, d.Id))).ToList();
+                readings = readings.Where(r => placePaths.Contains(r.ResourcePath));
+                break;
+            default:
+                var typeIds = db.DeviceTypes.Where(t => t.Key == reference).Select(t => t.Id);
+                var ofType = await db.Devices.Where(d => typeIds.Contains(d.DeviceTypeId)).Select(d => new { d.PlaceId, d.Id }).ToListAsync(ct);
+                var typePaths = ofType.Select(d => ResourcePath.ForDevice(d.PlaceId, d.Id)).ToList();
+                readings = readings.Where(r => typePaths.Contains(r.ResourcePath));
+                break;
+        }
+
+        var latest = await readings.OrderByDescending(r => r.TimestampTicks).FirstOrDefaultAsync(ct);
+        if (latest is null)
+        {
+            return null;
+        }
+
+        var reading = new NewReading(latest.ResourcePath, latest.Metric, latest.Timestamp, latest.Value, latest.Unit);
+        var resource = (await FlowInput.ResolveAsync(db, [latest.ResourcePath], ct)).GetValueOrDefault(latest.ResourcePath)
+            ?? new ReadingResource(latest.ResourcePath, null, null, null, null, null, null, "");
+        return FlowInput.Message(reading, resource, latest.SourceIntegrationId);
+    }
+
+    public async Task<PagedResult<FlowRunRow>> HistoryAsync(FlowHistoryQuery query, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flow history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (page, total) = await db.Set<FlowRun>().AsNoTracking()
+            .WhereIf(query.FlowId is not null, r => r.FlowId == query.FlowId)
+            .WhereIf(query.Status is not null, r => r.Status == query.Status)
+            .WhereIf(query.From is not null, r => r.StartedAt >= query.From)
+            .WhereIf(query.To is not null, r => r.StartedAt <= query.To)
+            .PageAsync(q => q.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id), query.Skip, query.Take, ct);
+        var flowNames = await db.Set<Flow>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Name, ct);
+        return new PagedResult<FlowRunRow>(page.Select(r => Row(r, flowNames)).ToList(), total);
+    }
+
+    public async Task<FlowRunDetail> GetRunAsync(Guid runId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flow history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var run = await db.Set<FlowRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
+        var steps = await db.Set<FlowRunStep>().AsNoTracking().Where(s => s.RunId == runId).ToListAsync(ct);
+        var flowNames = await db.Set<Flow>().AsNoTracking().Where(f => f.Id == run.FlowId).ToDictionaryAsync(f => f.Id, f => f.Name, ct);
+        return new FlowRunDetail(Row(run, flowNames), run.Input, await StepViewsAsync(db, steps, ct));
+    }
+
+    /// <summary>The debug view: the last <paramref name="perNode"/> messages through each node of the flow, newest first.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<FlowStepView>>> DebugAsync(Guid flowId, int perNode = 5, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flow history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var recentRuns = db.Set<FlowRun>().Where(r => r.FlowId == flowId).OrderByDescending(r => r.StartedAt).Take(50).Select(r => r.Id);
+        var steps = await db.Set<FlowRunStep>().AsNoTracking().Where(s => recentRuns.Contains(s.RunId)).ToListAsync(ct);
+        var views = await StepViewsAsync(db, steps, ct);
+        return views.GroupBy(v => v.NodeId).ToDictionary(g => g.Key,
+            g => (IReadOnlyList<FlowStepView>)g.OrderByDescending(v => v.At).ThenByDescending(v => v.Index).Take(Math.Clamp(perNode, 1, 50)).ToList());
+    }
+
+    /// <summary>Flows whose draft or deployed version names the integration, for its detail page.</summary>
+    public async Task<IReadOnlyList<FlowUse>> UsingIntegrationAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var text = integrationId.ToString();
+        var flows = await db.Set<Flow>().AsNoTracking().ToDictionaryAsync(f => f.Id, ct);
+        var candidates = await db.Set<FlowVersion>().AsNoTracking()
+            .Where(v => v.Graph.Contains(text))
+            .Where(v => v.Kind == FlowVersionKind.Draft || db.Set<Flow>().Any(f => f.DeployedVersionId == v.Id))
+            .Select(v => new { v.FlowId, v.Graph }).ToListAsync(ct);
+        return candidates
+            .Where(c => FlowGraph.FromJson(c.Graph).Nodes.Any(n => n.IntegrationId == integrationId || (n.Source == FlowSourceKind.Integration && n.SourceRef == text)))
+            .Select(c => flows[c.FlowId]).DistinctBy(f => f.Id).OrderBy(f => f.Name)
+            .Select(f => new FlowUse(f.Id, f.Name, f.State)).ToList();
+    }
+
+    private static async Task<List<FlowStepView>> StepViewsAsync(PortalDbContext db, List<FlowRunStep> steps, CancellationToken ct)
+    {
+        var messageIds = steps.Select(s => s.OutboxMessageId).OfType<Guid>().ToList();
+        var statuses = messageIds.Count == 0
+            ? []
+            : await db.Set<OutboxMessage>().AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Status, ct);
+        return steps.OrderBy(s => s.Kind).ThenBy(s => s.NodeId).ThenBy(s => s.Index)
+            .Select(s => new FlowStepView(s.NodeId, s.Kind, s.Index, s.Input, s.Output, s.Logs, s.Error, s.Note, s.OutboxMessageId,
+                s.OutboxMessageId is { } id && statuses.TryGetValue(id, out var status) ? status : null, s.At))
+            .ToList();
+    }
+
+    private static FlowRunRow Row(FlowRun r, Dictionary<Guid, string> flowNames) =>
+        new(r.Id, r.FlowId, flowNames.GetValueOrDefault(r.FlowId, "(deleted)"), r.VersionNumber, r.Status, r.ResourcePath, r.ReadingAt,
+            r.StartedAt, r.MessagesQueued, r.Error);
+
+    private static async Task<Flow> FindAsync(PortalDbContext db, Guid flowId, CancellationToken ct, bool tracked = false)
+    {
+        var flows = tracked ? db.Set<Flow>() : db.Set<Flow>().AsNoTracking();
+        return await flows.SingleOrDefaultAsync(f => f.Id == flowId, ct) ?? throw PortalException.NotFound("The flow");
+    }
+
+    /// <summary>Names of what flows refer to, for lists: integrations, devices, places, by id text.</summary>
+    private static async Task<Dictionary<string, string>> NamesAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var names = await db.Set<Integration>().AsNoTracking().Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id.ToString(), i => i.Name, ct);
+        foreach (var device in await db.Devices.AsNoTracking().Select(d => new { d.Id, d.Name }).ToListAsync(ct))
+        {
+            names[device.Id.ToString()] = device.Name;
+        }
+
+        foreach (var place in await db.Places.AsNoTracking().Select(p => new { p.Id, p.Name }).ToListAsync(ct))
+        {
+            names[place.Id.ToString()] = place.Name;
+        }
+
+        return names;
+    }
+
+    private static string Describe(FlowNode node, Dictionary<string, string> names)
+    {
+        if (node.Label is { Length: > 0 } label)
+        {
+            return label;
+        }
+
+        var reference = node.Kind == FlowNodeKind.Destination ? node.IntegrationId?.ToString() : node.SourceRef;
+        var name = reference is not null && names.TryGetValue(reference, out var known) ? known : reference ?? "(not set)";
+        return node.Source switch
+        {
+            FlowSourceKind.DeviceType => $"every {name}",
+            FlowSourceKind.Place => $"under {name}",
+            _ => name,
+        };
+    }
+
+    private static string ValidName(string? name)
+    {
+        name = name?.Trim() ?? "";
+        return name.Length is > 0 and <= FlowLimits.Name
+            ? name
+            : throw PortalException.Invalid("name", $"Enter a name of up to {FlowLimits.Name} characters.");
+    }
+
+    private static string ValidJson(string text, string field, JsonValueKind kind)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            return json.RootElement.ValueKind == kind ? text : throw PortalException.Invalid(field, "Enter a JSON object, { ... }.");
+        }
+        catch (JsonException e)
+        {
+            throw PortalException.Invalid(field, $"This is not valid JSON: {e.Message}");
+        }
+    }
+}
