@@ -41,7 +41,9 @@ app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseRateLimiter();
 app.UseAuthentication();
+app.UseMiddleware<SameOriginWritesMiddleware>();
 app.UseFirstRunSetup();
 app.UseAuthorization();
 app.UseAntiforgery();
