@@ -13,6 +13,7 @@ using Radzen;
 var builder = WebApplication.CreateBuilder([.. args, PortalExtensions.NoConfigReload]);
 
 builder.AddPortalServices();
+builder.AddWebSecurity();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
@@ -30,6 +31,8 @@ if (VaultCommand.IsRequested(args))
     return await VaultCommand.RunAsync(app, args);
 }
 
+// Forwarded headers first: HSTS, redirects and cookies need the scheme the client used.
+app.UseWebSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -40,7 +43,6 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<SameOriginWritesMiddleware>();
