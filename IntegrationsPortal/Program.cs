@@ -12,7 +12,15 @@ using Radzen;
 // when delivering at full speed, see NoConfigReload.
 var builder = WebApplication.CreateBuilder([.. args, PortalExtensions.NoConfigReload]);
 
-builder.AddPortalServices();
+try
+{
+    builder.AddPortalServices();
+}
+catch (Exception e) when (StorageFailure.Describe(e) is { } message)
+{
+    return StorageFailure.Exit(message);
+}
+
 builder.AddWebSecurity();
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -25,7 +33,15 @@ builder.Services.AddRadzenCookieThemeService(options =>
 
 var app = builder.Build();
 
-await app.MigratePortalDatabaseAsync();
+try
+{
+    await app.MigratePortalDatabaseAsync();
+}
+catch (Exception e) when (StorageFailure.Describe(e) is { } message)
+{
+    return StorageFailure.Exit(message);
+}
+
 if (VaultCommand.IsRequested(args))
 {
     return await VaultCommand.RunAsync(app, args);

@@ -1,8 +1,10 @@
+using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts;
@@ -60,10 +62,13 @@ public static class AccountsExtensions
             .AddPolicy(PortalPolicies.CanOperate, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator))
             .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin));
 
-        // Keys in the data folder, so sign-in cookies survive a restart of the portal.
+        // Keys in the data folder, so sign-in cookies survive a restart of the portal; encrypted with
+        // the vault's key, which is kept apart from the data (docs/decisions/005, 014).
         services.AddDataProtection()
             .SetApplicationName("IntegrationsPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.GetDataDirectory(), "keys")));
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<KeyRing>((options, keys) => options.XmlEncryptor = new VaultXmlEncryptor(keys));
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
