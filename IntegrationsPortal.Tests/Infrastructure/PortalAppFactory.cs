@@ -67,10 +67,11 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
         return client;
     }
 
-    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    /// <summary>Posts the sign-in form; <paramref name="query"/> is what a link to the form carried (a return URL).</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string query = "")
     {
         var token = await AntiforgeryTokenAsync(client, "/account/login");
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostAsync("/account/login" + query, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = token,
