@@ -11,18 +11,37 @@ using IntegrationsPortal.Infrastructure.Security;
 // when delivering at full speed, see NoConfigReload.
 var builder = WebApplication.CreateBuilder([.. args, PortalExtensions.NoConfigReload]);
 
-builder.AddPortalServices();
+try
+{
+    builder.AddPortalServices();
+}
+catch (Exception e) when (StorageFailure.Describe(e) is { } message)
+{
+    return StorageFailure.Exit(message);
+}
+
+builder.AddWebSecurity();
 
 builder.Services.AddPortalUi();
 
 var app = builder.Build();
 
-await app.MigratePortalDatabaseAsync();
+try
+{
+    await app.MigratePortalDatabaseAsync();
+}
+catch (Exception e) when (StorageFailure.Describe(e) is { } message)
+{
+    return StorageFailure.Exit(message);
+}
+
 if (VaultCommand.IsRequested(args))
 {
     return await VaultCommand.RunAsync(app, args);
 }
 
+// Forwarded headers first: HSTS, redirects and cookies need the scheme the client used.
+app.UseWebSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -33,8 +52,9 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api"),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseRateLimiter();
 app.UseAuthentication();
+app.UseMiddleware<SameOriginWritesMiddleware>();
 app.UseFirstRunSetup();
 app.UseAuthorization();
 app.UseAntiforgery();

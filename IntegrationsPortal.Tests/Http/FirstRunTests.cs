@@ -46,12 +46,28 @@ public sealed class FirstRunTests : IAsyncLifetime
         var response = await PostSetupAsync(client, confirmPassword: "something-else-entirely");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("The passwords do not match.", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("The passwords do not match.", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestPasswords.Strong, html, StringComparison.Ordinal);
+        Assert.Equal("/setup", (await client.GetAsync("/integrations", TestContext.Current.CancellationToken)).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task SetupForm_WithACommonPassword_RefusesIt_AndDoesNotEchoIt()
+    {
+        using var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await PostSetupAsync(client, confirmPassword: "Qwerty123456", password: "Qwerty123456");
+
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("commonly used passwords", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Qwerty123456", html, StringComparison.Ordinal);
         Assert.Equal("/setup", (await client.GetAsync("/integrations", TestContext.Current.CancellationToken)).Headers.Location!.OriginalString);
     }
 
     /// <summary>Posts the setup form as a browser would, antiforgery token included.</summary>
-    private static async Task<HttpResponseMessage> PostSetupAsync(HttpClient client, string confirmPassword)
+    private static async Task<HttpResponseMessage> PostSetupAsync(HttpClient client, string confirmPassword, string password = TestPasswords.Strong)
     {
         var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/setup");
         return await client.PostAsync("/setup", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -61,7 +77,7 @@ public sealed class FirstRunTests : IAsyncLifetime
             ["Input.OrganizationName"] = "Acme Energy",
             ["Input.DisplayName"] = "Ada Admin",
             ["Input.Email"] = "ada@acme.test",
-            ["Input.Password"] = TestPasswords.Strong,
+            ["Input.Password"] = password,
             ["Input.ConfirmPassword"] = confirmPassword,
         }), TestContext.Current.CancellationToken);
     }

@@ -61,6 +61,7 @@ public sealed class FakeProviders : IAsyncDisposable
             ? LoopbackApp.Json(200, """{"data":{"id":"123","name":"Acme Fleet"}}""")
             : LoopbackApp.Json(401, """{"message":"Unauthorized","requestId":"7f1c2a"}"""));
         app.MapMethods("/hooks/ok", ["HEAD", "POST"], () => Results.StatusCode(405));
+        app.MapMethods("/hooks/no-head", ["HEAD"], () => Results.StatusCode(501));
         app.Map("/down/{**rest}", () => LoopbackApp.Json(503, """{"message":"Service Unavailable"}"""));
 
         });

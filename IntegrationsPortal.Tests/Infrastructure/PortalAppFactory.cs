@@ -19,10 +19,22 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
 
     public Uri? RootUri { get; private set; }
 
+    /// <summary>The sign-in rate limit; the shared portals sign in far more often than a person would.</summary>
+    public int SignInAttemptsPerAddress { get; init; } = 100_000;
+
+    /// <summary>Further settings, as appsettings.json or environment variables would give them.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_directory.DatabaseFile}");
+        builder.UseSetting("Portal:Security:SignInAttemptsPerAddress", SignInAttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (allowLoopback)
         {
             // Receivers in the tests listen on loopback, which the outbound URL policy refuses by default.
@@ -55,10 +67,11 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
         return client;
     }
 
-    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    /// <summary>Posts the sign-in form; <paramref name="query"/> is what a link to the form carried (a return URL).</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string query = "")
     {
         var token = await AntiforgeryTokenAsync(client, "/account/login");
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostAsync("/account/login" + query, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = token,

@@ -117,6 +117,16 @@ public sealed class VerificationTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task Webhook_ThatAnswers501ToHead_IsActive()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook("No HEAD", new Uri(_providers.BaseUri, "hooks/no-head").ToString()));
+
+        var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
+
+        Assert.Equal(IntegrationStatus.Active, detail.Status);
+    }
+
+    [Fact]
     public async Task ProviderAnswering503_StaysPendingVerify_AndIsRetriedInTenSeconds()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));

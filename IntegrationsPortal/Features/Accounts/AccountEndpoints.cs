@@ -17,6 +17,12 @@ public static class AccountEndpoints
                 return TypedResults.Problem("This sign-out form has expired. Reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
             }
 
+            // A new security stamp, so a copy of this cookie (or the user's other sessions) stops working too.
+            if (await signInManager.UserManager.GetUserAsync(http.User) is { } user)
+            {
+                await UserSessions.EndCookiesAsync(signInManager.UserManager, user);
+            }
+
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();

@@ -1,8 +1,10 @@
+using IntegrationsPortal.Infrastructure.Crypto;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts;
@@ -32,6 +34,7 @@ public static class AccountsExtensions
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddDefaultTokenProviders();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
@@ -42,24 +45,30 @@ public static class AccountsExtensions
             options.Cookie.Name = "portal.auth";
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.SlidingExpiration = true;
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             // The API answers 401/403; only pages redirect to the sign-in form.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+            // Every request, not every 30 minutes: a signed-out, disabled or demoted user's copied cookie stops at once.
+            options.Events.OnValidatePrincipal = UserSessions.ValidatePrincipalAsync;
         });
-        // A disabled user's cookie stops working at the next validation (the default is 30 minutes).
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddSingleton<UserSessions>();
+        builder.AddSignInRateLimit();
 
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.CanView, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator, PortalRoles.Viewer))
             .AddPolicy(PortalPolicies.CanOperate, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator))
             .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin));
 
-        // Keys in the data folder, so sign-in cookies survive a restart of the portal.
+        // Keys in the data folder, so sign-in cookies survive a restart of the portal; encrypted with
+        // the vault's key, which is kept apart from the data (docs/decisions/005, 014).
         services.AddDataProtection()
             .SetApplicationName("IntegrationsPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.GetDataDirectory(), "keys")));
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<KeyRing>((options, keys) => options.XmlEncryptor = new VaultXmlEncryptor(keys));
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();

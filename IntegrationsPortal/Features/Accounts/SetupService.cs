@@ -11,10 +11,12 @@ public sealed class FirstAdministratorInput
 {
     [Required(ErrorMessage = "Name your organization.")]
     [StringLength(Limits.OrganizationName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string OrganizationName { get; set; } = "";
 
     [Required(ErrorMessage = "Enter your name.")]
     [StringLength(Limits.DisplayName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string DisplayName { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the email you will sign in with.")]

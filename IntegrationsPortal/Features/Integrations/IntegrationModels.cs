@@ -11,6 +11,7 @@ public sealed class CreateIntegrationInput
 
     [Required(ErrorMessage = "Name the integration.")]
     [StringLength(Limits.IntegrationName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 
     public Dictionary<string, string?> Properties { get; set; } = [];
@@ -23,6 +24,7 @@ public sealed class UpdateIntegrationInput
 {
     [Required(ErrorMessage = "Name the integration.")]
     [StringLength(Limits.IntegrationName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 
     public Dictionary<string, string?> Properties { get; set; } = [];

@@ -22,6 +22,7 @@ public sealed class PlaceInput
 
     [Required(ErrorMessage = "Name the place.")]
     [StringLength(ResourceLimits.Name, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 
     [StringLength(ResourceLimits.Address, ErrorMessage = "At most 300 characters.")]
@@ -47,6 +48,7 @@ public sealed class DeviceInput
 
     [Required(ErrorMessage = "Name the device.")]
     [StringLength(ResourceLimits.Name, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 
     [Required(ErrorMessage = "Pick a device type.")]
@@ -68,6 +70,7 @@ public sealed class DeviceTypeInput
 
     [Required(ErrorMessage = "Name the type.")]
     [StringLength(ResourceLimits.Name, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 
     [StringLength(ResourceLimits.DeviceTypeKey, ErrorMessage = "At most 40 characters.")]

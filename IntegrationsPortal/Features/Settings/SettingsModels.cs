@@ -15,6 +15,7 @@ public sealed class NewUserInput
 {
     [Required(ErrorMessage = "Enter the person's name.")]
     [StringLength(Limits.DisplayName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string DisplayName { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the email they will sign in with.")]
@@ -34,5 +35,6 @@ public sealed class OrganizationInput
 {
     [Required(ErrorMessage = "Name your organization.")]
     [StringLength(Limits.OrganizationName, ErrorMessage = "At most 100 characters.")]
+    [PlainName]
     public string Name { get; set; } = "";
 }

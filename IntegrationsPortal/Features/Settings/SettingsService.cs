@@ -14,6 +14,7 @@ public sealed class SettingsService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
+    UserSessions sessions,
     TimeProvider time)
 {
     public async Task<OrganizationSummary> GetOrganizationAsync(CancellationToken ct = default)
@@ -95,7 +96,7 @@ public sealed class SettingsService(
         }, ct);
     }
 
-    public Task ChangeRoleAsync(string userId, string role, CancellationToken ct = default)
+    public async Task ChangeRoleAsync(string userId, string role, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "change roles");
         if (!PortalRoles.All.Contains(role))
@@ -103,7 +104,7 @@ public sealed class SettingsService(
             throw PortalException.Invalid("Role", "The role must be Admin, Operator or Viewer.");
         }
 
-        return InIdentityScopeAsync(async (users, db) =>
+        await InIdentityScopeAsync(async (users, db) =>
         {
             var user = await FindInOrganizationAsync(users, userId);
             var current = (await users.GetRolesAsync(user)).FirstOrDefault();
@@ -129,9 +130,11 @@ public sealed class SettingsService(
             await db.SaveChangesAsync(ct);
             return true;
         }, ct);
+        // After the commit: open circuits end now rather than at their next revalidation.
+        sessions.Announce(userId);
     }
 
-    public Task SetDisabledAsync(string userId, bool disabled, CancellationToken ct = default)
+    public async Task SetDisabledAsync(string userId, bool disabled, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "disable users");
         if (disabled && userId == currentUser.UserId)
@@ -139,7 +142,7 @@ public sealed class SettingsService(
             throw PortalException.Conflict("You cannot disable your own account.");
         }
 
-        return InIdentityScopeAsync(async (users, db) =>
+        await InIdentityScopeAsync(async (users, db) =>
         {
             var user = await FindInOrganizationAsync(users, userId);
             if (disabled && await users.IsInRoleAsync(user, PortalRoles.Admin))
@@ -154,6 +157,7 @@ public sealed class SettingsService(
             await db.SaveChangesAsync(ct);
             return true;
         }, ct);
+        sessions.Announce(userId);
     }
 
     public async Task<IReadOnlyList<AuditEntrySummary>> ListAuditAsync(int take = 100, CancellationToken ct = default)

@@ -53,9 +53,9 @@ public static class DataExtensions
             builder.DataSource = Path.Combine(contentRoot, builder.DataSource);
         }
 
-        if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } directory)
+        if (!string.IsNullOrEmpty(builder.DataSource) && builder.DataSource != ":memory:")
         {
-            Directory.CreateDirectory(directory);
+            DataFiles.Prepare(builder.DataSource);
         }
 
         // Wait for a lock instead of failing at once when Quartz and the portal write together.

@@ -31,7 +31,13 @@ public partial class Login
     private async Task SignInAsync()
     {
         var user = await SignInManager.UserManager.FindByNameAsync(Input.Email.Trim());
-        if (user is { IsDisabled: true })
+        if (user is null)
+        {
+            // The same password hashing as for a real account, so the answer's timing does not tell
+            // which accounts exist.
+            DummyPassword.Verify(SignInManager.UserManager.PasswordHasher, Input.Password);
+        }
+        else if (user.IsDisabled)
         {
             errorMessage = "This account is disabled. Ask an administrator of your organization.";
             return;
@@ -55,10 +61,15 @@ public partial class Login
         }
     }
 
-    /// <summary>Only local paths: an open redirect would let a link send a fresh sign-in anywhere.</summary>
-    private static string SafeReturnUrl(string? returnUrl) =>
+    /// <summary>
+    /// Only local paths: an open redirect would let a link send a fresh sign-in anywhere. Only
+    /// printable ASCII too: a Location header cannot carry anything else (a full-width dot made the
+    /// redirect fail with a 500), and browsers map some non-ASCII characters to '/' or '.'.
+    /// </summary>
+    internal static string SafeReturnUrl(string? returnUrl) =>
         returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            && returnUrl.All(c => c is > ' ' and < '\x7f')
             ? returnUrl
             : "/";
 

@@ -28,6 +28,20 @@ public partial class Setup
         Input ??= new();
         editContext = new EditContext(Input);
         serviceErrors = new ServiceErrors(editContext);
+        // A form sent back with errors must not carry the typed password in its HTML.
+        editContext.OnValidationStateChanged += (_, _) =>
+        {
+            if (editContext.GetValidationMessages().Any())
+            {
+                ForgetPasswords();
+            }
+        };
+    }
+
+    private void ForgetPasswords()
+    {
+        Input.Password = "";
+        Input.ConfirmPassword = "";
     }
 
     private async Task CreateAsync()
@@ -41,6 +55,7 @@ public partial class Setup
         {
             // A weak password, say, goes next to its field; anything else on top.
             errorMessage = serviceErrors.Show(e);
+            ForgetPasswords();
             return;
         }
 

@@ -8,8 +8,9 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 
 /// <summary>
 /// Webhook and HTTP destinations have no "who am I": the check is that the endpoint answers HTTP
-/// at all, and does not refuse our credentials. Many webhook receivers answer 405 to HEAD, which
-/// still proves the endpoint is there.
+/// at all, and does not refuse our credentials. Many webhook receivers answer 405 or 501 to HEAD
+/// (some frameworks even 500), which still proves the endpoint is there: only a missing path, refused
+/// credentials, or a gateway saying the receiver behind it is down keep it from being verified.
 /// </summary>
 [ForTypes(TypeKeys.Webhook, TypeKeys.Http)]
 public sealed class HttpReachableVerifier(IHttpClientFactory httpClients, OutboundAddressPolicy policy) : IIntegrationVerifier
@@ -36,8 +37,10 @@ public sealed class HttpReachableVerifier(IHttpClientFactory httpClients, Outbou
             HttpStatusCode.NotFound or HttpStatusCode.Gone => VerificationResult.Failed($"The endpoint answered {status}: check the URL."),
             HttpStatusCode.Unauthorized when auth == EndpointAuth.None =>
                 VerificationResult.Failed("The endpoint asks for credentials (401): choose Basic or Digest authentication and set them."),
-            HttpStatusCode.Unauthorized => VerificationResult.Failed($"The endpoint refused the username or password ({auth.ToString().ToLowerInvariant()} authentication, 401)."),
-            >= HttpStatusCode.InternalServerError => VerificationResult.RetryLater($"The endpoint answered {status}."),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when auth != EndpointAuth.None =>
+                VerificationResult.Failed($"The endpoint refused the username or password ({auth.ToString().ToLowerInvariant()} authentication, {status})."),
+            HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout =>
+                VerificationResult.RetryLater($"The endpoint answered {status}."),
             _ => VerificationResult.Success($"The endpoint answered ({status})."),
         };
     }

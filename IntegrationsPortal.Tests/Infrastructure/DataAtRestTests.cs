@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace IntegrationsPortal.Tests.Infrastructure;
+
+/// <summary>What a first start leaves on disk, and a start on a disk it cannot write.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class DataAtRestTests : IAsyncLifetime
+{
+    private readonly TempDirectory _root = new();
+    private PortalAppFactory _app = default!;
+
+    private string DataFolder => Path.Combine(_root.Path, "App_Data");
+
+    public ValueTask InitializeAsync()
+    {
+        _app = new PortalAppFactory { Settings = { ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(DataFolder, "portal.db")}" } };
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public async Task FirstStart_MakesTheDataFolderAndDatabaseOwnerOnly_AndEncryptsTheCookieKeys()
+    {
+        var tenant = await _app.Services.SetUpFirstOrganizationAsync();
+        // Signing in makes Data Protection write its first key, and proves the encrypted key opens again.
+        using var client = await _app.SignedInClientAsync(tenant.AdminEmail);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(DataFolder));
+        foreach (var file in Directory.GetFiles(DataFolder, "portal.db*"))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        var keyFile = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(Path.Combine(DataFolder, "keys"), "*.xml")), TestContext.Current.CancellationToken);
+        Assert.Contains("vaultEncrypted", keyFile, StringComparison.Ordinal);
+        Assert.DoesNotContain("unencrypted form", keyFile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartOnAPathItCannotWrite_ExitsWithOneLineAndCode74()
+    {
+        // A regular file where the data folder's parent should be: no directory can be made there, even as root.
+        var blocker = Path.Combine(_root.Path, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "", TestContext.Current.CancellationToken);
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IntegrationsPortal.dll")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ConnectionStrings__Portal"] = $"Data Source={Path.Combine(blocker, "App_Data", "portal.db")}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{PortalAppFactory.FreeLoopbackPort()}";
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(74, process.ExitCode);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("The portal cannot write its data folder", line, StringComparison.Ordinal);
+    }
+}

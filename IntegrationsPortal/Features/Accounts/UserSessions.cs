@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace IntegrationsPortal.Features.Accounts;
+
+/// <summary>
+/// Ends a user's sessions at once (docs/decisions/014). Every session carries the user's security
+/// stamp; sign-out, a role change, disabling and a password change give the user a new one. Each
+/// request compares the two with one indexed read of the user's row, and open Blazor circuits hear
+/// of the change through <see cref="Ended"/> instead of waiting for their next revalidation.
+/// </summary>
+public sealed class UserSessions
+{
+    /// <summary>Raised with the user's id after their sessions were ended.</summary>
+    public event Action<string>? Ended;
+
+    /// <summary>
+    /// Gives the user a new security stamp, so every cookie of theirs stops working at once and their
+    /// circuits at the next revalidation (seconds). Not announced: on sign-out the circuit of the page
+    /// that posted the form would race the form's own redirect to the signed-out page.
+    /// </summary>
+    public static async Task EndCookiesAsync(UserManager<PortalUser> users, PortalUser user) =>
+        IdentityErrors.ThrowIfFailed(await users.UpdateSecurityStampAsync(user));
+
+    /// <summary>For callers that changed the stamp themselves inside a larger transaction: call after it commits.</summary>
+    public void Announce(string userId) => Ended?.Invoke(userId);
+
+    /// <summary>Whether the session's user still exists, is enabled and has the stamp the session was issued with.</summary>
+    public static async Task<bool> IsCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct)
+    {
+        var userId = principal.FindFirstValue(options.ClaimsIdentity.UserIdClaimType);
+        var stamp = principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType);
+        if (userId is null || stamp is null)
+        {
+            return false;
+        }
+
+        var row = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new { u.SecurityStamp, u.IsDisabled })
+            .FirstOrDefaultAsync(ct);
+        return row is { IsDisabled: false } && row.SecurityStamp == stamp;
+    }
+
+    /// <summary>
+    /// The cookie's check on every request. It replaces Identity's SecurityStampValidator, which with
+    /// a zero interval would also rebuild the principal (roles, organization) and re-issue the
+    /// cookie on every request.
+    /// </summary>
+    public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
+        if (context.Principal is not null
+            && await IsCurrentAsync(services.GetRequiredService<PortalDbContext>(), context.Principal, options, context.HttpContext.RequestAborted))
+        {
+            return;
+        }
+
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+    }
+}
