@@ -10,6 +10,7 @@ namespace IntegrationsPortal.Tests.Ui;
 /// </summary>
 public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _consoleErrorsQueue = new();
     private IBrowserContext _context = default!;
 
     protected IPage Page { get; private set; } = default!;
@@ -25,6 +26,14 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
         });
         _context.SetDefaultTimeout(15_000);
         Page = await _context.NewPageAsync();
+        // Circuit errors surface in the browser console: kept for the report of a failed test.
+        Page.Console += (_, message) =>
+        {
+            if (message.Type is "error")
+            {
+                _consoleErrorsQueue.Enqueue(message.Text);
+            }
+        };
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -36,6 +45,10 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
             TestContext.Current.SendDiagnosticMessage($"Screenshot of the failure: {path}");
+            foreach (var error in _consoleErrorsQueue)
+            {
+                TestContext.Current.SendDiagnosticMessage($"Browser console: {error}");
+            }
         }
 
         await _context.DisposeAsync();

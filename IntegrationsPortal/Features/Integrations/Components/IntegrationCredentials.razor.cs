@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Infrastructure.Security;
@@ -9,7 +10,6 @@ public partial class IntegrationCredentials
 {
     private string? replacing;
     private string? newValue;
-    private string? error;
     private bool canOperate;
 
     [Parameter, EditorRequired]
@@ -30,21 +30,20 @@ public partial class IntegrationCredentials
     {
         replacing = spec.Name;
         newValue = null;
-        error = null;
+        ErrorMessage = null;
     }
 
     private async Task SaveAsync(PropertySpec spec)
     {
-        try
+        var saved = await RunAsync(
+            () => Integrations.ReplaceSecretsAsync(Detail.Id, new Dictionary<string, string> { [spec.Name] = newValue ?? "" }),
+            confirmation: $"{spec.Label} replaced; checking the integration again.",
+            refused: e => e.FieldErrors.GetValueOrDefault(spec.Name)?[0] ?? e.Message);
+        if (saved)
         {
-            await Integrations.ReplaceSecretsAsync(Detail.Id, new Dictionary<string, string> { [spec.Name] = newValue ?? "" });
             replacing = null;
             newValue = null;
             await Saved.InvokeAsync();
-        }
-        catch (PortalException e)
-        {
-            error = e.FieldErrors.GetValueOrDefault(spec.Name)?[0] ?? e.Message;
         }
     }
 }
