@@ -30,7 +30,7 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
         await GotoInteractiveAsync($"/integrations/{id}");
         await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
-        await Page.Locator(".rz-tabview-nav li", new() { HasText = "Test" }).First.ClickAsync();
+        await OpenTabAsync("Test");
         await Expect(ByTestId("test-payload")).ToHaveValueAsync(new Regex("meter.reading"));
         await ByTestId("send-test").ClickAsync();
 
@@ -41,7 +41,7 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
         Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
         Assert.Single(receiver.Requests, r => r.Method == "POST"); // the verifier checks reachability with HEAD
 
-        await Page.Locator(".rz-tabview-nav li", new() { HasText = "History" }).First.ClickAsync();
+        await OpenTabAsync("History");
         var row = ByTestId("history-grid").Locator("tbody tr").First;
         await Expect(row).ToContainTextAsync("test");
         await row.GetByTestId("history-open").ClickAsync();

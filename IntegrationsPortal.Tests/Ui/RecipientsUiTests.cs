@@ -20,7 +20,7 @@ public sealed class RecipientsUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
         await GotoInteractiveAsync($"/integrations/{id}");
         await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
-        await Page.Locator(".rz-tabview-nav li", new() { HasText = "Recipients" }).First.ClickAsync();
+        await OpenTabAsync("Recipients");
         var row = Row(Number);
         await Expect(row.GetByTestId("recipient-status")).ToHaveTextAsync("Not verified");
 
@@ -51,7 +51,7 @@ public sealed class RecipientsUiTests(ChromiumFixture chromium, SetUpPortalUiFix
 
         await SignInAsync(SetUpPortalUiFixture.ViewerEmail);
         await GotoInteractiveAsync($"/integrations/{id}");
-        await Page.Locator(".rz-tabview-nav li", new() { HasText = "Recipients" }).First.ClickAsync();
+        await OpenTabAsync("Recipients");
 
         await Expect(Row(Number).GetByTestId("recipient-status")).ToHaveTextAsync("Not verified");
         await Expect(ByTestId("recipients-panel").GetByTestId("recipient-row")).ToHaveCountAsync(2);
