@@ -11,6 +11,7 @@ public partial class IntegrationCredentials
     private string? replacing;
     private string? newValue;
     private bool canOperate;
+    private Guid? shownId;
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Detail { get; set; }
@@ -25,6 +26,18 @@ public partial class IntegrationCredentials
     public required CurrentUser CurrentUser { get; init; }
 
     protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
+
+    /// <summary>Another integration arrived (A -> B): a replacement begun on A must not be saved onto B.</summary>
+    protected override void OnParametersSet()
+    {
+        if (shownId != Detail.Id)
+        {
+            shownId = Detail.Id;
+            replacing = null;
+            newValue = null;
+            ErrorMessage = null;
+        }
+    }
 
     private void Start(PropertySpec spec)
     {

@@ -39,7 +39,7 @@ public partial class PropertyInput
 
     private string? Placeholder => Spec.Type switch
     {
-        PropertyType.EmailList or PropertyType.PhoneList => $"{Spec.Placeholder}, one per line or comma-separated",
+        PropertyType.EmailList or PropertyType.PhoneList => Spec.Placeholder is null ? "One per line or comma-separated" : $"{Spec.Placeholder}, one per line or comma-separated",
         PropertyType.Certificate => "-----BEGIN CERTIFICATE-----",
         _ => Spec.Placeholder,
     };
