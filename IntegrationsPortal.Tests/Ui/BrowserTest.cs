@@ -92,13 +92,17 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     /// </summary>
     protected async Task ExpectNoSeriousAccessibilityViolationsAsync(string where)
     {
+        // Colours mid-fade (a snackbar sliding in) are not what the operator reads: let finite
+        // animations end first (spinners run forever and are left alone).
+        await Page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)");
         var result = await Page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"axe on {where}:\n" + string.Join("\n", serious.Select(Describe)));
 
         static string Describe(AxeResultItem violation) =>
             $"- {violation.Impact} {violation.Id}: {violation.Help}\n" +
-            string.Join("\n", violation.Nodes.Take(5).Select(n => $"    {n.Target} {n.Html}"));
+            string.Join("\n", violation.Nodes.Take(5).Select(n => $"    {n.Target} {n.Html}\n      {string.Join("; ", n.Any.Select(c => c.Message))}"));
     }
 
     /// <summary>Saves a full-page screenshot under artifacts/screenshots (the first-run walk keeps one per page).</summary>

@@ -28,6 +28,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         // The receiver: the portal's own health endpoint answers, which is all a webhook check needs.
         await ByTestId("input-url").FillAsync(new Uri(RootUri, "health").ToString());
         await Expect(ByTestId("error-url")).ToHaveCountAsync(0);
+        await ExpectNoSeriousAccessibilityViolationsAsync("the wizard's second step");
 
         // Back to the catalog and forward again keeps what was typed.
         await ByTestId("wizard-back").ClickAsync();
@@ -41,6 +42,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
         await Expect(ByTestId("verified-at")).Not.ToHaveTextAsync("never");
         Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+        await ExpectNoSeriousAccessibilityViolationsAsync("the integration's detail page");
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public static class PortalTheme
             AppbarText = "#1f2230",
             Background = "#f6f7fb",
             DrawerBackground = "#ffffff",
-            Success = "#2e7d32",
+            // Dark enough for white text on a snackbar that MudBlazor draws slightly translucent.
+            Success = "#1b5e20",
             Warning = "#8a5a00",
             Error = "#c62828",
             Info = "#1565c0",
