@@ -20,7 +20,8 @@ public static class PortalUiExtensions
         });
 
         // TRANSITION (issue 12, converted in two halves): pages still on Radzen keep working until the
-        // last one moves. Delete this line, RadzenTransition in App.razor and MainLayout, and the package then.
+        // last one moves. Delete this line, the TRANSITION lines in App.razor, MainLayout.razor and
+        // app.css, and the package then.
         services.AddRadzenComponents();
         return services;
     }
