@@ -10,7 +10,7 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 /// <summary>
 /// The whole portal on a SQLite file of its own. In-memory for HTTP tests; with
 /// <see cref="StartOnLoopback"/> it listens on a real loopback port for the browser tests.
-/// Runs as Development so static web assets (Radzen, blazor.web.js) come from the build output.
+/// Runs as Development so static web assets (MudBlazor, blazor.web.js) come from the build output.
 /// With <paramref name="allowLoopback"/> false the outbound policy has no allowlist, as in production.
 /// </summary>
 public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory<Program>

@@ -10,6 +10,7 @@ namespace IntegrationsPortal.Tests.Ui;
 /// </summary>
 public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _consoleErrorsQueue = new();
     private IBrowserContext _context = default!;
 
     protected IPage Page { get; private set; } = default!;
@@ -25,6 +26,14 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
         });
         _context.SetDefaultTimeout(15_000);
         Page = await _context.NewPageAsync();
+        // Circuit errors surface in the browser console: kept for the report of a failed test.
+        Page.Console += (_, message) =>
+        {
+            if (message.Type is "error")
+            {
+                _consoleErrorsQueue.Enqueue(message.Text);
+            }
+        };
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -36,6 +45,10 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
             TestContext.Current.SendDiagnosticMessage($"Screenshot of the failure: {path}");
+            foreach (var error in _consoleErrorsQueue)
+            {
+                TestContext.Current.SendDiagnosticMessage($"Browser console: {error}");
+            }
         }
 
         await _context.DisposeAsync();
@@ -80,13 +93,18 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     /// </summary>
     protected async Task ExpectNoSeriousAccessibilityViolationsAsync(string where, string? within = null)
     {
+        // Colours mid-fade (a snackbar sliding in) are not what the operator reads: let finite
+        // animations end first (spinners run forever and are left alone).
+        await Page.WaitForFunctionAsync(
+            "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)");
         var result = within is null ? await Page.RunAxe() : await Page.Locator(within).RunAxe();
+
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"axe on {where}:\n" + string.Join("\n", serious.Select(Describe)));
 
         static string Describe(AxeResultItem violation) =>
             $"- {violation.Impact} {violation.Id}: {violation.Help}\n" +
-            string.Join("\n", violation.Nodes.Take(5).Select(n => $"    {n.Target} {n.Html}"));
+            string.Join("\n", violation.Nodes.Take(5).Select(n => $"    {n.Target} {n.Html}\n      {string.Join("; ", n.Any.Select(c => c.Message))}"));
     }
 
     /// <summary>Saves a full-page screenshot under artifacts/screenshots (the first-run walk keeps one per page).</summary>

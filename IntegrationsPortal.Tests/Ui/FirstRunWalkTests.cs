@@ -23,10 +23,11 @@ public sealed class FirstRunWalkTests(ChromiumFixture chromium) : BrowserTest(ch
     }
 
     [Fact]
-    public async Task Setup_SignIn_VisitEveryMenuEntry_SignOut()
+    public async Task Setup_SignIn_VisitEveryMenuEntry_InLightAndDarkTheme_SignOut()
     {
         await Page.GotoAsync("/");
         await Expect(Page).ToHaveURLAsync(new Regex("/setup$"));
+        await ExpectNoSeriousAccessibilityViolationsAsync("the setup page");
 
         // A mistake first: the form says what is wrong, next to the field.
         await ByTestId("setup-organization").FillAsync("Acme Energy");
@@ -46,22 +47,38 @@ public sealed class FirstRunWalkTests(ChromiumFixture chromium) : BrowserTest(ch
         await Expect(ByTestId("user-role")).ToHaveTextAsync("Admin");
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Integrations");
 
-        foreach (var (testId, heading) in new[]
-                 {
-                     ("nav-catalog", "Catalog"), ("nav-places", "Places & devices"), ("nav-flows", "Flows"),
-                     ("nav-deliveries", "Delivery history"), ("nav-settings", "Settings"), ("nav-integrations", "Integrations"),
-                 })
+        foreach (var theme in new[] { "light", "dark" })
         {
-            await ByTestId(testId).ClickAsync();
-            await Expect(Page.Locator("h1")).ToHaveTextAsync(heading);
-            await Expect(ByTestId("breadcrumbs")).ToContainTextAsync(heading);
-            if (heading is "Flows")
+            if (theme is "dark")
             {
-                await Expect(ByTestId("empty-state")).ToBeVisibleAsync();
+                await ByTestId("theme-toggle").ClickAsync();
             }
-            else if (heading is "Delivery history")
+
+            await Expect(Page.Locator($"[data-theme={theme}]")).ToBeVisibleAsync();
+            foreach (var (testId, heading) in new[]
+                     {
+                         ("nav-catalog", "Catalog"), ("nav-places", "Places & devices"), ("nav-flows", "Flows"),
+                         ("nav-deliveries", "Delivery history"), ("nav-settings", "Settings"), ("nav-integrations", "Integrations"),
+                     })
             {
-                await Expect(ByTestId("history-grid")).ToContainTextAsync("No messages match.");
+                await ByTestId(testId).ClickAsync();
+                await Expect(Page.Locator("h1")).ToHaveTextAsync(heading);
+                await Expect(ByTestId("breadcrumbs")).ToContainTextAsync(heading);
+                if (heading is "Flows")
+                {
+                    await Expect(ByTestId("empty-state")).ToBeVisibleAsync();
+                }
+                else if (heading is "Delivery history")
+                {
+                    await Expect(ByTestId("history-grid")).ToContainTextAsync("No messages match.");
+                }
+                else if (heading is "Catalog")
+                {
+                    await Expect(ByTestId("type-webhook")).ToBeVisibleAsync();
+                }
+
+                await ExpectNoSeriousAccessibilityViolationsAsync($"{heading} ({theme})");
+                await SaveScreenshotAsync($"first-run-{theme}-{testId["nav-".Length..]}");
             }
         }
 
@@ -69,6 +86,9 @@ public sealed class FirstRunWalkTests(ChromiumFixture chromium) : BrowserTest(ch
         await Expect(ByTestId("signed-out")).ToBeVisibleAsync();
         await Page.GotoAsync("/settings");
         await Expect(Page).ToHaveURLAsync(new Regex("/account/login"));
+        // The sign-in page is static, yet already in the theme chosen inside the portal.
+        await Expect(Page.Locator("[data-theme=dark]")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the sign-in page (dark)");
 
         await ByTestId("login-email").FillAsync("ada@acme.test");
         await ByTestId("login-password").FillAsync(TestPasswords.Strong);

@@ -1,4 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Integrations;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -26,6 +28,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         // The receiver: the portal's own health endpoint answers, which is all a webhook check needs.
         await ByTestId("input-url").FillAsync(new Uri(RootUri, "health").ToString());
         await Expect(ByTestId("error-url")).ToHaveCountAsync(0);
+        await ExpectNoSeriousAccessibilityViolationsAsync("the wizard's second step");
 
         // Back to the catalog and forward again keeps what was typed.
         await ByTestId("wizard-back").ClickAsync();
@@ -39,6 +42,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
         await Expect(ByTestId("verified-at")).Not.ToHaveTextAsync("never");
         Assert.Equal("still here", await Page.EvaluateAsync<string>("() => window.noReloadMarker"));
+        await ExpectNoSeriousAccessibilityViolationsAsync("the integration's detail page");
     }
 
     [Fact]
@@ -108,5 +112,49 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await GotoInteractiveAsync("/integrations");
         await Expect(ByTestId("add-integration")).ToHaveCountAsync(0);
         await Expect(ByTestId("row-delete")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task MovingFromOneIntegrationToAnother_ThenSave_SavesWhatTheSecondShows_AndLeavesTheFirstAlone()
+    {
+        var first = await portal.CreateWebhookAsync("First webhook");
+        var second = await portal.CreateWebhookAsync("Second webhook");
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync($"/integrations/{first}");
+        await Expect(ByTestId("input-name")).ToHaveValueAsync("First webhook");
+
+        // In-app navigation, as a link between integrations (or the browser's history) does: the
+        // page stays, only its Id changes.
+        await Page.EvaluateAsync($"() => Blazor.navigateTo('/integrations/{second}')");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Second webhook");
+        await Expect(ByTestId("input-name")).ToHaveValueAsync("Second webhook");
+
+        await ByTestId("input-name").FillAsync("Second webhook, renamed");
+        await ByTestId("save-settings").ClickAsync();
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Second webhook, renamed");
+
+        await using var scope = portal.App.Services.AsAdmin(portal.Acme);
+        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationQueries>();
+        Assert.Equal("First webhook", (await integrations.GetAsync(first)).Name);
+        Assert.Equal("Second webhook, renamed", (await integrations.GetAsync(second)).Name);
+    }
+
+    [Fact]
+    public async Task Stripe_HasNoTestTab_ButAWebhookHasOne()
+    {
+        var stripe = await portal.CreateAsync("stripe", "Payments", new()
+        {
+            ["publishable_key"] = "pk_test_123", ["secret_key"] = "sk_test_123",
+            ["base_url"] = new Uri(portal.App.RootUri!, "no-stripe-here").ToString(),
+        });
+        var webhook = await portal.CreateWebhookAsync("Tested webhook");
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+
+        await GotoInteractiveAsync($"/integrations/{stripe}");
+        await Expect(Page.GetByRole(AriaRole.Tab, new() { Name = "History" })).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Tab, new() { Name = "Test", Exact = true })).ToHaveCountAsync(0);
+
+        await GotoInteractiveAsync($"/integrations/{webhook}");
+        await Expect(Page.GetByRole(AriaRole.Tab, new() { Name = "Test", Exact = true })).ToBeVisibleAsync();
     }
 }

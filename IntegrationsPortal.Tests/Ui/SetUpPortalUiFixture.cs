@@ -23,14 +23,18 @@ public sealed class SetUpPortalUiFixture : IAsyncLifetime
     }
 
     /// <summary>A webhook made through the service, as an operator would make it in the wizard.</summary>
-    public async Task<Guid> CreateWebhookAsync(string name)
+    public Task<Guid> CreateWebhookAsync(string name) =>
+        CreateAsync("webhook", name, new() { ["url"] = new Uri(App.RootUri!, "health").ToString(), ["auth"] = "BASIC", ["username"] = "hook", ["password"] = "hook-password-1" });
+
+    /// <summary>An integration of any type made through the service.</summary>
+    public async Task<Guid> CreateAsync(string typeKey, string name, Dictionary<string, string?> properties)
     {
         await using var scope = App.Services.AsAdmin(Acme);
         return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
-            TypeKey = "webhook",
+            TypeKey = typeKey,
             Name = name,
-            Properties = new() { ["url"] = new Uri(App.RootUri!, "health").ToString(), ["auth"] = "BASIC", ["username"] = "hook", ["password"] = "hook-password-1" },
+            Properties = properties,
         });
     }
 

@@ -1,6 +1,5 @@
 using MudBlazor;
 using MudBlazor.Services;
-using Radzen;
 
 namespace IntegrationsPortal.Components;
 
@@ -19,9 +18,6 @@ public static class PortalUiExtensions
             snackbar.ShowCloseIcon = true;
         });
 
-        // TRANSITION (issue 12, converted in two halves): pages still on Radzen keep working until the
-        // last one moves. Delete this line, RadzenTransition in App.razor and MainLayout, and the package then.
-        services.AddRadzenComponents();
         return services;
     }
 }

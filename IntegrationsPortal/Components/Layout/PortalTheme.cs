@@ -24,7 +24,8 @@ public static class PortalTheme
             AppbarText = "#1f2230",
             Background = "#f6f7fb",
             DrawerBackground = "#ffffff",
-            Success = "#2e7d32",
+            // Dark enough for white text on a snackbar that MudBlazor draws slightly translucent.
+            Success = "#1b5e20",
             Warning = "#8a5a00",
             Error = "#c62828",
             Info = "#1565c0",
@@ -34,12 +35,23 @@ public static class PortalTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#9d9bff",
+            // Light colours on dark need dark text on filled buttons (4.5:1, axe's colour-contrast rule).
+            PrimaryContrastText = "#12131b",
             Secondary = "#ce93d8",
+            SecondaryContrastText = "#12131b",
             Tertiary = "#90caf9",
+            TertiaryContrastText = "#12131b",
+            ErrorContrastText = "#12131b",
+            SuccessContrastText = "#12131b",
+            InfoContrastText = "#12131b",
+            WarningContrastText = "#12131b",
             AppbarBackground = "#1b1d2a",
             Background = "#12131b",
             Surface = "#1b1d2a",
             DrawerBackground = "#1b1d2a",
+            // MudBlazor's dark default (half-transparent white) is below 4.5:1 on this drawer.
+            DrawerText = "rgba(255,255,255,0.87)",
+            DrawerIcon = "rgba(255,255,255,0.87)",
             Success = "#81c784",
             Warning = "#ffb74d",
             Error = "#ef9a9a",

@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Infrastructure.Security;
 /// powerful browser features, a window of our own (COOP) and a CSP that allows only our own scripts,
 /// the import map that carries this request's nonce, and the circuit's WebSocket to this origin
 /// (<c>connect-src 'self'</c> covers same-origin ws: and wss: in current browsers). Blazor and
-/// Radzen need inline styles; 'unsafe-eval' is not needed.
+/// MudBlazor need inline styles; 'unsafe-eval' is not needed.
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {

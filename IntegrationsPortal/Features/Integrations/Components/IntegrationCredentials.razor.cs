@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Infrastructure.Security;
@@ -9,8 +10,8 @@ public partial class IntegrationCredentials
 {
     private string? replacing;
     private string? newValue;
-    private string? error;
     private bool canOperate;
+    private Guid? shownId;
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Detail { get; set; }
@@ -26,25 +27,36 @@ public partial class IntegrationCredentials
 
     protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
 
+    /// <summary>Another integration arrived (A -> B): a replacement begun on A must not be saved onto B.</summary>
+    protected override void OnParametersSet()
+    {
+        if (shownId != Detail.Id)
+        {
+            shownId = Detail.Id;
+            replacing = null;
+            newValue = null;
+            ErrorMessage = null;
+        }
+    }
+
     private void Start(PropertySpec spec)
     {
         replacing = spec.Name;
         newValue = null;
-        error = null;
+        ErrorMessage = null;
     }
 
     private async Task SaveAsync(PropertySpec spec)
     {
-        try
+        var saved = await RunAsync(
+            () => Integrations.ReplaceSecretsAsync(Detail.Id, new Dictionary<string, string> { [spec.Name] = newValue ?? "" }),
+            confirmation: $"{spec.Label} replaced; checking the integration again.",
+            refused: e => e.FieldErrors.GetValueOrDefault(spec.Name)?[0] ?? e.Message);
+        if (saved)
         {
-            await Integrations.ReplaceSecretsAsync(Detail.Id, new Dictionary<string, string> { [spec.Name] = newValue ?? "" });
             replacing = null;
             newValue = null;
             await Saved.InvokeAsync();
-        }
-        catch (PortalException e)
-        {
-            error = e.FieldErrors.GetValueOrDefault(spec.Name)?[0] ?? e.Message;
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Integrations.Components;
 
@@ -12,9 +12,8 @@ public partial class IntegrationSettingsForm
     private Dictionary<string, string?> values = [];
     private readonly Dictionary<string, string> errors = [];
     private string? metadataJson;
-    private string? message;
-    private bool saving;
     private bool canOperate;
+    private Guid? shownId;
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Detail { get; set; }
@@ -28,46 +27,43 @@ public partial class IntegrationSettingsForm
     [Inject]
     public required CurrentUser CurrentUser { get; init; }
 
-    [Inject]
-    public required NotificationService Notifications { get; init; }
+    protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
 
-    protected override void OnInitialized()
+    /// <summary>
+    /// Shows the integration's values when another integration arrives (the page moved from A to B),
+    /// and only then: a live refresh of the same integration (its status changed) keeps unsaved edits.
+    /// </summary>
+    protected override void OnParametersSet()
     {
-        canOperate = CurrentUser.Can(PortalPermission.Operate);
+        if (shownId == Detail.Id)
+        {
+            return;
+        }
+
+        shownId = Detail.Id;
         name = Detail.Name;
         values = Detail.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
+        errors.Clear();
+        ErrorMessage = null;
         var userMetadata = Detail.Metadata.Where(m => m.Key != "verified_account").ToDictionary();
         metadataJson = userMetadata.Count == 0 ? null : JsonSerializer.Serialize(userMetadata);
     }
 
     private async Task SaveAsync()
     {
-        saving = true;
-        try
-        {
-            var metadata = string.IsNullOrEmpty(metadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [];
-            await Integrations.UpdateAsync(Detail.Id, new UpdateIntegrationInput
+        var id = Detail.Id;
+        var saved = await RunAsync(
+            () => Integrations.UpdateAsync(id, new UpdateIntegrationInput
             {
                 Name = name,
                 Properties = values.Where(v => Detail.Type.Property(v.Key) is { Sensitive: false } spec && spec.IsVisible(values)).ToDictionary(),
-                Metadata = metadata,
-            });
-            message = null;
-            Notifications.Notify(NotificationSeverity.Success, "Saved", $"'{name}' is saved.");
+                Metadata = string.IsNullOrEmpty(metadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [],
+            }),
+            confirmation: $"'{name}' is saved.",
+            refused: e => ServiceErrors.ShowIn(errors, e));
+        if (saved)
+        {
             await Saved.InvokeAsync();
-        }
-        catch (PortalException e)
-        {
-            foreach (var (field, fieldErrors) in e.FieldErrors.Where(f => f.Key.Length > 0))
-            {
-                errors[field] = fieldErrors[0];
-            }
-
-            message = e.Message;
-        }
-        finally
-        {
-            saving = false;
         }
     }
 }

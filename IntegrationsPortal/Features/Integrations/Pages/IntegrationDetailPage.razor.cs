@@ -1,6 +1,5 @@
 using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Integrations.Pages;
 
@@ -12,7 +11,6 @@ public partial class IntegrationDetailPage : IDisposable
 {
     private IntegrationDetail? detail;
     private bool notFound;
-    private string? message;
     private LiveRefresh? live;
 
     [Parameter]
@@ -28,9 +26,6 @@ public partial class IntegrationDetailPage : IDisposable
     public required IntegrationEvents Events { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Inject]
     public required NavigationManager Navigation { get; init; }
 
     [Inject]
@@ -41,13 +36,18 @@ public partial class IntegrationDetailPage : IDisposable
         live = new LiveRefresh(InvokeAsync, StateHasChanged, ReloadAsync, Logger)
             .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, changedId => changedId == Id);
 
-    protected override Task OnParametersSetAsync() => ReloadAsync();
+    protected override Task OnParametersSetAsync()
+    {
+        ErrorMessage = null;
+        return ReloadAsync();
+    }
 
     private async Task ReloadAsync()
     {
         try
         {
             detail = await Queries.GetAsync(Id);
+            notFound = false;
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
         {
@@ -56,27 +56,31 @@ public partial class IntegrationDetailPage : IDisposable
         }
     }
 
-    private async Task RunAsync(Func<Task> action)
+    private async Task ChangeAsync(Func<Task> change, string confirmation)
     {
-        try
-        {
-            await action();
-            message = null;
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
-        }
-
+        await RunAsync(change, confirmation);
         await ReloadAsync();
+    }
+
+    private Task VerifyAsync() => ChangeAsync(() => Integrations.VerifyNowAsync(Id), "Checking the credentials again.");
+
+    private Task ActivateAsync() => ChangeAsync(() => Integrations.ActivateAsync(Id), $"'{detail!.Name}' is active again.");
+
+    private async Task DisableAsync()
+    {
+        if (await ConfirmAsync("Disable integration", $"Disable '{detail!.Name}'? It stops sending and pulling until someone activates it again.", "Disable", "Keep it running"))
+        {
+            await ChangeAsync(() => Integrations.DisableAsync(Id), $"'{detail!.Name}' is disabled.");
+        }
     }
 
     private async Task DeleteAsync()
     {
-        if (await Dialogs.Confirm($"Delete '{detail!.Name}'? It stops at once and disappears from the list; its history is kept for audit.",
-                "Delete integration", new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Keep it" }) == true)
+        var name = detail!.Name;
+        if (await ConfirmAsync("Delete integration", $"Delete '{name}'? It stops at once and disappears from the list; its history is kept for audit.", "Delete", "Keep it")
+            // Leave only when it is gone: a refused delete stays here with its reason on screen.
+            && await RunAsync(() => Integrations.DeleteAsync(Id), $"'{name}' is deleted."))
         {
-            await RunAsync(() => Integrations.DeleteAsync(Id));
             Navigation.NavigateTo("/integrations");
         }
     }

@@ -1,30 +1,29 @@
 using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Catalog;
 using Microsoft.AspNetCore.Components;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Integrations.Pages;
 
+/// <summary>
+/// Every integration of the organization, a page at a time: paging, sorting and the filters all run
+/// in the database (IntegrationService.ListAsync), so 10,000 rows cost what 25 do.
+/// </summary>
 public partial class IntegrationsPage : IDisposable
 {
+    private static readonly int[] pageSizes = [25, 50, 100];
     private static readonly IntegrationDirection?[] directions = [IntegrationDirection.Ingress, IntegrationDirection.Egress];
     private static readonly IntegrationStatus?[] statuses = Enum.GetValues<IntegrationStatus>().Select(s => (IntegrationStatus?)s).ToArray();
     private static readonly IReadOnlyList<IntegrationType> types = CatalogData.Types.OrderBy(t => t.DisplayName).ToList();
     private static readonly IReadOnlyList<string> categories = CatalogData.Types.Select(t => t.Category).Distinct().Order().ToList();
 
-    private RadzenDataGrid<IntegrationRow> grid = default!;
-    // Null until the first load: Radzen calls LoadData on first render only when Data is null.
-    private IReadOnlyList<IntegrationRow>? rows;
-    private int total;
-    private bool loading;
-    private string? message;
+    private MudDataGrid<IntegrationRow> grid = default!;
+    private IReadOnlyList<IntegrationRow> shown = [];
     private string? search;
     private IntegrationDirection? direction;
     private string? typeKey;
     private IntegrationStatus? status;
     private string? category;
-    private CancellationTokenSource? searchDebounce;
     private LiveRefresh? live;
 
     [Inject]
@@ -37,31 +36,24 @@ public partial class IntegrationsPage : IDisposable
     public required IntegrationEvents Events { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
-
-    [Inject]
-    public required NavigationManager Navigation { get; init; }
-
-    [Inject]
     public required ILogger<IntegrationsPage> Logger { get; init; }
 
     // Only changes to a row on this page matter (a verification finishing, say).
     protected override void OnInitialized() =>
-        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid.Reload(), Logger)
-            .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, id => rows?.Any(r => r.Id == id) == true);
+        live = new LiveRefresh(InvokeAsync, StateHasChanged, () => grid.ReloadServerData(), Logger)
+            .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, id => shown.Any(r => r.Id == id));
 
-    private async Task LoadAsync(LoadDataArgs args)
+    private async Task<GridData<IntegrationRow>> LoadPageAsync(GridState<IntegrationRow> state, CancellationToken cancellationToken)
     {
-        loading = true;
-        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
-        var result = await Queries.ListAsync(new IntegrationQuery
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var query = new IntegrationQuery
         {
             Search = search,
             Direction = direction,
             TypeKey = typeKey,
             Status = status,
             Category = category,
-            SortBy = sort?.Property switch
+            SortBy = sort?.SortBy switch
             {
                 nameof(IntegrationRow.Name) => IntegrationSort.Name,
                 nameof(IntegrationRow.TypeKey) => IntegrationSort.Type,
@@ -69,63 +61,59 @@ public partial class IntegrationsPage : IDisposable
                 nameof(IntegrationRow.UpdatedAt) => IntegrationSort.UpdatedAt,
                 _ => IntegrationSort.CreatedAt,
             },
-            Descending = sort is null || sort.SortOrder == SortOrder.Descending,
-            Skip = args.Skip ?? 0,
-            Take = args.Top ?? 25,
-        });
-        rows = result.Items;
-        total = result.Total;
-        loading = false;
+            Descending = sort is null || sort.Descending,
+            Skip = state.Page * state.PageSize,
+            Take = state.PageSize,
+        };
+
+        // A refusal leaves an empty page and its message; the grid ends its loading state either way.
+        var page = await LoadAsync<PagedResult<IntegrationRow>?>(async () => await Queries.ListAsync(query), null);
+        shown = page?.Items ?? [];
+        return new GridData<IntegrationRow> { Items = shown, TotalItems = page?.Total ?? 0 };
     }
 
-    private Task ReloadAsync() => grid.FirstPage(forceReload: true);
+    private string TypeName(string? key) => key is null ? "" : types.FirstOrDefault(t => t.Key == key)?.DisplayName ?? key;
 
-    private async Task OnSearchAsync(string? text)
+    private Task OnSearchAsync(string? text) => FilterAsync(() => search = text);
+
+    /// <summary>A filter changed: back to the first page of the new result.</summary>
+    private async Task FilterAsync(Action change)
     {
-        // Wait for a pause in typing instead of querying on every key.
-        search = text;
-        searchDebounce?.Cancel();
-        searchDebounce = new CancellationTokenSource();
-        try
+        change();
+        if (grid.CurrentPage == 0)
         {
-            await Task.Delay(250, searchDebounce.Token);
-            await ReloadAsync();
+            await grid.ReloadServerData();
         }
-        catch (TaskCanceledException)
+        else
         {
+            // Changing the page loads it.
+            grid.NavigateTo(MudBlazor.Page.First);
         }
     }
 
-    private void Open(IntegrationRow row) => Navigation.NavigateTo($"/integrations/{row.Id}");
+    private async Task ActivateAsync(IntegrationRow row)
+    {
+        await RunAsync(() => Integrations.ActivateAsync(row.Id), $"'{row.Name}' is active again.");
+        await grid.ReloadServerData();
+    }
+
+    private async Task DisableAsync(IntegrationRow row)
+    {
+        if (await ConfirmAsync("Disable integration", $"Disable '{row.Name}'? It stops sending and pulling until someone activates it again.", "Disable", "Keep it running"))
+        {
+            await RunAsync(() => Integrations.DisableAsync(row.Id), $"'{row.Name}' is disabled.");
+            await grid.ReloadServerData();
+        }
+    }
 
     private async Task DeleteAsync(IntegrationRow row)
     {
-        if (await Dialogs.Confirm($"Delete '{row.Name}'? It stops at once and disappears from the list; its history is kept for audit.",
-                "Delete integration", new ConfirmOptions { OkButtonText = "Delete", CancelButtonText = "Keep it" }) == true)
+        if (await ConfirmAsync("Delete integration", $"Delete '{row.Name}'? It stops at once and disappears from the list; its history is kept for audit.", "Delete", "Keep it"))
         {
-            await RunAsync(() => Integrations.DeleteAsync(row.Id));
+            await RunAsync(() => Integrations.DeleteAsync(row.Id), $"'{row.Name}' is deleted.");
+            await grid.ReloadServerData();
         }
     }
 
-    private async Task RunAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            message = null;
-        }
-        catch (PortalException e)
-        {
-            message = e.Message;
-        }
-
-        await grid.Reload();
-    }
-
-    public void Dispose()
-    {
-        live?.Dispose();
-        searchDebounce?.Cancel();
-        searchDebounce?.Dispose();
-    }
+    public void Dispose() => live?.Dispose();
 }

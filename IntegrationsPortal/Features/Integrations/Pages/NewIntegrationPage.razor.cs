@@ -1,5 +1,6 @@
-using IntegrationsPortal.Features.Catalog;
 using System.Text.Json;
+using IntegrationsPortal.Components.Shared;
+using IntegrationsPortal.Features.Catalog;
 using Microsoft.AspNetCore.Components;
 
 namespace IntegrationsPortal.Features.Integrations.Pages;
@@ -8,8 +9,6 @@ public partial class NewIntegrationPage
 {
     private IntegrationType? type;
     private IntegrationDraft draft = new();
-    private string? message;
-    private bool saving;
 
     [Parameter]
     public required string TypeKey { get; set; }
@@ -26,9 +25,18 @@ public partial class NewIntegrationPage
     protected override void OnParametersSet()
     {
         type = CatalogService.Find(TypeKey);
-        if (type is not null)
+        if (type is null)
         {
-            draft = Drafts.For(type);
+            return;
+        }
+
+        draft = Drafts.For(type);
+        // Back keeps the draft, but not its secrets: a secret field is never filled in for the
+        // operator, and an empty-looking field must not hold a value that Create would send.
+        foreach (var secret in type.Properties.Where(p => p.Sensitive))
+        {
+            draft.Values.Remove(secret.Name);
+            draft.Errors.Remove(secret.Name);
         }
     }
 
@@ -47,32 +55,26 @@ public partial class NewIntegrationPage
 
     private async Task CreateAsync()
     {
-        saving = true;
-        message = null;
-        try
-        {
-            var id = await Integrations.CreateAsync(new CreateIntegrationInput
+        var creating = type!;
+        Guid id = default;
+        var created = await RunAsync(
+            async () => id = await Integrations.CreateAsync(new CreateIntegrationInput
             {
-                TypeKey = type!.Key,
+                TypeKey = creating.Key,
                 Name = draft.Name,
-                Properties = draft.Values.Where(v => type.Property(v.Key)!.IsVisible(draft.Values)).ToDictionary(),
+                Properties = draft.Values.Where(v => creating.Property(v.Key)!.IsVisible(draft.Values)).ToDictionary(),
                 Metadata = string.IsNullOrEmpty(draft.MetadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(draft.MetadataJson) ?? [],
-            });
-            Drafts.Forget(type);
-            Navigation.NavigateTo($"/integrations/{id}");
-        }
-        catch (PortalException e)
-        {
-            foreach (var (field, errors) in e.FieldErrors.Where(f => f.Key.Length > 0))
+            }),
+            confirmation: $"'{draft.Name}' is created; checking it now.",
+            refused: e =>
             {
-                draft.Errors[field] = errors[0];
-            }
-
-            message = e.FieldErrors.Count == 0 || e.FieldErrors.ContainsKey("Metadata") ? e.Message : "Check the highlighted fields.";
-        }
-        finally
+                var message = ServiceErrors.ShowIn(draft.Errors, e);
+                return e.FieldErrors.Count == 0 || e.FieldErrors.ContainsKey("Metadata") ? message : "Check the highlighted fields.";
+            });
+        if (created)
         {
-            saving = false;
+            Drafts.Forget(creating);
+            Navigation.NavigateTo($"/integrations/{id}");
         }
     }
 }

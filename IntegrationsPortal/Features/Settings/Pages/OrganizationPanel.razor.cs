@@ -1,7 +1,6 @@
 using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Settings.Pages;
 
@@ -11,10 +10,9 @@ public partial class OrganizationPanel
     private readonly OrganizationInput input = new();
     private EditContext editContext = default!;
     private ServiceErrors errors = default!;
-    private string? message;
 
     [Inject]
-    public required NotificationService Notifications { get; init; }
+    public required SettingsService Settings { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -26,22 +24,16 @@ public partial class OrganizationPanel
 
     private async Task SetCustomAsync(bool enabled)
     {
-        await Settings.SetCustomIntegrationsAsync(enabled);
+        await RunAsync(() => Settings.SetCustomIntegrationsAsync(enabled),
+            enabled ? "Custom integrations are listed in the catalog." : "Custom integrations are no longer listed.");
         organization = await Settings.GetOrganizationAsync();
     }
 
     private async Task RenameAsync()
     {
-        try
+        if (await RunAsync(() => Settings.RenameOrganizationAsync(input), "The organization was renamed.", errors.Show))
         {
-            await Settings.RenameOrganizationAsync(input);
             organization = await Settings.GetOrganizationAsync();
-            message = null;
-            Notifications.Notify(NotificationSeverity.Success, "Saved", "The organization was renamed.");
-        }
-        catch (PortalException e)
-        {
-            message = errors.Show(e);
         }
     }
 }

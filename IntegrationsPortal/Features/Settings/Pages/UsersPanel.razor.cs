@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Radzen;
 
 namespace IntegrationsPortal.Features.Settings.Pages;
 
@@ -7,13 +6,9 @@ public partial class UsersPanel
 {
     private IReadOnlyList<UserSummary>? users;
     private bool adding;
-    private string? message;
 
     [Inject]
     public required SettingsService Settings { get; init; }
-
-    [Inject]
-    public required NotificationService Notifications { get; init; }
 
     protected override async Task OnInitializedAsync() => users = await Settings.ListUsersAsync();
 
@@ -21,28 +16,23 @@ public partial class UsersPanel
     {
         adding = false;
         users = await Settings.ListUsersAsync();
-        Notifications.Notify(NotificationSeverity.Success, "User added", $"{email} can sign in now.");
+        Snackbar.Add($"{email} can sign in now.", MudBlazor.Severity.Success);
     }
 
     private Task ChangeRoleAsync(UserSummary user, string role) =>
-        RunAsync(() => Settings.ChangeRoleAsync(user.Id, role), $"{user.Email} is now {role}.");
+        ChangeAsync(() => Settings.ChangeRoleAsync(user.Id, role), $"{user.Email} is now {role}.");
 
-    private Task SetDisabledAsync(UserSummary user, bool disabled) =>
-        RunAsync(() => Settings.SetDisabledAsync(user.Id, disabled), $"{user.Email} is {(disabled ? "disabled" : "enabled")}.");
-
-    private async Task RunAsync(Func<Task> change, string success)
+    private async Task SetDisabledAsync(UserSummary user, bool disabled)
     {
-        try
+        if (!disabled || await ConfirmAsync("Disable user", $"Disable {user.DisplayName} ({user.Email})? They are signed out and cannot sign in until enabled again.", "Disable", "Keep active"))
         {
-            await change();
-            message = null;
-            Notifications.Notify(NotificationSeverity.Success, "Saved", success);
+            await ChangeAsync(() => Settings.SetDisabledAsync(user.Id, disabled), $"{user.Email} is {(disabled ? "disabled" : "enabled")}.");
         }
-        catch (PortalException e)
-        {
-            message = e.Message;
-        }
+    }
 
+    private async Task ChangeAsync(Func<Task> change, string success)
+    {
+        await RunAsync(change, success);
         // Reload either way: a refused change must show the value that is really stored.
         users = await Settings.ListUsersAsync();
     }
