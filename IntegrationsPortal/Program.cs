@@ -44,6 +44,8 @@ app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseAuthentication();
 app.UseFirstRunSetup();
 app.UseAuthorization();
+// After authorization: the limit is per API key, read from the signed-in key.
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
