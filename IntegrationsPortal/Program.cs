@@ -2,6 +2,7 @@ using IntegrationsPortal;
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
@@ -38,7 +39,7 @@ if (!app.Environment.IsDevelopment())
 
 // Pages get a friendly 404 page; the API keeps its bare status codes and problem bodies.
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api"),
+    context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyDefaults.IsProgramPath(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseAuthentication();
