@@ -210,6 +210,29 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
         Assert.Equal(HttpStatusCode.OK, (await calm.GetAsync("/v2/integrations", Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task V1_ReadsTheBearerKey_AndListsProvidersInTheEnvelope_WithSensitiveFieldsMarked()
+    {
+        using var admin = await AdminAsync();
+        var (_, key) = await CreateKeyAsync(admin, "Tenant app", ["read"]);
+        using var anonymous = portal.App.CreateClient();
+        using var program = portal.App.CreateClient();
+        program.DefaultRequestHeaders.Authorization = new("Bearer", key);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/integrations/providers", Ct)).StatusCode);
+        var body = await program.GetFromJsonAsync<JsonElement>("/api/v1/integrations/providers", Ct);
+
+        Assert.True(body.GetProperty("success").GetBoolean());
+        var stripe = Assert.Single(body.GetProperty("data").EnumerateArray(), p => p.GetProperty("name").GetString() == "stripe");
+        Assert.Equal("payment", stripe.GetProperty("category").GetString());
+        Assert.Equal(["initiate_payment", "process_refund", "verify_payment"], stripe.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+        Assert.False(stripe.GetProperty("is_configured").GetBoolean());
+        var schema = stripe.GetProperty("credential_schema");
+        Assert.Contains(schema.EnumerateObject(), f => f.Value.GetProperty("sensitive").GetBoolean() && f.Value.GetProperty("required").GetBoolean());
+        var twilio = Assert.Single(body.GetProperty("data").EnumerateArray(), p => p.GetProperty("name").GetString() == "twilio");
+        Assert.Equal("communication", twilio.GetProperty("category").GetString());
+    }
+
     private Task<HttpClient> AdminAsync() => portal.App.SignedInClientAsync(portal.Acme.AdminEmail);
 
     private HttpClient KeyClient(string key)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Api.V1;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -109,6 +110,7 @@ public static class ApiKeysExtensions
             var id = await service.CreateAsync(input, ct);
             return TypedResults.Created($"/v2/integrations/{id}", await queries.GetAsync(id, ct));
         });
+        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).MapProvidersV1();
         return endpoints;
     }
 
