@@ -2,6 +2,7 @@ using IntegrationsPortal;
 using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
@@ -50,13 +51,15 @@ if (!app.Environment.IsDevelopment())
 
 // Pages get a friendly 404 page; the API keeps its bare status codes and problem bodies.
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api"),
+    context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyDefaults.IsProgramPath(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<SameOriginWritesMiddleware>();
 app.UseFirstRunSetup();
 app.UseAuthorization();
+// After authorization: the limit is per API key, read from the signed-in key.
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

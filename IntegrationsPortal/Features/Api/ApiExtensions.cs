@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
@@ -17,6 +18,7 @@ public static class ApiExtensions
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
+        builder.AddApiKeys();
         return builder;
     }
 
@@ -35,6 +37,8 @@ public static class ApiExtensions
         api.MapResourcesApi();
         api.MapDeliveryApi();
         api.MapIngestionApi();
+        api.MapApiKeysApi();
+        endpoints.MapProgramApis();
         return endpoints;
     }
 }
