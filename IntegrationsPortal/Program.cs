@@ -53,12 +53,11 @@ if (!app.Environment.IsDevelopment())
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyDefaults.IsProgramPath(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
-app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMiddleware<SameOriginWritesMiddleware>();
 app.UseFirstRunSetup();
 app.UseAuthorization();
-// After authorization: the limit is per API key, read from the signed-in key.
+// After authorization: one limiter for the sign-in form (per address) and the API keys (per key, read from the signed-in key).
 app.UseRateLimiter();
 app.UseAntiforgery();
 

@@ -16,11 +16,12 @@ public sealed class SessionEndTests(SetUpPortalFixture portal)
         var cookies = await NewSessionAsync("signout-copy@acme.test");
         using var browser = ClientWith(cookies);
         using var copy = ClientWith(cookies);
-        var settings = await browser.GetStringAsync("/settings", TestContext.Current.CancellationToken);
+        // The sign-in page renders its form statically; the token it carries is bound to the signed-in user.
+        var page = await browser.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
         var signOut = await browser.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = AntiforgeryToken(settings),
+            ["__RequestVerificationToken"] = AntiforgeryToken(page),
         }), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
