@@ -6,6 +6,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -33,6 +34,7 @@ public static class PortalExtensions
         builder.AddRecipients();
         builder.AddResources();
         builder.AddIngestion();
+        builder.AddUplinks();
         builder.AddPortalApi();
         return builder;
     }

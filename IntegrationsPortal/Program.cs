@@ -45,6 +45,8 @@ app.UseAuthentication();
 app.UseFirstRunSetup();
 app.UseAuthorization();
 app.UseAntiforgery();
+// Before the endpoints: the uplink endpoint is limited per integration (Features/Uplinks).
+app.UseRateLimiter();
 
 app.MapStaticAssets();
 app.MapAccountEndpoints();

@@ -7,6 +7,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Features.Uplinks;
 
 namespace IntegrationsPortal.Features.Api;
 
@@ -35,6 +36,8 @@ public static class ApiExtensions
         api.MapResourcesApi();
         api.MapDeliveryApi();
         api.MapIngestionApi();
+        api.MapUplinksApi();
+        endpoints.MapUplinkEndpoint();
         return endpoints;
     }
 }
