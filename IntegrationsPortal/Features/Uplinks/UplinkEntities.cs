@@ -110,6 +110,7 @@ public sealed class UplinkTokenConfiguration : IEntityTypeConfiguration<UplinkTo
 {
     public void Configure(EntityTypeBuilder<UplinkToken> builder)
     {
+        builder.ToTable("UplinkTokens");
         builder.Property(t => t.Hash).HasMaxLength(64);
         builder.HasIndex(t => t.Hash).IsUnique();
         builder.HasIndex(t => t.IntegrationId);
@@ -149,6 +150,7 @@ public sealed class RejectedUplinkConfiguration : IEntityTypeConfiguration<Rejec
 {
     public void Configure(EntityTypeBuilder<RejectedUplink> builder)
     {
+        builder.ToTable("RejectedUplinks");
         builder.Property(r => r.Reason).HasMaxLength(500);
         builder.HasIndex(r => new { r.IntegrationId, r.At });
     }

@@ -773,7 +773,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("IntegrationId", "At");
 
-                    b.ToTable("RejectedUplink");
+                    b.ToTable("RejectedUplinks", (string)null);
                 });
 
             modelBuilder.Entity("IntegrationsPortal.Features.Uplinks.UnmappedDevice", b =>
@@ -898,7 +898,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("OrganizationId");
 
-                    b.ToTable("UplinkToken");
+                    b.ToTable("UplinkTokens", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261201075107_AddUplinks")]
+    [Migration("20261201075232_AddUplinks")]
     partial class AddUplinks
     {
         /// <inheritdoc />
@@ -776,7 +776,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("IntegrationId", "At");
 
-                    b.ToTable("RejectedUplink");
+                    b.ToTable("RejectedUplinks", (string)null);
                 });
 
             modelBuilder.Entity("IntegrationsPortal.Features.Uplinks.UnmappedDevice", b =>
@@ -901,7 +901,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("OrganizationId");
 
-                    b.ToTable("UplinkToken");
+                    b.ToTable("UplinkTokens", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

@@ -12,7 +12,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "RejectedUplink",
+                name: "RejectedUplinks",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -25,7 +25,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_RejectedUplink", x => x.Id);
+                    table.PrimaryKey("PK_RejectedUplinks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -69,7 +69,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "UplinkToken",
+                name: "UplinkTokens",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
@@ -81,17 +81,17 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_UplinkToken", x => x.Id);
+                    table.PrimaryKey("PK_UplinkTokens", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_RejectedUplink_IntegrationId_At",
-                table: "RejectedUplink",
+                name: "IX_RejectedUplinks_IntegrationId_At",
+                table: "RejectedUplinks",
                 columns: new[] { "IntegrationId", "At" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_RejectedUplink_OrganizationId",
-                table: "RejectedUplink",
+                name: "IX_RejectedUplinks_OrganizationId",
+                table: "RejectedUplinks",
                 column: "OrganizationId");
 
             migrationBuilder.CreateIndex(
@@ -121,19 +121,19 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 columns: new[] { "ResourcePath", "AcceptedAtTicks" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_UplinkToken_Hash",
-                table: "UplinkToken",
+                name: "IX_UplinkTokens_Hash",
+                table: "UplinkTokens",
                 column: "Hash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_UplinkToken_IntegrationId",
-                table: "UplinkToken",
+                name: "IX_UplinkTokens_IntegrationId",
+                table: "UplinkTokens",
                 column: "IntegrationId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_UplinkToken_OrganizationId",
-                table: "UplinkToken",
+                name: "IX_UplinkTokens_OrganizationId",
+                table: "UplinkTokens",
                 column: "OrganizationId");
         }
 
@@ -141,7 +141,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "RejectedUplink");
+                name: "RejectedUplinks");
 
             migrationBuilder.DropTable(
                 name: "UnmappedDevices");
@@ -150,7 +150,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                 name: "Uplinks");
 
             migrationBuilder.DropTable(
-                name: "UplinkToken");
+                name: "UplinkTokens");
         }
     }
 }
