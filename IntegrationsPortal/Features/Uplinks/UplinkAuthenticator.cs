@@ -25,13 +25,13 @@ public sealed class UplinkAuthenticator : IDisposable
     private static readonly TimeSpan Expiry = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<Guid, Entry> _integrations = new();
-    private readonly IDbContextFactory<PortalDbContext> _dbFactory;
+    private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
     private readonly IntegrationEvents _events;
 
-    public UplinkAuthenticator(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IntegrationEvents events)
+    public UplinkAuthenticator(IServiceScopeFactory scopes, TimeProvider time, IntegrationEvents events)
     {
-        _dbFactory = dbFactory;
+        _scopes = scopes;
         _time = time;
         _events = events;
         _events.Changed += Forget;
@@ -68,7 +68,8 @@ public sealed class UplinkAuthenticator : IDisposable
 
     private async Task<Entry> LoadAsync(Guid integrationId, DateTimeOffset now, CancellationToken ct)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        await using var scope = _scopes.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
         // No organization is signed in on a push; the token decides which one it is, so the tenant filter is lifted here only.
         var integration = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
             .Where(i => i.Id == integrationId)

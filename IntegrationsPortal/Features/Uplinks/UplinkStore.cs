@@ -18,7 +18,7 @@ public readonly record struct StoredUplinks(int Stored, int Duplicates);
 /// writer: SQLite has one writer anyway, and a commit per uplink would cap the endpoint at the disk's
 /// commit rate. Each request waits for the commit that holds its uplinks (docs/decisions/016).
 /// </summary>
-public sealed class UplinkStore(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, IOptions<UplinkOptions> options)
+public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<UplinkOptions> options)
     : BackgroundService
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -78,7 +78,9 @@ public sealed class UplinkStore(IDbContextFactory<PortalDbContext> dbFactory, Ti
 
     private async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The context factory is scoped (it carries the scope's user for the tenant filter); raw SQL here sets organizations itself.
+        await using var scope = scopes.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         var connection = db.Database.GetDbConnection();
         // NORMAL in WAL mode loses nothing committed when the process crashes (see RelaxedDurability).
