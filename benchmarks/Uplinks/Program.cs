@@ -123,7 +123,8 @@ internal static class UplinksBenchmark
                 // A distinct time per uplink, so none is a duplicate of another.
                 var time = start.AddSeconds(offset + i).ToString("O", CultureInfo.InvariantCulture);
                 var temperature = (20 + (i % 50) * 0.1).ToString("0.0", CultureInfo.InvariantCulture);
-                var body = $$$"""{"device":"sensor-{{{i % Devices}}}","time":"{{{time}}}","metrics":{"temperature":{{{temperature}}},"battery":{"voltage":3.6}}}""";
+                var body = "{\"device\":\"sensor-" + (i % Devices).ToString(CultureInfo.InvariantCulture) + "\",\"time\":\"" + time
+                    + "\",\"metrics\":{\"temperature\":" + temperature + ",\"battery\":{\"voltage\":3.6}}}";
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
                 using var response = await client.PostAsync(path, content);
                 if (response.StatusCode != HttpStatusCode.Accepted)
