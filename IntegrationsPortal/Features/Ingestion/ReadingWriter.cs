@@ -76,7 +76,7 @@ public sealed class ReadingUpsert : IAsyncDisposable
         _unit = Parameter(command, "$unit", "");
     }
 
-    public static async Task<ReadingUpsert> PrepareAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    public static async Task<ReadingUpsert> PrepareAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -85,6 +85,9 @@ public sealed class ReadingUpsert : IAsyncDisposable
         await command.PrepareAsync(ct);
         return upsert;
     }
+
+    /// <summary>Moves the prepared statement to the next transaction on the same connection (a long-lived writer's next batch).</summary>
+    public void Enlist(DbTransaction transaction) => _command.Transaction = transaction;
 
     /// <summary>Inserts or updates one reading; returns the rows changed (1).</summary>
     public int Write(Guid organizationId, Guid sourceIntegrationId, NewReading reading)
