@@ -7,6 +7,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -35,6 +36,7 @@ public static class PortalExtensions
         builder.AddResources();
         builder.AddIngestion();
         builder.AddFlows();
+        builder.AddUplinks();
         builder.AddPortalApi();
         return builder;
     }

@@ -57,7 +57,8 @@ app.UseAuthentication();
 app.UseMiddleware<SameOriginWritesMiddleware>();
 app.UseFirstRunSetup();
 app.UseAuthorization();
-// After authorization: one limiter for the sign-in form (per address) and the API keys (per key, read from the signed-in key).
+// After authorization, one limiter for every policy: the sign-in form per address, API keys per key
+// (read from the signed-in key), the uplink endpoint per integration (Features/Uplinks).
 app.UseRateLimiter();
 app.UseAntiforgery();
 

@@ -182,7 +182,7 @@ public sealed class CatalogServiceTests : PortalServicesTest
         var ingress = await ListAsync(new CatalogQuery(Direction: IntegrationDirection.Ingress));
         var payments = await ListAsync(new CatalogQuery(Search: " payment "));
 
-        Assert.Equal(["open-meteo", "scada-bridge", "telematics", "utility-data"], ingress.Select(e => e.Type.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["chirpstack-uplinks", "helium-uplinks", "http-uplinks", "open-meteo", "scada-bridge", "telematics", "tts-uplinks", "utility-data"], ingress.Select(e => e.Type.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["stripe"], payments.Select(e => e.Type.Key));
     }
 

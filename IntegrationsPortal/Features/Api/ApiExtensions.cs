@@ -8,6 +8,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
+using IntegrationsPortal.Features.Uplinks;
 
 namespace IntegrationsPortal.Features.Api;
 
@@ -38,7 +39,9 @@ public static class ApiExtensions
         api.MapDeliveryApi();
         api.MapIngestionApi();
         api.MapApiKeysApi();
+        api.MapUplinksApi();
         endpoints.MapProgramApis();
+        endpoints.MapUplinkEndpoint();
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Uplinks;
 using static IntegrationsPortal.Features.Catalog.Properties;
 
 namespace IntegrationsPortal.Features.Catalog;
@@ -217,7 +218,34 @@ public static class CatalogData
             Capabilities = [Capabilities.Backfill],
             Mapping = new(new ResourceFilter(false, ["sensor", "meter"]), false, "Tag name"),
         },
+        Uplinks(TypeKeys.HeliumUplinks, "Helium uplinks", "cell_tower",
+            "Uplinks from Helium devices, pushed by the Helium Console HTTP integration. In the integration, set the endpoint URL "
+            + "below as the POST URL and add an HTTP header (the Console's \"HTTP Headers\" key/value list) "
+            + $"named {UplinkHeaders.Token} with the token shown once, or Authorization: Bearer <token>."),
+        Uplinks(TypeKeys.ThingsStackUplinks, "The Things Stack uplinks", "settings_input_antenna",
+            "Uplinks from The Things Stack (The Things Network) webhooks. Create a webhook with format JSON, the endpoint URL below "
+            + "as the base URL, \"Uplink message\" enabled, and under \"Additional headers\" "
+            + $"add {UplinkHeaders.Token} with the token shown once (or Authorization: Bearer <token>)."),
+        Uplinks(TypeKeys.ChirpStackUplinks, "ChirpStack uplinks", "router",
+            "Uplinks from ChirpStack v4's HTTP integration (JSON encoding). Set the endpoint URL below as the event endpoint and add "
+            + $"a header {UplinkHeaders.Token} with the token shown once (or Authorization: Bearer <token>); "
+            + "events other than uplinks are acknowledged and ignored."),
+        Uplinks(TypeKeys.HttpUplinks, "HTTP uplinks", "input",
+            "Device data POSTed by anything that speaks HTTP: {\"device\": \"...\", \"time\": \"...\", \"metrics\": {\"name\": number}}, "
+            + $"one object or an array, with the token as Authorization: Bearer <token> or in {UplinkHeaders.Token}."),
     ];
+
+    /// <summary>
+    /// A type whose devices push to the portal (Features/Uplinks). Nothing to call out to: verification succeeds once the
+    /// integration exists, and the endpoint URL and token to paste into the network server are on its page.
+    /// </summary>
+    private static IntegrationType Uplinks(string key, string name, string icon, string description) =>
+        new(key, name, icon, IntegrationDirection.Ingress, Categories.Data,
+            description + " Verification has nothing to call: it succeeds as soon as the endpoint is configured.", [])
+        {
+            ReceivesPushes = true,
+            Mapping = new(new ResourceFilter(false, ["*"]), true, "Device EUI"),
+        };
 }
 
 /// <summary>Short builders for property specs, so the catalog reads as a table.</summary>

@@ -118,6 +118,12 @@ public sealed record IntegrationType(
     /// </summary>
     public bool VerifiesRecipients { get; init; }
 
+    /// <summary>
+    /// Its data is pushed to the portal's uplink endpoint (Features/Uplinks), not pulled on a schedule:
+    /// it needs an uplink format instead of an ingress provider, and no pull job is scheduled for it.
+    /// </summary>
+    public bool ReceivesPushes { get; init; }
+
     public PropertySpec? Property(string name) => Properties.FirstOrDefault(p => p.Name == name);
 
     public bool Can(string capability) => Capabilities.Contains(capability);

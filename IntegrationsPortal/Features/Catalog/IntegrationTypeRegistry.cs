@@ -80,7 +80,7 @@ public sealed class IntegrationTypeRegistry
         }
 
         // Every active ingress integration is pulled on its schedule, and backfills use the same provider.
-        if (type.Direction == IntegrationDirection.Ingress && !_providers.ContainsKey(type.Key))
+        if (type.Direction == IntegrationDirection.Ingress && !type.ReceivesPushes && !_providers.ContainsKey(type.Key))
         {
             yield return $"{name} pulls data but has no ingress provider: register an IIngressProvider marked [ForTypes(\"{type.Key}\")].";
         }

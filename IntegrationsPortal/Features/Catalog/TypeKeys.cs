@@ -22,6 +22,10 @@ public static class TypeKeys
     public const string Telematics = "telematics";
     public const string WhatsApp = "whatsapp";
     public const string ScadaBridge = "scada-bridge";
+    public const string HeliumUplinks = "helium-uplinks";
+    public const string ThingsStackUplinks = "tts-uplinks";
+    public const string ChirpStackUplinks = "chirpstack-uplinks";
+    public const string HttpUplinks = "http-uplinks";
 }
 
 /// <summary>

@@ -122,7 +122,7 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
 
     public async Task SweepAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
-        var ingressTypes = CatalogData.Types.Where(t => t.Direction == IntegrationDirection.Ingress).Select(t => t.Key).ToList();
+        var ingressTypes = CatalogData.Types.Where(t => t.Direction == IntegrationDirection.Ingress && !t.ReceivesPushes).Select(t => t.Key).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Across organizations on purpose: only schedules are touched here, no data is read.
         var active = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()

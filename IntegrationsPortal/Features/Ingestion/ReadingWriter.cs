@@ -14,14 +14,6 @@ public readonly record struct NewReading(string ResourcePath, string Metric, Dat
 /// </summary>
 public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, CurrentUser currentUser)
 {
-    private const string Upsert =
-        $"""
-        INSERT INTO "{ReadingConfiguration.TableName}" ("OrganizationId", "ResourcePath", "Metric", "TimestampTicks", "Value", "Unit", "SourceIntegrationId")
-        VALUES ($org, $path, $metric, $ticks, $value, $unit, $source)
-        ON CONFLICT ("ResourcePath", "Metric", "TimestampTicks", "SourceIntegrationId")
-        DO UPDATE SET "Value" = excluded."Value", "Unit" = excluded."Unit";
-        """;
-
     /// <summary>Writes all readings or none; returns how many rows were inserted or updated.</summary>
     public async Task<int> WriteAsync(Guid sourceIntegrationId, IReadOnlyCollection<NewReading> readings, CancellationToken ct = default)
     {
@@ -37,36 +29,85 @@ public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, 
         // A backfill of many windows would otherwise pay an fsync for every batch.
         await using var relaxed = await RelaxedDurability.StartAsync(connection, ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = Upsert;
-        // EF Core's SQLite provider stores Guids as upper-case text; match it so EF queries find these rows.
-        Parameter(command, "$org", organizationId.ToString().ToUpperInvariant());
-        Parameter(command, "$source", sourceIntegrationId.ToString().ToUpperInvariant());
-        var path = Parameter(command, "$path", "");
-        var metric = Parameter(command, "$metric", "");
-        var ticks = Parameter(command, "$ticks", 0L);
-        var value = Parameter(command, "$value", 0d);
-        var unit = Parameter(command, "$unit", "");
-        await command.PrepareAsync(ct);
-
+        await using var upsert = await ReadingUpsert.PrepareAsync(connection, transaction, ct);
         var written = 0;
         foreach (var reading in readings)
         {
-            path.Value = reading.ResourcePath;
-            metric.Value = reading.Metric;
-            ticks.Value = reading.Timestamp.UtcTicks;
-            value.Value = reading.Value;
-            unit.Value = reading.Unit;
-            // Microsoft.Data.Sqlite runs async calls synchronously anyway; the sync call skips a Task per row.
-            written += command.ExecuteNonQuery();
+            written += upsert.Write(organizationId, sourceIntegrationId, reading);
         }
 
         await transaction.CommitAsync(ct);
         return written;
     }
+}
 
-    private static DbParameter Parameter(DbCommand command, string name, object value)
+/// <summary>
+/// The readings upsert as one prepared statement inside a caller's transaction: the batch write above
+/// and the uplink store (Features/Uplinks), which writes an uplink and its readings in one commit.
+/// </summary>
+public sealed class ReadingUpsert : IAsyncDisposable
+{
+    private const string Sql =
+        $"""
+        INSERT INTO "{ReadingConfiguration.TableName}" ("OrganizationId", "ResourcePath", "Metric", "TimestampTicks", "Value", "Unit", "SourceIntegrationId")
+        VALUES ($org, $path, $metric, $ticks, $value, $unit, $source)
+        ON CONFLICT ("ResourcePath", "Metric", "TimestampTicks", "SourceIntegrationId")
+        DO UPDATE SET "Value" = excluded."Value", "Unit" = excluded."Unit";
+        """;
+
+    private readonly DbCommand _command;
+    private readonly DbParameter _org;
+    private readonly DbParameter _source;
+    private readonly DbParameter _path;
+    private readonly DbParameter _metric;
+    private readonly DbParameter _ticks;
+    private readonly DbParameter _value;
+    private readonly DbParameter _unit;
+
+    private ReadingUpsert(DbCommand command)
+    {
+        _command = command;
+        _org = Parameter(command, "$org", "");
+        _source = Parameter(command, "$source", "");
+        _path = Parameter(command, "$path", "");
+        _metric = Parameter(command, "$metric", "");
+        _ticks = Parameter(command, "$ticks", 0L);
+        _value = Parameter(command, "$value", 0d);
+        _unit = Parameter(command, "$unit", "");
+    }
+
+    public static async Task<ReadingUpsert> PrepareAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Sql;
+        var upsert = new ReadingUpsert(command);
+        await command.PrepareAsync(ct);
+        return upsert;
+    }
+
+    /// <summary>Moves the prepared statement to the next transaction on the same connection (a long-lived writer's next batch).</summary>
+    public void Enlist(DbTransaction transaction) => _command.Transaction = transaction;
+
+    /// <summary>Inserts or updates one reading; returns the rows changed (1).</summary>
+    public int Write(Guid organizationId, Guid sourceIntegrationId, NewReading reading)
+    {
+        // EF Core's SQLite provider stores Guids as upper-case text; match it so EF queries find these rows.
+        _org.Value = SqliteGuid(organizationId);
+        _source.Value = SqliteGuid(sourceIntegrationId);
+        _path.Value = reading.ResourcePath;
+        _metric.Value = reading.Metric;
+        _ticks.Value = reading.Timestamp.UtcTicks;
+        _value.Value = reading.Value;
+        _unit.Value = reading.Unit;
+        // Microsoft.Data.Sqlite runs async calls synchronously anyway; the sync call skips a Task per row.
+        return _command.ExecuteNonQuery();
+    }
+
+    /// <summary>A Guid as EF Core's SQLite provider stores it, for raw SQL that EF queries must find.</summary>
+    public static string SqliteGuid(Guid id) => id.ToString().ToUpperInvariant();
+
+    public static DbParameter Parameter(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
@@ -74,4 +115,6 @@ public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, 
         command.Parameters.Add(parameter);
         return parameter;
     }
+
+    public ValueTask DisposeAsync() => _command.DisposeAsync();
 }

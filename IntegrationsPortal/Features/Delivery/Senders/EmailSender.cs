@@ -27,7 +27,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
         // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
         var recipients = message.EventType == AdminAlerts.EventType
             ? AdminAlerts.Recipients(message.Payload)
-            : options.Recipients;
+            : EmailIntegrationOptions.From(integration).Recipients;
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
         var body = Payloads.Text(message.Payload);
         var messageId = $"{message.MessageId}@integrations-portal";

@@ -1,0 +1,304 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Threading.Channels;
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.Extensions.Options;
+using static IntegrationsPortal.Features.Ingestion.ReadingUpsert;
+
+namespace IntegrationsPortal.Features.Uplinks;
+
+/// <summary>How a push's uplinks were stored: new ones, and copies of ones already there.</summary>
+public readonly record struct StoredUplinks(int Stored, int Duplicates);
+
+/// <summary>
+/// Writes accepted uplinks, their readings and the unmapped-EUI counts, committing before the endpoint
+/// answers 202. Requests that arrive together are written in one transaction (group commit) by one
+/// writer: SQLite has one writer anyway, and a commit per uplink would cap the endpoint at the disk's
+/// commit rate. Each request waits for the commit that holds its uplinks (docs/decisions/016).
+/// </summary>
+public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<UplinkOptions> options)
+    : BackgroundService
+{
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    public Task<StoredUplinks> StoreAsync(Guid organizationId, Guid integrationId, IReadOnlyList<ParsedUplink> uplinks, CancellationToken ct)
+    {
+        var pending = new Pending(organizationId, integrationId, uplinks, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The portal is shutting down.");
+        }
+
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>();
+        Writer? writer = null;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < options.Value.BatchSize && _queue.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                try
+                {
+                    // One connection and its prepared statements for the writer's life: set-up per batch cost more
+                    // than the writes themselves when batches are small (benchmarks/README.md).
+                    writer ??= await Writer.OpenAsync(scopes, stoppingToken);
+                    var results = await writer.WriteAsync(batch, time.GetUtcNow().UtcTicks, stoppingToken);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.TrySetResult(results[i]);
+                    }
+                }
+#pragma warning disable CA1031 // The writer must outlive one bad batch; its senders get the error (500) and retry.
+                catch (Exception error)
+#pragma warning restore CA1031
+                {
+                    batch.ForEach(p => p.Done.TrySetException(error));
+                    // Start again on a fresh connection: the failure may have been the connection's.
+                    if (writer is not null)
+                    {
+                        await writer.DisposeAsync();
+                        writer = null;
+                    }
+                }
+
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: requests still queued were not answered 202, so the network sends them again.
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+            }
+        }
+
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Done.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    /// <summary>The writer's connection: opened once, relaxed to synchronous=NORMAL, with its statements prepared.</summary>
+    private sealed class Writer : IAsyncDisposable
+    {
+        private readonly AsyncServiceScope _scope;
+        private readonly PortalDbContext _db;
+        private readonly RelaxedDurability _relaxed;
+        private readonly Statements _statements;
+
+        private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements) =>
+            (_scope, _db, _relaxed, _statements) = (scope, db, relaxed, statements);
+
+        public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes, CancellationToken ct)
+        {
+            // The context factory is scoped (it carries the scope's user for the tenant filter); raw SQL here sets organizations itself.
+            var scope = scopes.CreateAsyncScope();
+            var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+            await db.Database.OpenConnectionAsync(ct);
+            var connection = db.Database.GetDbConnection();
+            // NORMAL in WAL mode loses nothing committed when the process crashes (see RelaxedDurability).
+            var relaxed = await RelaxedDurability.StartAsync(connection, ct);
+            return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct));
+        }
+
+        public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, CancellationToken ct)
+        {
+            await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
+            _statements.Enlist(transaction);
+            var results = new StoredUplinks[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                results[i] = Write(_statements, batch[i], acceptedAt);
+            }
+
+            await transaction.CommitAsync(ct);
+            return results;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _statements.DisposeAsync();
+            await _relaxed.DisposeAsync();
+            await _db.DisposeAsync();
+            await _scope.DisposeAsync();
+        }
+    }
+
+    private static StoredUplinks Write(Statements statements, Pending pending, long acceptedAt)
+    {
+        var (organizationId, integrationId, uplinks, _) = pending;
+        var stored = 0;
+        foreach (var uplink in uplinks)
+        {
+            var resourcePath = statements.MappedPath(integrationId, uplink.DeviceEui);
+            if (!statements.Insert(organizationId, integrationId, uplink, resourcePath, acceptedAt))
+            {
+                continue;
+            }
+
+            stored++;
+            if (resourcePath is null)
+            {
+                statements.CountUnmapped(organizationId, integrationId, uplink.DeviceEui, acceptedAt);
+                continue;
+            }
+
+            foreach (var reading in UplinkMetrics.Readings(uplink.Decoded, resourcePath, uplink.ReceivedAt))
+            {
+                statements.Readings.Write(organizationId, integrationId, reading);
+            }
+        }
+
+        return new StoredUplinks(stored, uplinks.Count - stored);
+    }
+
+    private sealed record Pending(Guid OrganizationId, Guid IntegrationId, IReadOnlyList<ParsedUplink> Uplinks, TaskCompletionSource<StoredUplinks> Done);
+
+    /// <summary>The batch's statements, each prepared once per transaction.</summary>
+    private sealed class Statements : IAsyncDisposable
+    {
+        private const string InsertSql =
+            $"""
+            INSERT INTO "{UplinkConfiguration.TableName}" ("OrganizationId", "IntegrationId", "DedupKey", "DeviceEui", "ResourcePath", "ReceivedAtTicks",
+                "Port", "FrameCounter", "Rssi", "Snr", "Body", "AcceptedAtTicks")
+            VALUES ($org, $integration, $dedup, $eui, $path, $received, $port, $frame, $rssi, $snr, $body, $accepted)
+            ON CONFLICT ("IntegrationId", "DedupKey") DO NOTHING;
+            """;
+
+        // External ids are typed by operators: an EUI pasted in lower case still matches.
+        private const string MappingSql =
+            """
+            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings"
+            WHERE "IntegrationId" = $integration AND "ExternalId" = $eui COLLATE NOCASE LIMIT 1;
+            """;
+
+        private const string UnmappedSql =
+            $"""
+            INSERT INTO "{UnmappedDeviceConfiguration.TableName}" ("OrganizationId", "IntegrationId", "DeviceEui", "FirstSeenTicks", "LastSeenTicks", "Count")
+            VALUES ($org, $integration, $eui, $at, $at, 1)
+            ON CONFLICT ("IntegrationId", "DeviceEui") DO UPDATE SET "LastSeenTicks" = excluded."LastSeenTicks", "Count" = "Count" + 1;
+            """;
+
+        private readonly DbCommand _insert;
+        private readonly DbCommand _mapping;
+        private readonly DbCommand _unmapped;
+
+        private Statements(DbCommand insert, DbCommand mapping, DbCommand unmapped, ReadingUpsert readings)
+        {
+            (_insert, _mapping, _unmapped, Readings) = (insert, mapping, unmapped, readings);
+            foreach (var name in new[] { "$org", "$integration", "$dedup", "$eui", "$path", "$received", "$port", "$frame", "$rssi", "$snr", "$body", "$accepted" })
+            {
+                Parameter(_insert, name, DBNull.Value);
+            }
+
+            Parameter(_mapping, "$integration", "");
+            Parameter(_mapping, "$eui", "");
+            foreach (var name in new[] { "$org", "$integration", "$eui", "$at" })
+            {
+                Parameter(_unmapped, name, DBNull.Value);
+            }
+        }
+
+        public ReadingUpsert Readings { get; }
+
+        public static async Task<Statements> PrepareAsync(DbConnection connection, CancellationToken ct)
+        {
+            DbCommand Command(string sql)
+            {
+                var command = connection.CreateCommand();
+                command.CommandText = sql;
+                return command;
+            }
+
+            return new Statements(Command(InsertSql), Command(MappingSql), Command(UnmappedSql),
+                await ReadingUpsert.PrepareAsync(connection, null, ct));
+        }
+
+        public void Enlist(DbTransaction transaction)
+        {
+            _insert.Transaction = transaction;
+            _mapping.Transaction = transaction;
+            _unmapped.Transaction = transaction;
+            Readings.Enlist(transaction);
+        }
+
+        public string? MappedPath(Guid integrationId, string eui)
+        {
+            _mapping.Parameters["$integration"].Value = SqliteGuid(integrationId);
+            _mapping.Parameters["$eui"].Value = eui;
+            using var reader = _mapping.ExecuteReader();
+            return reader.Read()
+                ? MappedResources.StablePath(Enum.Parse<ResourceKind>(reader.GetString(0)), Guid.Parse(reader.GetString(1)))
+                : null;
+        }
+
+        /// <summary>False when the uplink is a duplicate of one already stored.</summary>
+        public bool Insert(Guid organizationId, Guid integrationId, ParsedUplink uplink, string? resourcePath, long acceptedAt)
+        {
+            var p = _insert.Parameters;
+            p["$org"].Value = SqliteGuid(organizationId);
+            p["$integration"].Value = SqliteGuid(integrationId);
+            p["$dedup"].Value = uplink.DedupKey;
+            p["$eui"].Value = uplink.DeviceEui;
+            p["$path"].Value = (object?)resourcePath ?? DBNull.Value;
+            p["$received"].Value = uplink.ReceivedAt.UtcTicks;
+            p["$port"].Value = (object?)uplink.Port ?? DBNull.Value;
+            p["$frame"].Value = (object?)uplink.FrameCounter ?? DBNull.Value;
+            p["$rssi"].Value = (object?)uplink.Rssi ?? DBNull.Value;
+            p["$snr"].Value = (object?)uplink.Snr ?? DBNull.Value;
+            p["$body"].Value = StoredBody(uplink);
+            p["$accepted"].Value = acceptedAt;
+            return _insert.ExecuteNonQuery() == 1;
+        }
+
+        public void CountUnmapped(Guid organizationId, Guid integrationId, string eui, long at)
+        {
+            var p = _unmapped.Parameters;
+            p["$org"].Value = SqliteGuid(organizationId);
+            p["$integration"].Value = SqliteGuid(integrationId);
+            p["$eui"].Value = eui;
+            p["$at"].Value = at;
+            _unmapped.ExecuteNonQuery();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _insert.DisposeAsync();
+            await _mapping.DisposeAsync();
+            await _unmapped.DisposeAsync();
+            await Readings.DisposeAsync();
+        }
+
+        /// <summary>The uplink as sent; one too large to keep whole is replaced by what was read from it, marked truncated.</summary>
+        private static string StoredBody(ParsedUplink uplink)
+        {
+            var raw = uplink.Body.GetRawText();
+            return raw.Length <= UplinkLimits.StoredBody
+                ? raw
+                : JsonSerializer.Serialize(new
+                {
+                    truncated = true,
+                    device = uplink.DeviceEui,
+                    receivedAt = uplink.ReceivedAt,
+                    port = uplink.Port,
+                    frameCounter = uplink.FrameCounter,
+                    payload = uplink.RawPayload is { Length: <= UplinkLimits.StoredBody / 2 } payload ? payload : null,
+                });
+        }
+    }
+}
