@@ -28,6 +28,7 @@ public static class PortalExtensions
         builder.AddPortalData();
         builder.AddPortalJobs();
         builder.AddOutboundPolicy();
+        builder.Services.AddPortalRateLimiter();
         builder.AddAccounts();
         builder.AddSettings();
         builder.AddIntegrations();

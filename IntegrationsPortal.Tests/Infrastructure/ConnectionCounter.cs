@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
-/// A bare TCP listener that only counts who connected: the place a refused channel would have
-/// reached. The kernel completes a handshake into the backlog before the client's connect returns,
+/// A bare TCP listener that only counts who connected: the place a refused channel (HTTP, SMTP,
+/// MQTT) would have reached. The kernel completes a handshake into the backlog before the client's connect returns,
 /// so once the portal's call has finished, <see cref="Connections"/> is final; no waiting needed.
 /// </summary>
 public sealed class ConnectionCounter : IDisposable
@@ -17,10 +17,15 @@ public sealed class ConnectionCounter : IDisposable
     {
         _listener = new TcpListener(IPAddress.Parse(address), 0);
         _listener.Start();
-        var endpoint = (IPEndPoint)_listener.LocalEndpoint;
-        Url = new Uri($"http://{address}:{endpoint.Port}/");
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        Url = new Uri($"http://{address}:{Port}/");
     }
 
+    public int Port { get; }
+
+    public string PortText => Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The listener as an http URL, for the HTTP channels.</summary>
     public Uri Url { get; }
 
     /// <summary>Connections made so far (each is taken off the backlog and closed).</summary>

@@ -125,7 +125,7 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task LoopbackServerWithoutAllowlist_IsNeverDialled_AndTheSendIsRefusedForGood()
     {
-        await using var listener = new ConnectionRecorder();
+        using var listener = new ConnectionCounter();
         await using var harness = await DeliveryHarness.StartAsync(allowLoopback: false);
         var id = await CreateAsync(harness, listener.PortText, Password, ca: null, "Mail");
 
@@ -138,7 +138,7 @@ public sealed class EmailDeliveryTests : IAsyncLifetime
         Assert.Equal("refused_address", attempt.ErrorClass);
         Assert.Equal("The address 127.0.0.1 is in a loopback network; an administrator can allow it with Portal:Delivery:AllowedNetworks.", attempt.ErrorMessage);
         Assert.Null(attempt.NextAttemptAt);
-        Assert.Equal(0, await listener.ConnectionsBeforeProbeAsync());
+        Assert.Equal(0, listener.Connections);
     }
 
     private Task<Guid> CreateAsync(string password, string? ca, string name = "Mail", string? port = null) =>

@@ -1,22 +1,19 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Tests.Features.Delivery;
+using IntegrationsPortal.Tests.Infrastructure;
 
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
 /// <summary>The MQTT connection goes through the outbound address policy: a broker on a refused address is never dialled.</summary>
 public sealed class MqttPolicyTests : IAsyncLifetime
 {
-    // Stands in for a broker on the portal's own network; it never accepts, so every connection made stays in its backlog.
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    // Stands in for a broker on the portal's own network.
+    private readonly ConnectionCounter _listener = new();
     private DeliveryHarness _harness = default!;
 
     public async ValueTask InitializeAsync()
     {
-        _listener.Start();
         // No allowlist: loopback is refused, as in a default installation.
         _harness = await DeliveryHarness.StartAsync(allowLoopback: false);
     }
@@ -24,7 +21,6 @@ public sealed class MqttPolicyTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await _harness.DisposeAsync();
-        _listener.Stop();
         _listener.Dispose();
     }
 
@@ -33,7 +29,7 @@ public sealed class MqttPolicyTests : IAsyncLifetime
     {
         var integration = await _harness.CreateAsync("mqtt", new()
         {
-            ["host"] = "127.0.0.1", ["port"] = ((IPEndPoint)_listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture),
+            ["host"] = "127.0.0.1", ["port"] = _listener.PortText,
             ["topic"] = "meters/{meter}", ["qos"] = "1",
         });
 
@@ -51,6 +47,6 @@ public sealed class MqttPolicyTests : IAsyncLifetime
         // Final, not retried as if the broker were down.
         Assert.Equal(DeliveryStatus.Dead, delivery.Message.Status);
         Assert.Null(attempt.NextAttemptAt);
-        Assert.False(_listener.Pending(), "The portal opened a TCP connection to the refused broker.");
+        Assert.Equal(0, _listener.Connections);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -16,7 +15,6 @@ public static class SignInRateLimit
 
     public static IHostApplicationBuilder AddSignInRateLimit(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRateLimiter(_ => { });
         // Read when the options are first used, so settings a host adds after this call still count.
         builder.Services.AddOptions<RateLimiterOptions>().Configure<IConfiguration>((options, configuration) =>
         {
@@ -30,16 +28,6 @@ public static class SignInRateLimit
                         "sign-in " + http.Connection.RemoteIpAddress,
                         _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter("other"));
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = (context, ct) =>
-            {
-                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                    ? (int)Math.Ceiling(retryAfter.TotalSeconds)
-                    : (int)window.TotalSeconds;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(context.HttpContext.Response.WriteAsync(
-                    $"Too many sign-in attempts from your address. Try again in {seconds} seconds.", ct));
-            };
         });
         return builder;
     }

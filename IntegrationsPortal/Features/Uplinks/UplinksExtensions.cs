@@ -48,15 +48,6 @@ public static class UplinksExtensions
                     AutoReplenishment = true,
                 });
             });
-            limiter.OnRejected = async (rejected, ct) =>
-            {
-                var response = rejected.HttpContext.Response;
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                response.StatusCode = StatusCodes.Status429TooManyRequests;
-                response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(detail: "Too many uplinks for this integration; retry after the time in Retry-After.", statusCode: 429)
-                    .ExecuteAsync(rejected.HttpContext);
-            };
         });
         return builder;
     }
