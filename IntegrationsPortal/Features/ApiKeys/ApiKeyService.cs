@@ -4,6 +4,7 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Infrastructure.Crypto;
 
 namespace IntegrationsPortal.Features.ApiKeys;
 
@@ -60,7 +61,7 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
             throw new PortalException(PortalErrorKind.Validation, "The API key has invalid fields.", errors);
         }
 
-        var key = KeyStart + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var key = BearerSecrets.Issue(KeyStart);
         var apiKey = new ApiKey
         {
             Name = name,
@@ -138,7 +139,7 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
         return new ApiKeyIdentity(key.Id, key.OrganizationId, key.Name, key.Prefix, key.Scopes);
     }
 
-    public static byte[] HashOf(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    public static byte[] HashOf(string key) => BearerSecrets.Hash(key);
 
     private static ApiKeyScopes? ParseScopes(IReadOnlyList<string> names)
     {
@@ -163,7 +164,4 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
 
     private static ApiKeyRow ToRow(ApiKey k) =>
         new(k.Id, k.Name, k.Prefix, ScopeNames(k.Scopes), k.CreatedBy, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.RevokedAt);
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

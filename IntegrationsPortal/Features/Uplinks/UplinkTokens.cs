@@ -5,6 +5,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.Extensions.Options;
+using IntegrationsPortal.Infrastructure.Crypto;
 
 namespace IntegrationsPortal.Features.Uplinks;
 
@@ -46,7 +47,7 @@ public sealed class UplinkTokens(
             }
         }
 
-        var clear = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var clear = BearerSecrets.Issue(Prefix);
         db.Add(new UplinkToken { IntegrationId = integrationId, Hash = Hash(clear), CreatedAt = now });
         await db.SaveChangesAsync(ct);
         authenticator.Forget(integrationId);
@@ -66,7 +67,7 @@ public sealed class UplinkTokens(
     }
 
     /// <summary>The SHA-256 of a token, hex: what is stored and looked up. Tokens are 256 random bits, so no salt or stretching is needed.</summary>
-    public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Convert.ToHexString(BearerSecrets.Hash(token));
 
     private static async Task RequireUplinkIntegrationAsync(PortalDbContext db, Guid integrationId, CancellationToken ct)
     {
@@ -76,6 +77,4 @@ public sealed class UplinkTokens(
             throw PortalException.Conflict("Only uplink integrations have push tokens.");
         }
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
