@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -396,6 +397,43 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         var untouched = await Portal.Services.GetIntegrationAsync(globex, theirs);
         Assert.Equal("Globex hook", untouched.Name);
         Assert.Equal(IntegrationStatus.PendingVerify, untouched.Status);
+    }
+
+    [Fact]
+    public async Task Delete_ReleasesItsResourceMappings_SoTheMappedDeviceCanBeDeleted()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
+        await using var scope = Portal.Services.AsOperator(Acme);
+        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot" });
+        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+        await scope.ServiceProvider.GetRequiredService<ResourceMappingService>()
+            .CreateAsync(id, new MappingInput { ExternalId = "MPAN-1", ResourcePath = ResourcePath.ForDevice(site, meter) });
+        var blocked = await Assert.ThrowsAsync<PortalException>(() => places.DeleteDeviceAsync(meter));
+        Assert.Equal(PortalErrorKind.Conflict, blocked.Kind);
+
+        await WithServiceAsync(s => s.DeleteAsync(id));
+
+        await places.DeleteDeviceAsync(meter);
+        await places.DeletePlaceAsync(site);
+        Assert.Contains(await AuditAsync(), a => a.Action == "integration.deleted" && a.Details!.Contains("released its 1 resource mapping"));
+    }
+
+    [Fact]
+    public async Task Rename_KeepsTheAccountVerificationFound_ButChangedCredentialsForgetIt()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
+        await RecordVerificationAsync(id, VerificationResult.Success("Accepted.", account: "Acme"));
+
+        await UpdateTwilioAsync(id, "SMS (renamed)", authToken: "");
+
+        var renamed = await GetAsync(id);
+        Assert.Equal("SMS (renamed)", renamed.Name);
+        Assert.Equal("Acme", renamed.Metadata[Integration.VerifiedAccountKey]);
+
+        await UpdateTwilioAsync(id, "SMS (renamed)", authToken: "another-token-0001");
+
+        Assert.False((await GetAsync(id)).Metadata.ContainsKey(Integration.VerifiedAccountKey));
     }
 
     private async Task<Guid> CreateVerifiedWebhookAsync() => await CreateVerifiedAsync(IntegrationSeeds.Webhook());

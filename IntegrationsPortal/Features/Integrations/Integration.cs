@@ -22,6 +22,9 @@ public sealed class Integration : ITenantOwned
 
     public Dictionary<string, string> Properties { get; set; } = [];
 
+    /// <summary>The metadata key verification writes the provider's account name to (not the operator's to edit).</summary>
+    public const string VerifiedAccountKey = "verified_account";
+
     public Dictionary<string, string> Metadata { get; set; } = [];
 
     /// <summary>Names of the sensitive properties that have a value; never the values.</summary>

@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
@@ -93,7 +94,7 @@ public sealed class IntegrationService(
         }
 
         integration.Name = input.Name.Trim();
-        integration.Metadata = new Dictionary<string, string>(input.Metadata);
+        integration.Metadata = MergeMetadata(integration.Metadata, input.Metadata, keepVerified: !propertiesChanged);
         integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.updated",
             $"Changed '{integration.Name}'{(replacedSecrets.Count > 0 ? $" and replaced {string.Join(", ", replacedSecrets)}" : "")}."));
@@ -148,7 +149,12 @@ public sealed class IntegrationService(
         integration.DeletedAt = time.GetUtcNow();
         integration.SingletonKey = null;
         integration.VerificationGeneration++;
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.deleted", $"Deleted '{integration.Name}'."));
+        // The row stays (history points at it) but its mappings go with it: left behind they would
+        // block deleting the mapped places and devices, and no call could remove them any more.
+        var mappings = await db.Set<ResourceMapping>().Where(m => m.IntegrationId == id).ToListAsync(ct);
+        db.RemoveRange(mappings);
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.deleted",
+            $"Deleted '{integration.Name}'{(mappings.Count > 0 ? $" and released its {mappings.Count} resource mapping(s)" : "")}."));
         await db.SaveChangesAsync(ct);
         await verification.CancelAsync(id, ct);
         events.Publish(id);
@@ -233,6 +239,26 @@ public sealed class IntegrationService(
             // The unique index caught a second one-per-organization integration created at the same moment.
             throw PortalException.Conflict($"Your organization already has a {type.DisplayName} integration; only one is allowed.");
         }
+    }
+
+    /// <summary>
+    /// The operator's metadata replaces theirs; what verification wrote (<c>verified_account</c>) is
+    /// not theirs to send back, so it stays unless the properties changed and it is verified anew.
+    /// </summary>
+    private static Dictionary<string, string> MergeMetadata(
+        IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> input, bool keepVerified)
+    {
+        var merged = new Dictionary<string, string>(input);
+        if (keepVerified && stored.TryGetValue(Integration.VerifiedAccountKey, out var account))
+        {
+            merged[Integration.VerifiedAccountKey] = account;
+        }
+        else if (!keepVerified)
+        {
+            merged.Remove(Integration.VerifiedAccountKey);
+        }
+
+        return merged;
     }
 
     private static void ValidateMetadata(IReadOnlyDictionary<string, string> metadata)

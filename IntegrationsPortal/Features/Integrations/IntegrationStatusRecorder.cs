@@ -32,7 +32,7 @@ public sealed class IntegrationStatusRecorder(
         integration.UpdatedAt = now;
         if (result.Succeeded && result.Account is { Length: > 0 })
         {
-            integration.Metadata["verified_account"] = Limits.Shorten(result.Account, 200);
+            integration.Metadata[Integration.VerifiedAccountKey] = Limits.Shorten(result.Account, 200);
         }
 
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, result.Succeeded ? "integration.verified" : "integration.verification_failed",

@@ -45,7 +45,7 @@ public partial class IntegrationSettingsForm
         values = Detail.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
         errors.Clear();
         ErrorMessage = null;
-        var userMetadata = Detail.Metadata.Where(m => m.Key != "verified_account").ToDictionary();
+        var userMetadata = Detail.Metadata.Where(m => m.Key != Integration.VerifiedAccountKey).ToDictionary();
         metadataJson = userMetadata.Count == 0 ? null : JsonSerializer.Serialize(userMetadata);
     }
 
