@@ -7,9 +7,20 @@ namespace IntegrationsPortal.Components.Shared;
 /// (returned, for the form to show above its buttons). Pass <see cref="Show"/> as the refusal
 /// handler of <see cref="ServiceComponentBase.RunAsync"/>.
 /// </summary>
-public sealed class ServiceErrors(EditContext editContext)
+public sealed class ServiceErrors
 {
-    private readonly ValidationMessageStore _store = new(editContext);
+    private readonly EditContext editContext;
+    private readonly ValidationMessageStore _store;
+
+    public ServiceErrors(EditContext editContext)
+    {
+        this.editContext = editContext;
+        _store = new ValidationMessageStore(editContext);
+        // A refusal is about what was sent. Left in the store it would keep the form invalid after the
+        // operator corrected the field, and OnValidSubmit would never run again: the service checks anew.
+        editContext.OnFieldChanged += (_, e) => _store.Clear(e.FieldIdentifier);
+        editContext.OnValidationRequested += (_, _) => _store.Clear();
+    }
 
     public string? Show(PortalException error)
     {

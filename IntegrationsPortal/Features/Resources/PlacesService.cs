@@ -362,6 +362,14 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
             throw PortalException.Invalid(nameof(PlaceInput.TimeZone), $"'{input.TimeZone}' is not a time zone; use an IANA name like Europe/Berlin.");
         }
 
+        // Weather and maps need both: half a position would be stored and then skipped silently.
+        if (input.Latitude is null != input.Longitude is null)
+        {
+            throw input.Latitude is null
+                ? PortalException.Invalid(nameof(PlaceInput.Latitude), "Enter the latitude too, or clear the longitude: a position needs both.")
+                : PortalException.Invalid(nameof(PlaceInput.Longitude), "Enter the longitude too, or clear the latitude: a position needs both.");
+        }
+
         ValidateMetadata(input.Metadata);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
 
@@ -10,6 +11,8 @@ public partial class PlaceFormDialog
 
     private readonly PlaceInput input = new();
     private string metadataText = "";
+    private MudNumericField<double?> latitudeField = default!;
+    private MudNumericField<double?> longitudeField = default!;
 
     // The form shows once loaded, so nothing typed early is overwritten by the loaded values.
     private bool ready;
@@ -43,6 +46,10 @@ public partial class PlaceFormDialog
 
     private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
+        // Text that is not a number leaves the bound value null and the form valid: without this the
+        // place was saved without the coordinates the operator typed.
+        ThrowIfNotANumber(latitudeField, nameof(PlaceInput.Latitude), "Latitude");
+        ThrowIfNotANumber(longitudeField, nameof(PlaceInput.Longitude), "Longitude");
         input.Metadata = MetadataText.Parse(metadataText);
         if (EditId is { } id)
         {
@@ -52,4 +59,12 @@ public partial class PlaceFormDialog
 
         return await Places.CreatePlaceAsync(input);
     }, EditId is null ? $"'{input.Name}' created." : $"'{input.Name}' saved.");
+
+    private static void ThrowIfNotANumber(MudNumericField<double?> field, string name, string label)
+    {
+        if (field.ConversionError)
+        {
+            throw PortalException.Invalid(name, $"{label} is a number in degrees, e.g. 52.52.");
+        }
+    }
 }
