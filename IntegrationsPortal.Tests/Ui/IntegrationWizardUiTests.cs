@@ -46,6 +46,28 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
     }
 
     [Fact]
+    public async Task CreateRefused_ForAnEmptyUrl_HighlightsIt_AndCorrectingItAloneEnablesCreateAgain()
+    {
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync("/integrations/new/webhook");
+        await ByTestId("input-name").FillAsync("Refused webhook");
+
+        await ByTestId("wizard-create").ClickAsync();
+
+        await Expect(ByTestId("error-url")).ToBeVisibleAsync();
+        await Expect(ByTestId("create-error")).ToHaveTextAsync("Check the highlighted fields.");
+        await Expect(ByTestId("wizard-create")).ToBeDisabledAsync();
+
+        // Only the URL is corrected: the banner goes and Create can be pressed, with no other field touched.
+        await ByTestId("input-url").FillAsync(new Uri(RootUri, "health").ToString());
+        await Expect(ByTestId("error-url")).ToHaveCountAsync(0);
+        await Expect(ByTestId("create-error")).ToHaveCountAsync(0);
+        await Expect(ByTestId("wizard-create")).ToBeEnabledAsync();
+        await ByTestId("wizard-create").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("/integrations/[0-9a-f-]{36}$"));
+    }
+
+    [Fact]
     public async Task FailedVerification_ShowsTheErrorOnTheDetailPage()
     {
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);

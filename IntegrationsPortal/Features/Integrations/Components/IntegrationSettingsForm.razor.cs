@@ -49,6 +49,15 @@ public partial class IntegrationSettingsForm
         metadataJson = userMetadata.Count == 0 ? null : JsonSerializer.Serialize(userMetadata);
     }
 
+    /// <summary>The refusal's banner goes once every field it pointed at is corrected.</summary>
+    private void FieldChanged()
+    {
+        if (errors.Count == 0)
+        {
+            ErrorMessage = null;
+        }
+    }
+
     private async Task SaveAsync()
     {
         var id = Detail.Id;

@@ -51,6 +51,17 @@ public partial class NewIntegrationPage
         {
             draft.Errors.Remove("Name");
         }
+
+        FieldChanged();
+    }
+
+    /// <summary>"Check the highlighted fields" goes once nothing is highlighted any more.</summary>
+    private void FieldChanged()
+    {
+        if (draft.Errors.Count == 0)
+        {
+            ErrorMessage = null;
+        }
     }
 
     private async Task CreateAsync()
