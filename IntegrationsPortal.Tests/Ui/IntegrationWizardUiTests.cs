@@ -51,6 +51,10 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
         await GotoInteractiveAsync("/integrations/new/webhook");
         await ByTestId("input-name").FillAsync("Refused webhook");
+        // Set by a rotation, never typed: not offered on the create form.
+        await Expect(ByTestId("field-signing_secret")).ToBeVisibleAsync();
+        await Expect(ByTestId("field-previous_signing_secret")).ToHaveCountAsync(0);
+        await Expect(ByTestId("field-previous_signing_secret_expires")).ToHaveCountAsync(0);
 
         await ByTestId("wizard-create").ClickAsync();
 

@@ -358,4 +358,51 @@ public sealed class PropertyValidatorTests
 
         Assert.Equal(["Authentication is required."], error.FieldErrors["auth"]);
     }
+
+    [Theory]
+    [InlineData("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null)]
+    [InlineData("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "A signing secret is whsec_ followed by the base64 of 24 to 64 random bytes; leave it empty to have one generated.")]
+    [InlineData("whsec_not base64!", "A signing secret is whsec_ followed by the base64 of 24 to 64 random bytes; leave it empty to have one generated.")]
+    [InlineData("whsec_c2hvcnQ=", "A signing secret is whsec_ followed by the base64 of 24 to 64 random bytes; leave it empty to have one generated.")]
+    public void Webhook_SigningSecret_MustBeStandardWebhooksForm(string raw, string? expected)
+    {
+        Assert.Equal(expected, PropertyValidator.ValidateOne(Webhook.Property("signing_secret")!, raw));
+    }
+
+    [Theory]
+    [InlineData("sites/hq/telemetry", null)]
+    [InlineData("sites/+/telemetry", "A topic to publish to cannot contain the wildcards + or #.")]
+    [InlineData("sites/#", "A topic to publish to cannot contain the wildcards + or #.")]
+    [InlineData("$SYS/broker", "Topics starting with $ are the broker's own.")]
+    public void Mqtt_PublishTopicAndWillTopic_RefuseWildcards(string raw, string? expected)
+    {
+        var mqtt = CatalogService.Get("mqtt");
+
+        Assert.Equal(expected, PropertyValidator.ValidateOne(mqtt.Property("topic")!, raw));
+        Assert.Equal(expected, PropertyValidator.ValidateOne(mqtt.Property("will_topic")!, raw));
+    }
+
+    [Theory]
+    [InlineData("BASIC")]
+    [InlineData("DIGEST")]
+    public void Webhook_BasicOrDigestWithoutUsernameAndPassword_IsRefusedAtBoth(string auth)
+    {
+        var error = Assert.Throws<PortalException>(() => PropertyValidator.Validate(Webhook, new Dictionary<string, string?>
+        {
+            ["url"] = "https://x.test/h", ["auth"] = auth,
+        }));
+
+        Assert.Equal(["Username is required."], error.FieldErrors["username"]);
+        Assert.Equal(["Password is required."], error.FieldErrors["password"]);
+    }
+
+    [Fact]
+    public void Webhook_PreviousSecretValidUntil_MustBeATime()
+    {
+        var expires = Webhook.Property("previous_signing_secret_expires")!;
+
+        Assert.Null(PropertyValidator.ValidateOne(expires, "2026-12-01T10:00:00.0000000+00:00"));
+        Assert.Equal("Enter a date and time like 2026-12-01T10:00:00Z.", PropertyValidator.ValidateOne(expires, "next tuesday"));
+        Assert.True(expires.SetByPortal);
+    }
 }

@@ -436,6 +436,18 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         Assert.False((await GetAsync(id)).Metadata.ContainsKey(Integration.VerifiedAccountKey));
     }
 
+    [Fact]
+    public async Task Create_WithAPreviousSigningSecretTyped_IsRefused_ForOnlyARotationSetsIt()
+    {
+        var input = IntegrationSeeds.Webhook();
+        input.Properties["previous_signing_secret_expires"] = "next tuesday";
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => Portal.Services.CreateIntegrationAsync(Acme, input));
+
+        Assert.Equal(["Previous secret valid until is set by a rotation, not typed."], error.FieldErrors["previous_signing_secret_expires"]);
+        Assert.Equal(0, (await ListAsync()).Total);
+    }
+
     private async Task<Guid> CreateVerifiedWebhookAsync() => await CreateVerifiedAsync(IntegrationSeeds.Webhook());
 
     private async Task<Guid> CreateVerifiedAsync(CreateIntegrationInput input)

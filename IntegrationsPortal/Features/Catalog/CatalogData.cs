@@ -20,12 +20,19 @@ public static class CatalogData
             [
                 Url("url", "Endpoint URL", required: true),
                 Choice("auth", "Authentication", AuthModes, "NONE"),
-                Text("username", "Username") with { Sensitive = true, VisibleWhen = new("auth", "BASIC", "DIGEST") },
-                Secret("password", "Password") with { VisibleWhen = new("auth", "BASIC", "DIGEST") },
+                // Basic and Digest cannot work without both: required whenever they show.
+                Text("username", "Username", required: true) with { Sensitive = true, VisibleWhen = new("auth", "BASIC", "DIGEST") },
+                Secret("password", "Password", required: true) with { VisibleWhen = new("auth", "BASIC", "DIGEST") },
                 Map("headers", "Custom headers"),
-                Secret("signing_secret", "Signing secret") with { Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it from the Test tab." },
-                Secret("previous_signing_secret", "Previous signing secret") with { Help = "Set by a rotation; still signed with until it expires." },
-                Text("previous_signing_secret_expires", "Previous secret valid until") with { Help = "Set by a rotation." },
+                Secret("signing_secret", "Signing secret") with
+                {
+                    Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it from the Test tab.", Rule = PropertyRules.SigningSecret,
+                },
+                Secret("previous_signing_secret", "Previous signing secret") with { SetByPortal = true, Help = "Set by a rotation; still signed with until it expires." },
+                Text("previous_signing_secret_expires", "Previous secret valid until") with
+                {
+                    SetByPortal = true, Help = "Set by a rotation.", Rule = PropertyRules.Timestamp,
+                },
             ])
         {
             Capabilities = [Capabilities.TestSend],
@@ -37,10 +44,10 @@ public static class CatalogData
                 Url("url", "URL", required: true),
                 Choice("method", "Method", ["POST", "PUT", "PATCH"], "POST"),
                 Choice("auth", "Authentication", ["NONE", "BASIC", "API_KEY"], "NONE"),
-                Text("username", "Username") with { Sensitive = true, VisibleWhen = new("auth", "BASIC") },
-                Secret("password", "Password") with { VisibleWhen = new("auth", "BASIC") },
+                Text("username", "Username", required: true) with { Sensitive = true, VisibleWhen = new("auth", "BASIC") },
+                Secret("password", "Password", required: true) with { VisibleWhen = new("auth", "BASIC") },
                 Text("api_key_header", "API key header", defaultValue: "X-API-Key") with { VisibleWhen = new("auth", "API_KEY") },
-                Secret("api_key", "API key") with { VisibleWhen = new("auth", "API_KEY") },
+                Secret("api_key", "API key", required: true) with { VisibleWhen = new("auth", "API_KEY") },
                 Map("headers", "Headers"),
                 Choice("content_type", "Content type", ["JSON", "XML", "FORM"], "JSON"),
                 Number("timeout_seconds", "Timeout (seconds)", 1, 120, "30"),
@@ -65,7 +72,7 @@ public static class CatalogData
                 Text("client_id", "Client id") with { Help = "Generated when empty." },
                 Text("username", "Username"),
                 Secret("password", "Password"),
-                Text("topic", "Topic", required: true) with { Placeholder = "sites/{placeId}/devices/{deviceId}/telemetry" },
+                Text("topic", "Topic", required: true) with { Placeholder = "sites/{placeId}/devices/{deviceId}/telemetry", Rule = PropertyRules.PublishTopic },
                 Choice("qos", "QoS", ["0", "1", "2"], "1"),
                 Flag("retain", "Retain"),
                 Number("message_expiry_seconds", "Message expiry (seconds)", 1, uint.MaxValue)
@@ -76,7 +83,7 @@ public static class CatalogData
                 ClientCertificate() with { VisibleWhen = new("tls", "true"), Help = "For a broker that knows its clients by certificate (AWS IoT Core). Needs its private key below." },
                 PrivateKey("client_key", "Client private key (PEM)", "client_certificate")
                     with { VisibleWhen = new("tls", "true"), Help = "The client certificate's key: -----BEGIN PRIVATE KEY----- (or RSA / EC PRIVATE KEY) to its END line." },
-                Text("will_topic", "Last will topic"),
+                Text("will_topic", "Last will topic") with { Rule = PropertyRules.PublishTopic },
                 Text("will_payload", "Last will payload"),
             ])
         {

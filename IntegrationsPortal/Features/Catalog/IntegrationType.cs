@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Resources;
 
 namespace IntegrationsPortal.Features.Catalog;
@@ -71,6 +72,16 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
 
     /// <summary>For resource references: which places or devices may be picked.</summary>
     public ResourceFilter? Accepts { get; init; }
+
+    /// <summary>
+    /// A rule beyond the type's (a signing secret's form, a topic without wildcards): the message for a
+    /// value that passes as text but can never work, or null. See <see cref="PropertyRules"/>.
+    /// </summary>
+    [JsonIgnore] // code, not data: the API describes a property by its other fields
+    public Func<string, string?>? Rule { get; init; }
+
+    /// <summary>Written by the portal itself (by a rotation), never typed: no form shows it and input may not set it.</summary>
+    public bool SetByPortal { get; init; }
 
     /// <summary>Shown and validated only when another property has one of these values (auth fields, say).</summary>
     public PropertyCondition? VisibleWhen { get; init; }

@@ -65,8 +65,14 @@ public static partial class PropertyValidator
     /// <summary>The message for one field, or null when it is fine.</summary>
     public static string? ValidateOne(PropertySpec spec, string? raw) => Check(spec, raw).Error;
 
-    /// <summary>(canonical value or null when empty, error or null).</summary>
+    /// <summary>(canonical value or null when empty, error or null): the type's check, then the property's own rule.</summary>
     private static (string? Value, string? Error) Check(PropertySpec spec, string? raw)
+    {
+        var (value, error) = CheckType(spec, raw);
+        return value is not null && value != StoredSecret && spec.Rule?.Invoke(value) is { } broken ? (null, broken) : (value, error);
+    }
+
+    private static (string? Value, string? Error) CheckType(PropertySpec spec, string? raw)
     {
         var text = raw?.Trim();
         if (string.IsNullOrEmpty(text))

@@ -31,6 +31,11 @@ public sealed class IntegrationService(
         currentUser.Demand(PortalPermission.Operate, "add integrations");
         InputValidation.ThrowIfInvalid(input);
         var type = CatalogService.Get(input.TypeKey);
+        if (input.Properties.FirstOrDefault(p => type.Property(p.Key) is { SetByPortal: true } && !string.IsNullOrEmpty(p.Value)) is { Key: not null } typed)
+        {
+            throw PortalException.Invalid(typed.Key, SetByPortalMessage(type.Property(typed.Key)!));
+        }
+
         var values = PropertyValidator.Validate(type, types.SigningSecrets(type.Key)?.WithGeneratedSecret(input.Properties) ?? input.Properties);
         ValidateMetadata(input.Metadata);
 
@@ -199,6 +204,14 @@ public sealed class IntegrationService(
             {
                 merged[name] = value; // reported as unknown by the validator
             }
+            else if (spec.SetByPortal)
+            {
+                // Sent back unchanged (a PUT of what was read) is fine; anything else is typed.
+                if (!string.IsNullOrEmpty(value) && (spec.Sensitive || value != integration.Properties.GetValueOrDefault(name)))
+                {
+                    errors[name] = [SetByPortalMessage(spec)];
+                }
+            }
             else if (spec.Sensitive)
             {
                 if (!string.IsNullOrEmpty(value))
@@ -224,6 +237,8 @@ public sealed class IntegrationService(
 
         return merged;
     }
+
+    private static string SetByPortalMessage(PropertySpec spec) => $"{spec.Label} is set by a rotation, not typed.";
 
     private static bool SameEntries(IEnumerable<KeyValuePair<string, string>> a, IReadOnlyDictionary<string, string> b) =>
         a.OrderBy(p => p.Key, StringComparer.Ordinal).SequenceEqual(b.OrderBy(p => p.Key, StringComparer.Ordinal));
