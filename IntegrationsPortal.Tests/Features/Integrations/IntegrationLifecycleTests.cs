@@ -27,6 +27,7 @@ public sealed class IntegrationLifecycleTests
         { Error, LifecycleEvent.Disable, Inactive },
         { Error, LifecycleEvent.CredentialsChanged, Pending },
         { Error, LifecycleEvent.VerifyRequested, Pending },
+        { Pending, LifecycleEvent.VerifyRequested, Pending },
         { Inactive, LifecycleEvent.Activate, Active },
         { Inactive, LifecycleEvent.CredentialsChanged, Pending },
     };
@@ -67,7 +68,6 @@ public sealed class IntegrationLifecycleTests
     [InlineData(Error, LifecycleEvent.Activate, "An integration in error cannot be activated: fix its credentials or run Verify now.")]
     [InlineData(Active, LifecycleEvent.Activate, "The integration is already active.")]
     [InlineData(Inactive, LifecycleEvent.Disable, "The integration is already inactive.")]
-    [InlineData(Pending, LifecycleEvent.VerifyRequested, "Verification is already under way.")]
     [InlineData(Inactive, LifecycleEvent.VerifyRequested, "Activate the integration before verifying it.")]
     public void RefusedTransition_SaysWhatToDo(IntegrationStatus from, LifecycleEvent happening, string message)
     {

@@ -185,16 +185,29 @@ public sealed class IntegrationServiceTests : PortalServicesTest
     }
 
     [Fact]
-    public async Task VerifyNow_WhileAlreadyVerifying_OrDisabled_IsRefused()
+    public async Task VerifyNow_WhileARetryWaits_ReplacesIt_WithOneCheckNow_AndTheWaitingOneIsOutdated()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
+        var waiting = (await RawRowAsync(id)).VerificationGeneration;
+        // What the job leaves after a transient failure: the next attempt in ten minutes.
+        await Portal.Services.GetRequiredService<VerificationScheduler>()
+            .EnqueueAsync(Acme.OrganizationId, id, waiting, TestContext.Current.CancellationToken, attempt: 5, delay: TimeSpan.FromMinutes(10));
+
+        await WithServiceAsync(s => s.VerifyNowAsync(id));
+
+        Assert.Equal(waiting + 1, (await RawRowAsync(id)).VerificationGeneration);
+        Assert.InRange((await NextVerificationAsync(id))!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task VerifyNow_WhileDisabled_IsRefused()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
 
-        var pending = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.VerifyNowAsync(id)));
         await WithServiceAsync(s => s.DisableAsync(id));
         var inactive = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.VerifyNowAsync(id)));
         var disableTwice = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.DisableAsync(id)));
 
-        Assert.Equal("Verification is already under way.", pending.Message);
         Assert.Equal("Activate the integration before verifying it.", inactive.Message);
         Assert.Equal("The integration is already inactive.", disableTwice.Message);
         Assert.Equal(IntegrationStatus.Inactive, (await GetAsync(id)).Status);

@@ -39,7 +39,8 @@ public static class IntegrationLifecycle
         (IntegrationStatus.Active or IntegrationStatus.Error or IntegrationStatus.PendingVerify, LifecycleEvent.Disable) => IntegrationStatus.Inactive,
         (IntegrationStatus.Inactive, LifecycleEvent.Activate) => everVerified ? IntegrationStatus.Active : IntegrationStatus.PendingVerify,
         (_, LifecycleEvent.CredentialsChanged) => IntegrationStatus.PendingVerify,
-        (IntegrationStatus.Active or IntegrationStatus.Error, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
+        // From pending_verify too: "Verify now" while a retry waits starts a new generation, which replaces the waiting chain.
+        (IntegrationStatus.Active or IntegrationStatus.Error or IntegrationStatus.PendingVerify, LifecycleEvent.VerifyRequested) => IntegrationStatus.PendingVerify,
         (IntegrationStatus.Active, LifecycleEvent.CredentialsRejected) => IntegrationStatus.Error,
         (IntegrationStatus.Active or IntegrationStatus.PendingVerify, LifecycleEvent.DeliveryGone or LifecycleEvent.DeliveryFailing) => IntegrationStatus.Error,
         _ => throw PortalException.Conflict(Refusal(from, happening)),
@@ -72,7 +73,6 @@ public static class IntegrationLifecycle
         LifecycleEvent.Activate when from == IntegrationStatus.Error => "An integration in error cannot be activated: fix its credentials or run Verify now.",
         LifecycleEvent.Activate => $"The integration is already {Label(from)}.",
         LifecycleEvent.Disable => "The integration is already inactive.",
-        LifecycleEvent.VerifyRequested when from == IntegrationStatus.PendingVerify => "Verification is already under way.",
         LifecycleEvent.VerifyRequested => "Activate the integration before verifying it.",
         _ => $"An integration that is {Label(from)} cannot take '{happening}'.",
     };

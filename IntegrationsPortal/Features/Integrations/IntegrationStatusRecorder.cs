@@ -43,18 +43,19 @@ public sealed class IntegrationStatusRecorder(
     }
 
     /// <summary>Shows the operator that verification is being retried, and why; the status stays pending_verify.</summary>
-    internal async Task RecordVerificationRetryAsync(Guid id, int generation, string message, CancellationToken ct = default)
+    internal async Task<bool> RecordVerificationRetryAsync(Guid id, int generation, string message, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Set<Integration>().SingleOrDefaultAsync(i => i.Id == id, ct);
-        if (integration is null || integration.VerificationGeneration != generation)
+        if (integration is null || integration.VerificationGeneration != generation || integration.Status != IntegrationStatus.PendingVerify)
         {
-            return;
+            return false;
         }
 
         integration.LastError = Limits.Shorten(message);
         await db.SaveChangesAsync(ct);
         events.Publish(id);
+        return true;
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 /// failures (network, 429, 5xx) are tried again with growing delays before the integration is
 /// put in error; an outdated job (the integration changed since) does nothing.
 /// </summary>
+[DisallowConcurrentExecution] // per job key, so per integration: one attempt at a time, never two chains
 public sealed class VerifyIntegrationJob(
     IServiceScopeFactory scopes,
     Catalog.IntegrationTypeRegistry types,
@@ -58,9 +59,14 @@ public sealed class VerifyIntegrationJob(
         {
             var delay = RetryDelays[attempt - 1];
             logger.LogInformation("Verification of integration {IntegrationId} will be retried in {Delay}: {Reason}", integrationId, delay, result.Message);
-            await integrations.RecordVerificationRetryAsync(integrationId, generation,
-                $"Attempt {attempt} failed ({result.Message}); trying again in {Describe(delay)}.", cancellationToken);
-            await scheduler.EnqueueAsync(organizationId, integrationId, generation, cancellationToken, attempt + 1, delay);
+            // Only a current chain goes on: the integration may have changed (new credentials, Verify now)
+            // while this attempt waited for the network, and its own check is queued under the same job key.
+            if (await integrations.RecordVerificationRetryAsync(integrationId, generation,
+                    $"Attempt {attempt} failed ({result.Message}); trying again in {Describe(delay)}.", cancellationToken))
+            {
+                await scheduler.EnqueueAsync(organizationId, integrationId, generation, cancellationToken, attempt + 1, delay);
+            }
+
             return;
         }
 
