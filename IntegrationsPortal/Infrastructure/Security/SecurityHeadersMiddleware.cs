@@ -24,7 +24,9 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // base64url: CSP's grammar takes '-' and '_', and a nonce without '+', '/' or '=' is written into
+        // the page as it is, not HTML-encoded (&#x2B;), so the attribute and the header read the same.
+        var nonce = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         context.Response.OnStarting(() =>
         {
