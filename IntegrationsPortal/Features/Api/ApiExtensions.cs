@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Api.OpenApi;
 using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
@@ -20,6 +21,7 @@ public static class ApiExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         builder.AddApiKeys();
+        builder.Services.AddPublicApiDocuments();
         return builder;
     }
 
@@ -42,6 +44,8 @@ public static class ApiExtensions
         api.MapUplinksApi();
         endpoints.MapProgramApis();
         endpoints.MapUplinkEndpoint();
+        endpoints.MapPublicApiDocuments();
+        endpoints.MapApiReference();
         return endpoints;
     }
 }

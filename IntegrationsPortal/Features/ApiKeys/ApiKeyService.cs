@@ -22,7 +22,15 @@ public sealed record CreatedApiKey(ApiKeyRow Row, string Key);
 public sealed record ApiKeyIdentity(Guid Id, Guid OrganizationId, string Name, string Prefix, ApiKeyScopes Scopes);
 
 /// <summary>Creates, lists and revokes an organization's API keys, and checks a presented key.</summary>
-public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+/// <summary>Tells open pages that a key was created, revoked or used, so the list stays current without a reload.</summary>
+public sealed class ApiKeyEvents
+{
+    public event Action<Guid>? Changed;
+
+    public void Publish(Guid organizationId) => Changed?.Invoke(organizationId);
+}
+
+public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, ApiKeyEvents events)
 {
     public const int MaxNameLength = 100;
 
@@ -41,19 +49,19 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
         var errors = new Dictionary<string, string[]>();
         if (name.Length is 0 or > MaxNameLength)
         {
-            errors["name"] = [$"Give the key a name of 1 to {MaxNameLength} characters."];
+            errors[nameof(NewApiKeyInput.Name)] = [$"Give the key a name of 1 to {MaxNameLength} characters."];
         }
 
         var scopes = ParseScopes(input.Scopes ?? []);
         if (scopes is null)
         {
-            errors["scopes"] = ["Choose read, write or both."];
+            errors[nameof(NewApiKeyInput.Scopes)] = ["Choose read, write or both."];
         }
 
         var now = time.GetUtcNow();
         if (input.ExpiresAt is { } expires && expires <= now)
         {
-            errors["expiresAt"] = ["The expiry must be in the future."];
+            errors[nameof(NewApiKeyInput.ExpiresAt)] = ["The expiry must be in the future."];
         }
 
         if (errors.Count > 0)
@@ -76,6 +84,7 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
         db.Add(apiKey);
         db.Add(AuditEntry.Record(currentUser, time, "api_key.created", $"API key '{name}' ({apiKey.Prefix}…), scopes {Describe(apiKey.Scopes)}"));
         await db.SaveChangesAsync(ct);
+        events.Publish(apiKey.OrganizationId);
         return new CreatedApiKey(ToRow(apiKey), key);
     }
 
@@ -101,6 +110,7 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
         key.RevokedAt = time.GetUtcNow();
         db.Add(AuditEntry.Record(currentUser, time, "api_key.revoked", $"API key '{key.Name}' ({key.Prefix}…)"));
         await db.SaveChangesAsync(ct);
+        events.Publish(key.OrganizationId);
     }
 
     /// <summary>
@@ -134,6 +144,7 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
             await db.Set<ApiKey>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
                 .Where(k => k.Id == key.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+            events.Publish(key.OrganizationId);
         }
 
         return new ApiKeyIdentity(key.Id, key.OrganizationId, key.Name, key.Prefix, key.Scopes);

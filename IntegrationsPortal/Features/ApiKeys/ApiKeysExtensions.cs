@@ -31,6 +31,7 @@ public static class ApiKeysExtensions
         var services = builder.Services;
         var limits = builder.Configuration.GetSection(ApiKeyOptions.Section).Get<ApiKeyOptions>() ?? new ApiKeyOptions();
         services.AddScoped<ApiKeyService>();
+        services.AddSingleton<ApiKeyEvents>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
 
