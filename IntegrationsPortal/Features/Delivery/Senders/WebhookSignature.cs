@@ -8,7 +8,7 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// <summary>Standard Webhooks signing: <c>v1,</c> + base64 HMAC-SHA256 of <c>{id}.{timestamp}.{body}</c>.</summary>
 public static class WebhookSignature
 {
-    public const string Prefix = "whsec_";
+    public const string Prefix = PropertyRules.SigningSecretPrefix;
 
     public static string NewSecret() => Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

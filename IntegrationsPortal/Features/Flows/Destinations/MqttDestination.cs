@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Catalog;
 using System.Text.Json;
 
 namespace IntegrationsPortal.Features.Flows.Destinations;
@@ -10,11 +11,8 @@ public sealed class MqttDestination : DestinationKind
     public override IReadOnlyList<DestinationParameter> Parameters { get; } =
         [new(Topic, "Topic", "Replaces the integration's topic, e.g. sites/{{placeName}}/{{metric}}. Empty: the integration's topic.")];
 
-    protected override string? Check(string name, string value) =>
-        value.Contains('#', StringComparison.Ordinal) || value.Contains('+', StringComparison.Ordinal)
-            ? "A topic to publish to cannot contain the wildcards + or #."
-            : value.StartsWith('$') ? "Topics starting with $ are reserved for the broker."
-            : value.Contains('\0', StringComparison.Ordinal) ? "The topic contains a null character." : null;
+    // The integration's own topic property has the same rule: one check, one message.
+    protected override string? Check(string name, string value) => PropertyRules.PublishTopic(value);
 
     public override RenderedMessage Render(JsonElement message, IReadOnlyDictionary<string, string> values) =>
         new(message.GetRawText(), Value(values, Topic) is { } topic
