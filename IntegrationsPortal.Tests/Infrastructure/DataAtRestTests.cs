@@ -44,6 +44,26 @@ public sealed class DataAtRestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FirstStart_MakesEveryFolderItCreatesInTheDataFolder0700_AndEveryFile0600()
+    {
+        var tenant = await _app.Services.SetUpFirstOrganizationAsync();
+        using var client = await _app.SignedInClientAsync(tenant.AdminEmail);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+
+        // The Data Protection keys and the vault's key are there; neither may be open to other local users.
+        var folders = Directory.GetDirectories(DataFolder, "*", SearchOption.AllDirectories);
+        Assert.Contains(folders, f => Path.GetFileName(f) == "keys");
+        Assert.Contains(folders, f => Path.GetFileName(f) == "vault");
+        Assert.All(folders, folder => Assert.Equal(
+            (folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute), (folder, File.GetUnixFileMode(folder))));
+        var files = Directory.GetFiles(DataFolder, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => f.EndsWith(".kek", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith(".xml", StringComparison.Ordinal));
+        Assert.All(files, file => Assert.Equal(
+            (file, UnixFileMode.UserRead | UnixFileMode.UserWrite), (file, File.GetUnixFileMode(file))));
+    }
+
+    [Fact]
     public async Task StartOnAPathItCannotWrite_ExitsWithOneLineAndCode74()
     {
         // A regular file where the data folder's parent should be: no directory can be made there, even as root.

@@ -64,11 +64,14 @@ public static class AccountsExtensions
 
         // Keys in the data folder, so sign-in cookies survive a restart of the portal; encrypted with
         // the vault's key, which is kept apart from the data (docs/decisions/005, 014).
-        services.AddDataProtection()
-            .SetApplicationName("IntegrationsPortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(builder.GetDataDirectory(), "keys")));
+        var keyFolder = Path.Combine(builder.GetDataDirectory(), "keys");
+        services.AddDataProtection().SetApplicationName("IntegrationsPortal");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<KeyRing>((options, keys) => options.XmlEncryptor = new VaultXmlEncryptor(keys));
+            .Configure<KeyRing, ILoggerFactory>((options, keys, logging) =>
+            {
+                options.XmlEncryptor = new VaultXmlEncryptor(keys);
+                options.XmlRepository = new OwnerOnlyKeyRepository(keyFolder, logging);
+            });
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();

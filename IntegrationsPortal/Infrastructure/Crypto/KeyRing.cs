@@ -74,7 +74,7 @@ public sealed class KeyRing
     /// <summary>Writes a new random key file and returns its id (used at first start and by rotation).</summary>
     public static string CreateKeyFile(string directory)
     {
-        Directory.CreateDirectory(directory);
+        Data.DataFiles.OwnerOnlySubfolder(directory);
         var id = $"kek-{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         var path = Path.Combine(directory, id + ".kek");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

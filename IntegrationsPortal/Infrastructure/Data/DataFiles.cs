@@ -12,6 +12,43 @@ public static class DataFiles
     private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>
+    /// A folder of the portal's own inside the data folder (Data Protection keys, vault keys): made
+    /// 0700, and tightened to 0700 when an older version left it open.
+    /// </summary>
+    public static DirectoryInfo OwnerOnlySubfolder(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Directory.CreateDirectory(directory);
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            return Directory.CreateDirectory(directory, OwnerOnlyFolder);
+        }
+
+        File.SetUnixFileMode(directory, OwnerOnlyFolder);
+        return new DirectoryInfo(directory);
+    }
+
+    /// <summary>Makes the files in <paramref name="directory"/> 0600; for writers that do not let us choose the mode.</summary>
+    public static void MakeFilesOwnerOnly(string directory, string pattern)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(directory, pattern))
+        {
+            if ((File.GetUnixFileMode(file) & ~OwnerOnlyFile) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnlyFile);
+            }
+        }
+    }
+
     public static void Prepare(string databaseFile)
     {
         var directory = Path.GetDirectoryName(databaseFile);
