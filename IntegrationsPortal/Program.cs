@@ -49,6 +49,8 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+app.UseMiddleware<StorageProblemMiddleware>();
+
 // Pages get a friendly 404 page; the API keeps its bare status codes and problem bodies.
 app.UseWhen(
     context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyDefaults.IsProgramPath(context.Request.Path),

@@ -101,13 +101,29 @@ public static class StorageFailure
 
     public static string? Describe(Exception exception) => exception switch
     {
-        // SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
-        SqliteException { SqliteErrorCode: 8 or 10 or 13 or 14 } e =>
+        SqliteException e when IsDiskError(e) =>
             $"The portal cannot write its database (check the disk is writable and not full; ConnectionStrings:Portal): {e.Message}",
         IOException or UnauthorizedAccessException =>
             $"The portal cannot write its data folder (check the disk is writable and not full; ConnectionStrings:Portal): {exception.Message}",
         _ => null,
     };
+
+    /// <summary>
+    /// SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL or SQLITE_CANTOPEN anywhere in the chain (EF Core
+    /// wraps SaveChanges' errors in a DbUpdateException): the disk, not the request, is at fault.
+    /// </summary>
+    public static bool IsDiskError(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SqliteException { SqliteErrorCode: 8 or 10 or 13 or 14 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static int Exit(string message)
     {
