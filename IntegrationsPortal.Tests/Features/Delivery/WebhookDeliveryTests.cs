@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Http;
 
@@ -43,6 +44,54 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(200, attempt.StatusCode);
         Assert.Contains("Authorization: [redacted]", attempt.RequestHeaders, StringComparison.Ordinal);
         Assert.DoesNotContain("hook-password-1", attempt.RequestHeaders, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_ReceiverEchoingTheRequest_ViewerSeesNoCredentialInAnyEncodingInTheHistory()
+    {
+        const string password = "hook pa$$/word+1";
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("hook:" + password));
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        // A careless receiver: answers with everything it was sent, in JSON (which escapes '+' and '='),
+        // in a header, and URL-encoded in a link.
+        receiver.Respond = async (context, request) =>
+        {
+            context.Response.Headers["X-Echo-Authorization"] = request.Headers["Authorization"];
+            await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                headers = request.Headers,
+                retry = "https://receiver.example/retry?password=" + Uri.EscapeDataString(password),
+                token = Convert.ToBase64String(Encoding.UTF8.GetBytes(password)),
+            }));
+        };
+        await using var harness = await DeliveryHarness.StartAsync();
+        var id = await harness.CreateAsync("webhook", new()
+        {
+            ["url"] = new Uri(receiver.Url, "hooks").ToString(), ["auth"] = "BASIC", ["username"] = "hook", ["password"] = password,
+        });
+        var messageId = await harness.EnqueueAsync(id);
+        await harness.DispatchAsync();
+        Assert.Equal("Basic " + basic, Assert.Single(receiver.Requests).Headers["Authorization"]);
+
+        var viewerId = await harness.Services.AddUserAsync(harness.Tenant, "vera@acme.test", PortalRoles.Viewer);
+        DeliveryDetail detail;
+        await using (var viewer = harness.Services.AsUser(harness.Tenant.OrganizationId, viewerId, "vera@acme.test", PortalRoles.Viewer))
+        {
+            detail = await viewer.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId);
+        }
+
+        var attempt = Assert.Single(detail.Attempts);
+        Assert.Contains("X-Echo-Authorization", attempt.ResponseHeaders, StringComparison.Ordinal);
+        var recorded = string.Join("\n", attempt.RequestHeaders, attempt.RequestBody, attempt.ResponseHeaders, attempt.ResponseBody, attempt.ErrorMessage, attempt.Note);
+        Assert.Contains(SecretRedactor.Mask, attempt.ResponseBody, StringComparison.Ordinal);
+        foreach (var form in new[]
+        {
+            password, basic.TrimEnd('='), System.Text.Json.JsonEncodedText.Encode(basic).ToString()[..20],
+            Uri.EscapeDataString(password), Convert.ToBase64String(Encoding.UTF8.GetBytes(password)).TrimEnd('='),
+        })
+        {
+            Assert.DoesNotContain(form, recorded, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -256,8 +256,10 @@ public sealed class DeliveryDispatcher(
 
         try
         {
-            return await sender.SendAsync(
+            var outcome = await sender.SendAsync(
                 new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now) { Parameters = message.Parameters }, ct);
+            // Whatever a sender captured, the history never keeps a secret (a receiver may echo the request back).
+            return outcome.RedactedBy(SecretRedactor.For(integration));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -44,6 +44,18 @@ public sealed record DeliveryOutcome
 
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The outcome as the history may keep it: every field free of the integration's secrets, in any common encoding.</summary>
+    public DeliveryOutcome RedactedBy(Integrations.SecretRedactor redactor) => this with
+    {
+        Url = redactor.RedactOrNull(Url),
+        RequestHeaders = redactor.RedactOrNull(RequestHeaders),
+        RequestBody = redactor.RedactOrNull(RequestBody),
+        ResponseHeaders = redactor.RedactOrNull(ResponseHeaders),
+        ResponseBody = redactor.RedactOrNull(ResponseBody),
+        ErrorMessage = redactor.RedactOrNull(ErrorMessage),
+        Note = redactor.RedactOrNull(Note),
+    };
+
     public static DeliveryOutcome Fail(FailureKind kind, string errorClass, string message) =>
         new() { Failure = kind, ErrorClass = errorClass, ErrorMessage = message };
 }

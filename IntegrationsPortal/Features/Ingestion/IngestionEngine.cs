@@ -81,15 +81,16 @@ public sealed class IngestionEngine(
         catch (Exception e) when (e is ProviderAuthenticationException or ProviderFormatException or ProviderUnavailableException
                                        or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            logger.LogWarning("Ingestion run {RunId} of integration {IntegrationId} failed: {Reason}", runId, integration.Id, e.Message);
-            var message = e switch
+            var redactor = SecretRedactor.For(integration);
+            logger.LogWarning("Ingestion run {RunId} of integration {IntegrationId} failed: {Reason}", runId, integration.Id, redactor.Redact(e.Message));
+            var message = redactor.Redact(e switch
             {
                 // Never retried: the address stays refused until the base URL or the allowlist changes.
                 _ when OutboundAddressPolicy.FindRefusal(e) is { } refused => refused.Message,
                 ProviderUnavailableException => $"{e.Message} Gave up after {RetryDelays.Count} retries; the next run resumes from here.",
                 HttpRequestException or TaskCanceledException => "Could not reach the provider; the next run resumes from here.",
                 _ => e.Message,
-            };
+            });
             await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Failed, message), ct);
             if (e is ProviderAuthenticationException)
             {

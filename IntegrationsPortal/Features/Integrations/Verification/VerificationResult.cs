@@ -27,13 +27,5 @@ public interface IIntegrationVerifier
 /// <summary>Removes every secret value from text that came back from a provider before we keep or show it.</summary>
 public static class SecretScrubber
 {
-    public static string Scrub(string text, ConfiguredIntegration configuration)
-    {
-        foreach (var secret in configuration.Secrets.Values.Where(s => s.Length >= 4))
-        {
-            text = text.Replace(secret, "****", StringComparison.Ordinal);
-        }
-
-        return text;
-    }
+    public static string Scrub(string text, ConfiguredIntegration configuration) => SecretRedactor.For(configuration).Redact(text);
 }
