@@ -127,6 +127,35 @@ public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
     }
 
     [Fact]
+    public async Task Operator_MovingAWebhookToAnotherHost_Is422_AskingForThePasswordAgain_ThenSavesWithIt()
+    {
+        using var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
+        var created = await CreateAsync(client, new
+        {
+            typeKey = "webhook", name = "Moving hook",
+            properties = new Dictionary<string, string> { ["url"] = Unreachable, ["auth"] = "BASIC", ["username"] = "hook", ["password"] = "hook-password-7" },
+        });
+        var path = $"/api/integrations/{created.GetProperty("id").GetString()}";
+
+        var moved = await client.PutAsJsonAsync(path, new
+        {
+            name = "Moving hook", properties = new Dictionary<string, string> { ["url"] = "http://127.0.0.2:1/hook", ["auth"] = "BASIC" },
+        }, Ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, moved.StatusCode);
+        var problem = await moved.Content.ReadFromJsonAsync<ValidationProblem>(Ct);
+        Assert.Equal(["Enter the password again: the destination changed."], problem!.Errors["password"]);
+        Assert.Equal(Unreachable, (await client.GetFromJsonAsync<JsonElement>(path, Ct)).GetProperty("properties").GetProperty("url").GetString());
+
+        var saved = await client.PutAsJsonAsync(path, new
+        {
+            name = "Moving hook",
+            properties = new Dictionary<string, string> { ["url"] = "http://127.0.0.2:1/hook", ["auth"] = "BASIC", ["password"] = "other-password-8" },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+    }
+
+    [Fact]
     public async Task Operator_CreatingASecondStripe_Is409_SayingOnlyOneIsAllowed()
     {
         using var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);

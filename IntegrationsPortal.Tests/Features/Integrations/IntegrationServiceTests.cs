@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Features.Resources;
@@ -339,6 +340,84 @@ public sealed class IntegrationServiceTests : PortalServicesTest
         Assert.False(detail.SecretsSet["username"]);
         // Only the signing secret (generated for every webhook) is left.
         Assert.Equal(["signing_secret"], (await ConfigurationAsync(id)).Secrets.Keys);
+    }
+
+    [Fact]
+    public async Task Webhook_UrlMovedToAnotherHost_WithoutThePasswordAgain_IsRefusedNextToThePassword_AndKeepsTheOldDestination()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.WebhookWithBasicAuth(auth: "BASIC", password: "hook-password-42"));
+        var oldUrl = (await GetAsync(id)).Properties["url"];
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
+        {
+            Name = "Ops webhook", Properties = new() { ["url"] = "https://collector.evil.test/in", ["auth"] = "BASIC" },
+        })));
+
+        Assert.Equal(PortalErrorKind.Validation, error.Kind);
+        Assert.Equal(["Enter the password again: the destination changed."], error.FieldErrors["password"]);
+        Assert.False(error.FieldErrors.ContainsKey("signing_secret")); // signs, is never sent: it stays
+        Assert.Equal(oldUrl, (await GetAsync(id)).Properties["url"]);
+        Assert.Equal("hook-password-42", (await ConfigurationAsync(id)).Secrets["password"]);
+    }
+
+    [Fact]
+    public async Task Webhook_PathChangedOnTheSameHost_KeepsThePassword_AndANewHostWithThePasswordTypedAgainIsSaved()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.WebhookWithBasicAuth(auth: "BASIC", password: "hook-password-42"));
+        var sameHost = new Uri(new Uri((await GetAsync(id)).Properties["url"]), "/v2/other?x=1").ToString();
+
+        await WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
+        {
+            Name = "Ops webhook", Properties = new() { ["url"] = sameHost, ["auth"] = "BASIC" },
+        }));
+        Assert.Equal("hook-password-42", (await ConfigurationAsync(id)).Secrets["password"]);
+
+        await WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
+        {
+            Name = "Ops webhook", Properties = new() { ["url"] = "https://hooks.elsewhere.test/in", ["auth"] = "BASIC", ["password"] = "new-host-password" },
+        }));
+        var configuration = await ConfigurationAsync(id);
+        Assert.Equal("https://hooks.elsewhere.test/in", configuration.Properties["url"]);
+        Assert.Equal("new-host-password", configuration.Secrets["password"]);
+    }
+
+    [Theory]
+    [InlineData("email", "smtp_host", "smtp.elsewhere.test", "password")]
+    [InlineData("stripe", "base_url", "https://stripe-proxy.elsewhere.test", "secret_key")]
+    public async Task EveryType_DestinationMoved_AsksForItsSecretAgain(string typeKey, string destination, string moved, string secret)
+    {
+        var input = typeKey switch
+        {
+            "email" => new CreateIntegrationInput { TypeKey = "email", Name = "Mail", Properties = new()
+                { ["smtp_host"] = "smtp.acme.test", ["username"] = "u", ["password"] = "smtp-password", ["from"] = "ops@acme.test", ["recipients"] = "a@acme.test" } },
+            _ => new CreateIntegrationInput { TypeKey = "stripe", Name = "Stripe", Properties = new()
+                { ["publishable_key"] = "pk_test_1", ["secret_key"] = "sk_test_123456", ["webhook_secret"] = "whsec_kept" } },
+        };
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, input);
+        var properties = (await GetAsync(id)).Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
+        properties[destination] = moved;
+
+        var error = await Assert.ThrowsAsync<PortalException>(() => WithServiceAsync(s => s.UpdateAsync(id, new UpdateIntegrationInput
+        {
+            Name = input.Name, Properties = properties,
+        })));
+
+        Assert.StartsWith("Enter the ", Assert.Single(error.FieldErrors[secret]), StringComparison.Ordinal);
+        Assert.Equal([secret], error.FieldErrors.Keys);
+    }
+
+    [Fact]
+    public void Mqtt_BrokerHostMoved_AsksForThePasswordAndClientKeyAgain_APortChangeDoesNot()
+    {
+        var mqtt = CatalogService.Get("mqtt");
+        var before = new Dictionary<string, string?> { ["host"] = "broker.acme.test", ["port"] = "8883", ["tls"] = "true" };
+        string[] stored = ["password", "client_key"];
+
+        var moved = new Dictionary<string, string?>(before) { ["host"] = "Broker.Elsewhere.test" };
+        Assert.Equal(["password", "client_key"], DestinationRule.SecretsToReenter(mqtt, before, moved, stored, given: []).Select(p => p.Name));
+        Assert.Equal(["client_key"], DestinationRule.SecretsToReenter(mqtt, before, moved, stored, given: ["password"]).Select(p => p.Name));
+        var sameHostOtherCase = new Dictionary<string, string?>(before) { ["host"] = "BROKER.acme.test" };
+        Assert.Empty(DestinationRule.SecretsToReenter(mqtt, before, sameHostOtherCase, stored, given: []));
     }
 
     [Fact]

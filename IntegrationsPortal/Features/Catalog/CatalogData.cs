@@ -26,9 +26,10 @@ public static class CatalogData
                 Map("headers", "Custom headers"),
                 Secret("signing_secret", "Signing secret") with
                 {
+                    FollowsDestination = false, // signs, is never sent
                     Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it from the Test tab.", Rule = PropertyRules.SigningSecret,
                 },
-                Secret("previous_signing_secret", "Previous signing secret") with { SetByPortal = true, Help = "Set by a rotation; still signed with until it expires." },
+                Secret("previous_signing_secret", "Previous signing secret") with { SetByPortal = true, FollowsDestination = false, Help = "Set by a rotation; still signed with until it expires." },
                 Text("previous_signing_secret_expires", "Previous secret valid until") with
                 {
                     SetByPortal = true, Help = "Set by a rotation.", Rule = PropertyRules.Timestamp,
@@ -64,7 +65,7 @@ public static class CatalogData
         new(TypeKeys.Mqtt, "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
             "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS (client certificates too) and a last will.",
             [
-                Text("host", "Broker host", required: true),
+                Text("host", "Broker host", required: true) with { Destination = true },
                 Number("port", "Port", 1, 65535, "1883") with { Help = "1883 for plain TCP, 8883 for TLS." },
                 // Not required: integrations made before 5.0 existed have none and mean 3.1.1, the default.
                 Choice("protocol_version", "Protocol version", ["3.1.1", "5.0"], "3.1.1")
@@ -93,7 +94,7 @@ public static class CatalogData
         new(TypeKeys.Email, "Email", "mail", IntegrationDirection.Egress, Categories.Notification,
             "Sends email through your SMTP server.",
             [
-                Text("smtp_host", "SMTP host", required: true),
+                Text("smtp_host", "SMTP host", required: true) with { Destination = true },
                 Number("smtp_port", "SMTP port", 1, 65535, "587"),
                 Flag("starttls", "Use STARTTLS", "true"),
                 CaCertificate() with { VisibleWhen = new("starttls", "true"), Help = "Only for a server whose certificate is not signed by a public CA." },
@@ -175,7 +176,7 @@ public static class CatalogData
             [
                 Text("publishable_key", "Publishable key", required: true) with { Placeholder = "pk_live_..." },
                 Secret("secret_key", "Secret key", required: true),
-                Secret("webhook_secret", "Webhook signing secret"),
+                Secret("webhook_secret", "Webhook signing secret") with { FollowsDestination = false }, // checks what Stripe sends us
                 Url("base_url", "API base URL", defaultValue: "https://api.stripe.com"),
             ])
         {
@@ -262,10 +263,10 @@ internal static class Properties
         new(name, label, PropertyType.String) { Required = required, Default = defaultValue };
 
     public static PropertySpec Secret(string name, string label, bool required = false) =>
-        new(name, label, PropertyType.Secret) { Required = required, Sensitive = true };
+        new(name, label, PropertyType.Secret) { Required = required, Sensitive = true, FollowsDestination = true };
 
     public static PropertySpec Url(string name, string label, bool required = false, string? defaultValue = null) =>
-        new(name, label, PropertyType.Url) { Required = required, Default = defaultValue, Placeholder = "https://" };
+        new(name, label, PropertyType.Url) { Required = required, Default = defaultValue, Placeholder = "https://", Destination = true };
 
     public static PropertySpec Number(string name, string label, double min, double max, string? defaultValue = null) =>
         new(name, label, PropertyType.Number) { Min = min, Max = max, Default = defaultValue };
@@ -290,7 +291,7 @@ internal static class Properties
 
     /// <summary>A secret private key that must belong to the <paramref name="certificate"/> property's certificate.</summary>
     public static PropertySpec PrivateKey(string name, string label, string certificate) =>
-        new(name, label, PropertyType.PrivateKey) { Sensitive = true, PairsWith = certificate };
+        new(name, label, PropertyType.PrivateKey) { Sensitive = true, PairsWith = certificate, FollowsDestination = true };
 
     /// <summary>The account part shared by every Twilio-compatible type.</summary>
     public static PropertySpec[] TwilioAccount() =>

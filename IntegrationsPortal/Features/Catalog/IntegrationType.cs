@@ -80,6 +80,15 @@ public sealed record PropertySpec(string Name, string Label, PropertyType Type)
     [JsonIgnore] // code, not data: the API describes a property by its other fields
     public Func<string, string?>? Rule { get; init; }
 
+    /// <summary>
+    /// Where the integration connects to (a URL, a broker or mail host). When it moves, the secrets
+    /// that <see cref="FollowsDestination"/> must be typed again (<see cref="DestinationRule"/>).
+    /// </summary>
+    public bool Destination { get; init; }
+
+    /// <summary>A secret presented to the destination (a password, a token, a client key), so never carried to a new one.</summary>
+    public bool FollowsDestination { get; init; }
+
     /// <summary>Written by the portal itself (by a rotation), never typed: no form shows it and input may not set it.</summary>
     public bool SetByPortal { get; init; }
 

@@ -230,6 +230,12 @@ public sealed class IntegrationService(
             }
         }
 
+        var before = integration.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
+        foreach (var secret in DestinationRule.SecretsToReenter(type, before, merged, integration.SecretNames, replacedSecrets))
+        {
+            errors[secret.Name] = [DestinationRule.ReenterMessage(secret)];
+        }
+
         if (errors.Count > 0)
         {
             throw new PortalException(PortalErrorKind.Validation, "Some properties cannot change.", errors);

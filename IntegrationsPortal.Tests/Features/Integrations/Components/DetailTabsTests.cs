@@ -35,6 +35,29 @@ public sealed class DetailTabsTests : ComponentTest
     }
 
     [Fact]
+    public async Task SettingsForm_UrlMovedToAnotherHost_AsksForThePasswordAgainNextToIt_AndSavesItWithTheUrl()
+    {
+        var (portal, acme) = await UsePortalServicesAsync();
+        var id = await portal.Services.CreateIntegrationAsync(acme, IntegrationSeeds.WebhookWithBasicAuth("BASIC", "hook-password-1"));
+        var detail = await portal.Services.GetIntegrationAsync(acme, id);
+        var form = Render<IntegrationSettingsForm>(p => p.Add(x => x.Detail, detail));
+        Assert.Empty(form.FindAll("[data-testid=input-password]"));
+
+        form.Find("[data-testid=input-url]").Input("https://elsewhere.example/in");
+
+        form.WaitForAssertion(() => Assert.Single(form.FindAll("[data-testid=input-password]")));
+        Assert.Contains("Enter the password again: the destination changed.", form.Markup, StringComparison.Ordinal);
+        form.Find("[data-testid=input-password]").Input("new-host-password");
+        form.WaitForAssertion(() => Assert.DoesNotContain("the destination changed", form.Markup, StringComparison.Ordinal));
+        await form.Find("[data-testid=save-settings]").ClickAsync(new());
+
+        await using var scope = portal.Services.AsAdmin(acme);
+        var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
+        Assert.Equal("https://elsewhere.example/in", configuration.Properties["url"]);
+        Assert.Equal("new-host-password", configuration.Secrets["password"]);
+    }
+
+    [Fact]
     public async Task SettingsForm_RefreshedForTheSameIntegration_KeepsTheOperatorsUnsavedEdit()
     {
         var (portal, acme) = await UsePortalServicesAsync();

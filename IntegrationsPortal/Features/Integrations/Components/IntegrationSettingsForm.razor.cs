@@ -44,14 +44,39 @@ public partial class IntegrationSettingsForm
         name = Detail.Name;
         values = Detail.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
         errors.Clear();
+        secretsToReenter = [];
         ErrorMessage = null;
         var userMetadata = Detail.Metadata.Where(m => m.Key != Integration.VerifiedAccountKey).ToDictionary();
         metadataJson = userMetadata.Count == 0 ? null : JsonSerializer.Serialize(userMetadata);
     }
 
+    /// <summary>
+    /// The stored secrets the new destination needs typed again (empty while the destination is
+    /// unchanged): shown in this form, required, with the reason next to them.
+    /// </summary>
+    private IReadOnlyList<Catalog.PropertySpec> secretsToReenter = [];
+
+    private bool Shows(Catalog.PropertySpec spec) => !spec.Sensitive || secretsToReenter.Contains(spec);
+
     /// <summary>The refusal's banner goes once every field it pointed at is corrected.</summary>
     private void FieldChanged()
     {
+        var before = Detail.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
+        var stored = Detail.SecretsSet.Where(s => s.Value).Select(s => s.Key);
+        foreach (var secret in secretsToReenter)
+        {
+            if (errors.GetValueOrDefault(secret.Name) == Catalog.DestinationRule.ReenterMessage(secret))
+            {
+                errors.Remove(secret.Name);
+            }
+        }
+
+        secretsToReenter = Catalog.DestinationRule.SecretsToReenter(Detail.Type, before, values, stored, given: []);
+        foreach (var secret in secretsToReenter.Where(s => string.IsNullOrEmpty(values.GetValueOrDefault(s.Name))))
+        {
+            errors[secret.Name] = Catalog.DestinationRule.ReenterMessage(secret);
+        }
+
         if (errors.Count == 0)
         {
             ErrorMessage = null;
@@ -65,7 +90,8 @@ public partial class IntegrationSettingsForm
             () => Integrations.UpdateAsync(id, new UpdateIntegrationInput
             {
                 Name = name,
-                Properties = values.Where(v => Detail.Type.Property(v.Key) is { Sensitive: false } spec && spec.IsVisible(values)).ToDictionary(),
+                Properties = values.Where(v => Detail.Type.Property(v.Key) is { } spec && Shows(spec) && spec.IsVisible(values)
+                    && !(spec.Sensitive && string.IsNullOrEmpty(v.Value))).ToDictionary(),
                 Metadata = string.IsNullOrEmpty(metadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [],
             }),
             confirmation: $"'{name}' is saved.",
