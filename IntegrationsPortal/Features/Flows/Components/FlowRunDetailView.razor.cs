@@ -2,7 +2,6 @@ using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Components;
 using Microsoft.AspNetCore.Components;
-using MudBlazor;
 
 namespace IntegrationsPortal.Features.Flows.Components;
 
@@ -46,9 +45,7 @@ public partial class FlowRunDetailView : IDisposable
         var message = await LoadAsync<DeliveryDetail?>(async () => await Deliveries.GetAsync(messageId), null);
         if (message is not null)
         {
-            await Dialogs.ShowAsync<DeliveryMessageDialog>($"Message {messageId}",
-                new DialogParameters<DeliveryMessageDialog> { { d => d.Detail, message } },
-                new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true, CloseOnEscapeKey = true, BackdropClick = true });
+            await DeliveryMessageDialog.ShowAsync(Dialogs, message);
         }
     }
 
