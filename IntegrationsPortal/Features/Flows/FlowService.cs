@@ -20,6 +20,7 @@ public sealed class FlowService(
     IDbContextFactory<PortalDbContext> dbFactory,
     FlowValidator validator,
     FunctionSandbox sandbox,
+    FlowEvents events,
     TimeProvider time)
 {
     public const int SparklineDays = 14;
@@ -80,6 +81,7 @@ public sealed class FlowService(
         });
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.created", $"Created flow '{name}'."));
         await db.SaveChangesAsync(ct);
+        events.Changed(flow.Id);
         return flow.Id;
     }
 
@@ -152,6 +154,7 @@ public sealed class FlowService(
         flow.UpdatedAt = now;
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.deployed", $"Deployed version {number} of flow '{flow.Name}'."));
         await db.SaveChangesAsync(ct);
+        events.Changed(flowId);
         return new DeployResult(number, validation.Warnings);
     }
 
@@ -169,6 +172,23 @@ public sealed class FlowService(
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, happening == FlowEvent.Enable ? "flow.enabled" : "flow.disabled",
             $"{(happening == FlowEvent.Enable ? "Enabled" : "Disabled")} flow '{flow.Name}'."));
         await db.SaveChangesAsync(ct);
+        events.Changed(flowId);
+    }
+
+    /// <summary>
+    /// Deletes the flow and its versions: it stops at once. Its runs stay in the history (under
+    /// "(deleted)") until retention removes them, and messages it queued are still delivered.
+    /// </summary>
+    public async Task DeleteAsync(Guid flowId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "delete flows");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct, tracked: true);
+        db.RemoveRange(await db.Set<FlowVersion>().Where(v => v.FlowId == flowId).ToListAsync(ct));
+        db.Remove(flow);
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.deleted", $"Deleted flow '{flow.Name}'."));
+        await db.SaveChangesAsync(ct);
+        events.Changed(flowId);
     }
 
     /// <summary>Runs a function on a sample without deploying anything: output, logs and error, as a run would record them.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Infrastructure.Http;
 using MQTTnet.Protocol;
 
@@ -25,7 +26,8 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         var integration = message.Integration;
         var qos = (MqttQualityOfServiceLevel)int.Parse(integration.Get("qos") ?? "1", CultureInfo.InvariantCulture);
         var retain = integration.Get("retain") == "true";
-        var topic = ResolveTopic(integration.Get("topic") ?? "", message.Payload);
+        // A flow's topic arrives rendered from its own {{field}} template; it replaces the integration's.
+        var topic = MessageParameters.Get(message, MessageParameters.Topic) ?? ResolveTopic(integration.Get("topic") ?? "", message.Payload);
         var properties = MqttIntegrationOptions.MessageProperties(integration);
         var outcome = new DeliveryOutcome
         {

@@ -85,9 +85,7 @@ public partial class DeliveryHistoryGrid : IDisposable
         var detail = await LoadAsync<DeliveryDetail?>(async () => await Deliveries.GetAsync(row.Id), null);
         if (detail is not null)
         {
-            await Dialogs.ShowAsync<DeliveryMessageDialog>($"Message {row.Id}",
-                new DialogParameters<DeliveryMessageDialog> { { d => d.Detail, detail } },
-                new DialogOptions { MaxWidth = MaxWidth.Large, FullWidth = true, CloseOnEscapeKey = true, BackdropClick = true });
+            await DeliveryMessageDialog.ShowAsync(Dialogs, detail);
         }
     }
 

@@ -27,8 +27,9 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
             return DeliveryOutcome.Fail(FailureKind.Final, "payload", "The payload is not JSON, so it cannot be converted: " + e.Message);
         }
 
-        using var request = new HttpRequestMessage(new HttpMethod(options.Method), options.Endpoint.Url) { Content = content };
+        using var request = new HttpRequestMessage(new HttpMethod(options.Method), MessageParameters.WithPathSuffix(options.Endpoint.Url, message)) { Content = content };
         AddCustomHeaders(request, options.Headers);
+        AddCustomHeaders(request, MessageParameters.Get(message, MessageParameters.Headers));
         request.Headers.TryAddWithoutValidation("webhook-id", message.MessageId.ToString());
         switch (options.Endpoint.Auth)
         {
@@ -52,6 +53,9 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
 
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(headersJson) ?? [])
         {
+            // A later set (a flow's headers after the integration's) replaces a header of the same name.
+            request.Headers.Remove(name);
+            request.Content?.Headers.Remove(name);
             if (!request.Headers.TryAddWithoutValidation(name, value))
             {
                 request.Content?.Headers.TryAddWithoutValidation(name, value);

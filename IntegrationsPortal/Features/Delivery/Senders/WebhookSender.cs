@@ -16,13 +16,14 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
     {
         var options = WebhookIntegrationOptions.From(message.Integration);
         var id = message.MessageId.ToString();
-        var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint.Url)
+        var request = new HttpRequestMessage(HttpMethod.Post, MessageParameters.WithPathSuffix(options.Endpoint.Url, message))
         {
             // Bytes, not a stream: Digest sends the body a second time after the challenge.
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(message.Payload)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         HttpSender.AddCustomHeaders(request, options.Headers);
+        HttpSender.AddCustomHeaders(request, MessageParameters.Get(message, MessageParameters.Headers));
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", message.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", string.Join(' ', options.SecretsToSignWith(message.Now).Select(s => WebhookSignature.Sign(s, id, message.Now, message.Payload))));

@@ -5,8 +5,8 @@ namespace IntegrationsPortal.Features.Flows.Destinations;
 /// <summary>HTTP and webhook: the message is the body; a path suffix and extra headers can be set per flow.</summary>
 public sealed class HttpDestination : DestinationKind
 {
-    public const string PathSuffix = "path_suffix";
-    public const string Headers = "headers";
+    public const string PathSuffix = Delivery.Senders.MessageParameters.PathSuffix;
+    public const string Headers = Delivery.Senders.MessageParameters.Headers;
 
     // Credentials belong on the integration, where they are sealed; a flow's parameters are shown in the history.
     private static readonly HashSet<string> Refused = new(StringComparer.OrdinalIgnoreCase)

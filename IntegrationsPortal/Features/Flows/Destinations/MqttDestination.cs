@@ -6,7 +6,7 @@ namespace IntegrationsPortal.Features.Flows.Destinations;
 /// <summary>MQTT: the message is published as it is; the topic can be a per-flow template.</summary>
 public sealed class MqttDestination : DestinationKind
 {
-    public const string Topic = "topic";
+    public const string Topic = Delivery.Senders.MessageParameters.Topic;
 
     public override IReadOnlyList<DestinationParameter> Parameters { get; } =
         [new(Topic, "Topic", "Replaces the integration's topic, e.g. sites/{{placeName}}/{{metric}}. Empty: the integration's topic.")];
