@@ -31,7 +31,7 @@ public sealed class UplinkFlowTests(UplinkPortalFixture portal)
         var run = await portal.QueryAsync(s => s.GetRequiredService<FlowService>().GetRunAsync(runs[0].Id));
         using var input = JsonDocument.Parse(run.Input);
         Assert.Equal(UplinkSamples.Eui, input.RootElement.GetProperty("end_device_ids").GetProperty("dev_eui").GetString());
-        Assert.Equal("""{"t":21.5,"device":"Boiler sensor"}""", run.Steps.Single(s => s.Kind == FlowStepKind.Function).Output);
+        Assert.Equal("""[{"t":21.5,"device":"Boiler sensor"}]""", run.Steps.Single(s => s.Kind == FlowStepKind.Function).Output);
         Assert.Equal(device.ResourcePath, runs[0].ResourcePath);
     }
 
