@@ -108,8 +108,9 @@ public sealed class FlowRunner(
         var organizationId = currentUser.RequireOrganization();
         var now = time.GetUtcNow();
         var planned = new List<PlannedRun>();
-        foreach (var reading in written.Readings)
+        for (var index = 0; index < written.Readings.Count; index++)
         {
+            var reading = written.Readings[index];
             if (!resources.TryGetValue(reading.ResourcePath, out var resource))
             {
                 continue;
@@ -124,7 +125,7 @@ public sealed class FlowRunner(
                     continue;
                 }
 
-                input ??= FlowInput.Message(reading, resource, written.SourceIntegrationId);
+                input ??= written.Messages?[index] ?? FlowInput.Message(reading, resource, written.SourceIntegrationId);
                 planned.Add(new PlannedRun(flow, new FlowRun
                 {
                     Id = FlowInput.RunId(flow.Id, written.SourceIntegrationId, reading),

@@ -11,6 +11,9 @@ public sealed record RejectedUplinkRow(DateTimeOffset At, int StatusCode, string
 /// <summary>Uplinks accepted in one minute (its start, UTC).</summary>
 public sealed record UplinkMinute(DateTimeOffset Minute, int Count);
 
+/// <summary>Whether the integration has a working token, and until when the previous one still works after a rotation.</summary>
+public sealed record UplinkTokenState(bool HasToken, DateTimeOffset? PreviousValidUntil);
+
 public sealed record UplinkActivity(DateTimeOffset? LastUplinkAt, IReadOnlyList<UplinkMinute> PerMinute);
 
 /// <summary>What an uplink integration's page and a device's panel show; the tenant filter keeps each to its organization.</summary>
@@ -66,6 +69,18 @@ public sealed class UplinkQueries(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var last = await db.Set<Uplink>().Where(u => u.ResourcePath == resourcePath).MaxAsync(u => (long?)u.AcceptedAtTicks, ct);
         return last is { } ticks ? Utc(ticks) : null;
+    }
+
+    public async Task<UplinkTokenState> TokenStateAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "view uplinks");
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var tokens = await db.Set<UplinkToken>().AsNoTracking().Where(t => t.IntegrationId == integrationId)
+            .Select(t => t.ExpiresAt).ToListAsync(ct);
+        // SQLite cannot compare DateTimeOffset columns, so the few tokens (two at most working) are compared here.
+        var previous = tokens.Where(e => e is { } at && at > now).Max();
+        return new UplinkTokenState(tokens.Any(e => e is null), previous);
     }
 
     private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);

@@ -104,7 +104,7 @@ public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkForm
 }
 
 /// <summary>The last refused uplinks of each integration, for its page.</summary>
-public sealed class UplinkRejections(IDbContextFactory<PortalDbContext> dbFactory, CurrentUser currentUser, TimeProvider time)
+public sealed class UplinkRejections(IDbContextFactory<PortalDbContext> dbFactory, CurrentUser currentUser, TimeProvider time, UplinkEvents events)
 {
     public async Task RecordAsync(Guid organizationId, Guid integrationId, int status, string reason, CancellationToken ct)
     {
@@ -119,5 +119,7 @@ public sealed class UplinkRejections(IDbContextFactory<PortalDbContext> dbFactor
         {
             await db.Set<RejectedUplink>().Where(r => r.IntegrationId == integrationId && r.Id <= oldest).ExecuteDeleteAsync(ct);
         }
+
+        events.Publish(integrationId);
     }
 }

@@ -18,7 +18,7 @@ public readonly record struct StoredUplinks(int Stored, int Duplicates);
 /// writer: SQLite has one writer anyway, and a commit per uplink would cap the endpoint at the disk's
 /// commit rate. Each request waits for the commit that holds its uplinks (docs/decisions/016).
 /// </summary>
-public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<UplinkOptions> options)
+public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<UplinkOptions> options, UplinkEvents events, UplinkFlowFeed flows)
     : BackgroundService
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -52,11 +52,19 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
                     // One connection and its prepared statements for the writer's life: set-up per batch cost more
                     // than the writes themselves when batches are small (benchmarks/README.md).
                     writer ??= await Writer.OpenAsync(scopes, stoppingToken);
-                    var results = await writer.WriteAsync(batch, time.GetUtcNow().UtcTicks, stoppingToken);
+                    var fed = new List<FedUplink>();
+                    var results = await writer.WriteAsync(batch, time.GetUtcNow().UtcTicks, fed, stoppingToken);
                     for (var i = 0; i < batch.Count; i++)
                     {
                         batch[i].Done.TrySetResult(results[i]);
                     }
+
+                    foreach (var integrationId in batch.Select(p => p.IntegrationId).Distinct())
+                    {
+                        events.Publish(integrationId);
+                    }
+
+                    flows.Feed(fed);
                 }
 #pragma warning disable CA1031 // The writer must outlive one bad batch; its senders get the error (500) and retry.
                 catch (Exception error)
@@ -116,14 +124,14 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct));
         }
 
-        public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, CancellationToken ct)
+        public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
         {
             await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
             _statements.Enlist(transaction);
             var results = new StoredUplinks[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
-                results[i] = Write(_statements, batch[i], acceptedAt);
+                results[i] = Write(_statements, batch[i], acceptedAt, fed);
             }
 
             await transaction.CommitAsync(ct);
@@ -139,14 +147,15 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
     }
 
-    private static StoredUplinks Write(Statements statements, Pending pending, long acceptedAt)
+    private static StoredUplinks Write(Statements statements, Pending pending, long acceptedAt, List<FedUplink> fed)
     {
         var (organizationId, integrationId, uplinks, _) = pending;
         var stored = 0;
         foreach (var uplink in uplinks)
         {
             var resourcePath = statements.MappedPath(integrationId, uplink.DeviceEui);
-            if (!statements.Insert(organizationId, integrationId, uplink, resourcePath, acceptedAt))
+            var body = Statements.StoredBody(uplink);
+            if (!statements.Insert(organizationId, integrationId, uplink, body, resourcePath, acceptedAt))
             {
                 continue;
             }
@@ -158,6 +167,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
                 continue;
             }
 
+            fed.Add(new FedUplink(organizationId, integrationId, resourcePath, uplink.ReceivedAt, uplink.DedupKey, body));
             foreach (var reading in UplinkMetrics.Readings(uplink.Decoded, resourcePath, uplink.ReceivedAt))
             {
                 statements.Readings.Write(organizationId, integrationId, reading);
@@ -248,7 +258,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
 
         /// <summary>False when the uplink is a duplicate of one already stored.</summary>
-        public bool Insert(Guid organizationId, Guid integrationId, ParsedUplink uplink, string? resourcePath, long acceptedAt)
+        public bool Insert(Guid organizationId, Guid integrationId, ParsedUplink uplink, string body, string? resourcePath, long acceptedAt)
         {
             var p = _insert.Parameters;
             p["$org"].Value = SqliteGuid(organizationId);
@@ -261,7 +271,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             p["$frame"].Value = (object?)uplink.FrameCounter ?? DBNull.Value;
             p["$rssi"].Value = (object?)uplink.Rssi ?? DBNull.Value;
             p["$snr"].Value = (object?)uplink.Snr ?? DBNull.Value;
-            p["$body"].Value = StoredBody(uplink);
+            p["$body"].Value = body;
             p["$accepted"].Value = acceptedAt;
             return _insert.ExecuteNonQuery() == 1;
         }
@@ -285,7 +295,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
 
         /// <summary>The uplink as sent; one too large to keep whole is replaced by what was read from it, marked truncated.</summary>
-        private static string StoredBody(ParsedUplink uplink)
+        public static string StoredBody(ParsedUplink uplink)
         {
             var raw = uplink.Body.GetRawText();
             return raw.Length <= UplinkLimits.StoredBody

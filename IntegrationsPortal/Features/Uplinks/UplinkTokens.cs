@@ -22,6 +22,7 @@ public sealed class UplinkTokens(
     CurrentUser currentUser,
     TimeProvider time,
     UplinkAuthenticator authenticator,
+    UplinkEvents events,
     IOptions<UplinkOptions> options)
 {
     private const string Prefix = "upl_";
@@ -51,6 +52,8 @@ public sealed class UplinkTokens(
         db.Add(new UplinkToken { IntegrationId = integrationId, Hash = Hash(clear), CreatedAt = now });
         await db.SaveChangesAsync(ct);
         authenticator.Forget(integrationId);
+        // Another tab on the integration's page shows that a token now exists (never the token).
+        events.Publish(integrationId);
         return new IssuedUplinkToken(clear, previousValidUntil);
     }
 
@@ -64,6 +67,7 @@ public sealed class UplinkTokens(
         await db.Set<UplinkToken>().Where(t => t.IntegrationId == integrationId && t.ExpiresAt != null)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.ExpiresAt, now), ct);
         authenticator.Forget(integrationId);
+        events.Publish(integrationId);
     }
 
     /// <summary>The SHA-256 of a token, hex: what is stored and looked up. Tokens are 256 random bits, so no salt or stretching is needed.</summary>

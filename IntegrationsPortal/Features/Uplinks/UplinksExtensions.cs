@@ -28,6 +28,10 @@ public static class UplinksExtensions
         services.AddTypeCode<UplinkEndpointVerifier>();
         services.AddSingleton<UplinkAuthenticator>();
         services.AddSingleton<UplinkStore>();
+        services.AddSingleton<UplinkEvents>();
+        services.AddSingleton<UplinkFlowFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<UplinkFlowFeed>());
+        services.AddScoped<UplinkTokenHandoff>();
         services.AddHostedService(sp => sp.GetRequiredService<UplinkStore>());
         services.AddScoped<UplinkRejections>();
         services.AddScoped<UplinkReceiver>();

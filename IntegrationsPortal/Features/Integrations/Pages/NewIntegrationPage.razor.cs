@@ -22,6 +22,12 @@ public partial class NewIntegrationPage
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
+    [Inject]
+    public required Uplinks.UplinkTokens UplinkTokens { get; init; }
+
+    [Inject]
+    public required Uplinks.UplinkTokenHandoff UplinkTokenHandoff { get; init; }
+
     protected override void OnParametersSet()
     {
         type = CatalogService.Find(TypeKey);
@@ -82,6 +88,12 @@ public partial class NewIntegrationPage
                 var message = ServiceErrors.ShowIn(draft.Errors, e);
                 return e.FieldErrors.Count == 0 || e.FieldErrors.ContainsKey("Metadata") ? message : "Check the highlighted fields.";
             });
+        // A pushed type's first token, shown once on the page the wizard goes to.
+        if (created && creating.ReceivesPushes)
+        {
+            created = await RunAsync(async () => UplinkTokenHandoff.Give(id, await UplinkTokens.IssueAsync(id)));
+        }
+
         if (created)
         {
             Drafts.Forget(creating);

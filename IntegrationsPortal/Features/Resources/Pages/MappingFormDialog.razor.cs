@@ -24,8 +24,18 @@ public partial class MappingFormDialog
     [Parameter]
     public ResourceMappingSummary? Mapping { get; set; }
 
+    /// <summary>An external id to start a new mapping with (an unmapped device EUI that pushed).</summary>
+    [Parameter]
+    public string? ExternalId { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
+        if (Mapping is null && ExternalId is not null)
+        {
+            (input.ExternalId, touchedExternalId) = (ExternalId, true);
+            await CheckAsync();
+        }
+
         if (Mapping is not null)
         {
             (input.ExternalId, input.ResourcePath) = (Mapping.ExternalId, Mapping.Resource?.Path ?? "");
