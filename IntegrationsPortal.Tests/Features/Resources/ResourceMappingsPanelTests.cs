@@ -16,6 +16,7 @@ namespace IntegrationsPortal.Tests.Features.Resources;
 public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTestBed>
 {
     private static readonly Guid Utility = Guid.CreateVersion7();
+    private static readonly Guid Weather = Guid.CreateVersion7();
     private Guid _floor;
     private ResourcesAs? _resources;
 
@@ -32,6 +33,12 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
             var meter = await bed.DeviceAsync($"Meter {i:00}", _floor, serial: $"SN-{i:00}");
             await r.Mappings.CreateAsync(Utility, new MappingInput { ExternalId = $"MPAN-{i:00}", ResourcePath = $"devices/{meter}" }, ResourcesTestBed.Ct);
         }
+
+        // Weather is asked for by coordinates: the campus has none, the depot has both.
+        bed.Rules.Integrations[Weather] = new MappingRules(ResourceFilter.PlacesOnly, EachResourceOnce: true, NeedsCoordinates: true);
+        await r.Mappings.CreateAsync(Weather, new MappingInput { ExternalId = "NC-1", ResourcePath = $"places/{await bed.PlaceAsync("North Campus")}" }, ResourcesTestBed.Ct);
+        var depot = await r.Places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 }, ResourcesTestBed.Ct);
+        await r.Mappings.CreateAsync(Weather, new MappingInput { ExternalId = "DEP-1", ResourcePath = $"places/{depot}" }, ResourcesTestBed.Ct);
 
         // A meter nobody mapped yet, for the form to pick.
         await bed.DeviceAsync("Spare meter", _floor);
@@ -54,6 +61,18 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         Assert.NotNull(panel.Find("[data-testid=mappings-import]"));
         Assert.Equal("Delete MPAN-12", panel.Find("[data-testid=mapping-delete-MPAN-12]").GetAttribute("aria-label"));
         Assert.Equal($"api/integrations/{Utility}/mappings/export", panel.Find("[data-testid=mappings-export]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void WeatherMappedToAPlaceWithoutCoordinates_IsWarnedAbout_NamingThatPlaceOnly()
+    {
+        var panel = RenderPanel(PortalRoles.Operator, Weather);
+
+        panel.WaitForElement("[data-testid=mapping-row-NC-1]");
+        var warning = panel.WaitForElement("[data-testid=mappings-no-coordinates]").TextContent;
+        Assert.Contains("No weather for 1 mapped place(s) without coordinates: North Campus (NC-1).", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("Depot", warning, StringComparison.Ordinal);
+        Assert.Empty(RenderPanel(PortalRoles.Operator, Utility).FindAll("[data-testid=mappings-no-coordinates]"));
     }
 
     [Fact]

@@ -12,9 +12,14 @@ public partial class IntegrationDetailPage : IDisposable
     private IntegrationDetail? detail;
     private bool notFound;
     private LiveRefresh? live;
+    private int activeTab;
 
     [Parameter]
     public Guid Id { get; set; }
+
+    /// <summary>?tab=mappings opens the Resource mappings tab (a run's unmapped ids link there).</summary>
+    [SupplyParameterFromQuery(Name = "tab")]
+    public string? Tab { get; set; }
 
     [Inject]
     public required IntegrationService Integrations { get; init; }
@@ -39,8 +44,12 @@ public partial class IntegrationDetailPage : IDisposable
     protected override Task OnParametersSetAsync()
     {
         ErrorMessage = null;
+        activeTab = Tab == "mappings" ? MappingsTab : activeTab;
         return ReloadAsync();
     }
+
+    // Settings, Credentials, then Resource mappings, for every type.
+    private const int MappingsTab = 2;
 
     private async Task ReloadAsync()
     {

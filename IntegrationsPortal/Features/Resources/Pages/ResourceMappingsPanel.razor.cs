@@ -16,6 +16,7 @@ public partial class ResourceMappingsPanel
     private MappingRules? rules;
     private string search = "";
     private string? loadError;
+    private IReadOnlyList<string> withoutCoordinates = [];
     private bool canOperate;
 
     [Inject]
@@ -39,6 +40,7 @@ public partial class ResourceMappingsPanel
     private async Task<GridData<ResourceMappingSummary>> LoadPageAsync(GridState<ResourceMappingSummary> state, CancellationToken ct)
     {
         var page = await LoadAsync(() => Mappings.ListAsync(IntegrationId, search, state.Page * state.PageSize, state.PageSize, ct), new MappingPage([], 0));
+        withoutCoordinates = await LoadAsync(() => Mappings.PlacesWithoutCoordinatesAsync(IntegrationId, ct), withoutCoordinates);
         return new GridData<ResourceMappingSummary> { Items = page.Items, TotalItems = page.Total };
     }
 
