@@ -31,6 +31,7 @@ public partial class ResourceMappingsPanel
         // An unknown integration (or one of another organization) says so instead of showing an empty list.
         rules = await LoadAsync<MappingRules?>(async () => await Mappings.GetRulesAsync(IntegrationId), null);
         (loadError, ErrorMessage) = (rules is null ? ErrorMessage : null, null);
+        await LoadWithoutCoordinatesAsync();
         if (grid is not null)
         {
             await grid.ReloadServerData();
@@ -40,7 +41,6 @@ public partial class ResourceMappingsPanel
     private async Task<GridData<ResourceMappingSummary>> LoadPageAsync(GridState<ResourceMappingSummary> state, CancellationToken ct)
     {
         var page = await LoadAsync(() => Mappings.ListAsync(IntegrationId, search, state.Page * state.PageSize, state.PageSize, ct), new MappingPage([], 0));
-        withoutCoordinates = await LoadAsync(() => Mappings.PlacesWithoutCoordinatesAsync(IntegrationId, ct), withoutCoordinates);
         return new GridData<ResourceMappingSummary> { Items = page.Items, TotalItems = page.Total };
     }
 
@@ -85,8 +85,15 @@ public partial class ResourceMappingsPanel
     }
 
     // Back to the first page: a change or a new search can leave fewer pages than the one shown.
+    // Loaded with the panel, not in the grid's callback: that one re-renders only the grid.
+    private async Task LoadWithoutCoordinatesAsync() =>
+        withoutCoordinates = rules is { NeedsCoordinates: true }
+            ? await LoadAsync(() => Mappings.PlacesWithoutCoordinatesAsync(IntegrationId), withoutCoordinates)
+            : [];
+
     private async Task ReloadAsync()
     {
+        await LoadWithoutCoordinatesAsync();
         if (grid is not null)
         {
             grid.NavigateTo(Page.First);
