@@ -123,12 +123,15 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
-    public async Task SameWindowTwice_LeavesOneCopyOfEachReading()
+    public async Task SameWindowTwice_LeavesOneCopyOfEachReading_AndTheSecondRunCountsNoneAsNew()
     {
-        await RunEngineAsync(await StartBackfillAsync(days: 1));
-        await RunEngineAsync(await StartBackfillAsync(days: 1));
+        var first = await StartBackfillAsync(days: 1);
+        await RunEngineAsync(first);
+        var second = await StartBackfillAsync(days: 1);
+        await RunEngineAsync(second);
 
         Assert.Equal(2 * 96, await ReadingCountAsync());
+        Assert.Equal((2 * 96, 0), ((await RunAsync(first)).ReadingsWritten, (await RunAsync(second)).ReadingsWritten));
     }
 
     [Fact]
@@ -149,6 +152,8 @@ public sealed class IngestionTests : PortalServicesTest
         var done = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Completed, done.Status);
         Assert.Equal(3 * 2 * 96, await ReadingCountAsync());
+        // The page read again after the "crash" is not counted twice: the counter is distinct readings.
+        Assert.Equal(3 * 2 * 96, done.ReadingsWritten);
         // 192 readings a day at 50 a page: 4 pages a day, 12 in all; the resume did not start over.
         Assert.True(_fake.Requests - requestsBeforeResume < 12, $"resume made {_fake.Requests - requestsBeforeResume} requests");
     }
@@ -278,6 +283,96 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Contains("refused the credentials (401)", detail.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain("revoked-token", detail.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Weather_ForAMappedPlaceWithoutCoordinates_SaysSoOnTheRun_AndFetchesTheOthers()
+    {
+        Guid weather, run;
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            var services = scope.ServiceProvider;
+            weather = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+            {
+                TypeKey = "open-meteo", Name = "Weather", Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["variables"] = "temperature_2m" },
+            });
+            var places = services.GetRequiredService<PlacesService>();
+            var campus = await places.CreatePlaceAsync(new PlaceInput { Name = "North Campus" });
+            var depot = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 });
+            var mappings = services.GetRequiredService<ResourceMappingService>();
+            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "NC-1", ResourcePath = ResourcePath.ForPlace(campus) });
+            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "DEP-1", ResourcePath = ResourcePath.ForPlace(depot) });
+            await UpdateAsync<Integration>(i => i.Id == weather, i => i.Status = IntegrationStatus.Active);
+            run = await services.GetRequiredService<IngestionService>().StartBackfillAsync(weather, new BackfillInput(Start, Start.AddDays(1)));
+        }
+
+        // The fake answers only with its bearer token, which the real Open-Meteo does not ask for.
+        await using var check = Portal.Services.AsAdmin(Acme);
+        var configured = new ConfiguredIntegration(weather, IntegrationsPortal.Features.Catalog.CatalogService.Get("open-meteo"),
+            new Dictionary<string, string> { ["base_url"] = _fake.BaseUri.ToString(), ["variables"] = "temperature_2m" },
+            new Dictionary<string, string> { ["api_token"] = FakeIngressProviders.Token }, 1, IntegrationStatus.Active);
+        await check.ServiceProvider.GetRequiredService<IngestionEngine>().RunAsync(run, configured, TestContext.Current.CancellationToken);
+
+        var view = (await check.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(weather)).Single();
+        Assert.True(view.Status == IngestionRunStatus.Completed, $"{view.Status}: {view.Error}");
+        Assert.Equal("No weather for 1 mapped place(s) without coordinates (NC-1): add their latitude and longitude under Places.", view.Note);
+        Assert.Equal(24, view.ReadingsWritten);
+    }
+
+    [Fact]
+    public async Task PullNow_QueuesAPullAtOnce_AndIsRefusedForAnInactiveIntegration()
+    {
+        var scheduler = await Portal.SchedulerAsync();
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var ingestion = scope.ServiceProvider.GetRequiredService<IngestionService>();
+
+        await ingestion.PullNowAsync(_integration);
+
+        var trigger = Assert.Single(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
+        Assert.True(trigger.NextFireTimeUtc <= DateTimeOffset.UtcNow, "the pull is due now, not at the next interval");
+
+        await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Inactive);
+        var refused = await Assert.ThrowsAsync<PortalException>(() => ingestion.PullNowAsync(_integration));
+        Assert.Equal(PortalErrorKind.Conflict, refused.Kind);
+    }
+
+    [Fact]
+    public async Task FailedBackfill_OfAnIntegrationInError_IsNotResumed_AndSaysWhy()
+    {
+        var run = await StartBackfillAsync(days: 1);
+        await UpdateAsync<IngestionRun>(r => r.Id == run, r => r.Status = IngestionRunStatus.Failed);
+        await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Error);
+
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var refused = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IngestionService>().ResumeAsync(run));
+
+        Assert.Equal(PortalErrorKind.Conflict, refused.Kind);
+        Assert.StartsWith("Resume once the integration is active again; it is ", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(IngestionRunStatus.Failed, (await RunAsync(run)).Status);
+    }
+
+    [Fact]
+    public async Task IntegrationChange_SchedulesThePullAtOnce_AndAnIntegrationInErrorHasNone()
+    {
+        var scheduler = await Portal.SchedulerAsync();
+        var integrations = Portal.Services.GetRequiredService<IntegrationEvents>();
+        using var follower = ActivatorUtilities.CreateInstance<PullScheduleFollower>(Portal.Services);
+        await follower.StartAsync(TestContext.Current.CancellationToken);
+        var pullChanged = new TaskCompletionSource();
+        Portal.Services.GetRequiredService<IngestionEvents>().RunChanged += id => pullChanged.TrySetResult();
+
+        integrations.Publish(_integration); // as verification does when it activates the integration
+        await pullChanged.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Single(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
+        Assert.NotNull(await Portal.Services.GetRequiredService<IngestionScheduler>().NextPullAsync(_integration, TestContext.Current.CancellationToken));
+
+        await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Error);
+        integrations.Publish(_integration);
+        await follower.SweepAsync(); // waits for the sweep the event started, then sweeps once more
+
+        Assert.Empty(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
+        await follower.StopAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ namespace IntegrationsPortal.Tests.Features.Resources;
 public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTestBed>
 {
     private static readonly Guid Utility = Guid.CreateVersion7();
+    private static readonly Guid Weather = Guid.CreateVersion7();
     private Guid _floor;
     private ResourcesAs? _resources;
 
@@ -33,6 +34,12 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
             await r.Mappings.CreateAsync(Utility, new MappingInput { ExternalId = $"MPAN-{i:00}", ResourcePath = $"devices/{meter}" }, ResourcesTestBed.Ct);
         }
 
+        // Weather is asked for by coordinates: the campus has none, the depot has both.
+        bed.Rules.Integrations[Weather] = new MappingRules(ResourceFilter.PlacesOnly, EachResourceOnce: true, NeedsCoordinates: true);
+        await r.Mappings.CreateAsync(Weather, new MappingInput { ExternalId = "NC-1", ResourcePath = $"places/{await bed.PlaceAsync("North Campus")}" }, ResourcesTestBed.Ct);
+        var depot = await r.Places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 }, ResourcesTestBed.Ct);
+        await r.Mappings.CreateAsync(Weather, new MappingInput { ExternalId = "DEP-1", ResourcePath = $"places/{depot}" }, ResourcesTestBed.Ct);
+
         // A meter nobody mapped yet, for the form to pick.
         await bed.DeviceAsync("Spare meter", _floor);
         return bed;
@@ -45,6 +52,7 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
 
         panel.WaitForAssertion(() => Assert.Equal(10, panel.FindAll("[data-testid^=mapping-row-]").Count));
         Assert.Contains("Accepts a meter; each resource once.", panel.Markup, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("[data-testid=mappings-no-coordinates]")); // meters are not asked for by coordinates
         Assert.Contains("HQ / Floor 1 / Meter 12", panel.Markup, StringComparison.Ordinal); // newest first
         Assert.Matches("^places/[0-9a-f-]{36}/devices/[0-9a-f-]{36}$", panel.Find("code.mapping-path").TextContent);
         // The meter type's icon ("speed"), drawn as MudBlazor's SVG: its outline's path is there.
@@ -54,6 +62,17 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         Assert.NotNull(panel.Find("[data-testid=mappings-import]"));
         Assert.Equal("Delete MPAN-12", panel.Find("[data-testid=mapping-delete-MPAN-12]").GetAttribute("aria-label"));
         Assert.Equal($"api/integrations/{Utility}/mappings/export", panel.Find("[data-testid=mappings-export]").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void WeatherMappedToAPlaceWithoutCoordinates_IsWarnedAbout_NamingThatPlaceOnly()
+    {
+        var panel = RenderPanel(PortalRoles.Operator, Weather);
+
+        panel.WaitForElement("[data-testid=mapping-row-NC-1]");
+        var warning = panel.WaitForElement("[data-testid=mappings-no-coordinates]").TextContent;
+        Assert.Contains("No weather for 1 mapped place(s) without coordinates: North Campus (NC-1).", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("Depot", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,6 +43,11 @@ public sealed class IngestionEngine(
         }
 
         var (byExternalId, places) = await ResourcesAsync(integration, run, ct);
+        if (integration.Type.Category == Categories.Weather && WithoutCoordinates(byExternalId, places) is { } note)
+        {
+            await UpdateRunAsync(runId, r => r.Note = note, ct);
+        }
+
         try
         {
             while (run.WindowsDone < run.WindowsTotal)
@@ -129,6 +134,16 @@ public sealed class IngestionEngine(
             ? (await mappedResources.PlacesAsync(integration.Id, ct)).Where(p => byExternalId.ContainsKey(p.ExternalId)).ToList()
             : [];
         return (byExternalId, places);
+    }
+
+    /// <summary>Weather is asked for by coordinates: a mapped place without them gets none, and the run says so.</summary>
+    private static string? WithoutCoordinates(IReadOnlyDictionary<string, string> byExternalId, IReadOnlyList<PlaceCoordinates> places)
+    {
+        var skipped = byExternalId.Keys.Except(places.Select(p => p.ExternalId)).Order(StringComparer.Ordinal).ToList();
+        return skipped.Count == 0
+            ? null
+            : $"No weather for {skipped.Count} mapped place(s) without coordinates ({string.Join(", ", skipped.Take(5))}{(skipped.Count > 5 ? ", ..." : "")}): " +
+              "add their latitude and longitude under Places.";
     }
 
     private static (List<NewReading> Readings, List<string> Unmapped) Resolve(

@@ -17,6 +17,7 @@ public static class IngestionExtensions
         services.AddScoped<IngestionService>();
         services.AddSingleton<IngestionScheduler>();
         services.AddSingleton<IngestionEvents>();
+        services.AddHostedService<PullScheduleFollower>();
         services.AddSingleton<ProviderHttp>();
         services.AddTypeCode<UtilityDataProvider>();
         services.AddTypeCode<TelematicsProvider>();

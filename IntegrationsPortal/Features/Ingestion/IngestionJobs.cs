@@ -113,7 +113,7 @@ internal static class IngestionJobRunner
 /// newly verified or re-activated integration starts pulling within a minute, and a disabled one stops.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion) : IJob
+public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion, IngestionEvents events) : IJob
 {
     public static readonly JobKey Key = new("ingestion-schedule", "ingestion");
 
@@ -130,8 +130,11 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             .ToListAsync(cancellationToken);
         foreach (var integration in active)
         {
-            await ingestion.EnsurePullScheduledAsync(scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration),
-                integration.Properties.GetValueOrDefault("schedule_cron"), cancellationToken);
+            if (await ingestion.EnsurePullScheduledAsync(scheduler, integration.OrganizationId, integration.Id, IntervalOf(integration),
+                    integration.Properties.GetValueOrDefault("schedule_cron"), cancellationToken))
+            {
+                events.Publish(integration.Id); // an open Data tab shows the next pull at once
+            }
         }
 
         var activeKeys = active.Select(i => IngestionScheduler.PullJobKey(i.Id)).ToHashSet();
@@ -140,6 +143,10 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             if (key.Name.StartsWith("pull-", StringComparison.Ordinal) && !activeKeys.Contains(key))
             {
                 await scheduler.DeleteJob(key, cancellationToken);
+                if (Guid.TryParse(key.Name["pull-".Length..], out var stopped))
+                {
+                    events.Publish(stopped);
+                }
             }
         }
 

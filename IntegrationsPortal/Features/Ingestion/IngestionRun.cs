@@ -60,6 +60,9 @@ public sealed class IngestionRun : ITenantOwned
 
     public string? Error { get; set; }
 
+    /// <summary>What the run left out on purpose and the operator can fix (weather for places without coordinates).</summary>
+    public string? Note { get; set; }
+
     public required string RequestedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -81,6 +84,7 @@ public sealed class IngestionRunConfiguration : IEntityTypeConfiguration<Ingesti
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Cursor).HasMaxLength(2000);
         builder.Property(r => r.Error).HasMaxLength(Limits.ErrorMessage);
+        builder.Property(r => r.Note).HasMaxLength(Limits.ErrorMessage);
         builder.Property(r => r.RequestedBy).HasMaxLength(256);
         builder.Property(r => r.UnmappedExternalIds).HasJsonList();
         builder.Property(r => r.ResourcePaths).HasJsonList();

@@ -31,9 +31,9 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
 
     /// <summary>
     /// Makes sure the integration is pulled on its cron schedule, or else every <paramref name="interval"/>;
-    /// replaces a trigger whose schedule changed.
+    /// replaces a trigger whose schedule changed. True when it (re)scheduled.
     /// </summary>
-    public async Task EnsurePullScheduledAsync(
+    public async Task<bool> EnsurePullScheduledAsync(
         IScheduler scheduler, Guid organizationId, Guid integrationId, TimeSpan interval, string? cron, CancellationToken ct)
     {
         var key = PullJobKey(integrationId);
@@ -42,7 +42,7 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
                 ? existing.OfType<ICronTrigger>().Any(t => t.CronExpressionString == cron)
                 : existing.OfType<ISimpleTrigger>().Any(t => t.RepeatInterval == interval))
         {
-            return;
+            return false;
         }
 
         var job = JobBuilder.Create<PullJob>()
@@ -55,6 +55,27 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
         await scheduler.ScheduleJob(job, [cron is { Length: > 0 }
             ? trigger.WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)).Build()
             : trigger.StartNow().WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()).Build()], ScheduleJobOptions.Replacing, ct);
+        return true;
+    }
+
+    /// <summary>One pull now, besides the schedule (the job's own lock keeps it from overlapping a scheduled one).</summary>
+    public async Task PullNowAsync(Guid organizationId, Guid integrationId, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        var key = PullJobKey(integrationId);
+        if (await scheduler.Exists(key, ct))
+        {
+            await scheduler.TriggerJob(key, ct);
+            return;
+        }
+
+        // Not scheduled yet (activated a moment ago): a one-off job; the sweep adds the recurring trigger.
+        var job = JobBuilder.Create<PullJob>()
+            .WithIdentity(key)
+            .UsingJobData(OrganizationKey, organizationId.ToString())
+            .UsingJobData(IntegrationKey, integrationId.ToString())
+            .Build();
+        await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
     }
 
     public async Task<DateTimeOffset?> NextPullAsync(Guid integrationId, CancellationToken ct)

@@ -14,7 +14,7 @@ public sealed record BackfillPreview(int Windows, int Resources, int EstimatedRe
 public sealed record IngestionRunView(
     Guid Id, IngestionKind Kind, IngestionRunStatus Status, DateTimeOffset From, DateTimeOffset To, int WindowsDone, int WindowsTotal,
     DateTimeOffset CurrentWindowStart, long ReadingsWritten, long UnmappedReadings, IReadOnlyList<string> UnmappedExternalIds,
-    string? Error, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    string? Error, string? Note, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public double Progress => WindowsTotal == 0 ? 1 : (double)WindowsDone / WindowsTotal;
 }
@@ -89,6 +89,19 @@ public sealed class IngestionService(
         return run.Id;
     }
 
+    /// <summary>Pulls now instead of waiting for the next scheduled pull; the run shows in the list as it goes.</summary>
+    public async Task PullNowAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "pull now");
+        var (_, status) = await FindIngressAsync(integrationId, ct);
+        if (status != IntegrationStatus.Active)
+        {
+            throw PortalException.Conflict($"Only an active integration pulls; this one is {IntegrationLifecycle.Label(status)}.");
+        }
+
+        await scheduler.PullNowAsync(currentUser.RequireOrganization(), integrationId, ct);
+    }
+
     /// <summary>Stops a run after its current window; a queued one stops at once.</summary>
     public async Task CancelAsync(Guid runId, CancellationToken ct = default)
     {
@@ -117,6 +130,13 @@ public sealed class IngestionService(
             throw PortalException.Conflict("Only a cancelled or failed backfill can be resumed.");
         }
 
+        // Queued for an integration that does not pull, it would fail again without a word.
+        var (_, status) = await FindIngressAsync(run.IntegrationId, ct);
+        if (status != IntegrationStatus.Active)
+        {
+            throw PortalException.Conflict(WhyNotResumable(status));
+        }
+
         if (await db.Set<IngestionRun>().AnyAsync(r => r.IntegrationId == run.IntegrationId && r.Kind == IngestionKind.Backfill
                                                       && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running), ct))
         {
@@ -130,6 +150,11 @@ public sealed class IngestionService(
         await scheduler.EnqueueBackfillAsync(run.OrganizationId, run.Id, ct);
         events.Publish(run.IntegrationId);
     }
+
+    /// <summary>Why a backfill of an integration in <paramref name="status"/> cannot resume (the panel says so instead of offering Resume).</summary>
+    public static string WhyNotResumable(IntegrationStatus status) =>
+        $"Resume once the integration is active again; it is {IntegrationLifecycle.Label(status)}" +
+        (status == IntegrationStatus.Error ? " (replace its credentials, or verify it again)." : ".");
 
     public async Task<IReadOnlyList<IngestionRunView>> ListRunsAsync(Guid integrationId, int take = 50, CancellationToken ct = default)
     {
@@ -145,7 +170,7 @@ public sealed class IngestionService(
 
     public static IngestionRunView View(IngestionRun r) => new(
         r.Id, r.Kind, r.Status, r.From, r.To, r.WindowsDone, r.WindowsTotal, r.CurrentWindowStart, r.ReadingsWritten, r.UnmappedReadings,
-        r.UnmappedExternalIds, r.Error, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt);
+        r.UnmappedExternalIds, r.Error, r.Note, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt);
 
     public static int WindowCount(DateTimeOffset from, DateTimeOffset to, TimeSpan window) =>
         (int)Math.Ceiling((to - from).Ticks / (double)window.Ticks);

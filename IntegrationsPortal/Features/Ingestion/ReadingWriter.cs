@@ -14,7 +14,11 @@ public readonly record struct NewReading(string ResourcePath, string Metric, Dat
 /// </summary>
 public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, CurrentUser currentUser)
 {
-    /// <summary>Writes all readings or none; returns how many rows were inserted or updated.</summary>
+    /// <summary>
+    /// Writes all readings or none; returns how many readings were new or changed. A reading read
+    /// again with the same value (an overlapping pull, a page re-read after a restart) is not counted,
+    /// so a run's counter is the readings it brought, not the rows it touched.
+    /// </summary>
     public async Task<int> WriteAsync(Guid sourceIntegrationId, IReadOnlyCollection<NewReading> readings, CancellationToken ct = default)
     {
         if (readings.Count == 0)
@@ -52,7 +56,8 @@ public sealed class ReadingUpsert : IAsyncDisposable
         INSERT INTO "{ReadingConfiguration.TableName}" ("OrganizationId", "ResourcePath", "Metric", "TimestampTicks", "Value", "Unit", "SourceIntegrationId")
         VALUES ($org, $path, $metric, $ticks, $value, $unit, $source)
         ON CONFLICT ("ResourcePath", "Metric", "TimestampTicks", "SourceIntegrationId")
-        DO UPDATE SET "Value" = excluded."Value", "Unit" = excluded."Unit";
+        DO UPDATE SET "Value" = excluded."Value", "Unit" = excluded."Unit"
+        WHERE "Value" IS NOT excluded."Value" OR "Unit" IS NOT excluded."Unit";
         """;
 
     private readonly DbCommand _command;
@@ -89,7 +94,7 @@ public sealed class ReadingUpsert : IAsyncDisposable
     /// <summary>Moves the prepared statement to the next transaction on the same connection (a long-lived writer's next batch).</summary>
     public void Enlist(DbTransaction transaction) => _command.Transaction = transaction;
 
-    /// <summary>Inserts or updates one reading; returns the rows changed (1).</summary>
+    /// <summary>Inserts or updates one reading; returns the rows changed (0 when the same value was already there).</summary>
     public int Write(Guid organizationId, Guid sourceIntegrationId, NewReading reading)
     {
         // EF Core's SQLite provider stores Guids as upper-case text; match it so EF queries find these rows.

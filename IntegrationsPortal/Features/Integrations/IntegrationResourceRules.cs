@@ -16,7 +16,8 @@ public sealed class IntegrationResourceRules(IDbContextFactory<PortalDbContext> 
             return null;
         }
 
-        var mapping = CatalogService.Get(typeKey).Mapping;
-        return new MappingRules(mapping?.Allowed ?? ResourceFilter.Any, mapping?.ResourceMappedOnce ?? false);
+        var type = CatalogService.Get(typeKey);
+        var mapping = type.Mapping;
+        return new MappingRules(mapping?.Allowed ?? ResourceFilter.Any, mapping?.ResourceMappedOnce ?? false, type.Category == Categories.Weather);
     }
 }

@@ -98,6 +98,20 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
     /// Deletes a place. With children or devices it needs <paramref name="cascade"/>, which deletes them
     /// too; while a mapping uses the place or anything below it, it is refused either way.
     /// </summary>
+    /// <summary>
+    /// Why a place cannot be deleted (mappings use it or something in it), or null when it can: the page
+    /// asks before its confirmation, so the operator is not asked to confirm a delete that is then refused.
+    /// </summary>
+    public async Task<string?> WhyPlaceCannotBeDeletedAsync(Guid id, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see places");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var place = await FindPlaceAsync(db, id, ct);
+        var placeIds = (await PlaceIndex.LoadAsync(db, ct)).Subtree(id);
+        var deviceIds = await db.Set<Device>().Where(d => placeIds.Contains(d.PlaceId)).Select(d => d.Id).ToListAsync(ct);
+        return await WhyNotDeletableAsync(db, place, placeIds, deviceIds, ct);
+    }
+
     public async Task DeletePlaceAsync(Guid id, bool cascade = false, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "delete places");
@@ -108,12 +122,9 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
         var index = await PlaceIndex.LoadAsync(db, ct);
         var placeIds = index.Subtree(id);
         var deviceIds = await db.Set<Device>().Where(d => placeIds.Contains(d.PlaceId)).Select(d => d.Id).ToListAsync(ct);
-        var mapped = await MappedExternalIdsAsync(db, placeIds, deviceIds, ct);
-        if (mapped.Count > 0)
+        if (await WhyNotDeletableAsync(db, place, placeIds, deviceIds, ct) is { } refusal)
         {
-            throw PortalException.Conflict(
-                $"'{place.Name}' cannot be deleted: {mapped.Count} resource mapping(s) use it or something in it " +
-                $"({string.Join(", ", mapped.Take(5))}{(mapped.Count > 5 ? ", ..." : "")}). Remove those mappings first.");
+            throw PortalException.Conflict(refusal);
         }
 
         var childPlaces = placeIds.Count - 1;
@@ -396,6 +407,16 @@ public sealed class PlacesService(CurrentUser currentUser, IDbContextFactory<Por
 
     private static DeviceSummary Summarize(Device d, DeviceType type) => new(
         d.Id, d.PlaceId, d.Name, ResourcePath.ForDevice(d.PlaceId, d.Id), type.Key, type.Name, type.Icon, d.SerialNumber, d.ExternalIds, d.Metadata);
+
+    private static async Task<string?> WhyNotDeletableAsync(
+        PortalDbContext db, Place place, List<Guid> placeIds, List<Guid> deviceIds, CancellationToken ct)
+    {
+        var mapped = await MappedExternalIdsAsync(db, placeIds, deviceIds, ct);
+        return mapped.Count == 0
+            ? null
+            : $"'{place.Name}' cannot be deleted: {mapped.Count} resource mapping(s) use it or something in it " +
+              $"({string.Join(", ", mapped.Take(5))}{(mapped.Count > 5 ? ", ..." : "")}). Remove those mappings first.";
+    }
 
     private static async Task<List<string>> MappedExternalIdsAsync(
         PortalDbContext db, List<Guid> placeIds, List<Guid> deviceIds, CancellationToken ct) =>

@@ -25,6 +25,25 @@ public sealed class ResourceMappingService(
         return await integrationRules.GetRulesAsync(integrationId, ct) ?? throw PortalException.NotFound("The integration");
     }
 
+    /// <summary>
+    /// "Place name (external id)" of the mapped places without coordinates, for an integration that
+    /// asks by coordinates (weather): they get nothing until latitude and longitude are set.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PlacesWithoutCoordinatesAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        if (!(await GetRulesAsync(integrationId, ct)).NeedsCoordinates)
+        {
+            return [];
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await (from m in db.Set<ResourceMapping>()
+                      join p in db.Set<Place>() on m.ResourceId equals p.Id
+                      where m.IntegrationId == integrationId && m.ResourceKind == ResourceKind.Place && (p.Latitude == null || p.Longitude == null)
+                      orderby p.Name
+                      select p.Name + " (" + m.ExternalId + ")").ToListAsync(ct);
+    }
+
     /// <summary>A page of mappings, newest first; <paramref name="search"/> matches the external id or the resource's name.</summary>
     public async Task<MappingPage> ListAsync(Guid integrationId, string? search = null, int skip = 0, int take = 20, CancellationToken ct = default)
     {

@@ -43,6 +43,11 @@ public partial class IngestionPanel : IDisposable
     [Inject]
     public required ILogger<IngestionPanel> Logger { get; init; }
 
+    // Only an active integration pulls; a trigger left behind for a moment after an error is not a promise.
+    private string NextPullText => Detail.Status != IntegrationStatus.Active
+        ? $"none while the integration is {IntegrationLifecycle.Label(Detail.Status)}"
+        : nextPull?.ToString("yyyy-MM-dd HH:mm 'UTC'") ?? "being scheduled";
+
     private IngestionRunView? LastPull => runs.FirstOrDefault(r => r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed);
 
     protected override async Task OnInitializedAsync()

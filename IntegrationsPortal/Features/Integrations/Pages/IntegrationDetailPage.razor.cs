@@ -12,9 +12,14 @@ public partial class IntegrationDetailPage : IDisposable
     private IntegrationDetail? detail;
     private bool notFound;
     private LiveRefresh? live;
+    private int activeTab;
 
     [Parameter]
     public Guid Id { get; set; }
+
+    /// <summary>?tab=mappings opens the Resource mappings tab (a run's unmapped ids link there).</summary>
+    [SupplyParameterFromQuery(Name = "tab")]
+    public string? Tab { get; set; }
 
     [Inject]
     public required IntegrationService Integrations { get; init; }
@@ -36,11 +41,15 @@ public partial class IntegrationDetailPage : IDisposable
         live = new LiveRefresh(InvokeAsync, StateHasChanged, ReloadAsync, Logger)
             .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h, changedId => changedId == Id);
 
-    protected override Task OnParametersSetAsync()
+    protected override async Task OnParametersSetAsync()
     {
         ErrorMessage = null;
-        return ReloadAsync();
+        await ReloadAsync();
+        activeTab = Tab == "mappings" ? MappingsTab : activeTab;
     }
+
+    // Settings, Credentials, then Resource mappings, for every type; a pushed type has Uplinks before them.
+    private int MappingsTab => detail?.Type.ReceivesPushes == true ? 3 : 2;
 
     private async Task ReloadAsync()
     {

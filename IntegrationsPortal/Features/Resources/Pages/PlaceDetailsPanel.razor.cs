@@ -37,6 +37,13 @@ public partial class PlaceDetailsPanel
 
     private async Task DeleteAsync()
     {
+        // Refused before the question, not after the operator confirmed it.
+        if (await LoadAsync<string?>(() => Places.WhyPlaceCannotBeDeletedAsync(PlaceId), null) is { } refusal)
+        {
+            ErrorMessage = refusal;
+            return;
+        }
+
         var node = PlaceTree.Find(Tree, PlaceId);
         var (places, devices) = node is null ? (0, 0) : PlaceTree.CountInside(node);
         var cascade = places + devices > 0;

@@ -19,7 +19,7 @@ public partial class PlacesPage
 
     private async Task CreatePlaceAsync(Guid? parentId)
     {
-        if (await Dialogs.OpenAsync<PlaceFormDialog, Guid>(parentId is null ? "New place" : "New place inside",
+        if (await Dialogs.OpenAsync<PlaceFormDialog, Guid>(parentId is null ? "New place" : $"New place inside {PlaceTree.Find(tree ?? [], parentId.Value)?.Name}",
                 new DialogParameters<PlaceFormDialog> { { d => d.ParentId, parentId } }) is { } id)
         {
             await OnChangedAsync(id);

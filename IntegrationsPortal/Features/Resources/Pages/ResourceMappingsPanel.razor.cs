@@ -16,6 +16,7 @@ public partial class ResourceMappingsPanel
     private MappingRules? rules;
     private string search = "";
     private string? loadError;
+    private IReadOnlyList<string> withoutCoordinates = [];
     private bool canOperate;
 
     [Inject]
@@ -30,6 +31,7 @@ public partial class ResourceMappingsPanel
         // An unknown integration (or one of another organization) says so instead of showing an empty list.
         rules = await LoadAsync<MappingRules?>(async () => await Mappings.GetRulesAsync(IntegrationId), null);
         (loadError, ErrorMessage) = (rules is null ? ErrorMessage : null, null);
+        await LoadWithoutCoordinatesAsync();
         if (grid is not null)
         {
             await grid.ReloadServerData();
@@ -83,8 +85,15 @@ public partial class ResourceMappingsPanel
     }
 
     // Back to the first page: a change or a new search can leave fewer pages than the one shown.
+    // Loaded with the panel, not in the grid's callback: that one re-renders only the grid.
+    private async Task LoadWithoutCoordinatesAsync() =>
+        withoutCoordinates = rules is { NeedsCoordinates: true }
+            ? await LoadAsync(() => Mappings.PlacesWithoutCoordinatesAsync(IntegrationId), withoutCoordinates)
+            : [];
+
     private async Task ReloadAsync()
     {
+        await LoadWithoutCoordinatesAsync();
         if (grid is not null)
         {
             grid.NavigateTo(Page.First);
