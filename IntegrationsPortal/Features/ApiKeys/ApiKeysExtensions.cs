@@ -100,7 +100,7 @@ public static class ApiKeysExtensions
             var id = await service.CreateAsync(input, ct);
             return TypedResults.Created($"/v2/integrations/{id}", await queries.GetAsync(id, ct));
         });
-        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).MapProvidersV1();
+        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1();
         return endpoints;
     }
 
