@@ -93,12 +93,7 @@ public static class IntegrationsV1
 
             await WithV1FieldsAsync(async () =>
             {
-                await service.UpdateAsync(key, new UpdateIntegrationInput
-                {
-                    Name = body.Name ?? current.Name,
-                    Properties = body.Credentials ?? [],
-                    Metadata = metadata,
-                }, ct);
+                await service.UpdateAsync(key, new UpdateIntegrationInput { Name = body.Name ?? current.Name, Properties = body.Credentials ?? [], Metadata = metadata }, ct);
                 return true;
             });
             return V1Envelope.Ok("Integration updated successfully.", await FindAsync(user, dbFactory, id, ct));
@@ -220,17 +215,13 @@ public static class IntegrationsV1
     {
         try
         {
-            return await call();
-        }
-        catch (PortalException e) when (e.Kind == PortalErrorKind.Validation)
-        {
-            throw new PortalException(e.Kind, e.Message, e.FieldErrors.ToDictionary(f => f.Key switch
+            return await ApiFields.RenamedAsync(call, name => name switch
             {
                 "" => "request",
                 nameof(CreateIntegrationInput.TypeKey) => "provider",
-                nameof(CreateIntegrationInput.Name) or nameof(CreateIntegrationInput.Metadata) => f.Key.ToLowerInvariant(),
-                _ => "credentials." + f.Key,
-            }, f => f.Value));
+                nameof(CreateIntegrationInput.Name) or nameof(CreateIntegrationInput.Metadata) => name.ToLowerInvariant(),
+                _ => "credentials." + name,
+            });
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.Conflict && e.Message.Contains("only one is allowed", StringComparison.Ordinal))
         {
