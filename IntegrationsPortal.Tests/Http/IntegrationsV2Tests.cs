@@ -10,6 +10,8 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
 {
     private const string Password = "hook-password-S3CRET";
 
+    private static readonly string[] RunStates = ["QUEUED", "RUNNING", "COMPLETED", "FAILED"];
+
     private static readonly string[] DeliveryStates = ["PENDING", "DELIVERING", "DELIVERED", "FAILED", "DEAD"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -141,6 +143,31 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task Backfill_OfAnActiveIngressIntegration_Is202_AndItsLocationReportsTheRun()
+    {
+        await using var meters = await FakeIngressProviders.StartAsync();
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V2();
+        var id = await CreateAsync(program, new
+        {
+            name = "Meters",
+            type = "UTILITY_DATA",
+            properties = new Dictionary<string, string> { ["base_url"] = meters.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token },
+        });
+        Assert.Equal("ACTIVE", await WaitWhilePendingAsync(program, id));
+
+        var now = DateTimeOffset.UtcNow;
+        var response = await program.PostAsJsonAsync($"/v2/integrations/{id}/actions/backfill", new { from = now.AddDays(-1), to = now }, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var poll = await program.GetFromJsonAsync<JsonElement>(response.Headers.Location!.OriginalString, Ct);
+        Assert.Equal("BACKFILL", poll.GetProperty("action").GetString());
+        Assert.Contains(poll.GetProperty("status").GetString(), RunStates);
+        var second = await program.PostAsJsonAsync($"/v2/integrations/{id}/actions/backfill", new { from = now.AddDays(-1), to = now.AddDays(1) }, Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, second.StatusCode);
+    }
+
+    [Fact]
     public async Task ReadOnlyKey_MayNotWrite_AndAnotherOrganizationsIdIs404()
     {
         var acme = await portal.NewTenantAsync();
@@ -170,6 +197,22 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
         var response = await program.PostAsJsonAsync("/v2/integrations", body, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Polls until the scheduler's verification has moved the integration on from PENDING_VERIFY (20 s at most).</summary>
+    private static async Task<string> WaitWhilePendingAsync(HttpClient program, string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var status = (await program.GetFromJsonAsync<JsonElement>($"/v2/integrations/{id}", Ct)).GetProperty("status").GetString()!;
+            if (status != "PENDING_VERIFY" || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(100, Ct);
+        }
     }
 
     private async Task<string> DatabaseKeyAsync(ProgramTenant tenant, string name)

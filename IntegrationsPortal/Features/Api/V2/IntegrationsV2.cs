@@ -71,7 +71,7 @@ public static class IntegrationsV2
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The published spelling of an enum value or type key: PENDING_VERIFY, EGRESS, WEBHOOK.</summary>
-    public static string Published(string value) => JsonNamingPolicy.SnakeCaseUpper.ConvertName(value);
+    public static string Published(string value) => JsonNamingPolicy.SnakeCaseUpper.ConvertName(value).Replace('-', '_');
 
     public static RouteGroupBuilder MapIntegrationsV2(this RouteGroupBuilder v2)
     {
@@ -80,9 +80,10 @@ public static class IntegrationsV2
         integrations.MapPost("/", async (HttpRequest request, IntegrationService service, IntegrationQueries queries, PlatformIds ids, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadAsync<WriteBody>(request, Json, ct);
+            var type = TypeOf(body.Type);
             var key = await ApiFields.RenamedAsync(() => service.CreateAsync(new CreateIntegrationInput
             {
-                TypeKey = (body.Type ?? "").ToLowerInvariant(),
+                TypeKey = type.Key,
                 Name = body.Name ?? "",
                 Properties = body.Properties,
                 Metadata = body.Metadata,
