@@ -252,7 +252,7 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
 
     private static object Webhook(string name) => new
     {
-        typeKey = "webhook",
+        type = "WEBHOOK",
         name,
         properties = new Dictionary<string, string> { ["url"] = Unreachable, ["auth"] = "NONE" },
     };

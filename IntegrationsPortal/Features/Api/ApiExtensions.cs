@@ -21,6 +21,7 @@ public static class ApiExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
         builder.AddApiKeys();
+        builder.Services.AddScoped<V2.PlatformIds>();
         builder.Services.AddPublicApiDocuments();
         return builder;
     }

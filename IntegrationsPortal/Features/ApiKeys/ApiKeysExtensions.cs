@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.Api.V1;
+using IntegrationsPortal.Features.Api.V2;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -92,15 +94,9 @@ public static class ApiKeysExtensions
     /// <summary>The programs' APIs. /v2 and /api/v1 fill their groups in their own files.</summary>
     public static IEndpointRouteBuilder MapProgramApis(this IEndpointRouteBuilder endpoints)
     {
-        var v2 = endpoints.MapKeyedApi(ApiKeyDefaults.V2Prefix);
-        // Interim: the portal's own shapes until the published /v2 shape lands.
-        v2.MapGet("/integrations", (IntegrationQueries queries, CancellationToken ct) => queries.ListAsync(new IntegrationQuery(), ct));
-        v2.MapPost("/integrations", async (CreateIntegrationInput input, IntegrationService service, IntegrationQueries queries, CancellationToken ct) =>
-        {
-            var id = await service.CreateAsync(input, ct);
-            return TypedResults.Created($"/v2/integrations/{id}", await queries.GetAsync(id, ct));
-        });
-        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).MapProvidersV1();
+        // Each API answers refusals in its own published shape: /v2 as problems, /api/v1 in its envelope.
+        endpoints.MapKeyedApi(ApiKeyDefaults.V2Prefix).AddEndpointFilter<PortalErrorFilter>().MapIntegrationsV2();
+        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1();
         return endpoints;
     }
 

@@ -14,6 +14,15 @@ public sealed class Integration : ITenantOwned
 
     public Guid OrganizationId { get; set; }
 
+    /// <summary>
+    /// The id /api/v1 publishes: a 26-character ULID, sortable by creation. The database key never
+    /// leaves the portal's own API, so neither API can be walked from it.
+    /// </summary>
+    public string ApiId { get; set; } = Ulid.NewUlid().ToString();
+
+    /// <summary>The id /v2 publishes: <c>int_</c> and 20 random characters; no order, no relation to any other id.</summary>
+    public string PlatformId { get; set; } = NewPlatformId();
+
     public required string TypeKey { get; set; }
 
     public required string Name { get; set; }
@@ -67,12 +76,23 @@ public sealed class Integration : ITenantOwned
     internal void Transition(LifecycleEvent happening)
     {
         Status = IntegrationLifecycle.Next(Status, happening, VerifiedAt is not null);
+        if (happening == LifecycleEvent.CredentialsChanged)
+        {
+            // What was verified is gone: until the new credentials pass, nothing about them is verified.
+            VerifiedAt = null;
+        }
+
         if (Status == IntegrationStatus.PendingVerify)
         {
             VerificationGeneration++;
             LastError = null;
         }
     }
+
+    public const string PlatformIdPrefix = "int_";
+
+    public static string NewPlatformId() =>
+        PlatformIdPrefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(10));
 
     /// <summary>The live integration <paramref name="id"/> of the context's organization, or a 404 an operator understands.</summary>
     internal static async Task<Integration> FindAsync(PortalDbContext db, Guid id, CancellationToken ct) =>
@@ -88,6 +108,10 @@ public sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integrat
         builder.Property(i => i.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(i => i.SecretsKeyId).HasMaxLength(64);
         builder.Property(i => i.SingletonKey).HasMaxLength(64);
+        builder.Property(i => i.ApiId).HasMaxLength(26);
+        builder.Property(i => i.PlatformId).HasMaxLength(24);
+        builder.HasIndex(i => i.ApiId).IsUnique();
+        builder.HasIndex(i => i.PlatformId).IsUnique();
         builder.Property(i => i.LastError).HasMaxLength(Limits.ErrorMessage);
         builder.Property(i => i.Properties).HasJsonMap();
         builder.Property(i => i.Metadata).HasJsonMap();

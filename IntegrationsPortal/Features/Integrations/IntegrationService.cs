@@ -56,6 +56,7 @@ public sealed class IntegrationService(
             Metadata = new Dictionary<string, string>(input.Metadata),
             SingletonKey = type.SingleInstance ? type.Key : null,
             VerificationGeneration = 1,
+            ApiId = Ulid.NewUlid(now).ToString(),
             CreatedAt = now,
             UpdatedAt = now,
         };
