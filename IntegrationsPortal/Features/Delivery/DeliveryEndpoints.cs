@@ -29,6 +29,11 @@ public static class DeliveryEndpoints
             await service.ResendAsync(id, ct);
             return TypedResults.Accepted($"/api/deliveries/{id}");
         });
+        writes.MapPost("/deliveries/{id:guid}/retry-now", async (Guid id, DeliveryService service, CancellationToken ct) =>
+        {
+            await service.RetryNowAsync(id, ct);
+            return TypedResults.Accepted($"/api/deliveries/{id}");
+        });
         writes.MapPost("/deliveries/recover", async (RecoverInput input, DeliveryService service, CancellationToken ct) =>
             TypedResults.Ok(new { resent = await service.RecoverFailedAsync(input.Since, input.IntegrationId, ct) }));
         return api;
