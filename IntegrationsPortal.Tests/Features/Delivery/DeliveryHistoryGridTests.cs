@@ -1,10 +1,8 @@
 using Bunit;
-using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Components;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
-using IntegrationsPortal.Tests.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -12,25 +10,9 @@ using MudBlazor;
 namespace IntegrationsPortal.Tests.Features.Delivery;
 
 /// <summary>The history grid in bunit on the real delivery services: duration, next attempt, Retry now, and a warning before resending a message whose outcome is unknown.</summary>
-public sealed class DeliveryHistoryGridTests : WorldComponentTest<DeliveryHarness>
+public sealed class DeliveryHistoryGridTests : OperatorComponentTest
 {
-    private AsyncServiceScope _scope;
-
-    protected override async Task<DeliveryHarness> StartAsync()
-    {
-        var harness = await DeliveryHarness.StartAsync();
-        SignIn(PortalRoles.Operator);
-        _scope = harness.Services.AsOperator(harness.Tenant);
-        Use(_scope.ServiceProvider, typeof(DeliveryService), typeof(IntegrationQueries), typeof(DeliveryEvents));
-        Services.AddSingleton<TimeProvider>(harness.Clock);
-        return harness;
-    }
-
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        await _scope.DisposeAsync();
-    }
+    protected override Type[] ServicesUsed => [typeof(DeliveryService), typeof(IntegrationQueries), typeof(DeliveryEvents)];
 
     [Fact]
     public async Task MessageWaitingForARetry_ShowsDurationNextAttemptAndRetryNow_AndResendingAnUnknownOneWarnsOfADuplicate()

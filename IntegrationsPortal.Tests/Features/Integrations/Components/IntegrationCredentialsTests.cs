@@ -1,10 +1,7 @@
 using Bunit;
-using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Components;
-using IntegrationsPortal.Tests.Components;
 using IntegrationsPortal.Tests.Features.Delivery;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Integrations.Components;
 
@@ -12,24 +9,9 @@ namespace IntegrationsPortal.Tests.Features.Integrations.Components;
 /// Credentials of a webhook in bunit on the real services: the signing secret can be rotated and
 /// revealed there (it was on the Test tab, and never shown), with a copy button.
 /// </summary>
-public sealed class IntegrationCredentialsTests : WorldComponentTest<DeliveryHarness>
+public sealed class IntegrationCredentialsTests : OperatorComponentTest
 {
-    private AsyncServiceScope _scope;
-
-    protected override async Task<DeliveryHarness> StartAsync()
-    {
-        var harness = await DeliveryHarness.StartAsync();
-        SignIn(PortalRoles.Operator);
-        _scope = harness.Services.AsOperator(harness.Tenant);
-        Use(_scope.ServiceProvider, typeof(IntegrationService), typeof(IntegrationSecrets));
-        return harness;
-    }
-
-    protected override async ValueTask DisposeAsyncCore()
-    {
-        await base.DisposeAsyncCore();
-        await _scope.DisposeAsync();
-    }
+    protected override Type[] ServicesUsed => [typeof(IntegrationService), typeof(IntegrationSecrets)];
 
     [Fact]
     public async Task Rotate_ShowsTheNewSecretOnceWithACopyButton_AndRevealShowsTheSameSecret()
