@@ -48,6 +48,18 @@ public sealed class IntegrationListUiTests(ChromiumFixture chromium, SetUpPortal
     }
 
     [Fact]
+    public async Task ConfigurePage_ReachedFromTheCatalog_HighlightsCatalogInTheSideMenu()
+    {
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync("/catalog");
+
+        await ByTestId("configure-webhook").ClickAsync();
+
+        await Expect(ByTestId("input-name")).ToBeVisibleAsync();
+        await Expect(ByTestId("nav-menu").Locator("a.active")).ToHaveTextAsync("Catalog");
+    }
+
+    [Fact]
     public async Task NameField_CountsCharactersAgainstItsLimit_WhileTyping()
     {
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
