@@ -71,6 +71,12 @@ public sealed class AuthorizationTests(SetUpPortalFixture portal)
         var response = await client.PutAsJsonAsync("/api/organization", new { name = "Vera Corp" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        // A problem body, as every other refusal of the API has, not an empty 403.
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(403, problem.GetProperty("status").GetInt32());
+        Assert.Equal("Your role does not allow this.", problem.GetProperty("title").GetString());
+        Assert.Contains("PUT /api/organization", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var organization = await client.GetFromJsonAsync<OrganizationResponse>("/api/organization", TestContext.Current.CancellationToken);
         Assert.Equal("Acme Energy", organization!.Name);
     }

@@ -27,7 +27,7 @@ public sealed class ApiKeysUiTests(ChromiumFixture chromium, SetUpPortalUiFixtur
         var key = (await ByTestId("api-key-value").TextContentAsync())!;
         Assert.StartsWith("ipk_", key);
         await ByTestId("api-key-copy").ClickAsync();
-        await Expect(Page.GetByText("Key copied to the clipboard.")).ToBeVisibleAsync();
+        await Expect(Page.GetByText("Copied to the clipboard.")).ToBeVisibleAsync();
         Assert.Equal(key, await Page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await ExpectNoSeriousAccessibilityViolationsAsync("Settings > API keys with a new key shown", "[data-testid=api-keys-panel]");
 

@@ -36,6 +36,11 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await Expect(ByTestId("input-name")).ToHaveValueAsync("Ops webhook");
 
         await ByTestId("wizard-create").ClickAsync();
+        // The signing secret was left empty: the generated one is shown once, to copy for the receiver.
+        await Expect(ByTestId("issued-secret-value")).ToHaveTextAsync(new Regex("^whsec_[A-Za-z0-9+/=]{40,}$"));
+        await Expect(ByTestId("issued-secret-copy")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("the generated signing secret");
+        await ByTestId("issued-secret-done").ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex("/integrations/[0-9a-f-]{36}$"));
         // pending_verify first (the check runs as a job), then active, without a reload.
         await Page.EvaluateAsync("() => window.noReloadMarker = 'still here'");
@@ -68,6 +73,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await Expect(ByTestId("create-error")).ToHaveCountAsync(0);
         await Expect(ByTestId("wizard-create")).ToBeEnabledAsync();
         await ByTestId("wizard-create").ClickAsync();
+        await ByTestId("issued-secret-done").ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex("/integrations/[0-9a-f-]{36}$"));
     }
 
@@ -79,6 +85,7 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
         await ByTestId("input-name").FillAsync("Broken webhook");
         await ByTestId("input-url").FillAsync(new Uri(RootUri, "no-such-receiver").ToString());
         await ByTestId("wizard-create").ClickAsync();
+        await ByTestId("issued-secret-done").ClickAsync();
 
         await Expect(ByTestId("status-badge")).ToHaveTextAsync("error", new() { Timeout = 20_000 });
         await Expect(ByTestId("last-error")).ToContainTextAsync("404");

@@ -49,7 +49,7 @@ async Task<TimeSpan> OursAsync(int qos, int messages)
         ["qos"] = qos.ToString(CultureInfo.InvariantCulture), ["protocol_version"] = v5 ? "5.0" : "3.1.1",
     }, new Dictionary<string, string>(), 1, IntegrationStatus.Active);
     await using var connections = new MqttConnections(new IntegrationEvents(), scopes, loopbackAllowed);
-    var sender = new MqttSender(connections);
+    var sender = new MqttSender(connections, new DeliveryOptions());
     ConfiguredIntegrationMessage Message() => new(integration, Guid.NewGuid(), "meter.reading", Payload, DateTimeOffset.UtcNow);
     // Connecting is once per integration, not per message: outside the clock.
     Check(await sender.SendAsync(Message(), CancellationToken.None));

@@ -52,6 +52,18 @@ public sealed class DeliveryTestPanelTests : WorldComponentTest<DeliveryHarness>
     }
 
     [Fact]
+    public async Task InactiveIntegration_SaysATestIsSentButRealMessagesAreNotDelivered()
+    {
+        var integration = await WebhookAsync();
+
+        var active = Render<DeliveryTestPanel>(p => p.Add(x => x.Integration, integration with { Status = IntegrationStatus.Active }));
+        var inactive = Render<DeliveryTestPanel>(p => p.Add(x => x.Integration, integration with { Status = IntegrationStatus.Inactive }));
+
+        Assert.Empty(active.FindAll("[data-testid=test-inactive]"));
+        Assert.Contains("real messages are not delivered until it is activated", inactive.Find("[data-testid=test-inactive]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_ShowsPendingAtOnce_ThenDeliveredWithTheResponse_WhenTheSenderReports()
     {
         var integration = await WebhookAsync();

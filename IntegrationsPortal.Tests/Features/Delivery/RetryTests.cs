@@ -43,6 +43,38 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task RetryNow_SendsAMessageWaitingForItsRetryAtOnce_AndTheRowShowsDurationAndNextAttempt()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        var answers = 0;
+        receiver.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = Interlocked.Increment(ref answers) == 1 ? 500 : 200;
+            return Task.CompletedTask;
+        };
+        await using var harness = await DeliveryHarness.StartAsync();
+        var id = await harness.CreateAsync("webhook", new() { ["url"] = receiver.Url.ToString() });
+        var messageId = await harness.EnqueueAsync(id);
+        await harness.DispatchAsync();
+
+        var row = Assert.Single((await harness.AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().ListAsync(new DeliveryQuery { IntegrationId = id }))).Items);
+        Assert.True(row.WaitsForRetry);
+        Assert.True(row.NextAttemptAt > harness.Clock.GetUtcNow());
+        Assert.NotNull(row.LastDurationMs);
+
+        // No waiting for the schedule: the clock stays where it is.
+        await harness.AsAdminAsync(async sp => { await sp.GetRequiredService<DeliveryService>().RetryNowAsync(messageId); return true; });
+        await harness.DispatchAsync();
+
+        var detail = await harness.DetailAsync(messageId);
+        Assert.Equal(DeliveryStatus.Delivered, detail.Message.Status);
+        Assert.Equal(2, receiver.Requests.Count);
+        var refused = await Assert.ThrowsAsync<PortalException>(() =>
+            harness.AsAdminAsync(async sp => { await sp.GetRequiredService<DeliveryService>().RetryNowAsync(messageId); return true; }));
+        Assert.Equal(PortalErrorKind.Conflict, refused.Kind);
+    }
+
+    [Fact]
     public void Jitter_StaysWithinTwentyPercent()
     {
         var failed = DeliveryOutcome.Fail(FailureKind.Retry, "status", "500");

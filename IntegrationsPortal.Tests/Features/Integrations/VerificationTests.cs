@@ -171,6 +171,16 @@ public sealed class VerificationTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task WebhookEndpointNotListening_SaysTheEndpoint_NotTheProvider()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook(url: "http://127.0.0.1:1/hook"));
+
+        var detail = await WaitUntilAsync(id, d => d.LastError is not null);
+
+        Assert.Equal("Attempt 1 failed (Could not reach the endpoint: the connection was refused or dropped); trying again in 10 s.", detail.LastError);
+    }
+
+    [Fact]
     public async Task NewCredentials_AfterAFailure_AreVerifiedAgain_AndTheIntegrationBecomesActive()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio(_providers.BaseUri.ToString(), token: "wrong-token-5555"));

@@ -25,7 +25,7 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
         await using var subscriber = await mosquitto.SubscriberAsync(topic, v5: true);
         await using var publisher = await MqttTest.ConnectAsync(mosquitto.SettingsV5());
 
-        var result = await publisher.PublishAsync(topic, MqttTest.Utf8("""{"kWh":12.5}"""), qos, retain: false, Reading, Token);
+        var result = await publisher.PublishAsync(topic, MqttTest.Utf8("""{"kWh":12.5}"""), qos, retain: false, Reading, ct: Token);
         var message = await subscriber.NextMessageAsync();
 
         Assert.Equal("""{"kWh":12.5}""", message.Text);
@@ -45,7 +45,7 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
         await using var subscriber = await mosquitto.SubscriberAsync(topic);
         await using var publisher = await MqttTest.ConnectAsync(mosquitto.SettingsV5());
 
-        await publisher.PublishAsync(topic, MqttTest.Utf8("mixed"), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, Reading, Token);
+        await publisher.PublishAsync(topic, MqttTest.Utf8("mixed"), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, Reading, ct: Token);
         var message = await subscriber.NextMessageAsync();
 
         Assert.Equal("mixed", message.Text);
@@ -92,8 +92,8 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
         var lasting = MqttTest.Topic("lasting");
         await using (var publisher = await MqttTest.ConnectAsync(mosquitto.SettingsV5()))
         {
-            await publisher.PublishAsync(expiring, MqttTest.Utf8("stale soon"), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, new MqttMessageProperties { MessageExpiryInterval = 1 }, Token);
-            await publisher.PublishAsync(lasting, MqttTest.Utf8("still here"), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, new MqttMessageProperties(), Token);
+            await publisher.PublishAsync(expiring, MqttTest.Utf8("stale soon"), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, new MqttMessageProperties { MessageExpiryInterval = 1 }, ct: Token);
+            await publisher.PublishAsync(lasting, MqttTest.Utf8("still here"), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, new MqttMessageProperties(), ct: Token);
         }
 
         await using (var early = await mosquitto.SubscriberAsync(expiring, v5: true))

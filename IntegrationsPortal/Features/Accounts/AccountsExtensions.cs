@@ -86,15 +86,22 @@ public static class AccountsExtensions
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
-        {
-            context.Response.StatusCode = status;
-        }
-        else
+        if (!context.Request.Path.StartsWithSegments("/api"))
         {
             context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
         }
 
-        return Task.CompletedTask;
+        // A problem body like every other refusal of the API, so a program can show why.
+        context.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = status,
+            Title = status == StatusCodes.Status401Unauthorized ? "Sign in first." : "Your role does not allow this.",
+            Detail = status == StatusCodes.Status401Unauthorized
+                ? "The request carries no valid session."
+                : $"{context.Request.Method} {context.Request.Path} needs a role with more permissions; an Admin can change yours.",
+        };
+        return context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", context.HttpContext.RequestAborted);
     }
 }

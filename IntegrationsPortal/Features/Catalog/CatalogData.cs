@@ -27,7 +27,7 @@ public static class CatalogData
                 Secret("signing_secret", "Signing secret") with
                 {
                     FollowsDestination = false, // signs, is never sent
-                    Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it from the Test tab.", Rule = PropertyRules.SigningSecret,
+                    Help = "whsec_... (Standard Webhooks). Generated when left empty; rotate it under Credentials.", Rule = PropertyRules.SigningSecret,
                 },
                 Secret("previous_signing_secret", "Previous signing secret") with { SetByPortal = true, FollowsDestination = false, Help = "Set by a rotation; still signed with until it expires." },
                 Text("previous_signing_secret_expires", "Previous secret valid until") with

@@ -31,7 +31,7 @@ public sealed class DeliveryDispatcher(
     ];
 
     /// <summary>Delivering is no longer written; rows an older version left in it are due like pending ones.</summary>
-    private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Delivering, DeliveryStatus.Failed];
+    private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Delivering, DeliveryStatus.Failed, DeliveryStatus.Unknown];
 
     // What a run has read but not yet recorded is known only to that run, so runs take turns
     // (and Quartz keeps the job to one node at a time).
@@ -257,7 +257,11 @@ public sealed class DeliveryDispatcher(
         try
         {
             var outcome = await sender.SendAsync(
-                new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now) { Parameters = message.Parameters }, ct);
+                new ConfiguredIntegrationMessage(integration, message.Id, message.EventType, message.Payload, now)
+                {
+                    Parameters = message.Parameters,
+                    MayBeDuplicate = message.Status == DeliveryStatus.Unknown,
+                }, ct);
             // Whatever a sender captured, the history never keeps a secret (a receiver may echo the request back).
             return outcome.RedactedBy(SecretRedactor.For(integration));
         }
@@ -303,8 +307,11 @@ public sealed class DeliveryDispatcher(
             message.Trigger = DeliveryTrigger.Automatic;
         }
 
-        // Tests and manual resends are single tries: they end as failed, not dead.
-        message.Status = delay is not null || !automatic ? DeliveryStatus.Failed : DeliveryStatus.Dead;
+        // Tests and manual resends are single tries: they end as failed, not dead. A send whose outcome is
+        // unknown is not called failed while it may still be retried: the receiver may well have it.
+        message.Status = delay is not null || !automatic
+            ? outcome.OutcomeUnknown ? DeliveryStatus.Unknown : DeliveryStatus.Failed
+            : DeliveryStatus.Dead;
     }
 
     private async Task RecordAsync(Sent[] results, CancellationToken ct)

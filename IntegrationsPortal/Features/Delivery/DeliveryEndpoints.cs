@@ -19,14 +19,19 @@ public static class DeliveryEndpoints
             var accepted = await service.SendTestAsync(id, input.Payload, ct);
             return TypedResults.Accepted($"/api/deliveries/{accepted.MessageId}", accepted);
         });
+        // The new secret goes to the caller once, for the receiving side; reveal gives it again, audited.
         writes.MapPost("/integrations/{id:guid}/signing-secret/rotate", async (Guid id, IntegrationSecrets service, CancellationToken ct) =>
-        {
-            await service.RotateSigningSecretAsync(id, ct: ct);
-            return TypedResults.NoContent();
-        });
+            TypedResults.Ok(new SigningSecretOutput(await service.RotateSigningSecretAsync(id, ct: ct))));
+        writes.MapPost("/integrations/{id:guid}/signing-secret/reveal", async (Guid id, IntegrationSecrets service, CancellationToken ct) =>
+            TypedResults.Ok(new SigningSecretOutput(await service.RevealSigningSecretAsync(id, ct))));
         writes.MapPost("/deliveries/{id:guid}/resend", async (Guid id, DeliveryService service, CancellationToken ct) =>
         {
             await service.ResendAsync(id, ct);
+            return TypedResults.Accepted($"/api/deliveries/{id}");
+        });
+        writes.MapPost("/deliveries/{id:guid}/retry-now", async (Guid id, DeliveryService service, CancellationToken ct) =>
+        {
+            await service.RetryNowAsync(id, ct);
             return TypedResults.Accepted($"/api/deliveries/{id}");
         });
         writes.MapPost("/deliveries/recover", async (RecoverInput input, DeliveryService service, CancellationToken ct) =>
@@ -36,5 +41,7 @@ public static class DeliveryEndpoints
 }
 
 public sealed record TestSendInput(string Payload);
+
+public sealed record SigningSecretOutput(string SigningSecret);
 
 public sealed record RecoverInput(DateTimeOffset Since, Guid? IntegrationId);

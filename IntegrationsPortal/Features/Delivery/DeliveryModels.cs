@@ -17,7 +17,12 @@ public sealed record DeliveryQuery
 
 public sealed record DeliveryRow(
     Guid Id, Guid IntegrationId, string IntegrationName, string EventType, DeliveryTrigger Trigger, DeliveryStatus Status,
-    int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt);
+    int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt,
+    int? LastDurationMs = null)
+{
+    /// <summary>Failed (or its outcome unknown) and due again later: the dispatcher will try it by itself, or now on request.</summary>
+    public bool WaitsForRetry => Status is DeliveryStatus.Failed or DeliveryStatus.Unknown && NextAttemptAt is not null;
+}
 
 public sealed record DeliveryAttemptView(
     int AttemptNumber, DeliveryTrigger Trigger, DateTimeOffset At, bool Succeeded, string? Url, string? Method,

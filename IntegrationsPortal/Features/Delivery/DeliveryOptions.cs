@@ -20,4 +20,7 @@ public sealed class DeliveryOptions
 
     /// <summary>How often the dispatcher looks for due messages when nothing nudges it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an MQTT publish waits for the broker's acknowledgement before its outcome is unknown.</summary>
+    public TimeSpan MqttPublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

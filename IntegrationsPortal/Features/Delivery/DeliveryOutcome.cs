@@ -39,6 +39,12 @@ public sealed record DeliveryOutcome
 
     public string? ErrorMessage { get; init; }
 
+    /// <summary>
+    /// The request went out but no answer came: the receiver may have it (an MQTT publish with no
+    /// acknowledgement). The message is then <see cref="DeliveryStatus.Unknown"/>, not failed.
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
+
     /// <summary>What the sender wants the history to say besides the request (which numbers got it, which were skipped).</summary>
     public string? Note { get; init; }
 
@@ -105,4 +111,7 @@ public sealed record ConfiguredIntegrationMessage(
 {
     /// <summary>What the message's producer set for this message alone (a flow's topic, path suffix, headers); empty for most.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An earlier attempt's outcome is unknown: the receiver may already have this message (MQTT sets DUP).</summary>
+    public bool MayBeDuplicate { get; init; }
 }

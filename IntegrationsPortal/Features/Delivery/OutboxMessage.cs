@@ -18,6 +18,12 @@ public enum DeliveryStatus
     Delivered,
     Failed,
     Dead,
+
+    /// <summary>
+    /// Sent, but no acknowledgement came (an MQTT QoS 1/2 publish with no PUBACK in time): the receiver
+    /// may have it. Retried like a failure, marked as a possible duplicate; never shown as failed.
+    /// </summary>
+    Unknown,
 }
 
 /// <summary>

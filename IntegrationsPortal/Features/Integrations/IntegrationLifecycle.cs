@@ -68,6 +68,16 @@ public static class IntegrationLifecycle
         _ => status.ToString(),
     };
 
+    /// <summary>The state in words, for choosers (the status filter); <see cref="Label"/> is the short code badges show.</summary>
+    public static string Describe(IntegrationStatus status) => status switch
+    {
+        IntegrationStatus.PendingVerify => "Pending verification",
+        IntegrationStatus.Active => "Active",
+        IntegrationStatus.Inactive => "Inactive",
+        IntegrationStatus.Error => "Error",
+        _ => status.ToString(),
+    };
+
     private static string Refusal(IntegrationStatus from, LifecycleEvent happening) => happening switch
     {
         LifecycleEvent.Activate when from == IntegrationStatus.Error => "An integration in error cannot be activated: fix its credentials or run Verify now.",

@@ -4,6 +4,9 @@ using IntegrationsPortal.Features.Catalog;
 namespace IntegrationsPortal.Features.Integrations;
 
 /// <summary>Step 2 of the wizard, or POST /api/integrations. Values are text in the catalog's canonical form.</summary>
+/// <summary>A new integration, and the signing secret the portal generated for it (shown once), if any.</summary>
+public sealed record CreatedIntegration(Guid Id, string? IssuedSigningSecret);
+
 public sealed class CreateIntegrationInput
 {
     [Required(ErrorMessage = "Pick an integration type.")]

@@ -36,16 +36,15 @@ public sealed class IntegrationSecrets(
     }
 
     /// <summary>
-    /// Replaces the type's signing secret. The old one stays valid for <paramref name="grace"/>
-    /// (<see cref="RotationGrace"/> by default): both signatures are sent until then.
+    /// Replaces the type's signing secret and returns the new one, for the operator to give the
+    /// receiver. The old one stays valid for <paramref name="grace"/> (<see cref="RotationGrace"/> by
+    /// default): both signatures are sent until then.
     /// </summary>
-    public async Task RotateSigningSecretAsync(Guid id, TimeSpan? grace = null, CancellationToken ct = default)
+    public async Task<string> RotateSigningSecretAsync(Guid id, TimeSpan? grace = null, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "rotate signing secrets");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var integration = await Integration.FindAsync(db, id, ct);
-        var type = CatalogService.Get(integration.TypeKey);
-        var hooks = types.SigningSecrets(type.Key) ?? throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
+        var (integration, hooks) = await FindSignedAsync(db, id, ct);
 
         var secrets = Open(integration);
         // A new dictionary, so EF Core sees the JSON column change.
@@ -57,6 +56,31 @@ public sealed class IntegrationSecrets(
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'."));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
+        return secrets[Delivery.Senders.SigningSecrets.Current];
+    }
+
+    /// <summary>
+    /// The current signing secret, for an Operator setting up the receiving side (the receiver needs it
+    /// to check signatures, as with any webhook provider). Each reveal is audited: who, which integration.
+    /// </summary>
+    public async Task<string> RevealSigningSecretAsync(Guid id, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "reveal signing secrets");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (integration, _) = await FindSignedAsync(db, id, ct);
+        var secret = Open(integration).GetValueOrDefault(Delivery.Senders.SigningSecrets.Current)
+                     ?? throw PortalException.Conflict($"'{integration.Name}' has no signing secret yet: rotate it to have one generated.");
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_revealed", $"Revealed the signing secret of '{integration.Name}'."));
+        await db.SaveChangesAsync(ct);
+        return secret;
+    }
+
+    private async Task<(Integration Integration, ISigningSecretHooks Hooks)> FindSignedAsync(PortalDbContext db, Guid id, CancellationToken ct)
+    {
+        var integration = await Integration.FindAsync(db, id, ct);
+        var type = CatalogService.Get(integration.TypeKey);
+        var hooks = types.SigningSecrets(type.Key) ?? throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
+        return (integration, hooks);
     }
 
     /// <summary>

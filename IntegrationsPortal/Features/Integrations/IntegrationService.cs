@@ -26,7 +26,14 @@ public sealed class IntegrationService(
     IntegrationEvents events,
     TimeProvider time)
 {
-    public async Task<Guid> CreateAsync(CreateIntegrationInput input, CancellationToken ct = default)
+    public async Task<Guid> CreateAsync(CreateIntegrationInput input, CancellationToken ct = default) =>
+        (await CreateIssuingSecretAsync(input, ct)).Id;
+
+    /// <summary>
+    /// Creates the integration; a signing secret the portal generated (the operator left it empty) is
+    /// returned this once, for the operator to give the receiving side.
+    /// </summary>
+    public async Task<CreatedIntegration> CreateIssuingSecretAsync(CreateIntegrationInput input, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "add integrations");
         InputValidation.ThrowIfInvalid(input);
@@ -37,6 +44,10 @@ public sealed class IntegrationService(
         }
 
         var values = PropertyValidator.Validate(type, types.SigningSecrets(type.Key)?.WithGeneratedSecret(input.Properties) ?? input.Properties);
+        var issued = values.GetValueOrDefault(Delivery.Senders.SigningSecrets.Current) is { } secret
+                     && string.IsNullOrEmpty(input.Properties.GetValueOrDefault(Delivery.Senders.SigningSecrets.Current))
+            ? secret
+            : null;
         ValidateMetadata(input.Metadata);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -67,7 +78,7 @@ public sealed class IntegrationService(
 
         await verification.EnqueueAsync(integration.OrganizationId, integration.Id, integration.VerificationGeneration, ct);
         events.Publish(integration.Id);
-        return integration.Id;
+        return new CreatedIntegration(integration.Id, issued);
     }
 
     /// <summary>

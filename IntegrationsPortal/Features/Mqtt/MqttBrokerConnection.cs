@@ -97,9 +97,13 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
         MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce,
         bool retain = false,
         MqttMessageProperties? properties = null,
+        bool duplicate = false,
         CancellationToken ct = default)
     {
         var message = Message(topic, payload, qos, retain, properties);
+        // DUP says "this may be a re-delivery" (MQTT 3.3.1.1); never on QoS 0. MQTTnet gives every
+        // publish a fresh packet identifier, so the retry cannot reuse the first one's.
+        message.Dup = duplicate && qos != MqttQualityOfServiceLevel.AtMostOnce;
         CheckServerLimits(message);
         if (qos == MqttQualityOfServiceLevel.AtMostOnce)
         {
@@ -178,6 +182,12 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
         try
         {
             return await _client.PublishAsync(message, ct);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // MQTTnet reports the caller's deadline as a communication failure; it is the caller's timeout,
+            // and the PUBLISH may have reached the broker: let the caller say "outcome unknown".
+            throw new OperationCanceledException("The broker did not acknowledge in time.", e, ct);
         }
         catch (Exception e) when (e is MqttCommunicationException or MqttClientNotConnectedException or ObjectDisposedException or IOException)
         {

@@ -17,9 +17,8 @@ namespace IntegrationsPortal.Features.Mqtt;
 /// 5.0 reason code). Topic placeholders like <c>{deviceId}</c> take the payload's top-level fields of that name.
 /// </summary>
 [ForTypes(TypeKeys.Mqtt)]
-public sealed partial class MqttSender(MqttConnections connections) : IDeliverySender
+public sealed partial class MqttSender(MqttConnections connections, DeliveryOptions options) : IDeliverySender
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(30);
 
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
@@ -32,7 +31,7 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         var outcome = new DeliveryOutcome
         {
             Url = $"mqtt{(integration.Get("tls") == "true" ? "s" : "")}://{integration.Get("host")}:{integration.Get("port")}/{topic}",
-            Method = $"PUBLISH QoS {(int)qos}{(retain ? " retain" : "")}",
+            Method = $"PUBLISH QoS {(int)qos}{(retain ? " retain" : "")}{(message.MayBeDuplicate && qos != MqttQualityOfServiceLevel.AtMostOnce ? " DUP" : "")}",
             RequestHeaders = properties is null ? null : Describe(properties),
             RequestBody = message.Payload,
         };
@@ -40,8 +39,8 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         {
             var connection = await connections.GetAsync(integration, ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(PublishTimeout);
-            var result = await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(message.Payload), qos, retain, properties, timeout.Token);
+            timeout.CancelAfter(options.MqttPublishTimeout);
+            var result = await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(message.Payload), qos, retain, properties, message.MayBeDuplicate, timeout.Token);
             return outcome with { ResponseBody = result.Acknowledgement };
         }
         catch (ArgumentException e)
@@ -85,7 +84,20 @@ public sealed partial class MqttSender(MqttConnections connections) : IDeliveryS
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return outcome with { Failure = FailureKind.Throttled, ErrorClass = "timeout", ErrorMessage = $"The broker did not acknowledge within {PublishTimeout.TotalSeconds:0} s." };
+            // The PUBLISH may have reached the broker and gone on to subscribers: not a failure, an unknown.
+            // A link that left a publish unanswered is not trusted with the next one: the retry reconnects.
+            await connections.DropAsync(integration.Id);
+            var seconds = options.MqttPublishTimeout.TotalSeconds;
+            return qos == MqttQualityOfServiceLevel.AtMostOnce
+                ? outcome with { Failure = FailureKind.Throttled, ErrorClass = "timeout", ErrorMessage = $"The broker did not take the message within {seconds:0} s." }
+                : outcome with
+                {
+                    Failure = FailureKind.Throttled,
+                    OutcomeUnknown = true,
+                    ErrorClass = "outcome_unknown",
+                    ErrorMessage = $"Outcome unknown: the broker did not acknowledge within {seconds:0} s, so it may have delivered the message. "
+                                   + "It is tried again marked as a possible duplicate (DUP).",
+                };
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class PropertyFormTests : ComponentTest
         new PropertySpec("headers", "Headers", PropertyType.KeyValueMap),
         new PropertySpec("emails", "Recipients", PropertyType.EmailList),
         new PropertySpec("phones", "On-call numbers", PropertyType.PhoneList),
+        new PropertySpec("from", "From address", PropertyType.EmailList) { MaxItems = 1 },
     ]);
 
     private readonly Dictionary<string, string?> _values = [];
@@ -127,6 +128,17 @@ public sealed class PropertyFormTests : ComponentTest
         form.Find("[data-testid=input-phones]").Input("+14155550100, 555-1234");
         Assert.Equal("'555-1234' is not a phone number in E.164 form (+14155550100).", form.Find("[data-testid=error-phones]").TextContent);
         Assert.Equal("TEXTAREA", form.Find("[data-testid=input-phones]").TagName);
+    }
+
+    [Fact]
+    public void AListOfAtMostOne_IsASingleLine_WithoutTheOnePerLineHint()
+    {
+        var form = RenderForm();
+
+        var from = form.Find("[data-testid=input-from]");
+
+        Assert.Equal("INPUT", from.TagName);
+        Assert.DoesNotContain("one per line", from.GetAttribute("placeholder") ?? "", StringComparison.Ordinal);
     }
 
     [Fact]

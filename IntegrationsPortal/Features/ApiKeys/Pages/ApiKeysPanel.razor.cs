@@ -1,7 +1,6 @@
 using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace IntegrationsPortal.Features.ApiKeys.Pages;
@@ -30,9 +29,6 @@ public partial class ApiKeysPanel : IDisposable
     public required TimeProvider Time { get; init; }
 
     [Inject]
-    public required IJSRuntime JS { get; init; }
-
-    [Inject]
     public required ILogger<ApiKeysPanel> Logger { get; init; }
 
     protected override async Task OnInitializedAsync()
@@ -49,17 +45,6 @@ public partial class ApiKeysPanel : IDisposable
         creating = false;
         shown = created;
         await LoadAsync();
-    }
-
-    private async Task CopyAsync()
-    {
-        if (shown is null)
-        {
-            return;
-        }
-
-        await JS.InvokeVoidAsync("portal.copyText", shown.Key);
-        Snackbar.Add("Key copied to the clipboard.", Severity.Success);
     }
 
     private async Task RevokeAsync(ApiKeyRow key)

@@ -89,8 +89,22 @@ public partial class DeliveryHistoryGrid : IDisposable
         }
     }
 
+    private async Task RetryNowAsync(DeliveryRow row)
+    {
+        await RunAsync(() => Deliveries.RetryNowAsync(row.Id), "Retrying now; the result appears here when the attempt finishes.");
+        await ReloadAsync();
+    }
+
     private async Task ResendAsync(DeliveryRow row)
     {
+        // The receiver may have it already (no acknowledgement came): a resend can make a second copy.
+        if (row.Status == DeliveryStatus.Unknown
+            && !await ConfirmAsync("Resend message", "This message's outcome is unknown: the receiver may already have it, "
+                + "and a resend may deliver it twice. Resend anyway?", "Resend", "Keep waiting"))
+        {
+            return;
+        }
+
         await RunAsync(() => Deliveries.ResendAsync(row.Id), "Resent; the result appears here when the attempt finishes.");
         await ReloadAsync();
     }

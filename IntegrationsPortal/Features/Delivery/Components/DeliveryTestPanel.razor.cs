@@ -22,15 +22,10 @@ public partial class DeliveryTestPanel : IDisposable
     public required DeliveryService Deliveries { get; init; }
 
     [Inject]
-    public required IntegrationSecrets Integrations { get; init; }
-
-    [Inject]
     public required DeliveryEvents Events { get; init; }
 
     [Inject]
     public required ILogger<DeliveryTestPanel> Logger { get; init; }
-
-    private bool HasSigningSecret => Integration.Type.Property(Senders.SigningSecrets.Current) is not null;
 
     protected override void OnInitialized()
     {
@@ -50,9 +45,6 @@ public partial class DeliveryTestPanel : IDisposable
             await RefreshAsync();
         }
     }
-
-    private Task RotateAsync() => RunAsync(() => Integrations.RotateSigningSecretAsync(Integration.Id),
-        "A new signing secret is in use; for the next 24 hours messages carry both signatures, old and new.");
 
     private async Task RefreshAsync()
     {

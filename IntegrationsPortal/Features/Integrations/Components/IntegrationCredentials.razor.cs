@@ -12,6 +12,9 @@ public partial class IntegrationCredentials
     private string? newValue;
     private bool canOperate;
     private Guid? shownId;
+    private string? shownSecret;
+    private string? shownSecretNote;
+    private string? secretError;
 
     [Parameter, EditorRequired]
     public required IntegrationDetail Detail { get; set; }
@@ -36,7 +39,28 @@ public partial class IntegrationCredentials
             replacing = null;
             newValue = null;
             ErrorMessage = null;
+            shownSecret = null;
+            secretError = null;
         }
+    }
+
+    [Inject]
+    public required IntegrationSecrets Secrets { get; init; }
+
+    private Task RevealAsync() => ShowSecretAsync(() => Secrets.RevealSigningSecretAsync(Detail.Id),
+        "The current signing secret. This reveal is recorded in the audit log.");
+
+    private Task RotateAsync() => ShowSecretAsync(() => Secrets.RotateSigningSecretAsync(Detail.Id),
+        "The new signing secret: copy it now for the receiving side. For the next 24 hours messages carry both signatures, old and new.");
+
+    private async Task ShowSecretAsync(Func<Task<string>> get, string note)
+    {
+        string? secret = null;
+        var shown = await RunAsync(async () => secret = await get(), refused: e => e.Message);
+        secretError = shown ? null : ErrorMessage;
+        ErrorMessage = null;
+        shownSecret = secret;
+        shownSecretNote = note;
     }
 
     private void Start(PropertySpec spec)

@@ -30,16 +30,19 @@ public partial class PropertyInput
 
     private string? Required => Spec.Required ? "true" : null;
 
+    /// <summary>A list that holds one item at most (an email's From address) is one line, like any single value.</summary>
+    private bool IsList => Spec.Type is PropertyType.EmailList or PropertyType.PhoneList && Spec.MaxItems != 1;
+
     private int Lines => Spec.Type switch
     {
-        PropertyType.EmailList or PropertyType.PhoneList => 2,
+        _ when IsList => 2,
         PropertyType.Certificate => 6,
         _ => 1,
     };
 
     private string? Placeholder => Spec.Type switch
     {
-        PropertyType.EmailList or PropertyType.PhoneList => Spec.Placeholder is null ? "One per line or comma-separated" : $"{Spec.Placeholder}, one per line or comma-separated",
+        _ when IsList => Spec.Placeholder is null ? "One per line or comma-separated" : $"{Spec.Placeholder}, one per line or comma-separated",
         PropertyType.Certificate => "-----BEGIN CERTIFICATE-----",
         _ => Spec.Placeholder,
     };

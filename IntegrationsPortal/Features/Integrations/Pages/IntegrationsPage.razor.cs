@@ -25,6 +25,7 @@ public partial class IntegrationsPage : IDisposable
     private IntegrationStatus? status;
     private string? category;
     private LiveRefresh? live;
+    private bool sortChanged;
 
     [Inject]
     public required IntegrationService Integrations { get; init; }
@@ -62,14 +63,26 @@ public partial class IntegrationsPage : IDisposable
                 _ => IntegrationSort.CreatedAt,
             },
             Descending = sort is null || sort.Descending,
-            Skip = state.Page * state.PageSize,
+            // A new order starts from its first row: page 2 of another order means nothing.
+            Skip = (sortChanged ? 0 : state.Page) * state.PageSize,
             Take = state.PageSize,
         };
 
         // A refusal leaves an empty page and its message; the grid ends its loading state either way.
+        sortChanged = false;
         var page = await LoadAsync<PagedResult<IntegrationRow>?>(async () => await Queries.ListAsync(query), null);
         shown = page?.Items ?? [];
         return new GridData<IntegrationRow> { Items = shown, TotalItems = page?.Total ?? 0 };
+    }
+
+    /// <summary>The grid reloads its current page for a new sort; the pager goes back to page 1 with it.</summary>
+    private void BackToFirstPage()
+    {
+        sortChanged = true;
+        if (grid.CurrentPage != 0)
+        {
+            grid.NavigateTo(MudBlazor.Page.First);
+        }
     }
 
     private string TypeName(string? key) => key is null ? "" : types.FirstOrDefault(t => t.Key == key)?.DisplayName ?? key;

@@ -7,6 +7,9 @@ namespace IntegrationsPortal.Features.Integrations.Pages;
 
 public partial class NewIntegrationPage
 {
+    /// <summary>Created with a generated signing secret: shown once here before going on to the integration.</summary>
+    private CreatedIntegration? issued;
+
     private IntegrationType? type;
     private IntegrationDraft draft = new();
 
@@ -73,9 +76,9 @@ public partial class NewIntegrationPage
     private async Task CreateAsync()
     {
         var creating = type!;
-        Guid id = default;
+        CreatedIntegration? result = null;
         var created = await RunAsync(
-            async () => id = await Integrations.CreateAsync(new CreateIntegrationInput
+            async () => result = await Integrations.CreateIssuingSecretAsync(new CreateIntegrationInput
             {
                 TypeKey = creating.Key,
                 Name = draft.Name,
@@ -97,7 +100,14 @@ public partial class NewIntegrationPage
         if (created)
         {
             Drafts.Forget(creating);
-            Navigation.NavigateTo($"/integrations/{id}");
+            if (result!.IssuedSigningSecret is null)
+            {
+                Navigation.NavigateTo($"/integrations/{result.Id}");
+            }
+            else
+            {
+                issued = result;
+            }
         }
     }
 }

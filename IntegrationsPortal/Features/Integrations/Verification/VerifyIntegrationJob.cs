@@ -111,9 +111,21 @@ public sealed class VerifyIntegrationJob(
                 SocketException socket => socket.SocketErrorCode == SocketError.ConnectionRefused ? "the connection was refused" : "a network error",
                 _ => "a network error",
             };
-            return VerificationResult.RetryLater($"Could not reach the provider: {what}");
+            return VerificationResult.RetryLater($"Could not reach {Counterpart(configuration.Type.Key)}: {what}");
         }
     }
+
+    /// <summary>
+    /// What the portal was talking to, in an operator's words: a webhook or HTTP URL is the operator's
+    /// own endpoint, not a provider's API, and is fixed on the receiving side.
+    /// </summary>
+    internal static string Counterpart(string typeKey) => typeKey switch
+    {
+        Catalog.TypeKeys.Webhook or Catalog.TypeKeys.Http => "the endpoint",
+        Catalog.TypeKeys.Mqtt => "the broker",
+        Catalog.TypeKeys.Email => "the mail server",
+        _ => "the provider",
+    };
 
     private static string Describe(TimeSpan delay) =>
         delay.TotalMinutes >= 1 ? $"{delay.TotalMinutes:0} min" : $"{delay.TotalSeconds:0} s";
