@@ -42,7 +42,7 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await ByTestId("add-source").ClickAsync();
         await PickAsync("source-ref", "Editor meter");
         await ByTestId("add-function").ClickAsync();
-        await ByTestId("function-code").Locator("textarea").FillAsync(Code);
+        await ByTestId("function-code").FillAsync(Code);
         await ByTestId("add-destination").ClickAsync();
         await PickAsync("destination-integration", "Editor primary");
         await ByTestId("add-destination").ClickAsync();

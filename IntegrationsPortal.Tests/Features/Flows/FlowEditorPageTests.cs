@@ -61,7 +61,9 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
 
         editor.Find("[data-testid=deploy]").Click();
 
-        editor.WaitForAssertion(() => Assert.Equal("Running version 1", editor.Find("[data-testid=deployed-version]").TextContent.Trim()));
+        editor.WaitForAssertion(() => Assert.True(editor.FindAll("[data-testid=editor-error]").Count > 0 || editor.Find("[data-testid=deployed-version]").TextContent.Contains("Running", StringComparison.Ordinal)));
+        Assert.Equal("", string.Join(" | ", editor.FindAll("[data-testid=editor-error], [data-testid^=node-problem], [data-testid=flow-problem]").Select(e => e.TextContent)));
+        Assert.Equal("Running version 1", editor.Find("[data-testid=deployed-version]").TextContent.Trim());
         Assert.Empty(editor.FindAll("[data-testid=unsaved]"));
         var saved = await World.FlowsAsync(f => f.GetAsync(_flow));
         Assert.Equal(FlowState.Deployed, saved.State);
@@ -75,7 +77,7 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
     {
         var editor = RenderEditor();
         editor.Find("[data-testid=add-function]").Click();
-        editor.Find("[data-testid=function-code] textarea").Input("function transform(m) { return m");
+        editor.Find("[data-testid=function-code]").Input("function transform(m) { return m");
 
         editor.Find("[data-testid=deploy]").Click();
 
@@ -111,11 +113,11 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
         var editor = RenderEditor();
         AddDestination(editor, hook);
 
-        editor.Find("[data-testid=param-headers] textarea").Input("Authorization: Bearer {{deviceId}}");
+        editor.Find("[data-testid=param-headers]").Input("Authorization: Bearer {{deviceId}}");
 
-        Assert.Contains("cannot be set by a flow", editor.Find("[data-testid=param-headers]").TextContent, StringComparison.Ordinal);
-        editor.Find("[data-testid=param-headers] textarea").Input("X-Site: {{placeName}}");
-        Assert.DoesNotContain("cannot be set by a flow", editor.Find("[data-testid=param-headers]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("cannot be set by a flow", HeadersField(editor), StringComparison.Ordinal);
+        editor.Find("[data-testid=param-headers]").Input("X-Site: {{placeName}}");
+        Assert.DoesNotContain("cannot be set by a flow", HeadersField(editor), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,14 +125,14 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
     {
         var editor = RenderEditor();
         editor.Find("[data-testid=add-function]").Click();
-        editor.Find("[data-testid=function-code] textarea").Input(FlowTestBed.Double);
+        editor.Find("[data-testid=function-code]").Input(FlowTestBed.Double);
 
         editor.Find("[data-testid=test-function]").Click();
 
         editor.WaitForAssertion(() => Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"(test)"}""", editor.Find("[data-testid=test-output]").TextContent));
         Assert.Equal("kwh 1.5", editor.Find("[data-testid=test-logs]").TextContent);
 
-        editor.Find("[data-testid=function-code] textarea").Input("function transform(m) {\n  return m.missing.field;\n}");
+        editor.Find("[data-testid=function-code]").Input("function transform(m) {\n  return m.missing.field;\n}");
         editor.Find("[data-testid=test-function]").Click();
 
         editor.WaitForAssertion(() => Assert.StartsWith("line 2: ", editor.Find("[data-testid=test-error]").TextContent, StringComparison.Ordinal));
@@ -141,22 +143,25 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
     public void UnsavedWork_IsBackInTheNextCircuit_UntilDiscarded()
     {
         var editor = RenderEditor();
-        editor.Find("[data-testid=flow-name] input").Input("Meters to ops");
+        editor.Find("[data-testid=flow-name]").Input("Meters to ops");
         editor.Find("[data-testid=add-function]").Click();
         editor.Dispose();
 
         var next = RenderEditor();
 
         Assert.NotEmpty(next.FindAll("[data-testid=restored-draft]"));
-        Assert.Equal("Meters to ops", next.Find("[data-testid=flow-name] input").GetAttribute("value"));
+        Assert.Equal("Meters to ops", next.Find("[data-testid=flow-name]").GetAttribute("value"));
         Assert.NotEmpty(next.FindAll("[data-testid=node-function-1]"));
 
         next.Find("[data-testid=discard-unsaved]").Click();
 
         next.WaitForAssertion(() => Assert.Empty(next.FindAll("[data-testid=node-function-1]")));
         Assert.Empty(next.FindAll("[data-testid=restored-draft]"));
-        Assert.Equal("Meters out", next.Find("[data-testid=flow-name] input").GetAttribute("value"));
+        Assert.Equal("Meters out", next.Find("[data-testid=flow-name]").GetAttribute("value"));
     }
+
+    private static string HeadersField(IRenderedComponent<FlowEditorPage> editor) =>
+        editor.Find("[data-testid=param-headers]").Closest(".mud-input-control")!.TextContent;
 
     private IRenderedComponent<FlowEditorPage> RenderEditor()
     {
