@@ -71,8 +71,8 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
     private async Task PickAsync(string select, string option)
     {
         await ByTestId(select).ClickAsync();
-        await Page.GetByRole(AriaRole.Option).Filter(new() { HasText = option }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+        // Scoped to the open popover: the node list's items are options too (a selectable MudList).
+        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(new() { HasText = option }).ClickAsync();
     }
 
     private async Task ConnectAsync(string from, string to)

@@ -61,7 +61,7 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
 
         editor.Find("[data-testid=deploy]").Click();
 
-        editor.WaitForAssertion(() => Assert.True(editor.FindAll("[data-testid=editor-error]").Count > 0 || editor.Find("[data-testid=deployed-version]").TextContent.Contains("Running", StringComparison.Ordinal)));
+        editor.WaitForAssertion(() => Assert.True(editor.FindAll("[data-testid=editor-error]").Count > 0 || editor.Find("[data-testid=deployed-version]").TextContent.Contains("Running", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         Assert.Equal("", string.Join(" | ", editor.FindAll("[data-testid=editor-error], [data-testid^=node-problem], [data-testid=flow-problem]").Select(e => e.TextContent)));
         Assert.Equal("Running version 1", editor.Find("[data-testid=deployed-version]").TextContent.Trim());
         Assert.Empty(editor.FindAll("[data-testid=unsaved]"));
@@ -129,13 +129,14 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
 
         editor.Find("[data-testid=test-function]").Click();
 
-        editor.WaitForAssertion(() => Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"(test)"}""", editor.Find("[data-testid=test-output]").TextContent));
+        editor.WaitForAssertion(() => Assert.True(editor.FindAll("[data-testid=test-result]").Count > 0, editor.Find("[data-testid=side-panel]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"(test)"}""", editor.Find("[data-testid=test-result]").TextContent);
         Assert.Equal("kwh 1.5", editor.Find("[data-testid=test-logs]").TextContent);
 
         editor.Find("[data-testid=function-code]").Input("function transform(m) {\n  return m.missing.field;\n}");
         editor.Find("[data-testid=test-function]").Click();
 
-        editor.WaitForAssertion(() => Assert.StartsWith("line 2: ", editor.Find("[data-testid=test-error]").TextContent, StringComparison.Ordinal));
+        editor.WaitForAssertion(() => Assert.StartsWith("line 2: ", editor.Find("[data-testid=test-error]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(FlowState.Draft, (await World.FlowsAsync(f => f.GetAsync(_flow))).State);
     }
 
