@@ -130,7 +130,7 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
         editor.Find("[data-testid=test-function]").Click();
 
         editor.WaitForAssertion(() => Assert.True(editor.FindAll("[data-testid=test-result]").Count > 0, editor.Find("[data-testid=side-panel]").TextContent), TimeSpan.FromSeconds(10));
-        Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"(test)"}""", editor.Find("[data-testid=test-result]").TextContent);
+        Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"(test)"}""", editor.Find("[data-testid=test-output]").TextContent);
         Assert.Equal("kwh 1.5", editor.Find("[data-testid=test-logs]").TextContent);
 
         editor.Find("[data-testid=function-code]").Input("function transform(m) {\n  return m.missing.field;\n}");
