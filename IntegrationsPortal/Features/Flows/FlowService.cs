@@ -85,6 +85,29 @@ public sealed class FlowService(
         return flow.Id;
     }
 
+    /// <summary>Renames a flow (the editor's name field); the name is the flow's, not a version's.</summary>
+    public async Task RenameAsync(Guid flowId, string name, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "edit flows");
+        name = ValidName(name);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var flow = await FindAsync(db, flowId, ct, tracked: true);
+        if (flow.Name == name)
+        {
+            return;
+        }
+
+        if (await db.Set<Flow>().AnyAsync(f => f.Name == name && f.Id != flowId, ct))
+        {
+            throw PortalException.Invalid("name", "A flow with this name exists already.");
+        }
+
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.renamed", $"Renamed flow '{flow.Name}' to '{name}'."));
+        flow.Name = name;
+        flow.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+    }
+
     public async Task<FlowDetail> GetAsync(Guid flowId, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.View, "see flows");

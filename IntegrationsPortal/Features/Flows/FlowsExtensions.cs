@@ -15,6 +15,8 @@ public static class FlowsExtensions
         services.AddScoped<FlowRunner>();
         services.AddScoped<IReadingsObserver>(sp => sp.GetRequiredService<FlowRunner>());
         services.AddScoped<FlowService>();
+        services.AddScoped<Editor.FlowEditorQueries>();
+        services.AddSingleton<Editor.FlowDraftStore>();
         services.AddQuartz(quartz => quartz.ScheduleJob<FlowRetentionJob>(
             trigger => trigger.WithIdentity("flow-retention").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(6)).RepeatForever()),
             job => job.WithIdentity(FlowRetentionJob.Key)));

@@ -1,0 +1,85 @@
+using IntegrationsPortal.Features.Flows;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Tests.Features.Delivery;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace IntegrationsPortal.Tests.Ui;
+
+/// <summary>The flow editor in Chromium: an operator builds device -> function -> two webhooks from the side panel, tests the function, deploys.</summary>
+[Collection(SetUpPortalUiCollection.Name)]
+public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFixture portal) : BrowserTest(chromium)
+{
+    private const string Code = "function transform(message, context) {\n  console.log('seen', message.deviceName);\n  return { meter: message.deviceName, wh: message.value * 1000 };\n}";
+
+    protected override Uri RootUri => portal.App.RootUri!;
+
+    [Fact]
+    public async Task SidePanel_BuildsTestsAndDeploys_DeviceThroughAFunctionToTwoWebhooks()
+    {
+        await using var primaryReceiver = await LoopbackReceiver.StartAsync();
+        await using var backupReceiver = await LoopbackReceiver.StartAsync();
+        Guid flow;
+        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
+        {
+            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Editor site" });
+            await places.CreateDeviceAsync(new DeviceInput { Name = "Editor meter", PlaceId = site, DeviceType = "meter" });
+            flow = await scope.ServiceProvider.GetRequiredService<FlowService>().CreateAsync("Editor flow");
+        }
+
+        foreach (var (receiver, name) in new[] { (primaryReceiver, "Editor primary"), (backupReceiver, "Editor backup") })
+        {
+            var id = await portal.CreateAsync("webhook", name, new() { ["url"] = new Uri(receiver.Url, "in").ToString(), ["auth"] = "NONE" });
+            Assert.Equal(IntegrationStatus.Active, (await portal.App.Services.WaitUntilVerifiedAsync(portal.Acme, id)).Status);
+        }
+
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync($"/flows/{flow}/edit");
+
+        await ByTestId("add-source").ClickAsync();
+        await PickAsync("source-ref", "Editor meter");
+        await ByTestId("add-function").ClickAsync();
+        await ByTestId("function-code").FillAsync(Code);
+        await ByTestId("add-destination").ClickAsync();
+        await PickAsync("destination-integration", "Editor primary");
+        await ByTestId("add-destination").ClickAsync();
+        await PickAsync("destination-integration", "Editor backup");
+        await ConnectAsync("source-1", "function-1");
+        await ConnectAsync("function-1", "destination-1");
+        await ConnectAsync("function-1", "destination-2");
+        await Expect(ByTestId("unsaved")).ToBeVisibleAsync();
+
+        await ByTestId("node-function-1").ClickAsync();
+        await ByTestId("test-function").ClickAsync();
+        await Expect(ByTestId("test-output")).ToHaveTextAsync("""{"meter":"Main meter","wh":1500}""");
+        await Expect(ByTestId("test-logs")).ToHaveTextAsync("seen Main meter");
+        await ExpectNoSeriousAccessibilityViolationsAsync("/flows/{id}/edit with a function selected", within: "main");
+
+        await ByTestId("deploy").ClickAsync();
+
+        await Expect(ByTestId("deployed-version")).ToHaveTextAsync("Running version 1");
+        await Expect(ByTestId("unsaved")).ToHaveCountAsync(0);
+        await using var check = portal.App.Services.AsAdmin(portal.Acme);
+        var deployed = await check.ServiceProvider.GetRequiredService<FlowService>().GetAsync(flow);
+        Assert.Equal(FlowState.Deployed, deployed.State);
+        Assert.Equal(3, deployed.Draft.Edges.Count);
+    }
+
+    private async Task PickAsync(string select, string option)
+    {
+        await ByTestId(select).ClickAsync();
+        // Scoped to the open popover: the node list's items are options too (a selectable MudList).
+        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(new() { HasText = option }).ClickAsync();
+    }
+
+    private async Task ConnectAsync(string from, string to)
+    {
+        await ByTestId($"node-{from}").ClickAsync();
+        await PickAsync("connect-to", $"({to})");
+        await ByTestId("connect").ClickAsync();
+        await Expect(ByTestId($"connection-{from}-{to}")).ToBeVisibleAsync();
+    }
+}
