@@ -94,7 +94,7 @@ public partial class NewIntegrationPage
         // A pushed type's first token, shown once on the page the wizard goes to.
         if (created && creating.ReceivesPushes)
         {
-            created = await RunAsync(async () => UplinkTokenHandoff.Give(id, await UplinkTokens.IssueAsync(id)));
+            created = await RunAsync(async () => UplinkTokenHandoff.Give(result!.Id, await UplinkTokens.IssueAsync(result.Id)));
         }
 
         if (created)
