@@ -17,6 +17,9 @@ public sealed class DeliveryOptions
     /// </summary>
     public int MaxInFlightPerIntegration { get; set; } = 16;
 
+    /// <summary>How long an API <c>Idempotency-Key</c> returns the message it first queued instead of queueing another.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
     public int HistoryRetentionDays { get; set; } = 30;
 
     /// <summary>Consecutive failed attempts that, spread over at least <see cref="FailureSpan"/>, put the integration in error.</summary>
