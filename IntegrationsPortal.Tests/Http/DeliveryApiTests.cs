@@ -9,17 +9,19 @@ namespace IntegrationsPortal.Tests.Http;
 [Collection(SetUpPortalCollection.Name)]
 public sealed class DeliveryApiTests(SetUpPortalFixture portal)
 {
+    private async Task<Guid> CreateWebhookAsync(string name)
+    {
+        await using var scope = portal.App.Services.AsAdmin(portal.Acme);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "webhook", Name = name, Properties = new() { ["url"] = "https://receiver.example/hooks", ["auth"] = "NONE" },
+        });
+    }
+
     [Fact]
     public async Task TestSend_ByOperator_IsAcceptedWithTheMessageId_AndViewerIsRefused()
     {
-        Guid id;
-        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
-        {
-            id = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
-            {
-                TypeKey = "webhook", Name = "API test-send", Properties = new() { ["url"] = "https://receiver.example/hooks", ["auth"] = "NONE" },
-            });
-        }
+        var id = await CreateWebhookAsync("API test-send");
 
         var operatorClient = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
         var response = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = """{"hello":"world"}""" });
@@ -42,14 +44,7 @@ public sealed class DeliveryApiTests(SetUpPortalFixture portal)
     [Fact]
     public async Task TestSend_RepeatedWithTheSameIdempotencyKey_ReturnsTheSameMessage_AndQueuesOnce()
     {
-        Guid id;
-        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
-        {
-            id = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
-            {
-                TypeKey = "webhook", Name = "API idempotent test-send", Properties = new() { ["url"] = "https://receiver.example/hooks", ["auth"] = "NONE" },
-            });
-        }
+        var id = await CreateWebhookAsync("API idempotent test-send");
 
         var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
         async Task<HttpResponseMessage> SendAsync(string? key)
