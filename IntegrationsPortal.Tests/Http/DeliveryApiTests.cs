@@ -9,17 +9,19 @@ namespace IntegrationsPortal.Tests.Http;
 [Collection(SetUpPortalCollection.Name)]
 public sealed class DeliveryApiTests(SetUpPortalFixture portal)
 {
+    private async Task<Guid> CreateWebhookAsync(string name)
+    {
+        await using var scope = portal.App.Services.AsAdmin(portal.Acme);
+        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "webhook", Name = name, Properties = new() { ["url"] = "https://receiver.example/hooks", ["auth"] = "NONE" },
+        });
+    }
+
     [Fact]
     public async Task TestSend_ByOperator_IsAcceptedWithTheMessageId_AndViewerIsRefused()
     {
-        Guid id;
-        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
-        {
-            id = await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
-            {
-                TypeKey = "webhook", Name = "API test-send", Properties = new() { ["url"] = "https://receiver.example/hooks", ["auth"] = "NONE" },
-            });
-        }
+        var id = await CreateWebhookAsync("API test-send");
 
         var operatorClient = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
         var response = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = """{"hello":"world"}""" });
@@ -37,5 +39,42 @@ public sealed class DeliveryApiTests(SetUpPortalFixture portal)
         var viewer = await portal.App.SignedInClientAsync(SetUpPortalFixture.ViewerEmail);
         var refused = await viewer.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = "{}" });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task TestSend_RepeatedWithTheSameIdempotencyKey_ReturnsTheSameMessage_AndQueuesOnce()
+    {
+        var id = await CreateWebhookAsync("API idempotent test-send");
+
+        var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
+        async Task<HttpResponseMessage> SendAsync(string? key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/integrations/{id}/test") { Content = JsonContent.Create(new { payload = """{"n":1}""" }) };
+            if (key is not null)
+            {
+                request.Headers.Add("Idempotency-Key", key);
+            }
+
+            return await client.SendAsync(request);
+        }
+
+        // A client retrying after a lost answer: same key, same message, nothing queued twice.
+        var first = await SendAsync("order-7781");
+        var again = await SendAsync("order-7781");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var firstId = (await first.Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
+        Assert.Equal(firstId, (await again.Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId);
+
+        var other = (await (await SendAsync("order-7782")).Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
+        var unkeyed = (await (await SendAsync(null)).Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
+        Assert.NotEqual(firstId, other);
+        Assert.NotEqual(firstId, unkeyed);
+        var history = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/deliveries?integration={id}&take=50");
+        Assert.Equal(3, history.GetProperty("total").GetInt32());
+
+        var bad = await SendAsync(new string('k', 300));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+        Assert.Contains("Idempotency-Key", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

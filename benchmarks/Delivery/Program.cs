@@ -47,6 +47,8 @@ builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(
 builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
 builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500";
 builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+// One receiver here: it may use every slot, as the ceiling's client does (the per-integration limit is for sharing).
+builder.Configuration["Portal:Delivery:MaxInFlightPerIntegration"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
 builder.Logging.ClearProviders();
 builder.AddPortalServices();
 await using var app = builder.Build();

@@ -71,7 +71,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
 
         await using var scope = _app.Services.AsAdmin(_acme);
         var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
-        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7"}""", TestContext.Current.CancellationToken);
+        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7"}""", ct: TestContext.Current.CancellationToken);
         var detail = await WaitUntilSettledAsync(delivery, accepted.MessageId);
 
         var attempt = Assert.Single(detail.Attempts);
@@ -93,7 +93,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
     {
         await using var scope = _app.Services.AsAdmin(_acme);
         var delivery = scope.ServiceProvider.GetRequiredService<DeliveryService>();
-        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", TestContext.Current.CancellationToken);
+        var accepted = await delivery.SendTestAsync(integration, """{"placeId":"site-7","temperature":21.5}""", ct: TestContext.Current.CancellationToken);
 
         var received = await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20));
         return (received, await WaitUntilSettledAsync(delivery, accepted.MessageId));

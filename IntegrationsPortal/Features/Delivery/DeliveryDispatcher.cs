@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
@@ -18,6 +20,7 @@ public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes,
     IntegrationTypeRegistry types,
     DeliveryOptions options,
+    FailureThreshold failureThreshold,
     DeliveryEvents events,
     AdminAlerts alerts,
     DeliveryRandom random,
@@ -37,11 +40,15 @@ public sealed class DeliveryDispatcher(
     // (and Quartz keeps the job to one node at a time).
     private readonly SemaphoreSlim _oneRun = new(1, 1);
 
+    private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
-    /// Delivers batches until nothing is due (or <paramref name="budget"/> runs out); returns how many
-    /// messages were attempted. Pipelined: the next batch is read while this one is sent, and a batch's
-    /// results are written while the next one is sent. Reads and the one writer overlap because the
-    /// database is in WAL mode; both go to the thread pool since SQLite's async calls run synchronously.
+    /// Delivers until nothing is due (or <paramref name="budget"/> runs out); returns how many messages
+    /// were attempted. Sends start as slots free (no waiting for a whole batch), each integration holds at
+    /// most <see cref="DeliveryOptions.MaxInFlightPerIntegration"/> of them, organizations take turns, and
+    /// each result is written as it finishes (with whatever else finished meanwhile), so a slow receiver
+    /// delays only its own messages and a crash re-sends only what was in flight. Reads and writes go to
+    /// the thread pool since SQLite's async calls run synchronously.
     /// </summary>
     public async Task<int> RunDueAsync(CancellationToken ct, TimeSpan? budget = null)
     {
@@ -56,136 +63,161 @@ public sealed class DeliveryDispatcher(
         }
     }
 
+    /// <summary>Something was queued: a run waiting on a slow send looks for it at once instead of at its next poll.</summary>
+    public void Wake() => Interlocked.Exchange(ref _wakeUp, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     private async Task<int> RunAsync(TimeSpan budget, CancellationToken ct)
     {
         var stopAt = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         bool WithinBudget() => Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
-        var run = new Run();
-        var total = 0;
-        var recording = Task.CompletedTask;
-        var nextRead = Task.Run(() => ReadDueAsync(null, ct), ct);
+        var run = new DispatchRun(options);
+        await using var recorder = new ResultRecorder(RecordAsync, options.BatchSize);
+        var finished = Channel.CreateUnbounded<Finished>();
+        Task<bool>? sendEnded = null;
+        var attempted = 0;
+        var inFlight = 0;
+        (DateTimeOffset, long)? cursor = null;
+        var exhausted = false;
+        Task<List<OutboxMessage>>? reading = Task.Run(() => ReadDueAsync(null, [], ct), ct);
+        Task? poll = null;
         try
         {
             while (true)
             {
-                var batch = await nextRead;
-                if (batch.Count == 0 && run.TakeLaneMoved() && WithinBudget())
+                ct.ThrowIfCancellationRequested();
+                while (inFlight < options.Concurrency && WithinBudget() && run.NextToSend() is { } next)
                 {
-                    // An ordered lane's later messages wait while earlier ones are unrecorded; once those
-                    // are written, look again from the start.
-                    await recording;
-                    batch = await Task.Run(() => ReadDueAsync(null, ct), ct);
+                    inFlight++;
+                    _ = Task.Run(() => SendOneAsync(next, finished.Writer, ct), CancellationToken.None);
                 }
 
-                if (batch.Count == 0)
+                if (reading is null && exhausted && run.TakeRescan() && WithinBudget())
                 {
+                    // An ordered lane moved on (or a busy lane drained): messages the reads skipped may be due
+                    // now, before the cursor. Look from the start once the results that moved them are written.
+                    await recorder.FlushAsync();
+                    cursor = null;
+                    exhausted = false;
+                }
+
+                if (reading is null && !exhausted && run.WantsMore && WithinBudget())
+                {
+                    var after = cursor;
+                    var busy = run.BusyIntegrations();
+                    reading = Task.Run(() => ReadDueAsync(after, busy, ct), ct);
+                }
+
+                if (reading is null && inFlight == 0 && (run.Queued == 0 || !WithinBudget()))
+                {
+                    // Out of budget, what waits here unsent is still due in the database for the next run.
                     break;
                 }
 
-                var cursor = (batch[^1].NextAttemptAt!.Value, batch[^1].Sequence);
-                nextRead = WithinBudget()
-                    ? Task.Run(() => ReadDueAsync(cursor, ct), ct)
-                    : Task.FromResult(new List<OutboxMessage>());
-                var configurations = await LoadConfigurationsAsync(batch, ct);
-                var results = await SendAsync(batch, configurations, run, ct);
-                await recording;
-                recording = Task.Run(() => RecordAsync(results, ct), ct);
-                total += results.Count(r => r.Outcome is not null);
+                // Wait for a send to end, the read, or (nothing left to read) new messages being queued.
+                sendEnded = sendEnded is null or { IsCompleted: true } ? finished.Reader.WaitToReadAsync(CancellationToken.None).AsTask() : sendEnded;
+                var waits = new List<Task>(4) { sendEnded };
+                var wakeUp = _wakeUp.Task;
+                if (reading is not null)
+                {
+                    waits.Add(reading);
+                }
+                else if (exhausted && WithinBudget())
+                {
+                    poll ??= Task.Delay(options.PollInterval, CancellationToken.None);
+                    waits.Add(poll);
+                    waits.Add(wakeUp);
+                }
+
+                var woke = await Task.WhenAny(waits);
+                if (woke == poll || woke == wakeUp)
+                {
+                    poll = null;
+                    exhausted = false;
+                }
+
+                if (reading is { IsCompleted: true })
+                {
+                    var batch = await reading;
+                    reading = null;
+                    exhausted = batch.Count < options.BatchSize;
+                    if (batch.Count > 0)
+                    {
+                        cursor = (batch[^1].NextAttemptAt!.Value, batch[^1].Sequence);
+                        var taken = run.Take(batch);
+                        var configurations = await LoadConfigurationsAsync(taken, ct);
+                        foreach (var held in run.Queue(taken, configurations, time.GetUtcNow()))
+                        {
+                            recorder.Add(held);
+                        }
+                    }
+                }
+
+                while (finished.Reader.TryRead(out var done))
+                {
+                    inFlight--;
+                    done.Error?.Throw();
+                    attempted++;
+                    foreach (var result in run.Finished(done.Result!.Value))
+                    {
+                        recorder.Add(result);
+                    }
+                }
             }
         }
         finally
         {
-            await recording;
-        }
-
-        return total;
-    }
-
-    /// <summary>The ordered lanes of a run: which a failure has stopped, and whether any moved on.</summary>
-    private sealed class Run
-    {
-        private readonly Dictionary<Guid, DateTimeOffset> _stoppedLanes = [];
-        private int _laneMoved;
-
-        /// <summary>An ordered message was attempted and is out of the way (delivered or given up).</summary>
-        public void LaneMoved() => Volatile.Write(ref _laneMoved, 1);
-
-        public bool TakeLaneMoved() => Interlocked.Exchange(ref _laneMoved, 0) == 1;
-
-        /// <summary>Stops the integration's lane for the run; its held messages are due again with the failed one.</summary>
-        public void Stop(Guid integrationId, DateTimeOffset retryAt)
-        {
-            lock (_stoppedLanes)
+            // Sends still out (cancelled with the run) end before the run does; what finished is written,
+            // so a restart re-sends only what was in flight.
+            while (inFlight > 0 && await finished.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                _stoppedLanes[integrationId] = retryAt;
-            }
-        }
-
-        public bool IsStopped(Guid integrationId, out DateTimeOffset retryAt)
-        {
-            lock (_stoppedLanes)
-            {
-                return _stoppedLanes.TryGetValue(integrationId, out retryAt);
-            }
-        }
-    }
-
-    /// <summary>What became of one message of a batch; no outcome when it was held back behind a failure in its lane.</summary>
-    private readonly record struct Sent(OutboxMessage Message, DeliveryTrigger Trigger, DeliveryOutcome? Outcome, int DurationMs, DateTimeOffset At);
-
-    /// <summary>
-    /// Sends the batch, lanes in parallel: a message of an in-order integration shares a lane with the
-    /// others of that integration and is sent after them; any other message is a lane of its own.
-    /// Each message's new state is worked out as its attempt ends, so a failure stops its lane at once.
-    /// </summary>
-    private async Task<Sent[]> SendAsync(List<OutboxMessage> batch, Dictionary<Guid, ConfiguredIntegration?> configurations, Run run, CancellationToken ct)
-    {
-        var results = new Sent[batch.Count];
-        var lanes = Enumerable.Range(0, batch.Count)
-            .GroupBy(i => batch[i].InOrder ? batch[i].IntegrationId : batch[i].Id)
-            .Select(lane => lane.OrderBy(i => batch[i].Sequence).ToArray());
-        await Parallel.ForEachAsync(lanes,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct },
-            async (lane, token) =>
-            {
-                foreach (var i in lane)
+                while (finished.Reader.TryRead(out var done))
                 {
-                    var message = batch[i];
-                    var at = time.GetUtcNow();
-                    if (message.InOrder && run.IsStopped(message.IntegrationId, out var retryAt))
+                    inFlight--;
+                    if (done.Result is { } result)
                     {
-                        // Not attempted, so no history row: it waits (Pending or Failed, as it was) and is due
-                        // together with the message holding it back, which the lane's order puts first.
-                        message.NextAttemptAt = retryAt;
-                        message.LastError = "Waiting for an earlier message to this destination to be delivered first.";
-                        results[i] = new Sent(message, message.Trigger, null, 0, at);
-                        continue;
-                    }
-
-                    var started = Stopwatch.GetTimestamp();
-                    var trigger = message.Trigger;
-                    var integration = configurations.GetValueOrDefault(message.IntegrationId);
-                    var outcome = await AttemptAsync(message, integration, at, token);
-                    Apply(message, outcome, integration);
-                    results[i] = new Sent(message, trigger, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at);
-                    if (message.InOrder && message.NextAttemptAt is { } retry)
-                    {
-                        run.Stop(message.IntegrationId, retry);
-                    }
-                    else if (message.InOrder)
-                    {
-                        run.LaneMoved();
+                        foreach (var recorded in run.Finished(result))
+                        {
+                            recorder.Add(recorded);
+                        }
                     }
                 }
-            });
-        return results;
+            }
+
+            if (reading is not null)
+            {
+                await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        return attempted;
+    }
+
+    /// <summary>A send ended: its result, or what it threw (cancellation with the run).</summary>
+    private readonly record struct Finished(Sent? Result, ExceptionDispatchInfo? Error);
+
+    private async Task SendOneAsync(Queued next, ChannelWriter<Finished> finished, CancellationToken ct)
+    {
+        try
+        {
+            var (message, integration) = next;
+            var at = time.GetUtcNow();
+            var started = Stopwatch.GetTimestamp();
+            var trigger = message.Trigger;
+            var outcome = await AttemptAsync(message, integration, at, ct);
+            Apply(message, outcome, integration);
+            finished.TryWrite(new Finished(new Sent(message, trigger, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at), null));
+        }
+        catch (Exception e)
+        {
+            finished.TryWrite(new Finished(null, ExceptionDispatchInfo.Capture(e)));
+        }
     }
 
     /// <summary>
     /// Due messages after <paramref name="cursor"/>, the longest due first. Only reads: under WAL it runs
     /// while the previous batch is written, and an idle poll never takes the write lock.
     /// </summary>
-    private async Task<List<OutboxMessage>> ReadDueAsync((DateTimeOffset NextAttemptAt, long Sequence)? cursor, CancellationToken ct)
+    private async Task<List<OutboxMessage>> ReadDueAsync((DateTimeOffset NextAttemptAt, long Sequence)? cursor, Guid[] busy, CancellationToken ct)
     {
         await using var scope = PlatformScope(out var db);
         await using var context = await db.CreateDbContextAsync(ct);
@@ -197,6 +229,12 @@ public sealed class DeliveryDispatcher(
             // so the earlier one always comes first and a batch cut off by its size never skips one.
             .Where(m => !m.InOrder || !outbox.Any(o => o.IntegrationId == m.IntegrationId && o.InOrder && o.Sequence < m.Sequence
                                                       && Waiting.Contains(o.Status) && o.NextAttemptAt > m.NextAttemptAt));
+        if (busy.Length > 0)
+        {
+            // Integrations with a long queue in this run already: the read brings others' messages instead.
+            due = due.Where(m => !busy.Contains(m.IntegrationId));
+        }
+
         if (cursor is var (afterTime, afterSequence))
         {
             due = due.Where(m => m.NextAttemptAt > afterTime || (m.NextAttemptAt == afterTime && m.Sequence > afterSequence));
@@ -206,7 +244,7 @@ public sealed class DeliveryDispatcher(
     }
 
     /// <summary>Each integration of the batch once, secrets opened; null where it is gone.</summary>
-    private async Task<Dictionary<Guid, ConfiguredIntegration?>> LoadConfigurationsAsync(List<OutboxMessage> batch, CancellationToken ct)
+    private async Task<Dictionary<Guid, ConfiguredIntegration?>> LoadConfigurationsAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken ct)
     {
         var configurations = new Dictionary<Guid, ConfiguredIntegration?>();
         foreach (var group in batch.GroupBy(m => (m.OrganizationId, m.IntegrationId)))
@@ -273,52 +311,21 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    /// <summary>The message's new state after an attempt: delivered, due again later, or finished as failed or dead.</summary>
+    /// <summary>The message's new state after an attempt, under its integration's retry policy.</summary>
     private void Apply(OutboxMessage message, DeliveryOutcome outcome, ConfiguredIntegration? integration)
     {
-        var now = time.GetUtcNow();
-        var automatic = message.Trigger == DeliveryTrigger.Automatic;
-        message.TotalAttempts++;
-        if (automatic)
-        {
-            message.AttemptCount++;
-        }
-
-        if (outcome.Succeeded)
-        {
-            message.Status = DeliveryStatus.Delivered;
-            message.DeliveredAt = now;
-            message.LastError = null;
-            message.NextAttemptAt = null;
-            return;
-        }
-
-        message.LastError = Limits.Shorten(outcome.ErrorMessage ?? "Failed.");
         var policy = integration is null ? RetryPolicy.None : types.Sender(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
-        // A failed manual resend of a message whose automatic retries were not used up goes back on
-        // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
-        var resumes = message.Trigger == DeliveryTrigger.ManualResend && message.AttemptCount > 0;
-        var delay = (automatic || resumes) && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
-            ? policy.DelayAfter(message.AttemptCount, outcome, random)
-            : null;
-        message.NextAttemptAt = now + delay;
-        if (resumes && delay is not null)
-        {
-            message.Trigger = DeliveryTrigger.Automatic;
-        }
-
-        // Tests and manual resends are single tries: they end as failed, not dead. A send whose outcome is
-        // unknown is not called failed while it may still be retried: the receiver may well have it.
-        message.Status = delay is not null || !automatic
-            ? outcome.OutcomeUnknown ? DeliveryStatus.Unknown : DeliveryStatus.Failed
-            : DeliveryStatus.Dead;
+        message.RecordAttempt(outcome, policy, random, time.GetUtcNow());
     }
 
-    private async Task RecordAsync(Sent[] results, CancellationToken ct)
+    private async Task RecordAsync(IReadOnlyList<Sent> results)
     {
+        // Results of sends that have ended are written even while the run is being cancelled: the fewer
+        // left unrecorded, the fewer a restart sends again.
+        var ct = CancellationToken.None;
         var gone = new Dictionary<Guid, (Guid Organization, string Reason)>();
         var failing = new HashSet<(Guid Organization, Guid Integration)>();
-        var attempts = new List<DeliveryAttempt>(results.Length);
+        var attempts = new List<DeliveryAttempt>(results.Count);
         foreach (var (message, trigger, outcome, duration, at) in results)
         {
             if (outcome is null)
@@ -399,7 +406,7 @@ public sealed class DeliveryDispatcher(
         NextAttemptAt = message.NextAttemptAt,
     };
 
-    /// <summary>The reason to stop, when the last N automatic attempts all failed over at least the configured span.</summary>
+    /// <summary>The reason to stop, when the integration's recent automatic attempts cross the <see cref="FailureThreshold"/>.</summary>
     private async Task<string?> KeepsFailingAsync(Guid integrationId, CancellationToken ct)
     {
         await using var scope = PlatformScope(out var db);
@@ -407,12 +414,10 @@ public sealed class DeliveryDispatcher(
         var recent = await context.Set<DeliveryAttempt>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
             .Where(a => a.IntegrationId == integrationId && a.Trigger == DeliveryTrigger.Automatic)
             .OrderByDescending(a => a.At)
-            .Take(options.FailureThreshold)
-            .Select(a => new { a.At, a.Succeeded })
+            .Take(failureThreshold.Attempts)
+            .Select(a => new RecentAttempt(a.At, a.Succeeded))
             .ToListAsync(ct);
-        return recent.Count == options.FailureThreshold && recent.All(a => !a.Succeeded) && recent[0].At - recent[^1].At >= options.FailureSpan
-            ? $"{DeliveryService.StoppedPrefix}: the last {options.FailureThreshold} attempts failed over {(recent[0].At - recent[^1].At).TotalHours:0} h."
-            : null;
+        return failureThreshold.StopReason(recent);
     }
 
     /// <summary>Puts the integration in error and, the first time only, emails the Admins where the organization has an alerts channel.</summary>

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
+using Microsoft.AspNetCore.Mvc;
 
 namespace IntegrationsPortal.Features.Delivery;
 
@@ -14,9 +15,10 @@ public static class DeliveryEndpoints
         api.MapGet("/deliveries/{id:guid}", (Guid id, DeliveryService service, CancellationToken ct) => service.GetAsync(id, ct));
 
         var writes = api.MapGroup("/").RequireAuthorization(PortalPolicies.CanOperate);
-        writes.MapPost("/integrations/{id:guid}/test", async (Guid id, TestSendInput input, DeliveryService service, CancellationToken ct) =>
+        writes.MapPost("/integrations/{id:guid}/test", async (Guid id, TestSendInput input, DeliveryService service, CancellationToken ct,
+            [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey) =>
         {
-            var accepted = await service.SendTestAsync(id, input.Payload, ct);
+            var accepted = await service.SendTestAsync(id, input.Payload, idempotencyKey, ct);
             return TypedResults.Accepted($"/api/deliveries/{accepted.MessageId}", accepted);
         });
         // The new secret goes to the caller once, for the receiving side; reveal gives it again, audited.

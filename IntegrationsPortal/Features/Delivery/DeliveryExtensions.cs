@@ -16,6 +16,7 @@ public static class DeliveryExtensions
         services.AddSingleton<DeliveryEvents>();
         services.AddSingleton<DeliveryRandom>();
         services.AddSingleton<DeliveryScheduler>();
+        services.AddSingleton(sp => new FailureThreshold(sp.GetRequiredService<DeliveryOptions>()));
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();

@@ -5,11 +5,20 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Portal:Delivery";
 
-    /// <summary>Messages the dispatcher claims per round.</summary>
+    /// <summary>Messages the dispatcher reads at a time, and results it writes in one transaction at most.</summary>
     public int BatchSize { get; set; } = 500;
 
     /// <summary>Sends in flight at once.</summary>
     public int Concurrency { get; set; } = 64;
+
+    /// <summary>
+    /// Sends in flight at once to one integration: a slow or hanging receiver holds at most this many of
+    /// <see cref="Concurrency"/>, the others keep going. An ordered lane has one in flight regardless.
+    /// </summary>
+    public int MaxInFlightPerIntegration { get; set; } = 16;
+
+    /// <summary>How long an API <c>Idempotency-Key</c> returns the message it first queued instead of queueing another.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
     public int HistoryRetentionDays { get; set; } = 30;
 

@@ -130,13 +130,69 @@ public sealed class DeliveryService(
         return ids[0];
     }
 
-    /// <summary>Test send: accepted at once; the same dispatcher and sender deliver it, once, without retries.</summary>
-    public async Task<AcceptedDelivery> SendTestAsync(Guid integrationId, string payload, CancellationToken ct = default)
+    /// <summary>
+    /// Test send: accepted at once; the same dispatcher and sender deliver it, once, without retries.
+    /// With an <paramref name="idempotencyKey"/> (the API's <c>Idempotency-Key</c> header), the same key
+    /// for the same integration within <see cref="DeliveryOptions.IdempotencyWindow"/> returns the first
+    /// message and queues nothing, so a client retrying after a lost answer does not send twice.
+    /// </summary>
+    public async Task<AcceptedDelivery> SendTestAsync(Guid integrationId, string payload, string? idempotencyKey = null, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "send test messages");
-        var ids = await WriteAsync(integrationId, "test", [payload], DeliveryTrigger.TestSend, ct);
+        var key = idempotencyKey is null ? null : StoredIdempotencyKey("test", integrationId, idempotencyKey);
+        if (key is not null && await ExistingWithinWindowAsync(key, ct) is { } earlier)
+        {
+            return new AcceptedDelivery(earlier);
+        }
+
+        List<Guid> ids;
+        try
+        {
+            ids = await WriteAsync(integrationId, "test", [payload], DeliveryTrigger.TestSend, ct, key);
+        }
+        catch (DbUpdateException) when (key is not null)
+        {
+            // The same key sent twice at once: the unique index let one in.
+            return new AcceptedDelivery(await ExistingWithinWindowAsync(key, ct) ?? throw PortalException.Conflict("A request with this Idempotency-Key is being handled; try again."));
+        }
+
         await scheduler.NudgeAsync(ct);
         return new AcceptedDelivery(ids[0]);
+    }
+
+    /// <summary>
+    /// The outbox key for a client's idempotency key: hashed (any length and characters up to the limit fit the
+    /// column) and scoped to the operation and integration, so it never meets a flow's keys or another integration's.
+    /// </summary>
+    private static string StoredIdempotencyKey(string operation, Guid integrationId, string clientKey)
+    {
+        if (clientKey.Length is 0 or > 255 || clientKey.Any(c => c < ' ' || c > '~'))
+        {
+            throw PortalException.Invalid("Idempotency-Key", "The Idempotency-Key header must be 1 to 255 printable ASCII characters.");
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(clientKey)));
+        return $"api-{operation}:{integrationId:N}:{hash}";
+    }
+
+    /// <summary>The message queued under <paramref name="key"/> within the window; a key older than that is let go for reuse.</summary>
+    private async Task<Guid?> ExistingWithinWindowAsync(string key, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var existing = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.IdempotencyKey == key)
+            .Select(m => new { m.Id, m.CreatedAt }).SingleOrDefaultAsync(ct);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        if (existing.CreatedAt >= time.GetUtcNow() - options.IdempotencyWindow)
+        {
+            return existing.Id;
+        }
+
+        await db.Set<OutboxMessage>().Where(m => m.Id == existing.Id).ExecuteUpdateAsync(u => u.SetProperty(m => m.IdempotencyKey, (string?)null), ct);
+        return null;
     }
 
     /// <summary>Sends one message again now; a manual resend does not use up the automatic retry budget.</summary>
@@ -276,7 +332,8 @@ public sealed class DeliveryService(
         return attempts;
     }
 
-    private async Task<List<Guid>> WriteAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, DeliveryTrigger trigger, CancellationToken ct)
+    private async Task<List<Guid>> WriteAsync(Guid integrationId, string eventType, IReadOnlyList<string> payloads, DeliveryTrigger trigger, CancellationToken ct,
+        string? idempotencyKey = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct);
@@ -299,6 +356,7 @@ public sealed class DeliveryService(
                 InOrder = type.DeliversInOrder && trigger == DeliveryTrigger.Automatic,
                 NextAttemptAt = now,
                 CreatedAt = now,
+                IdempotencyKey = idempotencyKey,
             };
             db.Add(message);
             ids.Add(message.Id);

@@ -76,6 +76,48 @@ public sealed class OutboxMessage : ITenantOwned
 
     /// <summary>Per-message delivery parameters a flow's destination sets (topic, path_suffix, headers), for senders that read them.</summary>
     public Dictionary<string, string> Parameters { get; set; } = [];
+
+    /// <summary>
+    /// The message's new state after an attempt: delivered, due again later under <paramref name="policy"/>,
+    /// or finished as failed or dead. Pure bookkeeping on this object, so the rules are tested without a database.
+    /// </summary>
+    public void RecordAttempt(DeliveryOutcome outcome, RetryPolicy policy, DeliveryRandom random, DateTimeOffset now)
+    {
+        var automatic = Trigger == DeliveryTrigger.Automatic;
+        TotalAttempts++;
+        if (automatic)
+        {
+            AttemptCount++;
+        }
+
+        if (outcome.Succeeded)
+        {
+            Status = DeliveryStatus.Delivered;
+            DeliveredAt = now;
+            LastError = null;
+            NextAttemptAt = null;
+            return;
+        }
+
+        LastError = Limits.Shorten(outcome.ErrorMessage ?? "Failed.");
+        // A failed manual resend of a message whose automatic retries were not used up goes back on
+        // its schedule, waiting again the delay of the step it was at (the resend counts for nothing).
+        var resumes = Trigger == DeliveryTrigger.ManualResend && AttemptCount > 0;
+        var delay = (automatic || resumes) && outcome.Failure is FailureKind.Retry or FailureKind.Throttled
+            ? policy.DelayAfter(AttemptCount, outcome, random)
+            : null;
+        NextAttemptAt = now + delay;
+        if (resumes && delay is not null)
+        {
+            Trigger = DeliveryTrigger.Automatic;
+        }
+
+        // Tests and manual resends are single tries: they end as failed, not dead. A send whose outcome is
+        // unknown is not called failed while it may still be retried: the receiver may well have it.
+        Status = delay is not null || !automatic
+            ? outcome.OutcomeUnknown ? DeliveryStatus.Unknown : DeliveryStatus.Failed
+            : DeliveryStatus.Dead;
+    }
 }
 
 /// <summary>One try at delivering a message, as the operator sees it in the history.</summary>
