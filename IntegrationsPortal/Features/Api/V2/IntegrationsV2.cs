@@ -158,7 +158,7 @@ public static class IntegrationsV2
         actions.MapPost("/test-send", async (string integrationId, HttpRequest request, DeliveryService deliveries, PlatformIds ids, CancellationToken ct) =>
         {
             var body = await JsonBody.ReadAsync<TestSendBody>(request, Json, ct);
-            var accepted = await deliveries.SendTestAsync(await ids.KeyAsync(integrationId, ct), body.Payload, ct);
+            var accepted = await deliveries.SendTestAsync(await ids.KeyAsync(integrationId, ct), body.Payload, ct: ct);
             var state = new ActionState(accepted.MessageId.ToString("N"), "TEST_SEND", Published(nameof(DeliveryStatus.Pending)), null, new { attempts = 0 });
             return TypedResults.Accepted($"/v2/integrations/{integrationId}/actions/test-send/{state.Id}", state);
         }).Accepts<TestSendBody>("application/json");
