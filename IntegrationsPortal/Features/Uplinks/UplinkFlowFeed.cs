@@ -24,7 +24,7 @@ public sealed record FedUplink(Guid OrganizationId, Guid IntegrationId, string R
 /// <summary>
 /// Hands committed uplinks to the same observers a pull's readings go to (flows), after the endpoint
 /// has answered: the writer only queues them, so flows never slow the 202. Uplinks queued when the
-/// process stops are not fed (they are stored; docs/decisions/018-uplink-ui-and-flows.md).
+/// process stops are not fed (they are stored; docs/decisions/024-uplink-ui-and-flows.md).
 /// </summary>
 public sealed class UplinkFlowFeed(IServiceScopeFactory scopes, ILogger<UplinkFlowFeed> logger) : BackgroundService
 {

@@ -10,7 +10,7 @@ public sealed record UnsavedFlow(string Name, string GraphJson, DateTimeOffset K
 /// (a new circuit after the reconnect gives up, or a reload) opens the editor where it was left.
 /// A singleton in memory, not the browser's sessionStorage: the server already holds the graph,
 /// nothing of it has to cross JS interop, and bunit tests can see it. What it does not survive is a
-/// restart of the portal, which is fine for work that was never saved (decision 018-flow-editor).
+/// restart of the portal, which is fine for work that was never saved (decision 023-flow-editor).
 /// </summary>
 public sealed class FlowDraftStore(TimeProvider time)
 {
