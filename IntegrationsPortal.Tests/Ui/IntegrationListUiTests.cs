@@ -70,4 +70,20 @@ public sealed class IntegrationListUiTests(ChromiumFixture chromium, SetUpPortal
         await Expect(ByTestId("field-name")).ToContainTextAsync("11 / 100");
         await Expect(ByTestId("input-name")).ToHaveAttributeAsync("maxlength", "100");
     }
+
+    [Fact]
+    public async Task CatalogHelp_LeadsFromACard_ToTheTypesOwnPage_AndToHowIntegrationsWork()
+    {
+        await SignInAsync(SetUpPortalUiFixture.ViewerEmail);
+        await GotoInteractiveAsync("/catalog");
+
+        await ByTestId("help-webhook").ClickAsync();
+        await Expect(ByTestId("type-help-fields")).ToContainTextAsync("Signing secret");
+        await Expect(ByTestId("type-help-example")).Not.ToBeEmptyAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("a type's help page");
+
+        await Page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "How integrations work" }).First.ClickAsync();
+        await Expect(ByTestId("how-integrations-work")).ToBeVisibleAsync();
+        await ExpectNoSeriousAccessibilityViolationsAsync("How integrations work");
+    }
 }

@@ -240,7 +240,7 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         Services.AddSingleton(r.Places);
         Services.AddSingleton(r.Paths);
         Services.AddSingleton(r.Mappings);
-        Use(r.Services, typeof(ReadingQueries));
+        Use(r.Services, typeof(ReadingQueries), typeof(IntegrationsPortal.Features.Uplinks.UplinkQueries));
         return r;
     }
 }
