@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using IntegrationsPortal.Features.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 
 namespace IntegrationsPortal.Tests.Http;

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts;
 using OtpNet;
 using static Microsoft.Playwright.Assertions;
 
