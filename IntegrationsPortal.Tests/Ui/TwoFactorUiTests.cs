@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 using static Microsoft.Playwright.Assertions;
 
@@ -62,6 +63,48 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
         await ByTestId("login-code").FillAsync(recoveryCode);
         await ByTestId("login-code-submit").ClickAsync();
         await Expect(Page.Locator(".form-field", new() { Has = ByTestId("login-code") })).ToContainTextAsync("That code is not right");
+    }
+
+    [Fact]
+    public async Task WhenTheOrganizationRequiresIt_AUserWithoutTwoFactor_CanOnlySetItUp()
+    {
+        const string admin = "ana@acme.test", viewer = "uwe@acme.test";
+        await portal.App.Services.AddUserAsync(portal.Acme, admin, PortalRoles.Admin);
+        await portal.App.Services.AddUserAsync(portal.Acme, viewer, PortalRoles.Viewer);
+        await SignInAsync(admin);
+        await GotoInteractiveAsync("/settings");
+        try
+        {
+            await ByTestId("require-two-factor").GetByText("two-factor sign-in").ClickAsync();
+            await Expect(ByTestId("require-two-factor").Locator("input")).ToBeCheckedAsync();
+
+            // The Admin has no second factor either: their next page is the set-up.
+            await Page.GotoAsync("/");
+            await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
+            await Page.Context.ClearCookiesAsync();
+
+            await Page.GotoAsync("/account/login");
+            await ByTestId("login-email").FillAsync(viewer);
+            await ByTestId("login-password").FillAsync(TestPasswords.Strong);
+            await ByTestId("login-submit").ClickAsync();
+            await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
+            await Page.GotoAsync("/settings");
+            await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
+            Assert.Equal(403, (await Page.APIRequest.GetAsync("/api/me")).Status);
+
+            var authenticator = new Totp(Base32Encoding.ToBytes((await ByTestId("two-factor-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()));
+            await ByTestId("two-factor-code").FillAsync(authenticator.ComputeTotp());
+            await ByTestId("two-factor-confirm").ClickAsync();
+            await Expect(ByTestId("recovery-codes").Locator("li")).ToHaveCountAsync(10);
+            await GotoInteractiveAsync("/settings");
+            Assert.Equal(200, (await Page.APIRequest.GetAsync("/api/me")).Status);
+        }
+        finally
+        {
+            // The portal is shared with other tests: their users have no second factor.
+            await using var scope = portal.App.Services.AsAdmin(portal.Acme);
+            await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Settings.SettingsService>().SetRequireTwoFactorAsync(false, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>The first step of sign-in; a user with two-factor sign-in is then asked for a code.</summary>

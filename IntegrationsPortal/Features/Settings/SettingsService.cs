@@ -24,7 +24,7 @@ public sealed class SettingsService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, ct);
         var users = await db.Users.CountAsync(u => u.OrganizationId == organizationId, ct);
-        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled, organization.RequireTwoFactor);
     }
 
     public async Task RenameOrganizationAsync(OrganizationInput input, CancellationToken ct = default)
@@ -49,6 +49,18 @@ public sealed class SettingsService(
         var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
         organization.CustomIntegrationsEnabled = enabled;
         Audit(db, "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.");
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Makes every user of the organization set up two-factor sign-in before they can do anything else.</summary>
+    public async Task SetRequireTwoFactorAsync(bool required, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "change organization settings");
+        var organizationId = currentUser.RequireOrganization();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
+        organization.RequireTwoFactor = required;
+        Audit(db, "organization.require_two_factor", required ? "Required two-factor sign-in." : "No longer requires two-factor sign-in.");
         await db.SaveChangesAsync(ct);
     }
 
