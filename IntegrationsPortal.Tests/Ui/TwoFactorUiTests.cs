@@ -75,8 +75,9 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
         await GotoInteractiveAsync("/settings");
         try
         {
-            await ByTestId("require-two-factor").GetByText("two-factor sign-in").ClickAsync();
-            await Expect(ByTestId("require-two-factor").Locator("input")).ToBeCheckedAsync();
+            await Page.GetByText("for this organization").ClickAsync();
+            // MudSwitch puts the test id on its checkbox.
+            await Expect(Page.Locator("input[data-testid=require-two-factor], [data-testid=require-two-factor] input")).ToBeCheckedAsync();
 
             // The Admin has no second factor either: their next page is the set-up.
             await Page.GotoAsync("/");
