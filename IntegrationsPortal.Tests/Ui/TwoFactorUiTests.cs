@@ -21,7 +21,7 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
         await ByTestId("two-factor-link").ClickAsync();
         await Expect(ByTestId("two-factor-qr")).ToBeVisibleAsync();
         await ExpectNoSeriousAccessibilityViolationsAsync("/account/two-factor (set-up)");
-        var authenticator = new Totp(Base32Encoding.ToBytes((await ByTestId("two-factor-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()));
+        var authenticator = await ReadAuthenticatorAsync();
 
         await ByTestId("two-factor-code").FillAsync(WrongCode(authenticator));
         await ByTestId("two-factor-confirm").ClickAsync();
@@ -63,6 +63,20 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
         await ByTestId("login-code").FillAsync(recoveryCode);
         await ByTestId("login-code-submit").ClickAsync();
         await Expect(Page.Locator(".form-field", new() { Has = ByTestId("login-code") })).ToContainTextAsync("That code is not right");
+
+        // Turning it off asks for a current code; then the password alone signs in again.
+        await ByTestId("login-code").FillAsync(authenticator.ComputeTotp());
+        await ByTestId("login-code-submit").ClickAsync();
+        await WaitForInteractiveAsync();
+        await Page.GotoAsync("/account/two-factor");
+        await ByTestId("two-factor-disable-code").FillAsync(WrongCode(authenticator));
+        await ByTestId("two-factor-disable").ClickAsync();
+        await Expect(Page.Locator(".form-field", new() { Has = ByTestId("two-factor-disable-code") })).ToContainTextAsync("That code is not right");
+        await ByTestId("two-factor-disable-code").FillAsync(authenticator.ComputeTotp());
+        await ByTestId("two-factor-disable").ClickAsync();
+        await Expect(ByTestId("two-factor-disabled")).ToBeVisibleAsync();
+        await Page.Context.ClearCookiesAsync();
+        await SignInAsync(email);
     }
 
     [Fact]
@@ -84,16 +98,13 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
             await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
             await Page.Context.ClearCookiesAsync();
 
-            await Page.GotoAsync("/account/login");
-            await ByTestId("login-email").FillAsync(viewer);
-            await ByTestId("login-password").FillAsync(TestPasswords.Strong);
-            await ByTestId("login-submit").ClickAsync();
+            await SubmitPasswordAsync(viewer);
             await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
             await Page.GotoAsync("/settings");
             await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/two-factor$"));
             Assert.Equal(403, (await Page.APIRequest.GetAsync("/api/me")).Status);
 
-            var authenticator = new Totp(Base32Encoding.ToBytes((await ByTestId("two-factor-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()));
+            var authenticator = await ReadAuthenticatorAsync();
             await ByTestId("two-factor-code").FillAsync(authenticator.ComputeTotp());
             await ByTestId("two-factor-confirm").ClickAsync();
             await Expect(ByTestId("recovery-codes").Locator("li")).ToHaveCountAsync(10);
@@ -111,12 +122,21 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
     /// <summary>The first step of sign-in; a user with two-factor sign-in is then asked for a code.</summary>
     private async Task EnterPasswordAsync(string email)
     {
+        await SubmitPasswordAsync(email);
+        await Expect(ByTestId("login-code")).ToBeVisibleAsync();
+    }
+
+    private async Task SubmitPasswordAsync(string email)
+    {
         await Page.GotoAsync("/account/login");
         await ByTestId("login-email").FillAsync(email);
         await ByTestId("login-password").FillAsync(TestPasswords.Strong);
         await ByTestId("login-submit").ClickAsync();
-        await Expect(ByTestId("login-code")).ToBeVisibleAsync();
     }
+
+    /// <summary>An authenticator app set up by hand from the key the two-factor page shows.</summary>
+    private async Task<Totp> ReadAuthenticatorAsync() =>
+        new(Base32Encoding.ToBytes((await ByTestId("two-factor-key").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()));
 
     private static string WrongCode(Totp authenticator) =>
         ((int.Parse(authenticator.ComputeTotp(), System.Globalization.CultureInfo.InvariantCulture) + 500_000) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);

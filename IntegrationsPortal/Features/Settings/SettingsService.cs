@@ -41,26 +41,23 @@ public sealed class SettingsService(
     }
 
     /// <summary>Lets the catalog list first-party custom integration types for this organization.</summary>
-    public async Task SetCustomIntegrationsAsync(bool enabled, CancellationToken ct = default)
-    {
-        currentUser.Demand(PortalPermission.Administer, "change organization settings");
-        var organizationId = currentUser.RequireOrganization();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
-        organization.CustomIntegrationsEnabled = enabled;
-        Audit(db, "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.");
-        await db.SaveChangesAsync(ct);
-    }
+    public Task SetCustomIntegrationsAsync(bool enabled, CancellationToken ct = default) =>
+        ChangeOrganizationSettingAsync(o => o.CustomIntegrationsEnabled = enabled,
+            "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.", ct);
 
     /// <summary>Makes every user of the organization set up two-factor sign-in before they can do anything else.</summary>
-    public async Task SetRequireTwoFactorAsync(bool required, CancellationToken ct = default)
+    public Task SetRequireTwoFactorAsync(bool required, CancellationToken ct = default) =>
+        ChangeOrganizationSettingAsync(o => o.RequireTwoFactor = required,
+            "organization.require_two_factor", required ? "Required two-factor sign-in." : "No longer requires two-factor sign-in.", ct);
+
+    /// <summary>An Admin's change of one organization switch, audited.</summary>
+    private async Task ChangeOrganizationSettingAsync(Action<Organization> change, string auditAction, string auditText, CancellationToken ct)
     {
         currentUser.Demand(PortalPermission.Administer, "change organization settings");
         var organizationId = currentUser.RequireOrganization();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
-        organization.RequireTwoFactor = required;
-        Audit(db, "organization.require_two_factor", required ? "Required two-factor sign-in." : "No longer requires two-factor sign-in.");
+        change(await db.Organizations.SingleAsync(o => o.Id == organizationId, ct));
+        Audit(db, auditAction, auditText);
         await db.SaveChangesAsync(ct);
     }
 
