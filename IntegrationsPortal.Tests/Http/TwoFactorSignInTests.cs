@@ -32,9 +32,11 @@ public sealed partial class TwoFactorSignInTests(SetUpPortalFixture portal)
         Assert.False(wrong.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("portal.auth", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
 
-        var right = await PostCodeAsync(client, codeForm, authenticator.ComputeTotp());
+        var right = await PostCodeAsync(client, codeForm, authenticator.ComputeTotp(), rememberMe: true);
 
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        // "Keep me signed in" of the first step: a cookie that outlives the browser session.
+        Assert.Contains(right.Headers.GetValues("Set-Cookie"), c => c.StartsWith("portal.auth", StringComparison.Ordinal) && c.Contains("expires=", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
     }
 
@@ -49,12 +51,13 @@ public sealed partial class TwoFactorSignInTests(SetUpPortalFixture portal)
     }
 
     /// <summary>Posts the second step with the antiforgery token of the form the first step answered with.</summary>
-    private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string codeForm, string code) =>
+    private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string codeForm, string code, bool rememberMe = false) =>
         client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login-two-factor",
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(codeForm).Groups[1].Value),
             ["TwoFactor.Code"] = code,
+            ["TwoFactor.RememberMe"] = rememberMe ? "true" : "false",
         }));
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
