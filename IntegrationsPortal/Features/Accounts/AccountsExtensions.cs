@@ -82,7 +82,7 @@ public static class AccountsExtensions
     }
 
     public static IApplicationBuilder UseFirstRunSetup(this IApplicationBuilder app) =>
-        app.UseMiddleware<CurrentUserMiddleware>().UseMiddleware<FirstRunSetupMiddleware>();
+        app.UseMiddleware<CurrentUserMiddleware>().UseMiddleware<FirstRunSetupMiddleware>().UseMiddleware<TwoFactorRequirementMiddleware>();
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {

@@ -11,6 +11,9 @@ public sealed class Organization
 
     /// <summary>Set by an Admin: the catalog then also lists first-party custom integration types.</summary>
     public bool CustomIntegrationsEnabled { get; set; }
+
+    /// <summary>Set by an Admin: users without two-factor sign-in must set it up before anything else.</summary>
+    public bool RequireTwoFactor { get; set; }
 }
 
 public sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>

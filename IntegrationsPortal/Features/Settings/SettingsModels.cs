@@ -3,7 +3,7 @@ using IntegrationsPortal.Features.Accounts;
 
 namespace IntegrationsPortal.Features.Settings;
 
-public sealed record OrganizationSummary(Guid Id, string Name, DateTimeOffset CreatedAt, int UserCount, bool CustomIntegrationsEnabled);
+public sealed record OrganizationSummary(Guid Id, string Name, DateTimeOffset CreatedAt, int UserCount, bool CustomIntegrationsEnabled, bool RequireTwoFactor);
 
 public sealed record UserSummary(
     string Id, string Email, string DisplayName, string Role, bool IsDisabled, bool IsLockedOut, DateTimeOffset CreatedAt);

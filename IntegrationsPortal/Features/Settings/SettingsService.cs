@@ -24,7 +24,7 @@ public sealed class SettingsService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, ct);
         var users = await db.Users.CountAsync(u => u.OrganizationId == organizationId, ct);
-        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled);
+        return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled, organization.RequireTwoFactor);
     }
 
     public async Task RenameOrganizationAsync(OrganizationInput input, CancellationToken ct = default)
@@ -41,14 +41,23 @@ public sealed class SettingsService(
     }
 
     /// <summary>Lets the catalog list first-party custom integration types for this organization.</summary>
-    public async Task SetCustomIntegrationsAsync(bool enabled, CancellationToken ct = default)
+    public Task SetCustomIntegrationsAsync(bool enabled, CancellationToken ct = default) =>
+        ChangeOrganizationSettingAsync(o => o.CustomIntegrationsEnabled = enabled,
+            "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.", ct);
+
+    /// <summary>Makes every user of the organization set up two-factor sign-in before they can do anything else.</summary>
+    public Task SetRequireTwoFactorAsync(bool required, CancellationToken ct = default) =>
+        ChangeOrganizationSettingAsync(o => o.RequireTwoFactor = required,
+            "organization.require_two_factor", required ? "Required two-factor sign-in." : "No longer requires two-factor sign-in.", ct);
+
+    /// <summary>An Admin's change of one organization switch, audited.</summary>
+    private async Task ChangeOrganizationSettingAsync(Action<Organization> change, string auditAction, string auditText, CancellationToken ct)
     {
         currentUser.Demand(PortalPermission.Administer, "change organization settings");
         var organizationId = currentUser.RequireOrganization();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, ct);
-        organization.CustomIntegrationsEnabled = enabled;
-        Audit(db, "organization.custom_integrations", enabled ? "Enabled custom integrations." : "Disabled custom integrations.");
+        change(await db.Organizations.SingleAsync(o => o.Id == organizationId, ct));
+        Audit(db, auditAction, auditText);
         await db.SaveChangesAsync(ct);
     }
 

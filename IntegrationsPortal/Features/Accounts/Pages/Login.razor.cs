@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts.Pages;
@@ -7,6 +8,9 @@ namespace IntegrationsPortal.Features.Accounts.Pages;
 public partial class Login
 {
     private string? errorMessage;
+    private bool twoFactorStep;
+    private EditContext twoFactorContext = default!;
+    private ValidationMessageStore twoFactorErrors = default!;
 
     [Inject]
     public required SignInManager<PortalUser> SignInManager { get; init; }
@@ -20,13 +24,25 @@ public partial class Login
     [SupplyParameterFromForm]
     private LoginInput Input { get; set; } = default!;
 
+    /// <summary>The second step's form; posted only by a user whose password was right and who has two-factor sign-in.</summary>
+    [SupplyParameterFromForm(FormName = "login-two-factor")]
+    private TwoFactorInput TwoFactor { get; set; } = default!;
+
     [SupplyParameterFromQuery]
     private string? ReturnUrl { get; set; }
 
     [SupplyParameterFromQuery(Name = "signedOut")]
     private bool SignedOut { get; set; }
 
-    protected override void OnInitialized() => Input ??= new();
+    protected override void OnInitialized()
+    {
+        Input ??= new();
+        twoFactorStep = TwoFactor is not null;
+        TwoFactor ??= new();
+        twoFactorContext = new EditContext(TwoFactor);
+        twoFactorErrors = new ValidationMessageStore(twoFactorContext);
+        twoFactorContext.OnValidationRequested += (_, _) => twoFactorErrors.Clear();
+    }
 
     private async Task SignInAsync()
     {
@@ -49,16 +65,61 @@ public partial class Login
             Logger.LogInformation("User {UserName} signed in", Input.Email);
             Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);
         }
+        else if (result.RequiresTwoFactor)
+        {
+            twoFactorStep = true;
+            TwoFactor.RememberMe = Input.RememberMe;
+        }
         else if (result.IsLockedOut)
         {
-            Logger.LogWarning("User {UserName} is locked out after repeated failed sign-ins", Input.Email);
-            errorMessage = "Too many failed attempts. This account is locked for a while; try again later.";
+            ShowLockedOut(Input.Email);
         }
         else
         {
             // One message for unknown user and wrong password, so the form does not reveal which accounts exist.
             errorMessage = "The email or password is not right.";
         }
+    }
+
+    private async Task SignInWithCodeAsync()
+    {
+        // Identity's short-lived two-factor cookie from the first step names the user.
+        var user = await SignInManager.GetTwoFactorAuthenticationUserAsync();
+        if (user is null || user.IsDisabled)
+        {
+            twoFactorStep = false;
+            errorMessage = "This sign-in has expired. Enter your email and password again.";
+            return;
+        }
+
+        // Six digits are an authenticator code; anything else is tried as a one-time recovery code.
+        // Both count failed attempts towards the account's lockout.
+        var code = Authenticator.Normalize(TwoFactor.Code);
+        var byRecoveryCode = !(code.Length == 6 && code.All(char.IsAsciiDigit));
+        var result = byRecoveryCode
+            ? await SignInManager.TwoFactorRecoveryCodeSignInAsync(code)
+            : await SignInManager.TwoFactorAuthenticatorSignInAsync(code, TwoFactor.RememberMe, rememberClient: false);
+        if (result.Succeeded)
+        {
+            Logger.LogInformation("User {UserName} signed in with a second factor ({Factor})", user.UserName, byRecoveryCode ? "recovery code" : "authenticator");
+            Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);
+        }
+        else if (result.IsLockedOut)
+        {
+            twoFactorStep = false;
+            ShowLockedOut(user.UserName);
+        }
+        else
+        {
+            twoFactorErrors.Add(() => TwoFactor.Code, "That code is not right. Enter the code your app shows now, or an unused recovery code.");
+            twoFactorContext.NotifyValidationStateChanged();
+        }
+    }
+
+    private void ShowLockedOut(string? userName)
+    {
+        Logger.LogWarning("User {UserName} is locked out after repeated failed sign-ins", userName);
+        errorMessage = "Too many failed attempts. This account is locked for a while; try again later.";
     }
 
     /// <summary>
@@ -81,6 +142,15 @@ public partial class Login
         [Required(ErrorMessage = "Enter your password.")]
         public string Password { get; set; } = "";
 
+        public bool RememberMe { get; set; }
+    }
+
+    private sealed class TwoFactorInput
+    {
+        [Required(ErrorMessage = "Enter the code from your authenticator app or a recovery code.")]
+        public string Code { get; set; } = "";
+
+        /// <summary>The first step's "keep me signed in", carried to the cookie the second step issues.</summary>
         public bool RememberMe { get; set; }
     }
 }

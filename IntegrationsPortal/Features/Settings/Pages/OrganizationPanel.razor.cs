@@ -29,6 +29,13 @@ public partial class OrganizationPanel
         organization = await Settings.GetOrganizationAsync();
     }
 
+    private async Task SetRequireTwoFactorAsync(bool required)
+    {
+        await RunAsync(() => Settings.SetRequireTwoFactorAsync(required),
+            required ? "Users without two-factor sign-in must set it up before anything else." : "Two-factor sign-in is no longer required.");
+        organization = await Settings.GetOrganizationAsync();
+    }
+
     private async Task RenameAsync()
     {
         if (await RunAsync(() => Settings.RenameOrganizationAsync(input), "The organization was renamed.", errors.Show))
