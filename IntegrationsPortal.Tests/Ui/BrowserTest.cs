@@ -66,6 +66,17 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 
     protected ILocator ByTestId(string testId) => Page.GetByTestId(testId);
 
+    /// <summary>
+    /// Clicks what opens a MudBlazor dialog and waits until the dialog has taken the focus. Its focus trap
+    /// moves the focus to an element of its own once its script has run; on a busy machine that is after
+    /// the next keystrokes, which then go nowhere.
+    /// </summary>
+    protected async Task OpenDialogAsync(ILocator opener)
+    {
+        await opener.ClickAsync();
+        await Assertions.Expect(Page.Locator(".mud-dialog-container [tabindex='-1'].fixed.pointer-events-none").Last).ToBeFocusedAsync();
+    }
+
     protected async Task SignInAsync(string email, string password = TestPasswords.Strong)
     {
         await Page.GotoAsync("/account/login");

@@ -27,6 +27,8 @@ public sealed class IntegrationListUiTests(ChromiumFixture chromium, SetUpPortal
         await Page.Keyboard.PressAsync("Escape");
 
         await ByTestId("integration-search").FillAsync("Sortcheck");
+        // The search is applied after a pause in typing: until then the first page of every integration shows.
+        await Expect(ByTestId("integrations-grid")).ToContainTextAsync("1-25 of 30");
         await Expect(ByTestId("integration-link")).ToHaveCountAsync(25);
         await Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
         await Expect(ByTestId("integration-link")).ToHaveCountAsync(5);

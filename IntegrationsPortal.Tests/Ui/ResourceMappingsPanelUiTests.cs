@@ -54,7 +54,7 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await SignInAsync(_acme.AdminEmail);
         await GotoInteractiveAsync($"/integrations/{integration}");
         await Page.GetByRole(AriaRole.Tab, new() { Name = "Resource mappings" }).ClickAsync();
-        await ByTestId("mappings-add").ClickAsync();
+        await OpenDialogAsync(ByTestId("mappings-add"));
         await ByTestId("mapping-external-id").PressSequentiallyAsync("MPAN-1");
         await ExpectNoSeriousAccessibilityViolationsAsync("the mapping form", within: ".mud-dialog");
         await Page.GetByRole(AriaRole.Dialog).Locator(".mud-treeview-item-arrow button, button.mud-treeview-item-arrow").First.ClickAsync();
@@ -65,7 +65,7 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
         await ByTestId("mapping-save").ClickAsync();
         await Expect(ByTestId("mapping-row-MPAN-1")).ToBeVisibleAsync();
 
-        await ByTestId("mappings-add").ClickAsync();
+        await OpenDialogAsync(ByTestId("mappings-add"));
         await ByTestId("mapping-external-id").PressSequentiallyAsync("MPAN-1");
         await Expect(ByTestId("mapping-external-id-error")).ToHaveTextAsync("'MPAN-1' is already mapped in this integration.");
         await ByTestId("resource-search").PressSequentiallyAsync("M");
