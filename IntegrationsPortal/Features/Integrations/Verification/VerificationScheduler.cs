@@ -31,7 +31,20 @@ public sealed class VerificationScheduler(ISchedulerFactory schedulers, TimeProv
     public async Task CancelAsync(Guid integrationId, CancellationToken ct)
     {
         var scheduler = await schedulers.GetScheduler(ct);
-        await scheduler.DeleteJob(JobKeyFor(integrationId), ct);
+        // The queued check can fire while it is being deleted: Quartz then finds its trigger already gone
+        // and throws "Unable to unschedule trigger" (a delete straight after an update did, 1 in 2). Deleting
+        // again settles it; a check that did start sees the integration's new generation and records nothing.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await scheduler.DeleteJob(JobKeyFor(integrationId), ct);
+                return;
+            }
+            catch (SchedulerException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>When the queued verification of an integration will run, if one is queued.</summary>
