@@ -15,6 +15,7 @@ public sealed class SlowReceiverTests
     private sealed class HangingReceiver : IAsyncDisposable
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SemaphoreSlim _arrived = new(0);
         private int _holding;
         private int _mostHeld;
 
@@ -36,6 +37,7 @@ public sealed class SlowReceiverTests
                 {
                     var now = Interlocked.Increment(ref hanging._holding);
                     InterlockedMax(ref hanging._mostHeld, now);
+                    hanging._arrived.Release();
                     await hanging._release.Task.WaitAsync(context.RequestAborted);
                     Interlocked.Decrement(ref hanging._holding);
                 }
@@ -46,6 +48,15 @@ public sealed class SlowReceiverTests
         }
 
         public void Release() => _release.TrySetResult();
+
+        /// <summary>Completes once <paramref name="count"/> requests have reached the receiver and are held.</summary>
+        public async Task ArrivedAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await _arrived.WaitAsync(TimeSpan.FromSeconds(25), TestContext.Current.CancellationToken);
+            }
+        }
 
         public async ValueTask DisposeAsync()
         {
@@ -100,7 +111,9 @@ public sealed class SlowReceiverTests
         var run = harness.DispatchAsync();
         await delivered.WaitAsync(TimeSpan.FromSeconds(25), TestContext.Current.CancellationToken);
 
-        // Recorded as delivered while the other receiver still holds its requests, and only its share of them.
+        // Recorded as delivered while the other receiver still holds its requests, and only its share of them
+        // (the second of its two sends may reach it just after the healthy ones are recorded).
+        await hanging.ArrivedAsync(2);
         Assert.Equal(2, hanging.Holding);
         Assert.Equal(2, hanging.MostHeldAtOnce);
         Assert.Equal(3, healthy.Requests.Count);
@@ -129,6 +142,7 @@ public sealed class SlowReceiverTests
         await recorded.WaitAsync(TimeSpan.FromSeconds(25), TestContext.Current.CancellationToken);
 
         // A crash now would send again only the hanging message: the others' results are on disk.
+        await receiver.ArrivedAsync(1);
         Assert.Equal(1, receiver.Holding);
         foreach (var other in others)
         {
