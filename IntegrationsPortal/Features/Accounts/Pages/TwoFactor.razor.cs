@@ -26,6 +26,9 @@ public partial class TwoFactor
     [Inject]
     public required ILogger<TwoFactor> Logger { get; init; }
 
+    [Inject]
+    public required IUserStore<PortalUser> UserStore { get; init; }
+
     [CascadingParameter]
     public HttpContext HttpContext { get; set; } = default!;
 
@@ -91,9 +94,11 @@ public partial class TwoFactor
         var stored = await Users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(stored))
         {
-            IdentityErrors.ThrowIfFailed(await Users.ResetAuthenticatorKeyAsync(user));
-            // A new key comes with a new security stamp: keep this session signed in.
-            await SignInManager.RefreshSignInAsync(user);
+            // Stored without a new security stamp (ResetAuthenticatorKeyAsync would change it): this page is
+            // a GET the browser may make beside other requests, and a stamp changed under them made those
+            // requests' cookie invalid, which signed the operator out. A key not yet confirmed protects nothing.
+            await ((IUserAuthenticatorKeyStore<PortalUser>)UserStore).SetAuthenticatorKeyAsync(user, Users.GenerateNewAuthenticatorKey(), CancellationToken.None);
+            IdentityErrors.ThrowIfFailed(await Users.UpdateAsync(user));
             stored = await Users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException("No authenticator key was stored.");
         }
 
