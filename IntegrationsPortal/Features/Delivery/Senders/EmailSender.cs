@@ -77,7 +77,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
                 StatusCode = refusal.Status,
                 Failure = FailureKind.Retry,
                 ErrorClass = refusal.ErrorClass,
-                ErrorMessage = SecretScrubber.Scrub(refusal.Message, integration),
+                ErrorMessage = refusal.Message, // the dispatcher redacts secrets from the whole outcome
             };
         }
         catch (Exception e) when (e is SocketException or IOException or SmtpProtocolException || (e is OperationCanceledException && !ct.IsCancellationRequested))

@@ -38,7 +38,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
             Url = request.RequestUri?.ToString(),
             Method = request.Method.Method,
             RequestHeaders = Redact(request.Headers, request.Content?.Headers, integration),
-            RequestBody = requestBody is null ? null : SecretScrubber.Scrub(requestBody, integration),
+            RequestBody = requestBody, // the dispatcher redacts secrets from the whole outcome
         };
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,7 +54,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
             {
                 StatusCode = status,
                 ResponseHeaders = Redact(response.Headers, response.Content.Headers, integration),
-                ResponseBody = SecretScrubber.Scrub(body, integration),
+                ResponseBody = body,
             };
             if (isSuccess(status))
             {

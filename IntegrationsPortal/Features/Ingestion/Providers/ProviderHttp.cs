@@ -45,7 +45,7 @@ public sealed class ProviderHttp(IHttpClientFactory httpClients)
 
         if (!response.IsSuccessStatusCode)
         {
-            var body = SecretScrubber.Scrub(await response.Content.ReadAsStringAsync(ct), integration);
+            var body = SecretRedactor.For(integration).Redact(await response.Content.ReadAsStringAsync(ct));
             throw new ProviderFormatException($"{providerName} answered {status}: {(body.Length > 200 ? body[..200] : body)}");
         }
 

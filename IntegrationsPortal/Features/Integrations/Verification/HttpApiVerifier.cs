@@ -43,7 +43,7 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
             }
         }
 
-        var detail = ProviderMessage(text) is { } message ? $": {SecretScrubber.Scrub(message, configuration)}" : ".";
+        var detail = ProviderMessage(text) is { } message ? $": {SecretRedactor.For(configuration).Redact(message)}" : ".";
         return response.StatusCode switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>

@@ -2,7 +2,7 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 
 /// <summary>
 /// The outcome of checking an integration's credentials against the provider. Messages are for
-/// the operator and never contain a credential (<see cref="SecretScrubber"/> makes sure).
+/// the operator and never contain a credential (<see cref="SecretRedactor"/> makes sure).
 /// </summary>
 public sealed record VerificationResult(bool Succeeded, bool Transient, string Message, string? Account = null)
 {
@@ -24,8 +24,3 @@ public interface IIntegrationVerifier
     Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct);
 }
 
-/// <summary>Removes every secret value from text that came back from a provider before we keep or show it.</summary>
-public static class SecretScrubber
-{
-    public static string Scrub(string text, ConfiguredIntegration configuration) => SecretRedactor.For(configuration).Redact(text);
-}

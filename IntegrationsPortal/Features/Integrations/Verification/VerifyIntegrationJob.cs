@@ -85,7 +85,7 @@ public sealed class VerifyIntegrationJob(
         {
             // Every verifier's words reach the page through here, so the credentials are taken out here.
             var result = await verifier.VerifyAsync(configuration, ct);
-            return result with { Message = SecretScrubber.Scrub(result.Message, configuration) };
+            return result with { Message = SecretRedactor.For(configuration).Redact(result.Message) };
         }
         catch (Exception e) when (OutboundAddressPolicy.FindRefusal(e) is { } refused)
         {
