@@ -29,8 +29,9 @@ public sealed partial class FlowsListUiTests(ChromiumFixture chromium, SetUpPort
 
         await row.GetByTestId("flow-delete").ClickAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
-        await Expect(ByTestId("flows-table")).ToHaveCountAsync(0);
-        await Expect(Page.GetByText("No flows yet")).ToBeVisibleAsync();
+        // Other tests of this collection keep their flows in the same organization, so only this row is
+        // known to go; the empty state is the list's own test (FlowsPageTests.Disable_AndDelete_AskFirst…).
+        await Expect(row).ToHaveCountAsync(0);
     }
 
     [GeneratedRegex("/flows/[0-9a-f-]{36}/edit$")]
