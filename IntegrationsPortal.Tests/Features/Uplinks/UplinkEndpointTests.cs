@@ -201,6 +201,38 @@ public sealed class UplinkEndpointTests(UplinkPortalFixture portal)
         Assert.NotNull(activity.LastUplinkAt);
     }
 
+    [Fact]
+    public async Task Token_IsStoredOnlyAsItsHash()
+    {
+        var (id, token) = await portal.ActiveIntegrationAsync("http-uplinks");
+
+        var stored = await portal.QueryAsync(async s =>
+        {
+            await using var db = await s.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            return await db.Set<UplinkToken>().AsNoTracking().Where(t => t.IntegrationId == id).Select(t => t.Hash).ToListAsync();
+        });
+
+        var hash = Assert.Single(stored);
+        Assert.Equal(UplinkTokens.Hash(token), hash);
+        Assert.DoesNotContain(token, hash, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task UplinkLargerThanTheStoredCap_IsKeptAsWhatWasReadFromIt_MarkedTruncated()
+    {
+        var (id, token) = await portal.ActiveIntegrationAsync("http-uplinks");
+        var note = new string('x', UplinkLimits.StoredBody);
+        var body = $"{{\"device\": \"big-1\", \"time\": \"2026-12-01T10:00:00Z\", \"metrics\": {{\"temperature\": 20.5}}, \"note\": \"{note}\"}}";
+
+        Assert.Equal(HttpStatusCode.Accepted, (await portal.PostAsync(id, token, body)).StatusCode);
+
+        var uplink = Assert.Single(await UplinksOfAsync(id));
+        Assert.True(uplink.Body.Length < UplinkLimits.StoredBody, $"Kept {uplink.Body.Length} characters.");
+        using var kept = JsonDocument.Parse(uplink.Body);
+        Assert.True(kept.RootElement.GetProperty("truncated").GetBoolean());
+        Assert.Equal("big-1", kept.RootElement.GetProperty("device").GetString());
+    }
+
     private Task<List<Uplink>> UplinksOfAsync(Guid integrationId) => portal.QueryAsync(async s =>
     {
         await using var db = await s.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

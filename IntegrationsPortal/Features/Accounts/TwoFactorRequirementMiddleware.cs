@@ -6,8 +6,9 @@ namespace IntegrationsPortal.Features.Accounts;
 
 /// <summary>
 /// When an Admin requires two-factor sign-in for the organization, a signed-in user without it can
-/// only set it up (or sign out): pages lead to the two-factor page, the API answers 403. One indexed
-/// read per signed-in request, so the rule holds the moment it is switched on, for open sessions too.
+/// only set it up (or sign out): pages lead to the two-factor page, the API answers 403. Checked on every
+/// signed-in request, so the rule holds the moment it is switched on, for open sessions too; the cookie
+/// check's read of the user row answers it (<see cref="SessionUser"/>), so no second read.
 /// </summary>
 public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
 {
@@ -18,7 +19,7 @@ public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
         if (context.User.Identity is { IsAuthenticated: true, AuthenticationType: var type } && type == IdentityConstants.ApplicationScheme
             && !IsAllowedMeanwhile(context.Request.Path)
             && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
-            && await MustSetUpAsync(db, userId, context.RequestAborted))
+            && (SessionUser.For(context, userId)?.MustSetUpTwoFactor ?? await MustSetUpAsync(db, userId, context.RequestAborted)))
         {
             if (context.Request.Path.StartsWithSegments("/api"))
             {

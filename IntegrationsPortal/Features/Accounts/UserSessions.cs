@@ -30,20 +30,27 @@ public sealed class UserSessions
     public void Announce(string userId) => Ended?.Invoke(userId);
 
     /// <summary>Whether the session's user still exists, is enabled and has the stamp the session was issued with.</summary>
-    public static async Task<bool> IsCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct)
+    public static async Task<bool> IsCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct) =>
+        await ReadCurrentAsync(db, principal, options, ct) is not null;
+
+    /// <summary>
+    /// The session's user row when the session is current, else null. One indexed read that also
+    /// answers the two-factor rule, so a request reads its user once (<see cref="SessionUser.For"/>).
+    /// </summary>
+    private static async Task<SessionUser?> ReadCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct)
     {
         var userId = principal.FindFirstValue(options.ClaimsIdentity.UserIdClaimType);
         var stamp = principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType);
         if (userId is null || stamp is null)
         {
-            return false;
+            return null;
         }
 
         var row = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, u.IsDisabled })
+            .Select(u => new { u.SecurityStamp, u.IsDisabled, MustSetUpTwoFactor = !u.TwoFactorEnabled && u.Organization!.RequireTwoFactor })
             .FirstOrDefaultAsync(ct);
-        return row is { IsDisabled: false } && row.SecurityStamp == stamp;
+        return row is { IsDisabled: false } && row.SecurityStamp == stamp ? new SessionUser(userId, row.MustSetUpTwoFactor) : null;
     }
 
     /// <summary>
@@ -56,12 +63,21 @@ public sealed class UserSessions
         var services = context.HttpContext.RequestServices;
         var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
         if (context.Principal is not null
-            && await IsCurrentAsync(services.GetRequiredService<PortalDbContext>(), context.Principal, options, context.HttpContext.RequestAborted))
+            && await ReadCurrentAsync(services.GetRequiredService<PortalDbContext>(), context.Principal, options, context.HttpContext.RequestAborted) is { } user)
         {
+            context.HttpContext.Items[typeof(SessionUser)] = user;
             return;
         }
 
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
     }
+}
+
+/// <summary>What the cookie check read of the request's user, kept in <see cref="HttpContext.Items"/> for the rest of the request.</summary>
+public sealed record SessionUser(string UserId, bool MustSetUpTwoFactor)
+{
+    /// <summary>The row read for this request's user, or null when none was read (or it was another user's).</summary>
+    public static SessionUser? For(HttpContext context, string userId) =>
+        context.Items.TryGetValue(typeof(SessionUser), out var value) && value is SessionUser user && user.UserId == userId ? user : null;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using IntegrationsPortal.Features.Catalog;
@@ -39,6 +40,10 @@ public sealed class DeliveryDispatcher(
     // What a run has read but not yet recorded is known only to that run, so runs take turns
     // (and Quartz keeps the job to one node at a time).
     private readonly SemaphoreSlim _oneRun = new(1, 1);
+
+    // One redactor per loaded configuration (an integration once per batch of a run), not per attempt:
+    // building one encodes every secret several ways. Weak, so it goes when the batch's configuration does.
+    private readonly ConditionalWeakTable<ConfiguredIntegration, SecretRedactor> _redactors = new();
 
     private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -301,7 +306,7 @@ public sealed class DeliveryDispatcher(
                     MayBeDuplicate = message.Status == DeliveryStatus.Unknown,
                 }, ct);
             // Whatever a sender captured, the history never keeps a secret (a receiver may echo the request back).
-            return outcome.RedactedBy(SecretRedactor.For(integration));
+            return outcome.RedactedBy(_redactors.GetValue(integration, SecretRedactor.For));
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {

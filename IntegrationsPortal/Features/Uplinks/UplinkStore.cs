@@ -1,9 +1,11 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using static IntegrationsPortal.Features.Ingestion.ReadingUpsert;
 
@@ -101,16 +103,29 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
     }
 
-    /// <summary>The writer's connection: opened once, relaxed to synchronous=NORMAL, with its statements prepared.</summary>
+    /// <summary>
+    /// The writer's connection: opened once, relaxed to synchronous=NORMAL, with its statements prepared.
+    /// It never checkpoints: copying the WAL into the database ends with an fsync, which on a busy disk
+    /// took longer than many batches and held every waiting request. A separate connection checkpoints
+    /// (PASSIVE, so it never blocks this writer) after commits, at most one at a time.
+    /// </summary>
     private sealed class Writer : IAsyncDisposable
     {
+        private const int WriterCacheKilobytes = 32 * 1024;
+
+        // A checkpoint per second at most: each ends with fsyncs, and the WAL it leaves meanwhile is small.
+        private const long CheckpointEveryMilliseconds = 1000;
+
         private readonly AsyncServiceScope _scope;
         private readonly PortalDbContext _db;
         private readonly RelaxedDurability _relaxed;
         private readonly Statements _statements;
+        private readonly long _autoCheckpoint;
+        private Task _checkpoint = Task.CompletedTask;
+        private long _checkpointStartedAt = Environment.TickCount64;
 
-        private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements) =>
-            (_scope, _db, _relaxed, _statements) = (scope, db, relaxed, statements);
+        private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements, long autoCheckpoint) =>
+            (_scope, _db, _relaxed, _statements, _autoCheckpoint) = (scope, db, relaxed, statements, autoCheckpoint);
 
         public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes, CancellationToken ct)
         {
@@ -121,7 +136,12 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             var connection = db.Database.GetDbConnection();
             // NORMAL in WAL mode loses nothing committed when the process crashes (see RelaxedDurability).
             var relaxed = await RelaxedDurability.StartAsync(connection, ct);
-            return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct));
+            var autoCheckpoint = Convert.ToInt64(await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;", ct), CultureInfo.InvariantCulture);
+            await ScalarAsync(connection, "PRAGMA wal_autocheckpoint=0;", ct);
+            // Uplinks of many devices touch many index pages per batch; SQLite's default 2 MB cache spilled
+            // them to the WAL mid-transaction and read them back for the next batch.
+            await ScalarAsync(connection, $"PRAGMA cache_size=-{WriterCacheKilobytes.ToString(CultureInfo.InvariantCulture)};", ct);
+            return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct), autoCheckpoint);
         }
 
         public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
@@ -135,15 +155,50 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             }
 
             await transaction.CommitAsync(ct);
+            if (_checkpoint.IsCompleted && Environment.TickCount64 - _checkpointStartedAt >= CheckpointEveryMilliseconds)
+            {
+                _checkpointStartedAt = Environment.TickCount64;
+                var connectionString = _db.Database.GetConnectionString();
+                _checkpoint = Task.Run(() => CheckpointAsync(connectionString), CancellationToken.None);
+            }
+
             return results;
         }
 
         public async ValueTask DisposeAsync()
         {
+            await _checkpoint;
             await _statements.DisposeAsync();
+            // The connection goes back to the pool: other writers checkpoint as usual again.
+            var connection = _db.Database.GetDbConnection();
+            await ScalarAsync(connection, $"PRAGMA wal_autocheckpoint={_autoCheckpoint.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
+            await ScalarAsync(connection, "PRAGMA cache_size=-2000;", CancellationToken.None);
             await _relaxed.DisposeAsync();
             await _db.DisposeAsync();
             await _scope.DisposeAsync();
+        }
+
+        private static async Task CheckpointAsync(string? connectionString)
+        {
+            try
+            {
+                await using var connection = new SqliteConnection(connectionString);
+                await connection.OpenAsync();
+                await ScalarAsync(connection, "PRAGMA wal_checkpoint(PASSIVE);", CancellationToken.None);
+            }
+#pragma warning disable CA1031 // A checkpoint that fails is done by the next one (or by another connection's automatic one).
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // Nothing is lost: the committed pages stay in the WAL until a checkpoint copies them.
+            }
+        }
+
+        private static async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken ct)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync(ct);
         }
     }
 
