@@ -40,6 +40,38 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task SecretHeaders_AreSetButNeverReturned_ByV2OrThePortalsApi_AndABadNameIs422OnTheField()
+    {
+        const string token = "tok-v2-secret-header-77";
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V2();
+
+        var id = await CreateAsync(program, new
+        {
+            name = "Token hook", type = "WEBHOOK",
+            properties = new Dictionary<string, string> { ["url"] = "http://127.0.0.1:1/in", ["auth"] = "NONE", ["secret_headers"] = $$"""{"X-Api-Token":"{{token}}"}""" },
+        });
+        var one = await program.GetFromJsonAsync<JsonElement>($"/v2/integrations/{id}", Ct);
+        var list = await program.GetStringAsync("/v2/integrations", Ct);
+        var bad = await program.PostAsJsonAsync("/v2/integrations", new
+        {
+            name = "Bad token hook", type = "WEBHOOK",
+            properties = new Dictionary<string, string> { ["url"] = "http://127.0.0.1:1/in", ["auth"] = "NONE", ["secret_headers"] = """{"X Api Token":"x"}""" },
+        }, Ct);
+
+        Assert.True(one.GetProperty("secretsSet").GetProperty("secret_headers").GetBoolean());
+        Assert.DoesNotContain(token, one.GetRawText() + list, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.StartsWith("'X Api Token' is not a header name", problem.GetProperty("errors").GetProperty("properties.secret_headers")[0].GetString(), StringComparison.Ordinal);
+
+        await using var scope = portal.App.Services.AsAdmin(tenant.Tenant);
+        var detail = await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Integrations.IntegrationQueries>()
+            .GetAsync(Guid.Parse(await DatabaseKeyAsync(tenant, "Token hook")));
+        Assert.DoesNotContain(token, JsonSerializer.Serialize(detail), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Put_ChangesTheIntegration_Delete_Removes_AndTheIdIsThen404()
     {
         var tenant = await portal.NewTenantAsync();

@@ -55,6 +55,27 @@ public sealed class SessionEndTests(SetUpPortalFixture portal)
         Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task CopiedCookie_StopsWorking_RightAfterAPasswordChange_WhileThisSessionGoesOn()
+    {
+        var cookies = await NewSessionAsync("new-password@acme.test");
+        using var browser = ClientWith(cookies);
+        using var copy = ClientWith(cookies);
+
+        var wrong = await browser.PostAsJsonAsync("/api/me/password", new { currentPassword = "not-my-password", newPassword = "Another long pass 42" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, wrong.StatusCode);
+        Assert.Contains("The current password is not right.", await wrong.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+
+        var changed = await browser.PostAsJsonAsync("/api/me/password", new { currentPassword = TestPasswords.Strong, newPassword = "Another long pass 42" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+        var renewed = changed.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("portal.auth=", StringComparison.Ordinal)).Split(';')[0];
+        using var continued = ClientWith(renewed);
+        Assert.Equal(HttpStatusCode.OK, (await continued.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
     /// <summary>Signs a new Operator in and returns the session's cookies (auth and antiforgery), checked to work.</summary>
     private async Task<string> NewSessionAsync(string email)
     {

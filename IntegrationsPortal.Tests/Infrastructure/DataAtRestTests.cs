@@ -69,23 +69,44 @@ public sealed class DataAtRestTests : IAsyncLifetime
         // A regular file where the data folder's parent should be: no directory can be made there, even as root.
         var blocker = Path.Combine(_root.Path, "not-a-folder");
         await File.WriteAllTextAsync(blocker, "", TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IntegrationsPortal.dll")])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["ConnectionStrings__Portal"] = $"Data Source={Path.Combine(blocker, "App_Data", "portal.db")}";
+
+        var (exitCode, stderr) = await StartPortalAsync(Path.Combine(blocker, "App_Data", "portal.db"));
+
+        Assert.Equal(74, exitCode);
+        Assert.StartsWith("The portal cannot write its data folder", Assert.Single(stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartOnAFullDisk_ExitsWithOneLineAndCode74()
+    {
+        // No room to write: the process may not grow any file past 16 KiB (ulimit -f), as on a full disk
+        // writes stop partway. SIGXFSZ is ignored so the write fails instead of killing the process, and
+        // W^X is off because its double-mapped code memory is a file the same limit would refuse.
+        var (exitCode, stderr) = await StartPortalAsync(Path.Combine(DataFolder, "portal.db"), fileSizeLimitKiB: 16);
+
+        Assert.Equal(74, exitCode);
+        Assert.Matches("^The portal cannot write its (database|data folder) \\(check the disk is writable and not full", Assert.Single(stderr));
+    }
+
+    /// <summary>Runs the built portal as its own process on <paramref name="database"/> until it exits; its exit code and stderr lines.</summary>
+    private static async Task<(int ExitCode, string[] Stderr)> StartPortalAsync(string database, int? fileSizeLimitKiB = null)
+    {
+        var portal = Path.Combine(AppContext.BaseDirectory, "IntegrationsPortal.dll");
+        var start = fileSizeLimitKiB is { } limit
+            ? new ProcessStartInfo("bash", ["-c", $"trap '' XFSZ; ulimit -f {limit}; exec dotnet \"$0\"", portal])
+            : new ProcessStartInfo("dotnet", [portal]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.WorkingDirectory = AppContext.BaseDirectory;
+        start.Environment["ConnectionStrings__Portal"] = $"Data Source={database}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{PortalAppFactory.FreeLoopbackPort()}";
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
 
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal(74, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("The portal cannot write its data folder", line, StringComparison.Ordinal);
+        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -36,6 +36,7 @@ public static class ApiExtensions
             .RequireAuthorization(PortalPolicies.CanView)
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
+        api.MapPasswordChangeApi();
         api.MapIntegrationsApi();
         api.MapRecipientsApi();
         api.MapResourcesApi();

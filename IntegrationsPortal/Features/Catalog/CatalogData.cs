@@ -24,6 +24,7 @@ public static class CatalogData
                 Text("username", "Username", required: true) with { Sensitive = true, VisibleWhen = new("auth", "BASIC", "DIGEST") },
                 Secret("password", "Password", required: true) with { VisibleWhen = new("auth", "BASIC", "DIGEST") },
                 Map("headers", "Custom headers"),
+                SecretHeaders(),
                 Secret("signing_secret", "Signing secret") with
                 {
                     FollowsDestination = false, // signs, is never sent
@@ -50,6 +51,7 @@ public static class CatalogData
                 Text("api_key_header", "API key header", defaultValue: "X-API-Key") with { VisibleWhen = new("auth", "API_KEY") },
                 Secret("api_key", "API key", required: true) with { VisibleWhen = new("auth", "API_KEY") },
                 Map("headers", "Headers"),
+                SecretHeaders(),
                 Choice("content_type", "Content type", ["JSON", "XML", "FORM"], "JSON"),
                 Number("timeout_seconds", "Timeout (seconds)", 1, 120, "30"),
                 Choice("retry_strategy", "Retry strategy", ["DEFAULT", "NONE", "FIXED", "EXPONENTIAL"], "DEFAULT")
@@ -284,6 +286,17 @@ internal static class Properties
         new(name, label, PropertyType.PhoneList) { Required = required, Placeholder = "+14155550100" };
 
     public static PropertySpec Map(string name, string label) => new(name, label, PropertyType.KeyValueMap);
+
+    /// <summary>
+    /// Headers whose values are credentials (an API token): sealed in the vault like a password, shown as
+    /// set or not set, typed again when the destination moves, and sent after every other header.
+    /// </summary>
+    public static PropertySpec SecretHeaders() =>
+        new(HeaderMaps.SecretProperty, "Secret headers", PropertyType.KeyValueMap)
+        {
+            Sensitive = true, FollowsDestination = true, Rule = PropertyRules.HeaderMap,
+            Help = "Sent with every request like the headers above, but kept encrypted and never shown again (an API token, say).",
+        };
 
     public static PropertySpec CaCertificate() => new("ca_certificate", "CA certificate (PEM)", PropertyType.Certificate);
 

@@ -36,4 +36,23 @@ public static class PropertyRules
         || DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)
             ? null
             : "Enter a date and time like 2026-12-01T10:00:00Z.";
+
+    /// <summary>A map of HTTP headers (RFC 9110): names are tokens, values have no line breaks or control characters.</summary>
+    public static string? HeaderMap(string value)
+    {
+        foreach (var (name, text) in HeaderMaps.Read(value))
+        {
+            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            {
+                return $"'{name}' is not a header name: letters, digits and !#$%&'*+-.^_`|~ only.";
+            }
+
+            if (text.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                return $"The value of {name} contains a line break or control character.";
+            }
+        }
+
+        return null;
+    }
 }

@@ -80,6 +80,11 @@ public static partial class PropertyValidator
             return spec.Required ? (null, $"{spec.Label} is required.") : (null, null);
         }
 
+        if (spec.Sensitive && raw == StoredSecret)
+        {
+            return (StoredSecret, null); // kept without being opened, so its form cannot be checked
+        }
+
         return spec.Type switch
         {
             PropertyType.String => text.Length <= MaxTextLength ? (text, null) : (null, $"At most {MaxTextLength} characters."),

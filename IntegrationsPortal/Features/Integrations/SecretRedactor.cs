@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Integrations;
 
@@ -23,7 +24,7 @@ public sealed class SecretRedactor
 
     private SecretRedactor(string[] forms) => _forms = forms;
 
-    public static SecretRedactor For(ConfiguredIntegration integration) => new(Forms(integration.Secrets.Values, integration.Properties.Values));
+    public static SecretRedactor For(ConfiguredIntegration integration) => new(Forms(SecretValues(integration), integration.Properties.Values));
 
     public static SecretRedactor For(IEnumerable<string> secrets, IEnumerable<string> otherValues) => new(Forms(secrets, otherValues));
 
@@ -38,6 +39,12 @@ public sealed class SecretRedactor
     }
 
     public string? RedactOrNull(string? text) => text is null ? null : Redact(text);
+
+    // A sealed header map is sent value by value, so each value is a secret of its own.
+    private static IEnumerable<string> SecretValues(ConfiguredIntegration integration) =>
+        integration.Secrets.SelectMany(secret => integration.Type.Property(secret.Key)?.Type == PropertyType.KeyValueMap
+            ? HeaderMaps.Read(secret.Value).Values
+            : [secret.Value]);
 
     private static string[] Forms(IEnumerable<string> secrets, IEnumerable<string> otherValues)
     {

@@ -30,6 +30,7 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
         using var request = new HttpRequestMessage(new HttpMethod(options.Method), MessageParameters.WithPathSuffix(options.Endpoint.Url, message)) { Content = content };
         AddCustomHeaders(request, options.Headers);
         AddCustomHeaders(request, MessageParameters.Get(message, MessageParameters.Headers));
+        AddCustomHeaders(request, options.SecretHeaders);
         request.Headers.TryAddWithoutValidation("webhook-id", message.MessageId.ToString());
         switch (options.Endpoint.Auth)
         {
@@ -53,7 +54,8 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
 
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(headersJson) ?? [])
         {
-            // A later set (a flow's headers after the integration's) replaces a header of the same name.
+            // A later set replaces a header of the same name: a flow's after the integration's, and the
+            // integration's secret headers last, so a flow cannot drop or replace a credential.
             request.Headers.Remove(name);
             request.Content?.Headers.Remove(name);
             if (!request.Headers.TryAddWithoutValidation(name, value))

@@ -51,6 +51,9 @@ public sealed class WebhookIntegrationOptions
     /// <summary>Custom headers as the form stores them, a JSON object.</summary>
     public string? Headers { get; init; }
 
+    /// <summary>Headers opened from the vault, same form; sent last.</summary>
+    public string? SecretHeaders { get; init; }
+
     public string? SigningSecret { get; init; }
 
     /// <summary>The secret a rotation replaced, and until when it still signs.</summary>
@@ -62,6 +65,7 @@ public sealed class WebhookIntegrationOptions
     {
         Endpoint = EndpointOptions.From(c),
         Headers = c.Get("headers"),
+        SecretHeaders = c.Get(HeaderMaps.SecretProperty),
         SigningSecret = c.Get(SigningSecrets.Current) is { Length: > 0 } current ? current : null,
         PreviousSigningSecret = c.Get(SigningSecrets.Previous) is { Length: > 0 } previous ? previous : null,
         PreviousSigningSecretExpires = DateTimeOffset.TryParse(c.Get(SigningSecrets.PreviousExpires), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
@@ -97,6 +101,9 @@ public sealed class HttpIntegrationOptions
 
     public string? Headers { get; init; }
 
+    /// <summary>Headers opened from the vault; sent last.</summary>
+    public string? SecretHeaders { get; init; }
+
     /// <summary>JSON, XML or FORM.</summary>
     public string ContentType { get; init; } = "JSON";
 
@@ -113,6 +120,7 @@ public sealed class HttpIntegrationOptions
         ApiKeyHeader = c.Get("api_key_header") ?? "X-API-Key",
         ApiKey = c.Get("api_key") ?? "",
         Headers = c.Get("headers"),
+        SecretHeaders = c.Get(HeaderMaps.SecretProperty),
         ContentType = c.Get("content_type") ?? "JSON",
         Timeout = TimeSpan.FromSeconds(double.TryParse(c.Get("timeout_seconds"), CultureInfo.InvariantCulture, out var seconds) ? seconds : 30),
         IsSuccess = HttpDelivery.ParseSuccessCodes(c.Get("success_codes")),

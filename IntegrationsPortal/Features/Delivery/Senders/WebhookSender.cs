@@ -24,6 +24,7 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         HttpSender.AddCustomHeaders(request, options.Headers);
         HttpSender.AddCustomHeaders(request, MessageParameters.Get(message, MessageParameters.Headers));
+        HttpSender.AddCustomHeaders(request, options.SecretHeaders);
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", message.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", string.Join(' ', options.SecretsToSignWith(message.Now).Select(s => WebhookSignature.Sign(s, id, message.Now, message.Payload))));

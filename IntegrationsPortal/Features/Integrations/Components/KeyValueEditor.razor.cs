@@ -24,6 +24,10 @@ public partial class KeyValueEditor
     [Parameter]
     public string? TestId { get; set; }
 
+    /// <summary>The values are secrets: typed into password boxes.</summary>
+    [Parameter]
+    public bool Masked { get; set; }
+
     protected override void OnParametersSet()
     {
         // Our own edits come back as the same JSON: keep the rows (a half-typed row has no key yet).
