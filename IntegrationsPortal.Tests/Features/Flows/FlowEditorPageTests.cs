@@ -28,7 +28,7 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
         _receiver = await LoopbackReceiver.StartAsync();
         SignIn(PortalRoles.Operator);
         _scope = bed.Services.AsOperator(bed.Harness.Tenant);
-        Use(_scope.ServiceProvider, typeof(FlowService), typeof(FlowEditorQueries), typeof(FlowDraftStore));
+        Use(_scope.ServiceProvider, typeof(FlowService), typeof(FlowEditorQueries), typeof(FlowDraftStore), typeof(FlowEvents));
         // The circuit's user (the scope's), not the bare one SignIn registered.
         Services.AddSingleton(_scope.ServiceProvider.GetRequiredService<CurrentUser>());
         _flow = await bed.FlowsAsync(f => f.CreateAsync("Meters out"));
@@ -187,6 +187,8 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
     {
         editor.Find($"[data-testid=node-{from}]").Click();
         Pick(editor, "connect-to", to);
+        // The select sets its value asynchronously; on a busy machine Connect can still be disabled here.
+        editor.WaitForAssertion(() => Assert.False(editor.Find("[data-testid=connect]").HasAttribute("disabled")), TimeSpan.FromSeconds(15));
         editor.Find("[data-testid=connect]").Click();
         Assert.NotEmpty(editor.FindAll($"[data-testid=connection-{from}-{to}]"));
     }

@@ -40,6 +40,9 @@ public sealed record FlowStepView(
     string NodeId, FlowStepKind Kind, int Index, string? Input, string? Output, string? Logs, string? Error, string? Note,
     Guid? OutboxMessageId, DeliveryStatus? DeliveryStatus, DateTimeOffset At);
 
+/// <summary>A recent run as the editor's debug view shows it at the sources: what came in, and how it ended.</summary>
+public sealed record FlowDebugRun(Guid Id, int Version, FlowRunStatus Status, string Input, string? Error, DateTimeOffset StartedAt);
+
 public sealed record FlowRunDetail(FlowRunRow Run, string Input, IReadOnlyList<FlowStepView> Steps);
 
 /// <summary>A flow that names an integration (as a source or a destination), for the integration's page.</summary>

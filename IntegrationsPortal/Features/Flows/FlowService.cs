@@ -313,6 +313,17 @@ public sealed class FlowService(
             g => (IReadOnlyList<FlowStepView>)g.OrderByDescending(v => v.At).ThenByDescending(v => v.Index).Take(Math.Clamp(perNode, 1, 50)).ToList());
     }
 
+    /// <summary>The debug view of the sources: the flow's last <paramref name="count"/> runs with the input each started from, newest first.</summary>
+    public async Task<IReadOnlyList<FlowDebugRun>> DebugRunsAsync(Guid flowId, int count = 5, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see flow history");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<FlowRun>().AsNoTracking().Where(r => r.FlowId == flowId)
+            .OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(Math.Clamp(count, 1, 50))
+            .Select(r => new FlowDebugRun(r.Id, r.VersionNumber, r.Status, r.Input, r.Error, r.StartedAt))
+            .ToListAsync(ct);
+    }
+
     /// <summary>Flows whose draft or deployed version names the integration, for its detail page.</summary>
     public async Task<IReadOnlyList<FlowUse>> UsingIntegrationAsync(Guid integrationId, CancellationToken ct = default)
     {
