@@ -4,6 +4,7 @@ using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Platform;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
@@ -31,6 +32,7 @@ public static class PortalExtensions
         builder.Services.AddPortalRateLimiter();
         builder.AddAccounts();
         builder.AddSettings();
+        builder.AddPlatform();
         builder.AddIntegrations();
         builder.AddDelivery();
         builder.AddRecipients();

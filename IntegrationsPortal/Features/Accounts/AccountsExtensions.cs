@@ -60,7 +60,8 @@ public static class AccountsExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.CanView, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator, PortalRoles.Viewer))
             .AddPolicy(PortalPolicies.CanOperate, policy => policy.RequireRole(PortalRoles.Admin, PortalRoles.Operator))
-            .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin));
+            .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin))
+            .AddPolicy(PortalPolicies.CanRunPlatform, policy => policy.RequireClaim(PortalClaims.PlatformAdministrator, "true"));
 
         // Keys in the data folder, so sign-in cookies survive a restart of the portal; encrypted with
         // the vault's key, which is kept apart from the data (docs/decisions/005, 014).

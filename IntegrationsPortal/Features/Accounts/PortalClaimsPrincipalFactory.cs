@@ -20,6 +20,11 @@ public sealed class PortalClaimsPrincipalFactory(
         identity.AddClaim(new Claim(PortalClaims.OrganizationId, user.OrganizationId.ToString()));
         identity.AddClaim(new Claim(PortalClaims.OrganizationName, organization.Name));
         identity.AddClaim(new Claim(PortalClaims.DisplayName, user.DisplayName));
+        if (user.IsPlatformAdministrator)
+        {
+            identity.AddClaim(new Claim(PortalClaims.PlatformAdministrator, "true"));
+        }
+
         return identity;
     }
 }

@@ -40,6 +40,9 @@ public static class PortalPolicies
     public const string CanView = "CanView";
     public const string CanOperate = "CanOperate";
     public const string CanAdminister = "CanAdminister";
+
+    /// <summary>The Platform page and /api/platform: platform administrators, whatever their role in their organization.</summary>
+    public const string CanRunPlatform = "CanRunPlatform";
 }
 
 public static class PortalClaims
@@ -48,4 +51,7 @@ public static class PortalClaims
     public const string OrganizationId = "portal:org";
     public const string OrganizationName = "portal:org_name";
     public const string DisplayName = "portal:display_name";
+
+    /// <summary>Present ("true") only for platform administrators.</summary>
+    public const string PlatformAdministrator = "portal:platform_admin";
 }

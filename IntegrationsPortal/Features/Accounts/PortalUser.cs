@@ -19,6 +19,12 @@ public sealed class PortalUser : IdentityUser
 
     /// <summary>A disabled user cannot sign in, and an open session ends at the next revalidation.</summary>
     public bool IsDisabled { get; set; }
+
+    /// <summary>
+    /// May create, rename, suspend and resume organizations and appoint other platform administrators
+    /// (the Platform page). The first user, made at setup, is one.
+    /// </summary>
+    public bool IsPlatformAdministrator { get; set; }
 }
 
 public sealed class PortalUserConfiguration : IEntityTypeConfiguration<PortalUser>

@@ -97,6 +97,8 @@ public sealed class SetupService(
                 DisplayName = input.DisplayName.Trim(),
                 OrganizationId = organization.Id,
                 CreatedAt = now,
+                // The first user runs the platform too: nobody else could create a second organization.
+                IsPlatformAdministrator = true,
             };
 
             // identityDb is the context the user manager writes through, so one transaction covers the

@@ -29,7 +29,10 @@ public sealed class UserSessions
     /// <summary>For callers that changed the stamp themselves inside a larger transaction: call after it commits.</summary>
     public void Announce(string userId) => Ended?.Invoke(userId);
 
-    /// <summary>Whether the session's user still exists, is enabled and has the stamp the session was issued with.</summary>
+    /// <summary>
+    /// Whether the session's user still exists, is enabled, has the stamp the session was issued with,
+    /// and the session's organization is not suspended.
+    /// </summary>
     public static async Task<bool> IsCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct) =>
         await ReadCurrentAsync(db, principal, options, ct) is not null;
 
@@ -46,11 +49,19 @@ public sealed class UserSessions
             return null;
         }
 
+        // The session's organization in the same read: suspending it ends its users' sessions at once.
+        var organizationId = Guid.TryParse(principal.FindFirstValue(PortalClaims.OrganizationId), out var id) ? id : Guid.Empty;
         var row = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, u.IsDisabled, MustSetUpTwoFactor = !u.TwoFactorEnabled && u.Organization!.RequireTwoFactor })
+            .Select(u => new
+            {
+                u.SecurityStamp,
+                u.IsDisabled,
+                MustSetUpTwoFactor = !u.TwoFactorEnabled && u.Organization!.RequireTwoFactor,
+                Suspended = db.Organizations.Any(o => o.Id == organizationId && o.SuspendedAt != null),
+            })
             .FirstOrDefaultAsync(ct);
-        return row is { IsDisabled: false } && row.SecurityStamp == stamp ? new SessionUser(userId, row.MustSetUpTwoFactor) : null;
+        return row is { IsDisabled: false, Suspended: false } && row.SecurityStamp == stamp ? new SessionUser(userId, row.MustSetUpTwoFactor) : null;
     }
 
     /// <summary>

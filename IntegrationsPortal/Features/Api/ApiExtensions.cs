@@ -5,6 +5,7 @@ using IntegrationsPortal.Features.Api.OpenApi;
 using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Platform;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
@@ -44,6 +45,7 @@ public static class ApiExtensions
         api.MapIngestionApi();
         api.MapApiKeysApi();
         api.MapUplinksApi();
+        api.MapPlatformApi();
         endpoints.MapProgramApis();
         endpoints.MapUplinkEndpoint();
         endpoints.MapPublicApiDocuments();

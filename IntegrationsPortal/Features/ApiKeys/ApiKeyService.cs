@@ -133,7 +133,8 @@ public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<Por
             .ToListAsync(ct);
         var now = time.GetUtcNow();
         var key = candidates.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(k.Hash, hash));
-        if (key is null || !key.IsUsableAt(now))
+        // A suspended organization's keys act for nobody until it is resumed.
+        if (key is null || !key.IsUsableAt(now) || await db.IsSuspendedAsync(key.OrganizationId, ct))
         {
             return null;
         }

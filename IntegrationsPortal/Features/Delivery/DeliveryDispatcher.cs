@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -228,8 +229,11 @@ public sealed class DeliveryDispatcher(
         await using var context = await db.CreateDbContextAsync(ct);
         var now = time.GetUtcNow();
         var outbox = context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]);
+        // A suspended organization's messages wait, untouched, until it is resumed.
+        var suspended = context.SuspendedOrganizationIds();
         var due = outbox.AsNoTracking()
             .Where(m => Waiting.Contains(m.Status) && m.NextAttemptAt != null && m.NextAttemptAt <= now)
+            .Where(m => !suspended.Contains(m.OrganizationId))
             // In an ordered lane a message waits while an earlier one waits longer (its retry is later),
             // so the earlier one always comes first and a batch cut off by its size never skips one.
             .Where(m => !m.InOrder || !outbox.Any(o => o.IntegrationId == m.IntegrationId && o.InOrder && o.Sequence < m.Sequence

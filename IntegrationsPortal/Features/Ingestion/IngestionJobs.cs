@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts;
 using System.Globalization;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion.Providers;
@@ -38,9 +39,9 @@ public sealed class PullJob(IServiceScopeFactory scopes, TimeProvider time) : IJ
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
             var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
-            if (integration is not { Status: IntegrationStatus.Active })
+            if (integration is not { Status: IntegrationStatus.Active } || await db.IsSuspendedAsync(organizationId, cancellationToken))
             {
-                return; // disabled, in error or deleted: no pulls (the schedule sweep removes the trigger)
+                return; // disabled, in error, deleted or suspended: no pulls (the schedule sweep removes the trigger)
             }
 
             var now = time.GetUtcNow();
@@ -80,9 +81,9 @@ internal static class IngestionJobRunner
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
         var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || run.IsFinished)
+        if (run is null || run.IsFinished || await db.IsSuspendedAsync(organizationId, ct))
         {
-            return;
+            return; // a suspended organization's backfill stays queued; the sweep picks it up after resume
         }
 
         ConfiguredIntegration integration;
@@ -125,8 +126,9 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
         var ingressTypes = CatalogData.Types.Where(t => t.Direction == IntegrationDirection.Ingress && !t.ReceivesPushes).Select(t => t.Key).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Across organizations on purpose: only schedules are touched here, no data is read.
+        var suspended = db.SuspendedOrganizationIds();
         var active = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
-            .Where(i => ingressTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active)
+            .Where(i => ingressTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active && !suspended.Contains(i.OrganizationId))
             .ToListAsync(cancellationToken);
         foreach (var integration in active)
         {
@@ -153,6 +155,7 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
         // A graceful stop cancels a running backfill's job without Quartz recovering it later.
         var unfinished = await db.Set<IngestionRun>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
             .Where(r => r.Kind == IngestionKind.Backfill && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running))
+            .Where(r => !suspended.Contains(r.OrganizationId))
             .Select(r => new { r.Id, r.OrganizationId })
             .ToListAsync(cancellationToken);
         foreach (var run in unfinished)

@@ -21,6 +21,9 @@ public partial class Login
     [Inject]
     public required ILogger<Login> Logger { get; init; }
 
+    [Inject]
+    public required IDbContextFactory<Infrastructure.Data.PortalDbContext> DbFactory { get; init; }
+
     [SupplyParameterFromForm]
     private LoginInput Input { get; set; } = default!;
 
@@ -56,6 +59,11 @@ public partial class Login
         else if (user.IsDisabled)
         {
             errorMessage = "This account is disabled. Ask an administrator of your organization.";
+            return;
+        }
+        else if (await IsSuspendedAsync(user.OrganizationId))
+        {
+            errorMessage = "Your organization is suspended. Ask the portal's platform administrator.";
             return;
         }
 
@@ -114,6 +122,12 @@ public partial class Login
             twoFactorErrors.Add(() => TwoFactor.Code, "That code is not right. Enter the code your app shows now, or an unused recovery code.");
             twoFactorContext.NotifyValidationStateChanged();
         }
+    }
+
+    private async Task<bool> IsSuspendedAsync(Guid organizationId)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        return await db.IsSuspendedAsync(organizationId, CancellationToken.None);
     }
 
     private void ShowLockedOut(string? userName)

@@ -37,6 +37,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.Property<bool>("RequireTwoFactor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("SuspendedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("Organizations");
@@ -70,6 +73,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsPlatformAdministrator")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("LockoutEnabled")

@@ -1,0 +1,52 @@
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Settings;
+
+namespace IntegrationsPortal.Features.Platform;
+
+public static class PlatformEndpoints
+{
+    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PlatformService>();
+        return builder;
+    }
+
+    /// <summary>/api/platform: the Platform page's calls, for platform administrators only.</summary>
+    public static RouteGroupBuilder MapPlatformApi(this RouteGroupBuilder api)
+    {
+        var platform = api.MapGroup("/platform").RequireAuthorization(PortalPolicies.CanRunPlatform);
+        platform.MapGet("/organizations", (PlatformService service, CancellationToken ct) => service.ListOrganizationsAsync(ct));
+        platform.MapPost("/organizations", async (OrganizationInput input, PlatformService service, CancellationToken ct) =>
+        {
+            var id = await service.CreateOrganizationAsync(input, ct);
+            return TypedResults.Created($"/api/platform/organizations/{id}", new { id });
+        });
+        platform.MapPut("/organizations/{id:guid}", async (Guid id, OrganizationInput input, PlatformService service, CancellationToken ct) =>
+        {
+            await service.RenameOrganizationAsync(id, input, ct);
+            return TypedResults.NoContent();
+        });
+        platform.MapPost("/organizations/{id:guid}/suspend", async (Guid id, PlatformService service, CancellationToken ct) =>
+        {
+            await service.SuspendOrganizationAsync(id, ct);
+            return TypedResults.NoContent();
+        });
+        platform.MapPost("/organizations/{id:guid}/resume", async (Guid id, PlatformService service, CancellationToken ct) =>
+        {
+            await service.ResumeOrganizationAsync(id, ct);
+            return TypedResults.NoContent();
+        });
+        platform.MapGet("/administrators", (PlatformService service, CancellationToken ct) => service.ListAdministratorsAsync(ct));
+        platform.MapPost("/administrators", async (PlatformAdministratorInput input, PlatformService service, CancellationToken ct) =>
+        {
+            await service.SetAdministratorAsync(input, appoint: true, ct);
+            return TypedResults.NoContent();
+        });
+        platform.MapPost("/administrators/remove", async (PlatformAdministratorInput input, PlatformService service, CancellationToken ct) =>
+        {
+            await service.SetAdministratorAsync(input, appoint: false, ct);
+            return TypedResults.NoContent();
+        });
+        return api;
+    }
+}
