@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
@@ -33,6 +34,7 @@ public static class PortalExtensions
         builder.AddAccounts();
         builder.AddSettings();
         builder.AddPlatform();
+        builder.AddAudit();
         builder.AddIntegrations();
         builder.AddDelivery();
         builder.AddRecipients();

@@ -3,6 +3,7 @@ using IntegrationsPortal.Components;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
 using IntegrationsPortal.Features.ApiKeys;
+using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
@@ -39,6 +40,11 @@ catch (Exception e) when (StorageFailure.Describe(e) is { } message)
 if (VaultCommand.IsRequested(args))
 {
     return await VaultCommand.RunAsync(app, args);
+}
+
+if (AuditCommand.IsRequested(args))
+{
+    return await AuditCommand.RunAsync(app, args);
 }
 
 // Forwarded headers first: HSTS, redirects and cookies need the scheme the client used.

@@ -263,7 +263,7 @@ public sealed class DeliveryDispatcher(
             try
             {
                 var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>()
-                    .GetConfigurationAsync(group.Key.IntegrationId, ct);
+                    .GetConfigurationAsync(group.Key.IntegrationId, Audit.CredentialPurpose.Send, group.Count(), ct);
                 if (types.RecipientList(configuration.Type.Key) is { } recipients)
                 {
                     // Once per integration and batch, so the sender never asks the database per message.

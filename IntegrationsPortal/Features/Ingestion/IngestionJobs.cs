@@ -89,7 +89,7 @@ internal static class IngestionJobRunner
         ConfiguredIntegration integration;
         try
         {
-            integration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(run.IntegrationId, ct);
+            integration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(run.IntegrationId, Audit.CredentialPurpose.Pull, 1, ct);
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
         {

@@ -19,18 +19,29 @@ public sealed class IntegrationSecrets(
     CredentialVault vault,
     IntegrationTypeRegistry types,
     IntegrationEvents events,
-    TimeProvider time)
+    TimeProvider time,
+    Audit.CredentialUseCounter uses)
 {
     /// <summary>How long a rotated-out signing secret still signs, so receivers can switch over.</summary>
     public static readonly TimeSpan RotationGrace = TimeSpan.FromHours(24);
 
     /// <summary>For verifiers and senders only: the type, properties and opened secrets.</summary>
-    internal async Task<ConfiguredIntegration> GetConfigurationAsync(Guid id, CancellationToken ct = default)
+    internal Task<ConfiguredIntegration> GetConfigurationAsync(Guid id, CancellationToken ct = default) =>
+        GetConfigurationAsync(id, null, 0, ct);
+
+    /// <summary>As above, counting the opening as <paramref name="count"/> uses of the credentials for <paramref name="purpose"/>.</summary>
+    internal async Task<ConfiguredIntegration> GetConfigurationAsync(
+        Guid id, Audit.CredentialPurpose? purpose, int count, CancellationToken ct)
     {
         currentUser.Demand(PortalPermission.Operate, "use integration credentials");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await Integration.FindAsync(db, id, ct);
         var type = CatalogService.Get(integration.TypeKey);
+        if (purpose is { } counted && integration.Secrets is not null)
+        {
+            uses.Count(integration.OrganizationId, integration.Id, counted, count);
+        }
+
         return new ConfiguredIntegration(integration.Id, type, integration.Properties,
             Open(integration), integration.VerificationGeneration, integration.Status);
     }

@@ -34,6 +34,16 @@ public sealed class VaultService(
         currentUser.ActAsPlatform();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var report = await RewrapAsync(db.Set<Integration>().IgnoreQueryFilters(), ct);
+        // Each organization's trail records the command line's rewrap of its keys.
+        foreach (var organization in db.ChangeTracker.Entries<Integration>()
+                     .Where(e => e.State == EntityState.Modified).GroupBy(e => e.Entity.OrganizationId))
+        {
+            var entry = AuditEntry.Record(currentUser, time, "vault.rewrapped",
+                $"Re-wrapped {organization.Count()} integration key(s) under {report.ActiveKeyId} from the command line.");
+            entry.OrganizationId = organization.Key;
+            db.AuditEntries.Add(entry);
+        }
+
         await db.SaveChangesAsync(ct);
         return report;
     }

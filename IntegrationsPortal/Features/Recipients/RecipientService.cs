@@ -43,7 +43,7 @@ public sealed class RecipientService(
     public async Task SendCodeAsync(Guid integrationId, string phoneNumber, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "send verification codes");
-        var configuration = await secrets.GetConfigurationAsync(integrationId, ct);
+        var configuration = await secrets.GetConfigurationAsync(integrationId, Audit.CredentialPurpose.Send, 1, ct);
         RequireVerifyingType(configuration.Type);
         var number = RequireListed(configuration.Properties, phoneNumber);
 

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Security;
@@ -60,13 +61,20 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         StampTenant();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        AuditWriter.RefuseRewrites(this);
+        return AuditWriter.HasNewEntries(this)
+            ? AuditWriter.SaveAsync(this, _ => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), CancellationToken.None).GetAwaiter().GetResult()
+            : base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         StampTenant();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        // New audit entries go through the one writer that chains them (Features/Audit).
+        AuditWriter.RefuseRewrites(this);
+        return AuditWriter.HasNewEntries(this)
+            ? AuditWriter.SaveAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
+            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>New rows get the current organization; a row of another organization is never written.</summary>

@@ -21,6 +21,11 @@ public sealed class CurrentUser
 
     public bool IsAuthenticated => _principal.Identity?.IsAuthenticated == true;
 
+    /// <summary>The client's address, for the audit trail; null outside a request or circuit.</summary>
+    public string? Address { get; private set; }
+
+    public void SetAddress(string? address) => Address = address;
+
     public string? Role => PortalRoles.All.FirstOrDefault(_principal.IsInRole);
 
     public void Set(ClaimsPrincipal principal)
@@ -34,6 +39,7 @@ public sealed class CurrentUser
     {
         _principal = other._principal;
         OrganizationId = other.OrganizationId;
+        Address = other.Address;
     }
 
     /// <summary>For jobs: work inside one organization with no user behind it.</summary>

@@ -9,7 +9,8 @@ namespace IntegrationsPortal.Infrastructure.Security;
 /// </summary>
 public sealed class CurrentUserCircuitHandler(
     AuthenticationStateProvider authenticationStateProvider,
-    CurrentUser currentUser) : CircuitHandler, IDisposable
+    CurrentUser currentUser,
+    IHttpContextAccessor httpContextAccessor) : CircuitHandler, IDisposable
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
@@ -21,6 +22,11 @@ public sealed class CurrentUserCircuitHandler(
     {
         var state = await authenticationStateProvider.GetAuthenticationStateAsync();
         currentUser.Set(state.User);
+        // The circuit's connection is the one request it has: its address stands for the circuit's actions.
+        if (httpContextAccessor.HttpContext?.Connection.RemoteIpAddress is { } address)
+        {
+            currentUser.SetAddress(address.ToString());
+        }
     }
 
     private void OnAuthenticationChanged(Task<AuthenticationState> task) =>

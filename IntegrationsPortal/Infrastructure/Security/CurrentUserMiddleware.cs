@@ -6,6 +6,7 @@ public sealed class CurrentUserMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context, CurrentUser currentUser)
     {
         currentUser.Set(context.User);
+        currentUser.SetAddress(context.Connection.RemoteIpAddress?.ToString());
         return next(context);
     }
 }

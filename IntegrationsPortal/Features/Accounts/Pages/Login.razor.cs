@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
+using IntegrationsPortal.Features.Audit;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts.Pages;
@@ -23,6 +24,7 @@ public partial class Login
 
     [Inject]
     public required IDbContextFactory<Infrastructure.Data.PortalDbContext> DbFactory { get; init; }
+    public required SignInAudit SignIns { get; init; }
 
     [SupplyParameterFromForm]
     private LoginInput Input { get; set; } = default!;
@@ -58,6 +60,7 @@ public partial class Login
         }
         else if (user.IsDisabled)
         {
+            await SignIns.RecordAsync(user, Input.Email, SignInAudit.SignInFailed, "Refused: the account is disabled.");
             errorMessage = "This account is disabled. Ask an administrator of your organization.";
             return;
         }
@@ -70,6 +73,7 @@ public partial class Login
         var result = await SignInManager.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
         {
+            await SignIns.RecordAsync(user, Input.Email, SignInAudit.SignedIn, "Signed in with a password.");
             Logger.LogInformation("User {UserName} signed in", Input.Email);
             Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);
         }
@@ -80,10 +84,13 @@ public partial class Login
         }
         else if (result.IsLockedOut)
         {
+            await SignIns.RecordAsync(user, Input.Email, SignInAudit.SignInFailed, "Refused: the account is locked out after repeated failures.");
             ShowLockedOut(Input.Email);
         }
         else
         {
+            await SignIns.RecordAsync(user, Input.Email, SignInAudit.SignInFailed,
+                user is null ? "Refused: no such account." : "Refused: wrong password.");
             // One message for unknown user and wrong password, so the form does not reveal which accounts exist.
             errorMessage = "The email or password is not right.";
         }
@@ -109,16 +116,19 @@ public partial class Login
             : await SignInManager.TwoFactorAuthenticatorSignInAsync(code, TwoFactor.RememberMe, rememberClient: false);
         if (result.Succeeded)
         {
+            await SignIns.RecordAsync(user, user.UserName ?? "", SignInAudit.SignedIn, $"Signed in with a password and {(byRecoveryCode ? "a recovery code" : "an authenticator code")}.");
             Logger.LogInformation("User {UserName} signed in with a second factor ({Factor})", user.UserName, byRecoveryCode ? "recovery code" : "authenticator");
             Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);
         }
         else if (result.IsLockedOut)
         {
+            await SignIns.RecordAsync(user, user.UserName ?? "", SignInAudit.SignInFailed, "Refused: the account is locked out after repeated failures.");
             twoFactorStep = false;
             ShowLockedOut(user.UserName);
         }
         else
         {
+            await SignIns.RecordAsync(user, user.UserName ?? "", SignInAudit.SignInFailed, "Refused: wrong second-factor code.");
             twoFactorErrors.Add(() => TwoFactor.Code, "That code is not right. Enter the code your app shows now, or an unused recovery code.");
             twoFactorContext.NotifyValidationStateChanged();
         }

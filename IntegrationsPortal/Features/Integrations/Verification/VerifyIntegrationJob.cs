@@ -42,7 +42,7 @@ public sealed class VerifyIntegrationJob(
         ConfiguredIntegration configuration;
         try
         {
-            configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(integrationId, cancellationToken);
+            configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(integrationId, Audit.CredentialPurpose.Verify, 1, cancellationToken);
         }
         catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
         {
