@@ -8,6 +8,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Platform;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
@@ -42,6 +43,7 @@ public static class PortalExtensions
         builder.AddIngestion();
         builder.AddFlows();
         builder.AddUplinks();
+        builder.AddProviderRouting();
         builder.AddPortalApi();
         return builder;
     }

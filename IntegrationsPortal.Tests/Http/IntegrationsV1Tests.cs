@@ -250,7 +250,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         Assert.Equal("pending_verify", (await GetAsync(acmeProgram, id)).GetProperty("status").GetString());
     }
 
-    private static object Stripe(Uri baseUri, Dictionary<string, string>? metadata = null) => new
+    internal static object Stripe(Uri baseUri, Dictionary<string, string>? metadata = null) => new
     {
         provider = "stripe",
         credentials = new Dictionary<string, string>
@@ -261,7 +261,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         metadata = metadata ?? [],
     };
 
-    private static object Twilio(Uri baseUri) => new
+    internal static object Twilio(Uri baseUri) => new
     {
         provider = "twilio",
         credentials = new Dictionary<string, string>
@@ -272,7 +272,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     };
 
     // Port 1 on loopback refuses at once: this one stays out of the way in error.
-    private static object Plivo() => new
+    internal static object Plivo() => new
     {
         provider = "plivo",
         credentials = new Dictionary<string, string>
@@ -287,20 +287,20 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         return (meta.GetProperty("current_page").GetInt32(), meta.GetProperty("per_page").GetInt32(), meta.GetProperty("total").GetInt32(), meta.GetProperty("last_page").GetInt32());
     }
 
-    private static async Task<string> CreateAsync(HttpClient program, object body)
+    internal static async Task<string> CreateAsync(HttpClient program, object body)
     {
         var response = await program.PostAsJsonAsync("/api/v1/integrations", body, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data").GetProperty("id").GetString()!;
     }
 
-    private static async Task<JsonElement> GetAsync(HttpClient program, string id) =>
+    internal static async Task<JsonElement> GetAsync(HttpClient program, string id) =>
         (await program.GetFromJsonAsync<JsonElement>($"/api/v1/integrations/{id}", Ct)).GetProperty("data");
 
     private static Task<JsonElement> ListAsync(HttpClient program, string query) =>
         program.GetFromJsonAsync<JsonElement>("/api/v1/integrations" + query, Ct);
 
-    private static async Task<JsonElement> PatchAsync(HttpClient program, string id, object body)
+    internal static async Task<JsonElement> PatchAsync(HttpClient program, string id, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/integrations/{id}") { Content = JsonContent.Create(body) };
         var response = await program.SendAsync(request, Ct);
@@ -308,7 +308,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data");
     }
 
-    private static async Task<JsonElement> ActionAsync(HttpClient program, string id, string action)
+    internal static async Task<JsonElement> ActionAsync(HttpClient program, string id, string action)
     {
         var response = await program.PostAsync($"/api/v1/integrations/{id}/{action}", null, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -316,7 +316,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     /// <summary>Polls until the scheduler's verification has moved the integration on from pending_verify (20 s at most).</summary>
-    private static async Task<JsonElement> WaitWhilePendingAsync(HttpClient program, string id)
+    internal static async Task<JsonElement> WaitWhilePendingAsync(HttpClient program, string id)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)

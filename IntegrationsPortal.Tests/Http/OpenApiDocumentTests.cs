@@ -111,6 +111,24 @@ public sealed class OpenApiDocumentTests(SetUpPortalFixture portal)
             w.GetProperty("responses").GetProperty("422").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("message").GetString()));
     }
 
+    [Fact]
+    public async Task V1_ListsTheRoutingRulesEndpoints()
+    {
+        var (document, _) = await LoadAsync("v1");
+
+        var described = document.Paths
+            .SelectMany(p => (p.Value.Operations ?? []).Keys.Select(m => $"{m.Method.ToUpperInvariant()} {p.Key.TrimEnd('/')}"))
+            .ToHashSet();
+
+        Assert.Superset(
+            new HashSet<string>
+            {
+                "GET /api/v1/routing-rules", "POST /api/v1/routing-rules", "GET /api/v1/routing-rules/{id}",
+                "PATCH /api/v1/routing-rules/{id}", "DELETE /api/v1/routing-rules/{id}",
+            },
+            described);
+    }
+
     private static PublicApi Api(string name) => PublicApi.All.Single(a => a.DocumentName == name);
 
     /// <summary>The route as OpenAPI writes it: parameters by name, without constraints or defaults.</summary>

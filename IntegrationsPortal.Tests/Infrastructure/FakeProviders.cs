@@ -57,6 +57,10 @@ public sealed class FakeProviders : IAsyncDisposable
         app.MapGet("/v1/account", (HttpRequest request) => BearerToken(request) is { } key && key == IntegrationSeeds.StripeSecret
             ? LoopbackApp.Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
             : LoopbackApp.Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
+        app.MapGet("/v1/Account/{authId}/", (string authId, HttpRequest request) =>
+            authId == FakeMessagingProviders.PlivoAuthId && LoopbackApp.BasicCredentials(request) == $"{FakeMessagingProviders.PlivoAuthId}:{FakeMessagingProviders.PlivoToken}"
+                ? LoopbackApp.Json(200, $$"""{"account_type":"standard","auth_id":"{{authId}}","name":"Acme","resource_uri":"/v1/Account/{{authId}}/"}""")
+                : LoopbackApp.Json(401, """{"api_id":"c1b6b6a0","error":"authentication failed"}"""));
         app.MapGet("/me", (HttpRequest request) => BearerToken(request) == TelematicsToken
             ? LoopbackApp.Json(200, """{"data":{"id":"123","name":"Acme Fleet"}}""")
             : LoopbackApp.Json(401, """{"message":"Unauthorized","requestId":"7f1c2a"}"""));

@@ -37,7 +37,7 @@ public static class CatalogData
                 },
             ])
         {
-            Capabilities = [Capabilities.TestSend],
+            Capabilities = [Capabilities.TestSend, Capabilities.Notify],
             Mapping = new(ResourceFilter.Any, false, "Receiver's id"),
         },
         new(TypeKeys.Http, "HTTP", "http", IntegrationDirection.Egress, Categories.Data,
@@ -62,7 +62,7 @@ public static class CatalogData
                 Text("success_codes", "Success status codes", defaultValue: "200-299") with { Help = "Ranges and codes, e.g. 200-299,304. 3xx is a failure unless listed." },
             ])
         {
-            Capabilities = [Capabilities.TestSend],
+            Capabilities = [Capabilities.TestSend, Capabilities.Notify],
         },
         new(TypeKeys.Mqtt, "MQTT", "hub", IntegrationDirection.Egress, Categories.Data,
             "Publishes to an MQTT 3.1.1 or 5.0 broker at QoS 0, 1 or 2, with retain, TLS (client certificates too) and a last will.",
@@ -90,7 +90,7 @@ public static class CatalogData
                 Text("will_payload", "Last will payload"),
             ])
         {
-            Capabilities = [Capabilities.TestSend, Capabilities.Publish],
+            Capabilities = [Capabilities.TestSend, Capabilities.Publish, Capabilities.Notify],
             DeliversInOrder = true,
         },
         new(TypeKeys.Email, "Email", "mail", IntegrationDirection.Egress, Categories.Notification,

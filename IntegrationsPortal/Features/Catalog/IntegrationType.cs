@@ -147,6 +147,9 @@ public sealed record IntegrationType(
     public PropertySpec? Property(string name) => Properties.FirstOrDefault(p => p.Name == name);
 
     public bool Can(string capability) => Capabilities.Contains(capability);
+
+    /// <summary>What routing rules and operations can ask of this type (<see cref="Catalog.Capabilities.Routable"/>), in catalog order.</summary>
+    public IReadOnlyList<string> RoutableCapabilities => [.. Capabilities.Where(Catalog.Capabilities.Routable.Contains)];
 }
 
 public static class Capabilities
@@ -161,6 +164,59 @@ public static class Capabilities
     public const string ProcessRefund = "process_refund";
     public const string VerifyPayment = "verify_payment";
     public const string Publish = "publish";
+    public const string Notify = "notify";
+
+    /// <summary>
+    /// The operations a program asks for by capability (routing rules, /api/v1/operations) and an
+    /// integration enables or not. The rest (test_send, backfill, publish, place_call) are the portal's own actions.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Routable = new HashSet<string>(StringComparer.Ordinal)
+    {
+        InitiatePayment, ProcessRefund, VerifyPayment, SendSms, SendWhatsApp, SendEmail, Notify,
+    };
+
+    /// <summary>
+    /// The enabled subset an operator or a program chose for <paramref name="type"/>, checked: null means
+    /// all the type offers. An unknown name or one the type does not offer is refused on <c>EnabledCapabilities</c>.
+    /// </summary>
+    public static List<string> Choose(IntegrationType type, IEnumerable<string>? chosen)
+    {
+        if (chosen is null)
+        {
+            return [.. type.RoutableCapabilities];
+        }
+
+        var list = chosen.ToList();
+        var offered = type.RoutableCapabilities;
+        var errors = list.Distinct(StringComparer.Ordinal).Where(c => !offered.Contains(c)).Select(c => Routable.Contains(c)
+            ? $"{type.DisplayName} does not offer '{c}'; it offers {Offers(type)}."
+            : $"'{c}' is not a capability; {type.DisplayName} offers {Offers(type)}.").ToArray();
+        if (errors.Length > 0)
+        {
+            throw new PortalException(PortalErrorKind.Validation, errors[0], new Dictionary<string, string[]> { [EnabledField] = errors });
+        }
+
+        // Kept in the catalog's order, once each, whatever order they came in.
+        return [.. offered.Where(list.Contains)];
+    }
+
+    public const string EnabledField = "EnabledCapabilities";
+
+    private static string Offers(IntegrationType type) =>
+        type.RoutableCapabilities.Count == 0 ? "none" : string.Join(", ", type.RoutableCapabilities);
+
+    /// <summary>A capability in words, for checkboxes and the rules page.</summary>
+    public static string Describe(string capability) => capability switch
+    {
+        InitiatePayment => "Initiate payments",
+        ProcessRefund => "Process refunds",
+        VerifyPayment => "Verify payments",
+        SendSms => "Send SMS",
+        SendWhatsApp => "Send WhatsApp messages",
+        SendEmail => "Send email",
+        Notify => "Notify (deliver a message)",
+        _ => capability,
+    };
 }
 
 public static class Categories

@@ -36,6 +36,12 @@ public sealed class Integration : ITenantOwned
 
     public Dictionary<string, string> Metadata { get; set; } = [];
 
+    /// <summary>
+    /// The capabilities routing may use this integration for: a subset of its type's routable ones
+    /// (<see cref="Catalog.Capabilities.Choose"/>), all of them unless the operator unticked some.
+    /// </summary>
+    public List<string> EnabledCapabilities { get; set; } = [];
+
     /// <summary>Names of the sensitive properties that have a value; never the values.</summary>
     public List<string> SecretNames { get; set; } = [];
 
@@ -116,6 +122,7 @@ public sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integrat
         builder.Property(i => i.Properties).HasJsonMap();
         builder.Property(i => i.Metadata).HasJsonMap();
         builder.Property(i => i.SecretNames).HasJsonList();
+        builder.Property(i => i.EnabledCapabilities).HasJsonList();
         builder.Ignore(i => i.Secrets);
         builder.HasQueryFilter("SoftDelete", i => i.DeletedAt == null);
         builder.HasIndex(i => new { i.OrganizationId, i.SingletonKey }).IsUnique();

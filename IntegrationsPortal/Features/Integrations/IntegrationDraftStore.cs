@@ -11,7 +11,7 @@ public sealed class IntegrationDraftStore
     {
         if (!_drafts.TryGetValue(type.Key, out var draft))
         {
-            draft = new IntegrationDraft { Name = $"{type.DisplayName} integration" };
+            draft = new IntegrationDraft { Name = $"{type.DisplayName} integration", EnabledCapabilities = [.. type.RoutableCapabilities] };
             foreach (var spec in type.Properties.Where(p => p.Default is not null))
             {
                 draft.Values[spec.Name] = spec.Default;
@@ -35,4 +35,7 @@ public sealed class IntegrationDraft
     public Dictionary<string, string> Errors { get; } = [];
 
     public string? MetadataJson { get; set; }
+
+    /// <summary>Ticked capabilities; all the type offers to begin with.</summary>
+    public List<string> EnabledCapabilities { get; init; } = [];
 }

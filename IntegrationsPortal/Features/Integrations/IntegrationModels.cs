@@ -20,6 +20,9 @@ public sealed class CreateIntegrationInput
     public Dictionary<string, string?> Properties { get; set; } = [];
 
     public Dictionary<string, string> Metadata { get; set; } = [];
+
+    /// <summary>The capabilities routing may use it for; null: all its type offers.</summary>
+    public List<string>? EnabledCapabilities { get; set; }
 }
 
 /// <summary>What may change after creation: the name, editable non-sensitive properties, metadata.</summary>
@@ -33,6 +36,9 @@ public sealed class UpdateIntegrationInput
     public Dictionary<string, string?> Properties { get; set; } = [];
 
     public Dictionary<string, string> Metadata { get; set; } = [];
+
+    /// <summary>The capabilities routing may use it for; null: unchanged.</summary>
+    public List<string>? EnabledCapabilities { get; set; }
 }
 
 public sealed record IntegrationRow(
@@ -51,7 +57,11 @@ public sealed record IntegrationDetail(
     DateTimeOffset? VerifiedAt,
     string? LastError,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The capabilities routing may use it for (see <see cref="Integration.EnabledCapabilities"/>).</summary>
+    public IReadOnlyList<string> EnabledCapabilities { get; init; } = [];
+}
 
 public enum IntegrationSort
 {

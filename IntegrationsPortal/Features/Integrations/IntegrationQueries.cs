@@ -56,7 +56,10 @@ public sealed class IntegrationQueries(CurrentUser currentUser, IDbContextFactor
         return new IntegrationDetail(
             integration.Id, integration.Name, type, integration.Status, integration.Properties,
             type.Properties.Where(p => p.Sensitive).ToDictionary(p => p.Name, p => integration.SecretNames.Contains(p.Name)),
-            integration.Metadata, integration.VerifiedAt, integration.LastError, integration.CreatedAt, integration.UpdatedAt);
+            integration.Metadata, integration.VerifiedAt, integration.LastError, integration.CreatedAt, integration.UpdatedAt)
+        {
+            EnabledCapabilities = integration.EnabledCapabilities,
+        };
     }
 
     private static IQueryable<Integration> Sort(IQueryable<Integration> query, IntegrationSort by, bool descending) => (by, descending) switch

@@ -49,6 +49,7 @@ public sealed class IntegrationService(
             ? secret
             : null;
         ValidateMetadata(input.Metadata);
+        var enabled = Capabilities.Choose(type, input.EnabledCapabilities);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var inUse = await db.Set<Integration>().CountAsync(i => i.TypeKey == type.Key, ct);
@@ -65,6 +66,7 @@ public sealed class IntegrationService(
             Name = input.Name.Trim(),
             Status = IntegrationStatus.PendingVerify,
             Metadata = new Dictionary<string, string>(input.Metadata),
+            EnabledCapabilities = enabled,
             SingletonKey = type.SingleInstance ? type.Key : null,
             VerificationGeneration = 1,
             ApiId = Ulid.NewUlid(now).ToString(),
@@ -95,6 +97,7 @@ public sealed class IntegrationService(
         var integration = await Integration.FindAsync(db, id, ct);
         var type = CatalogService.Get(integration.TypeKey);
 
+        var enabled = input.EnabledCapabilities is null ? integration.EnabledCapabilities : Capabilities.Choose(type, input.EnabledCapabilities);
         var merged = MergeForUpdate(integration, type, input.Properties, out var replacedSecrets);
         var values = PropertyValidator.Validate(type, merged);
         var propertiesChanged = replacedSecrets.Count > 0
@@ -111,6 +114,7 @@ public sealed class IntegrationService(
         }
 
         integration.Name = input.Name.Trim();
+        integration.EnabledCapabilities = enabled;
         integration.Metadata = MergeMetadata(integration.Metadata, input.Metadata, keepVerified: !propertiesChanged);
         integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.updated",

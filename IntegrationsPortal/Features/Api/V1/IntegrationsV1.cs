@@ -26,6 +26,9 @@ public static class IntegrationsV1
         public Dictionary<string, string?> Credentials { get; set; } = [];
 
         public Dictionary<string, string> Metadata { get; set; } = [];
+
+        /// <summary>Left out: every capability the provider offers.</summary>
+        public List<string>? EnabledCapabilities { get; set; }
     }
 
     /// <summary>PATCH: a field left out stays as it is; a credential or metadata entry sent as null is removed.</summary>
@@ -36,11 +39,13 @@ public static class IntegrationsV1
         public Dictionary<string, string?>? Credentials { get; set; }
 
         public Dictionary<string, string?>? Metadata { get; set; }
+
+        public List<string>? EnabledCapabilities { get; set; }
     }
 
     /// <summary>One integration as /api/v1 shows it: sensitive credentials always null, the rest in clear.</summary>
     public sealed record Resource(
-        string Id, string Provider, string Name, string Category, string Status,
+        string Id, string Provider, string Name, string Category, string Status, IReadOnlyList<string> EnabledCapabilities,
         IReadOnlyDictionary<string, string?> Credentials, IReadOnlyDictionary<string, string> Metadata,
         DateTimeOffset? VerifiedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -68,6 +73,7 @@ public static class IntegrationsV1
                 Name = body.Name ?? type.DisplayName,
                 Properties = body.Credentials,
                 Metadata = body.Metadata,
+                EnabledCapabilities = body.EnabledCapabilities,
             }, ct));
             var created = await GetAsync(user, dbFactory, i => i.Id == id, ct);
             return V1Envelope.Ok("Integration created successfully.", created, status: StatusCodes.Status201Created);
@@ -93,7 +99,10 @@ public static class IntegrationsV1
 
             await WithV1FieldsAsync(async () =>
             {
-                await service.UpdateAsync(key, new UpdateIntegrationInput { Name = body.Name ?? current.Name, Properties = body.Credentials ?? [], Metadata = metadata }, ct);
+                await service.UpdateAsync(key, new UpdateIntegrationInput
+                {
+                    Name = body.Name ?? current.Name, Properties = body.Credentials ?? [], Metadata = metadata, EnabledCapabilities = body.EnabledCapabilities,
+                }, ct);
                 return true;
             });
             return V1Envelope.Ok("Integration updated successfully.", await FindAsync(user, dbFactory, id, ct));
@@ -161,7 +170,7 @@ public static class IntegrationsV1
     }
 
     /// <summary>Page links that keep the caller's filters and page size.</summary>
-    private static PageLinks Links(HttpRequest request, int page, int lastPage)
+    internal static PageLinks Links(HttpRequest request, int page, int lastPage)
     {
         string At(int number)
         {
@@ -173,7 +182,7 @@ public static class IntegrationsV1
         return new PageLinks(At(1), At(lastPage), page > 1 ? At(Math.Min(page - 1, lastPage)) : null, page < lastPage ? At(page + 1) : null);
     }
 
-    private static int PositiveNumber(string? text, int fallback, int max, string field, string message, Dictionary<string, string[]> errors)
+    internal static int PositiveNumber(string? text, int fallback, int max, string field, string message, Dictionary<string, string[]> errors)
     {
         if (text is null)
         {
@@ -220,6 +229,7 @@ public static class IntegrationsV1
                 "" => "request",
                 nameof(CreateIntegrationInput.TypeKey) => "provider",
                 nameof(CreateIntegrationInput.Name) or nameof(CreateIntegrationInput.Metadata) => name.ToLowerInvariant(),
+                Capabilities.EnabledField => "enabled_capabilities",
                 _ => "credentials." + name,
             });
         }
@@ -262,6 +272,7 @@ public static class IntegrationsV1
 
         return new Resource(
             integration.ApiId, type.Key, integration.Name, ProvidersV1.CategoryOf(type.Key)!, IntegrationLifecycle.Label(integration.Status),
+            integration.EnabledCapabilities,
             type.Properties.Where(p => !p.SetByPortal).ToDictionary(p => p.Name, p => p.Sensitive ? null : integration.Properties.GetValueOrDefault(p.Name)),
             metadata, integration.VerifiedAt, integration.CreatedAt, integration.UpdatedAt);
     }

@@ -47,13 +47,6 @@ public static class ProvidersV1
         (TypeKeys.Email, "communication"),
     ];
 
-    // test_send, publish and backfill are the portal's own; the published API names operations only.
-    private static readonly HashSet<string> PublishedCapabilities =
-    [
-        Capabilities.InitiatePayment, Capabilities.ProcessRefund, Capabilities.VerifyPayment,
-        Capabilities.SendSms, Capabilities.SendWhatsApp, Capabilities.SendEmail,
-    ];
-
     public static readonly IReadOnlyList<string> Categories = ["payment", "communication"];
 
     /// <summary>The published category of a provider type, or null when /api/v1 does not offer it.</summary>
@@ -77,7 +70,7 @@ public static class ProvidersV1
                 var type = CatalogService.Get(p.TypeKey);
                 return new Provider(
                     type.Key, type.DisplayName, p.Category,
-                    [.. type.Capabilities.Where(PublishedCapabilities.Contains)],
+                    type.RoutableCapabilities,
                     type.Properties.ToDictionary(f => f.Name, f => new CredentialField(JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Type.ToString()), f.Sensitive, f.Required)),
                     configured.Contains(type.Key));
             }).ToList();

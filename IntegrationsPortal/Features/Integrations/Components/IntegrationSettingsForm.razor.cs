@@ -10,6 +10,7 @@ public partial class IntegrationSettingsForm
 {
     private string name = "";
     private Dictionary<string, string?> values = [];
+    private List<string> enabledCapabilities = [];
     private readonly Dictionary<string, string> errors = [];
     private string? metadataJson;
     private bool canOperate;
@@ -43,6 +44,7 @@ public partial class IntegrationSettingsForm
         shownId = Detail.Id;
         name = Detail.Name;
         values = Detail.Properties.ToDictionary(p => p.Key, p => (string?)p.Value);
+        enabledCapabilities = [.. Detail.EnabledCapabilities];
         errors.Clear();
         secretsToReenter = [];
         ErrorMessage = null;
@@ -83,6 +85,12 @@ public partial class IntegrationSettingsForm
         }
     }
 
+    private void CapabilitiesChanged()
+    {
+        errors.Remove(Catalog.Capabilities.EnabledField);
+        FieldChanged();
+    }
+
     private async Task SaveAsync()
     {
         var id = Detail.Id;
@@ -93,6 +101,7 @@ public partial class IntegrationSettingsForm
                 Properties = values.Where(v => Detail.Type.Property(v.Key) is { } spec && Shows(spec) && spec.IsVisible(values)
                     && !(spec.Sensitive && string.IsNullOrEmpty(v.Value))).ToDictionary(),
                 Metadata = string.IsNullOrEmpty(metadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(metadataJson) ?? [],
+                EnabledCapabilities = [.. enabledCapabilities],
             }),
             confirmation: $"'{name}' is saved.",
             refused: e => ServiceErrors.ShowIn(errors, e));

@@ -73,6 +73,12 @@ public partial class NewIntegrationPage
         }
     }
 
+    private void CapabilitiesChanged()
+    {
+        draft.Errors.Remove(Catalog.Capabilities.EnabledField);
+        FieldChanged();
+    }
+
     private async Task CreateAsync()
     {
         var creating = type!;
@@ -84,6 +90,7 @@ public partial class NewIntegrationPage
                 Name = draft.Name,
                 Properties = draft.Values.Where(v => creating.Property(v.Key)!.IsVisible(draft.Values)).ToDictionary(),
                 Metadata = string.IsNullOrEmpty(draft.MetadataJson) ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(draft.MetadataJson) ?? [],
+                EnabledCapabilities = [.. draft.EnabledCapabilities],
             }),
             confirmation: $"'{draft.Name}' is created; checking it now.",
             refused: e =>

@@ -745,6 +745,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.Property<long?>("DeletedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EnabledCapabilities")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -1052,6 +1056,50 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.HasIndex("ResourceKind", "ResourceId");
 
                     b.ToTable("ResourceMappings");
+                });
+
+            modelBuilder.Entity("IntegrationsPortal.Features.Routing.RoutingRule", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(26)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Capability")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("FallbackIntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("OrganizationId", "Capability", "Priority");
+
+                    b.ToTable("RoutingRule");
                 });
 
             modelBuilder.Entity("IntegrationsPortal.Features.Settings.AuditEntry", b =>

@@ -1,0 +1,11 @@
+namespace IntegrationsPortal.Features.Routing;
+
+public static class RoutingExtensions
+{
+    /// <summary>Routing rules and the operations routed by them (Features/Routing).</summary>
+    public static IHostApplicationBuilder AddProviderRouting(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RoutingRuleService>();
+        return builder;
+    }
+}
