@@ -59,20 +59,20 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await ConnectAsync("function-1", "destination-2");
         // A link the model refuses (here: drawn again, input to output) is not kept, and the canvas says why.
         await DragPortAsync("function-1-in", "source-1-out");
-        await Expect(ByTestId("canvas-note")).ToContainTextAsync("connected already");
+        await Expect(ByTestId("canvas-note")).ToContainTextAsync("connected already", new() { Timeout = 30_000 });
         await Expect(Page.Locator("[data-link-id]")).ToHaveCountAsync(3);
 
         await ByTestId("canvas-node-function-1").ClickAsync();
         await ByTestId("function-code").FillAsync(Code);
         await ByTestId("test-sample").FillAsync(UplinkSamples.ThingsStack(eui, 1));
         await ByTestId("test-function").ClickAsync();
-        await Expect(ByTestId("test-output")).ToHaveTextAsync("""{"celsius":21.5,"device":"no device"}""");
-        await Expect(ByTestId("test-logs")).ToHaveTextAsync("uplink from no device");
+        await Expect(ByTestId("test-output")).ToHaveTextAsync("""{"celsius":21.5,"device":"no device"}""", new() { Timeout = 30_000 });
+        await Expect(ByTestId("test-logs")).ToHaveTextAsync("uplink from no device", new() { Timeout = 30_000 });
         await ExpectNoSeriousAccessibilityViolationsAsync("/flows/{id}/edit with the canvas built", within: "main");
 
         await ByTestId("deploy").ClickAsync();
         await Expect(ByTestId("deployed-version")).ToHaveTextAsync("Running version 1", new() { Timeout = 30_000 });
-        await Expect(ByTestId("unsaved")).ToHaveCountAsync(0);
+        await Expect(ByTestId("unsaved")).ToHaveCountAsync(0, Slow);
 
         using (var network = new HttpClient { BaseAddress = RootUri })
         using (var push = new HttpRequestMessage(HttpMethod.Post, UplinksExtensions.EndpointPath(uplinks)) { Content = new StringContent(UplinkSamples.ThingsStack(eui, 7), System.Text.Encoding.UTF8, "application/json") })
@@ -92,7 +92,7 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await GotoInteractiveAsync($"/flows/{flow}/history");
         await Expect(ByTestId("run-open")).ToHaveCountAsync(1, Slow);
         await ByTestId("run-open").ClickAsync();
-        await Expect(ByTestId("run-step-function-1-0").GetByTestId("step-output")).ToContainTextAsync("\"celsius\":21.5");
+        await Expect(ByTestId("run-step-function-1-0").GetByTestId("step-output")).ToContainTextAsync("\"celsius\":21.5", new() { Timeout = 30_000 });
         var deliveries = ByTestId("step-delivery");
         await Expect(deliveries).ToHaveCountAsync(2, Slow);
         foreach (var (step, name) in new[] { ("destination-1", $"Canvas primary {unique}"), ("destination-2", $"Canvas backup {unique}") })
@@ -100,10 +100,10 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
             var delivery = Page.Locator($"[data-testid^='run-step-{step}-']").GetByTestId("step-delivery");
             await Expect(delivery).ToBeEnabledAsync(new() { Timeout = 30_000 });
             await OpenDialogAsync(delivery);
-            await Expect(ByTestId("delivery-dialog")).ToContainTextAsync(name);
+            await Expect(ByTestId("delivery-dialog")).ToContainTextAsync(name, new() { Timeout = 30_000 });
             await Expect(ByTestId("delivery-dialog")).ToContainTextAsync("\"celsius\":21.5");
             await Page.Keyboard.PressAsync("Escape");
-            await Expect(ByTestId("delivery-dialog")).ToHaveCountAsync(0);
+            await Expect(ByTestId("delivery-dialog")).ToHaveCountAsync(0, Slow);
         }
     }
 
