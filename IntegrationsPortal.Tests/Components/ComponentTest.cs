@@ -21,6 +21,9 @@ public abstract class ComponentTest : BunitContext
     {
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Z.Blazor.Diagrams measures its canvas first; a loose null would break it (the flow editor's canvas).
+        JSInterop.Setup<Blazor.Diagrams.Core.Geometry.Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true)
+            .SetResult(new Blazor.Diagrams.Core.Geometry.Rectangle(0, 0, 800, 480));
     }
 
     /// <summary>Signs in a user of <paramref name="role"/> for components that ask CurrentUser or AuthorizeView, with no services behind.</summary>

@@ -81,7 +81,7 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
 
         editor.Find("[data-testid=deploy]").Click();
 
-        editor.WaitForAssertion(() => Assert.NotEmpty(editor.FindAll("[data-testid=node-problem-function-1]")));
+        editor.WaitForAssertion(() => Assert.NotEmpty(editor.FindAll("[data-testid=node-problem-function-1]")), TimeSpan.FromSeconds(30));
         var problems = editor.FindAll("[data-testid=node-problem-function-1]").Select(p => p.TextContent).ToList();
         Assert.Contains(problems, p => p.Contains("gets no messages", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("The function does not compile", StringComparison.Ordinal));

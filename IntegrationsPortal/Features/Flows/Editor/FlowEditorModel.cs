@@ -26,23 +26,39 @@ public sealed class FlowEditorModel(string name, FlowGraph graph)
 
     public void NotifyChanged() => Changed?.Invoke();
 
-    public FlowNode Add(FlowNodeKind kind, double x = double.NaN, double y = double.NaN)
+    public FlowNode Add(FlowNodeKind kind, double x = double.NaN, double y = double.NaN) => Add(new FlowPaletteItem(kind), x, y);
+
+    /// <summary>Adds what the palette offers (a device, an integration, a function) at a point of the canvas, or in its kind's column.</summary>
+    public FlowNode Add(FlowPaletteItem item, double x = double.NaN, double y = double.NaN)
     {
+        var kind = item.Kind;
         var column = kind switch { FlowNodeKind.Source => 0, FlowNodeKind.Function => 1, _ => 2 };
         var node = new FlowNode
         {
             Id = Graph.NewNodeId(kind),
             Kind = kind,
-            Source = kind == FlowNodeKind.Source ? FlowSourceKind.Device : null,
+            Source = kind == FlowNodeKind.Source ? item.Source ?? FlowSourceKind.Device : null,
+            SourceRef = kind == FlowNodeKind.Source ? item.Reference : null,
+            IntegrationId = kind == FlowNodeKind.Destination && Guid.TryParse(item.Reference, out var integration) ? integration : null,
             Code = kind == FlowNodeKind.Function ? FlowEditorText.StarterFunction : null,
             // Without a drop point, stack the node in its kind's column, where auto-layout would put it.
-            X = double.IsNaN(x) ? 40 + (column * 280) : x,
-            Y = double.IsNaN(y) ? 40 + (Graph.Nodes.Count(n => n.Kind == kind) * 120) : y,
+            X = double.IsNaN(x) ? 40 + (column * 280) : Math.Round(x),
+            Y = double.IsNaN(y) ? 40 + (Graph.Nodes.Count(n => n.Kind == kind) * 120) : Math.Round(y),
         };
         Graph.Nodes.Add(node);
         SelectedId = node.Id;
         NotifyChanged();
         return node;
+    }
+
+    /// <summary>Where the canvas shows a node, kept with the draft.</summary>
+    public void Move(string nodeId, double x, double y)
+    {
+        if (Graph.Node(nodeId) is { } node && (node.X != Math.Round(x) || node.Y != Math.Round(y)))
+        {
+            (node.X, node.Y) = (Math.Round(x), Math.Round(y));
+            NotifyChanged();
+        }
     }
 
     public void Delete(string nodeId)
@@ -64,10 +80,16 @@ public sealed class FlowEditorModel(string name, FlowGraph graph)
         return from is null ? [] : Graph.Nodes.Where(to => CanConnect(from, to));
     }
 
-    public bool CanConnect(FlowNode from, FlowNode to) =>
-        from.Kind != FlowNodeKind.Destination && to.Kind != FlowNodeKind.Source && from.Id != to.Id
-        && !Graph.Edges.Contains(new FlowEdge(from.Id, to.Id))
-        && !Reaches(to.Id, from.Id);
+    public bool CanConnect(FlowNode from, FlowNode to) => WhyNotConnect(from, to) is null;
+
+    /// <summary>Why an edge from <paramref name="from"/> to <paramref name="to"/> is refused (null when it is allowed): the canvas says it.</summary>
+    public string? WhyNotConnect(FlowNode from, FlowNode to) =>
+        from.Kind == FlowNodeKind.Destination ? "A destination sends nothing on: it has no output."
+        : to.Kind == FlowNodeKind.Source ? "A source takes nothing in: it has no input."
+        : from.Id == to.Id ? "A node cannot feed itself."
+        : Graph.Edges.Contains(new FlowEdge(from.Id, to.Id)) ? "These nodes are connected already."
+        : Reaches(to.Id, from.Id) ? "That link would make a loop: messages would go round for ever."
+        : null;
 
     public bool Connect(string fromId, string toId)
     {

@@ -7,8 +7,8 @@ using MudBlazor;
 namespace IntegrationsPortal.Features.Flows.Editor;
 
 /// <summary>
-/// The flow editor: a flow's draft as a list of nodes and a side panel that configures the selected
-/// one, Save draft and Deploy through <see cref="FlowService"/>. Every edit goes to
+/// The flow editor: a flow's draft on a canvas (with a palette to drag from), as a list of nodes, and
+/// a side panel that configures the selected one, Save draft and Deploy through <see cref="FlowService"/>. Every edit goes to
 /// <see cref="FlowDraftStore"/> at once, so the work survives a dropped circuit; leaving with unsaved
 /// work asks first (NavigationLock, which also arms the browser's beforeunload prompt).
 /// </summary>
@@ -24,6 +24,7 @@ public partial class FlowEditorPage : IDisposable
     private string savedName = "";
     private IReadOnlyList<FlowProblem> problems = [];
     private IReadOnlyList<FlowProblem> warnings = [];
+    private readonly FlowPaletteDrag paletteDrag = new();
 
     [Parameter]
     public Guid FlowId { get; set; }
