@@ -30,28 +30,4 @@ public sealed class ContentSecurityPolicyUiTests(ChromiumFixture chromium, SetUp
 
         Assert.Empty(violations);
     }
-
-    [Fact]
-    public async Task ReconnectNoticesReload_ReloadsThePageTheOperatorWasOn_NotTheHomePage()
-    {
-        var violations = new List<string>();
-        Page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
-            {
-                violations.Add(message.Text);
-            }
-        };
-        await SignInAsync(portal.Acme.AdminEmail);
-        await GotoInteractiveAsync("/settings");
-        // The server ended the session (a restart): Blazor shows this state of the notice.
-        await Page.EvaluateAsync("() => document.getElementById('components-reconnect-modal').classList.add('components-reconnect-rejected')");
-
-        var reload = Page.WaitForRequestAsync(request => request.IsNavigationRequest);
-        await Page.Locator(".reconnect-rejected a, .reconnect-rejected button").ClickAsync();
-
-        Assert.Equal("/settings", new Uri((await reload).Url).AbsolutePath);
-        await WaitForInteractiveAsync();
-        Assert.Empty(violations);
-    }
 }
