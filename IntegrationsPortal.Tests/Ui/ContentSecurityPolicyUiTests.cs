@@ -24,8 +24,8 @@ public sealed class ContentSecurityPolicyUiTests(ChromiumFixture chromium, SetUp
             await GotoInteractiveAsync(path);
         }
 
-        // The reconnect dialog's Reload link: its inline handler must be allowed to run.
-        await Page.EvaluateAsync("() => document.querySelector('.reconnect-failed a').click()");
+        // The reconnect dialog's Reload: its handler must be allowed to run.
+        await Page.EvaluateAsync("() => document.querySelector('.reconnect-failed .reconnect-reload').click()");
         await WaitForInteractiveAsync();
 
         Assert.Empty(violations);

@@ -3,6 +3,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quartz;
 
@@ -222,6 +223,80 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task History_ShowsEachRequestOfARun_WithTheRateLimitAndTheWaitThatFollowed()
+    {
+        _fake.RateLimitNext = 1;
+        var clock = new ManualTimeProvider();
+        var run = await StartBackfillAsync(days: 1);
+
+        var running = RunEngineAsync(run, time: clock);
+        await WaitForTimerAsync(clock, TimeSpan.FromSeconds(5));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await running;
+
+        var history = await HistoryAsync();
+        var limited = Assert.Single(history, r => r.StatusCode == 429);
+        Assert.Equal("Rate limited; waited 5 s before trying again.", limited.Outcome);
+        Assert.Equal(IngestionKind.Backfill, limited.Kind);
+        var pages = history.Where(r => r.StatusCode == 200).ToList();
+        Assert.Equal(2 * 96, pages.Sum(r => r.Readings));
+        Assert.All(pages, page => Assert.True(page.At > limited.At, "the pages came after the wait"));
+        Assert.Equal(history.OrderByDescending(r => r.At).ToList(), history); // newest first
+    }
+
+    [Fact]
+    public async Task PortalStopping_DuringABackfill_EndsItsJobAtOnce_AndTheRunResumesAfterTheRestart()
+    {
+        var scheduler = await Portal.SchedulerAsync();
+        // Only this backfill's job runs: no queued verification or pull among the provider's requests.
+        await scheduler.Clear(TestContext.Current.CancellationToken);
+        var run = await StartBackfillAsync(days: 3);
+        var requestsAtStart = _fake.Requests;
+        var held = new TaskCompletionSource();
+        var reached = new TaskCompletionSource();
+        // The provider is slow to answer the first day's third page (and anything after it).
+        _fake.OnRequest = async count =>
+        {
+            if (count > requestsAtStart + 2)
+            {
+                reached.TrySetResult();
+                await held.Task;
+            }
+        };
+        try
+        {
+            await scheduler.Start(TestContext.Current.CancellationToken);
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            // What SIGTERM does first: the host signals that it is stopping (then Quartz waits for its jobs).
+            // The job ends while the provider still holds the page: the portal does not wait for it.
+            Portal.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken))
+            {
+                Assert.False(limit.IsCancellationRequested, "the backfill's job was still running 20 s after the portal began to stop");
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            await scheduler.Standby(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            held.TrySetResult();
+        }
+
+        var stopped = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Running, stopped.Status); // not failed: the schedule sweep queues it again
+        Assert.Null(stopped.Error);
+        Assert.Equal(2 * FakeIngressProviders.PageSize, stopped.ReadingsWritten);
+
+        _fake.OnRequest = null;
+        await RunEngineAsync(run);
+        Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
+        Assert.Equal(3 * 2 * 96, await ReadingCountAsync());
+    }
+
+    [Fact]
     public async Task Cancel_StopsBeforeTheNextWindow()
     {
         var run = await StartBackfillAsync(days: 3);
@@ -283,6 +358,9 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Contains("refused the credentials (401)", detail.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain("revoked-token", detail.LastError, StringComparison.Ordinal);
+        var refused = Assert.Single(await HistoryAsync());
+        Assert.Equal(401, refused.StatusCode);
+        Assert.Contains("refused the credentials (401)", refused.Outcome, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -435,6 +513,12 @@ public sealed class IngestionTests : PortalServicesTest
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
         return (await scope.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(_integration)).Single(r => r.Id == run);
+    }
+
+    private async Task<IReadOnlyList<IngestionRequestView>> HistoryAsync()
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        return await scope.ServiceProvider.GetRequiredService<IngestionService>().ListRequestsAsync(_integration);
     }
 
     private async Task<int> ReadingCountAsync()

@@ -63,7 +63,7 @@ public sealed class IngestionEngine(
                 var cursor = run.Cursor;
                 do
                 {
-                    var page = await FetchWithRetriesAsync(provider, integration,
+                    var page = await FetchWithRetriesAsync(provider, integration, run,
                         new IngressRequest(windowStart, windowEnd, cursor, byExternalId.Keys.ToList(), places), ct);
                     var (readings, unmapped) = Resolve(page.Readings, byExternalId);
                     var written = await writer.WriteAsync(integration.Id, readings, ct);
@@ -104,21 +104,61 @@ public sealed class IngestionEngine(
         }
     }
 
-    private async Task<IngressPage> FetchWithRetriesAsync(IIngressProvider provider, ConfiguredIntegration integration, IngressRequest request, CancellationToken ct)
+    private async Task<IngressPage> FetchWithRetriesAsync(
+        IIngressProvider provider, ConfiguredIntegration integration, IngestionRun run, IngressRequest request, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
+            var at = time.GetUtcNow();
+            var started = time.GetTimestamp();
             try
             {
-                return await provider.FetchAsync(integration, request, ct);
+                var page = await provider.FetchAsync(integration, request, ct);
+                await RecordRequestAsync(run, at, started, 200, page.Readings.Count, $"{page.Readings.Count} reading(s)", ct);
+                return page;
             }
             catch (ProviderUnavailableException e) when (attempt < RetryDelays.Count)
             {
                 var delay = e.RetryAfter is { } hint && hint > RetryDelays[attempt] ? hint : RetryDelays[attempt];
                 logger.LogInformation("Provider for {IntegrationId} unavailable ({Reason}); retrying in {Delay}", integration.Id, e.Message, delay);
+                await RecordRequestAsync(run, at, started, e.StatusCode, null,
+                    $"{(e.StatusCode == 429 ? "Rate limited" : "Unavailable")}; waited {delay.TotalSeconds:0} s before trying again.", ct);
                 await Task.Delay(delay, time, ct);
             }
+            catch (Exception e) when (e is ProviderAuthenticationException or ProviderFormatException or ProviderUnavailableException
+                                           or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                var status = e switch
+                {
+                    ProviderAuthenticationException a => a.StatusCode,
+                    ProviderFormatException f => f.StatusCode,
+                    ProviderUnavailableException u => u.StatusCode,
+                    _ => null,
+                };
+                var outcome = e is HttpRequestException or TaskCanceledException ? "Could not reach the provider." : e.Message;
+                await RecordRequestAsync(run, at, started, status, null, SecretRedactor.For(integration).Redact(outcome), ct);
+                throw;
+            }
         }
+    }
+
+    /// <summary>One line of the History tab per request to the provider.</summary>
+    private async Task RecordRequestAsync(IngestionRun run, DateTimeOffset at, long started, int? status, int? readings, string outcome, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Add(new IngestionRequest
+        {
+            Id = Guid.NewGuid(),
+            OrganizationId = run.OrganizationId,
+            IntegrationId = run.IntegrationId,
+            RunId = run.Id,
+            At = at,
+            DurationMs = (int)Math.Min(int.MaxValue, time.GetElapsedTime(started).TotalMilliseconds),
+            StatusCode = status,
+            Readings = readings,
+            Outcome = outcome.Length > Limits.ErrorMessage ? outcome[..Limits.ErrorMessage] : outcome,
+        });
+        await db.SaveChangesAsync(ct);
     }
 
     private async Task<(IReadOnlyDictionary<string, string>, IReadOnlyList<PlaceCoordinates>)> ResourcesAsync(

@@ -78,6 +78,25 @@ internal static class IngestionJobRunner
     public static async Task RunAsync(IServiceScopeFactory scopes, Guid organizationId, Guid runId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
+        // A stopping portal (SIGTERM) ends the run at once rather than at its end: Quartz waits for its jobs
+        // on shutdown, which was the whole backfill (or the host's 30 s). Progress is saved after every page;
+        // after the restart the schedule sweep queues the backfill again and it resumes from there (the page in
+        // flight is read again, which the upsert makes harmless), and the next pull covers a stopped pull.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, scope.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        try
+        {
+            await RunInScopeAsync(scope, runId, organizationId, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // A normal stop, not a failure: one line, no stack trace.
+            scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionJobRunner))
+                .LogInformation("Ingestion run {RunId} stopped with the portal; it resumes after the restart", runId);
+        }
+    }
+
+    private static async Task RunInScopeAsync(AsyncServiceScope scope, Guid runId, Guid organizationId, CancellationToken ct)
+    {
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
         var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);

@@ -168,6 +168,20 @@ public sealed class IngestionService(
         return runs.Select(View).ToList();
     }
 
+    /// <summary>The latest requests to the provider, newest first, for the History tab.</summary>
+    public async Task<IReadOnlyList<IngestionRequestView>> ListRequestsAsync(Guid integrationId, int take = 200, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see pulls and backfills");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await (from r in db.Set<IngestionRequest>().AsNoTracking()
+                      join run in db.Set<IngestionRun>() on r.RunId equals run.Id
+                      where r.IntegrationId == integrationId
+                      orderby r.At descending
+                      select new IngestionRequestView(r.At, run.Kind, r.DurationMs, r.StatusCode, r.Readings, r.Outcome))
+            .Take(Math.Clamp(take, 1, 1000))
+            .ToListAsync(ct);
+    }
+
     public static IngestionRunView View(IngestionRun r) => new(
         r.Id, r.Kind, r.Status, r.From, r.To, r.WindowsDone, r.WindowsTotal, r.CurrentWindowStart, r.ReadingsWritten, r.UnmappedReadings,
         r.UnmappedExternalIds, r.Error, r.Note, r.RequestedBy, r.CreatedAt, r.StartedAt, r.FinishedAt);

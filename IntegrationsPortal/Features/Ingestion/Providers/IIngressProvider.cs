@@ -26,13 +26,24 @@ public interface IIngressProvider
 }
 
 /// <summary>The provider refused our credentials: retrying will not help, the integration goes to error.</summary>
-public sealed class ProviderAuthenticationException(string message) : Exception(message);
+public sealed class ProviderAuthenticationException(string message, int? statusCode = null) : Exception(message)
+{
+    /// <summary>The provider's HTTP status (401, 403), for the request history.</summary>
+    public int? StatusCode { get; } = statusCode;
+}
 
 /// <summary>The provider is rate limiting or failing for now; <see cref="RetryAfter"/> is its own hint, if it gave one.</summary>
-public sealed class ProviderUnavailableException(string message, TimeSpan? retryAfter) : Exception(message)
+public sealed class ProviderUnavailableException(string message, TimeSpan? retryAfter, int? statusCode = null) : Exception(message)
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>The provider's HTTP status (429, 5xx), for the request history.</summary>
+    public int? StatusCode { get; } = statusCode;
 }
 
 /// <summary>The provider answered something we cannot read; nothing of the page is written.</summary>
-public sealed class ProviderFormatException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class ProviderFormatException(string message, Exception? inner = null, int? statusCode = null) : Exception(message, inner)
+{
+    /// <summary>The provider's HTTP status, for the request history.</summary>
+    public int? StatusCode { get; } = statusCode;
+}

@@ -29,7 +29,7 @@ public sealed class ProviderHttp(IHttpClientFactory httpClients)
         var status = (int)response.StatusCode;
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            throw new ProviderAuthenticationException($"{providerName} refused the credentials ({status}).");
+            throw new ProviderAuthenticationException($"{providerName} refused the credentials ({status}).", status);
         }
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
@@ -40,13 +40,13 @@ public sealed class ProviderHttp(IHttpClientFactory httpClients)
                 { Date: { } date } => date - DateTimeOffset.UtcNow,
                 _ => (TimeSpan?)null,
             };
-            throw new ProviderUnavailableException($"{providerName} answered {status}.", retryAfter);
+            throw new ProviderUnavailableException($"{providerName} answered {status}.", retryAfter, status);
         }
 
         if (!response.IsSuccessStatusCode)
         {
             var body = SecretRedactor.For(integration).Redact(await response.Content.ReadAsStringAsync(ct));
-            throw new ProviderFormatException($"{providerName} answered {status}: {(body.Length > 200 ? body[..200] : body)}");
+            throw new ProviderFormatException($"{providerName} answered {status}: {(body.Length > 200 ? body[..200] : body)}", statusCode: status);
         }
 
         try
@@ -55,7 +55,7 @@ public sealed class ProviderHttp(IHttpClientFactory httpClients)
         }
         catch (JsonException e)
         {
-            throw new ProviderFormatException($"{providerName} answered with something that is not JSON.", e);
+            throw new ProviderFormatException($"{providerName} answered with something that is not JSON.", e, status);
         }
     }
 

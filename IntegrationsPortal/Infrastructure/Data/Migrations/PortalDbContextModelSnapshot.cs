@@ -597,6 +597,47 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.ToTable("FlowVersion");
                 });
 
+            modelBuilder.Entity("IntegrationsPortal.Features.Ingestion.IngestionRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Readings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("IntegrationId", "At");
+
+                    b.ToTable("IngestionRequest");
+                });
+
             modelBuilder.Entity("IntegrationsPortal.Features.Ingestion.IngestionRun", b =>
                 {
                     b.Property<Guid>("Id")
