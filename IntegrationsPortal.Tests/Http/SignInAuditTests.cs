@@ -1,3 +1,4 @@
+using System.Net;
 using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -34,14 +35,17 @@ public sealed class SignInAuditTests(SetUpPortalFixture portal)
         var email = $"nobody-{Guid.NewGuid():N}@acme.test";
         using var client = portal.App.CreateClient(new() { AllowAutoRedirect = false });
 
-        await PortalAppFactory.SignInAsync(client, email, "guess-1");
+        // Twice: the platform's chain is keyed by an empty id, and its second entry once failed on the key (500).
+        Assert.Equal(HttpStatusCode.OK, (await PortalAppFactory.SignInAsync(client, email, "guess-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PortalAppFactory.SignInAsync(client, email, "guess-2")).StatusCode);
 
         Assert.Empty(await EntriesAsync(e => e.Actor == email));
         await using var scope = portal.App.Services.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
-        var entry = await db.AuditEntries.IgnoreQueryFilters().SingleAsync(e => e.Actor == email, Ct);
-        Assert.Equal(Guid.Empty, entry.OrganizationId);
-        Assert.Contains("no such account", entry.Details, StringComparison.Ordinal);
+        var entries = await db.AuditEntries.IgnoreQueryFilters().Where(e => e.Actor == email).ToListAsync(Ct);
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, entry => Assert.Equal(Guid.Empty, entry.OrganizationId));
+        Assert.All(entries, entry => Assert.Contains("no such account", entry.Details, StringComparison.Ordinal));
     }
 
     private async Task<List<AuditEntry>> EntriesAsync(System.Linq.Expressions.Expression<Func<AuditEntry, bool>> where)

@@ -26,6 +26,9 @@ public sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Audit
     public void Configure(EntityTypeBuilder<AuditChainHead> builder)
     {
         builder.HasKey(h => h.OrganizationId);
+        // Never generated: the platform's own chain is keyed by Guid.Empty, which EF would otherwise
+        // take for "no key yet" and replace with a new random one on every first write.
+        builder.Property(h => h.OrganizationId).ValueGeneratedNever();
         builder.Property(h => h.LastHash).HasMaxLength(AuditHash.Length);
         builder.Property(h => h.AnchorHash).HasMaxLength(AuditHash.Length);
     }

@@ -24,6 +24,8 @@ public partial class Login
 
     [Inject]
     public required IDbContextFactory<Infrastructure.Data.PortalDbContext> DbFactory { get; init; }
+
+    [Inject]
     public required SignInAudit SignIns { get; init; }
 
     [SupplyParameterFromForm]

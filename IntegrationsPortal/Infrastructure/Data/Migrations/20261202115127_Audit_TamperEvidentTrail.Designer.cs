@@ -181,7 +181,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
             modelBuilder.Entity("IntegrationsPortal.Features.Audit.AuditChainHead", b =>
                 {
                     b.Property<Guid>("OrganizationId")
-                        .ValueGeneratedOnAdd()
+                        .ValueGeneratedNever()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AnchorHash")
