@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api.OpenApi;
 using IntegrationsPortal.Features.ApiKeys;
+using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Platform;
@@ -38,6 +39,7 @@ public static class ApiExtensions
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
         api.MapPasswordChangeApi();
+        api.MapAuditApi();
         api.MapIntegrationsApi();
         api.MapRecipientsApi();
         api.MapResourcesApi();

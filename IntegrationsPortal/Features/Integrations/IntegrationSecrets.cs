@@ -64,7 +64,7 @@ public sealed class IntegrationSecrets(
         integration.Properties = properties;
         Seal(integration, secrets);
         integration.UpdatedAt = time.GetUtcNow();
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'."));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'.", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
         return secrets[Delivery.Senders.SigningSecrets.Current];
@@ -81,7 +81,7 @@ public sealed class IntegrationSecrets(
         var (integration, _) = await FindSignedAsync(db, id, ct);
         var secret = Open(integration).GetValueOrDefault(Delivery.Senders.SigningSecrets.Current)
                      ?? throw PortalException.Conflict($"'{integration.Name}' has no signing secret yet: rotate it to have one generated.");
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_revealed", $"Revealed the signing secret of '{integration.Name}'."));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_revealed", $"Revealed the signing secret of '{integration.Name}'.", integration.Id));
         await db.SaveChangesAsync(ct);
         return secret;
     }

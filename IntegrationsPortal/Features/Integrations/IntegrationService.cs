@@ -75,7 +75,7 @@ public sealed class IntegrationService(
         };
         secrets.Store(integration, type, values, replaced: values.Keys);
         db.Add(integration);
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.created", $"Added {type.DisplayName} integration '{integration.Name}'."));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.created", $"Added {type.DisplayName} integration '{integration.Name}'.", integration.Id));
         await SaveAsync(db, type, ct);
 
         await verification.EnqueueAsync(integration.OrganizationId, integration.Id, integration.VerificationGeneration, ct);
@@ -118,7 +118,7 @@ public sealed class IntegrationService(
         integration.Metadata = MergeMetadata(integration.Metadata, input.Metadata, keepVerified: !propertiesChanged);
         integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.updated",
-            $"Changed '{integration.Name}'{(replacedSecrets.Count > 0 ? $" and replaced {string.Join(", ", replacedSecrets)}" : "")}."));
+            $"Changed '{integration.Name}'{(replacedSecrets.Count > 0 ? $" and replaced {string.Join(", ", replacedSecrets)}" : "")}.", integration.Id));
         await SaveAsync(db, type, ct);
         if (propertiesChanged)
         {
@@ -175,7 +175,7 @@ public sealed class IntegrationService(
         var mappings = await db.Set<ResourceMapping>().Where(m => m.IntegrationId == id).ToListAsync(ct);
         db.RemoveRange(mappings);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.deleted",
-            $"Deleted '{integration.Name}'{(mappings.Count > 0 ? $" and released its {mappings.Count} resource mapping(s)" : "")}."));
+            $"Deleted '{integration.Name}'{(mappings.Count > 0 ? $" and released its {mappings.Count} resource mapping(s)" : "")}.", integration.Id));
         await db.SaveChangesAsync(ct);
         await verification.CancelAsync(id, ct);
         events.Publish(id);
@@ -190,7 +190,7 @@ public sealed class IntegrationService(
         integration.Transition(happening);
         integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, auditAction,
-            $"'{integration.Name}' went from {IntegrationLifecycle.Label(before)} to {IntegrationLifecycle.Label(integration.Status)}."));
+            $"'{integration.Name}' went from {IntegrationLifecycle.Label(before)} to {IntegrationLifecycle.Label(integration.Status)}.", integration.Id));
         await db.SaveChangesAsync(ct);
         if (integration.Status == IntegrationStatus.PendingVerify)
         {

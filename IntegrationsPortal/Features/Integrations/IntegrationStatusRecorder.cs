@@ -36,7 +36,7 @@ public sealed class IntegrationStatusRecorder(
         }
 
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, result.Succeeded ? "integration.verified" : "integration.verification_failed",
-            result.Succeeded ? $"Verified '{integration.Name}'." : $"Verification of '{integration.Name}' failed: {integration.LastError}"));
+            result.Succeeded ? $"Verified '{integration.Name}'." : $"Verification of '{integration.Name}' failed: {integration.LastError}", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
         return true;
@@ -76,7 +76,7 @@ public sealed class IntegrationStatusRecorder(
         integration.Transition(happening);
         integration.LastError = Limits.Shorten(reason);
         integration.UpdatedAt = time.GetUtcNow();
-        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}"));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
         return true;
