@@ -12,8 +12,8 @@ namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>
 /// The published business scenarios of /api/v1, step by step as a tenant's program runs them. Where
-/// a step's effect is "operations now go to X", the portal's router is asked directly: operations
-/// (/api/v1/operations) are not built yet.
+/// a step's effect is "operations now go to X", the portal's router is asked directly, and the SMS
+/// scenario ends with operations (/api/v1/operations) delivered by Twilio.
 /// </summary>
 public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
@@ -68,12 +68,16 @@ public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassF
     {
         var tenant = await portal.NewTenantAsync();
         using var program = tenant.V1();
+        // Plivo verifies, but its sending API does not answer here: its texts wait for a retry.
         var plivo = await CreateAsync(program, VerifiablePlivo());
-        var twilio = await CreateAsync(program, Twilio(portal.Providers.BaseUri));
+        var twilio = await CreateAsync(program, Twilio(portal.Messaging.BaseUri));
         Assert.Equal("active", (await WaitWhilePendingAsync(program, plivo)).GetProperty("status").GetString());
         Assert.Equal("active", (await WaitWhilePendingAsync(program, twilio)).GetProperty("status").GetString());
         var rule = await CreateRuleAsync(program, new { capability = "send_sms", integration_id = plivo, is_default = true });
         Assert.Equal(plivo, await RoutedToAsync(tenant, "send_sms"));
+        var before = $"Queued on Plivo {Guid.NewGuid():N}";
+        var queued = await OperationsV1Tests.StartAsync(program, "send_sms", new { to = "+14155550123", text = before });
+        await WaitUntilAsync(async () => (await PollAsync(program, queued)).GetProperty("attempts").GetInt32() >= 1);
 
         // 1. Re-point the rule; 2. disable Plivo.
         var repointed = await PatchRuleAsync(program, rule, new { integration_id = twilio });
@@ -83,6 +87,30 @@ public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassF
         Assert.Equal("inactive", disabled.GetProperty("status").GetString());
         Assert.Equal(twilio, await RoutedToAsync(tenant, "send_sms"));
         Assert.Equal(JsonValueKind.Null, (await program.GetFromJsonAsync<JsonElement>($"/api/v1/routing-rules/{rule}", Ct)).GetProperty("data").GetProperty("warning").ValueKind);
+
+        // 3. A new operation goes to Twilio, and the one waiting on Plivo follows on its next attempt.
+        var after = $"Sent after the move {Guid.NewGuid():N}";
+        var fresh = await OperationsV1Tests.WaitForEndAsync(program, await OperationsV1Tests.StartAsync(program, "send_sms", new { to = "+14155550123", text = after }));
+        var moved = await OperationsV1Tests.WaitForEndAsync(program, queued);
+        Assert.Equal(("succeeded", twilio, "twilio", false), (fresh.GetProperty("status").GetString(), fresh.GetProperty("integration_id").GetString(),
+            fresh.GetProperty("provider").GetString(), fresh.GetProperty("fallback_used").GetBoolean()));
+        Assert.Equal(("succeeded", twilio, true), (moved.GetProperty("status").GetString(), moved.GetProperty("integration_id").GetString(), moved.GetProperty("fallback_used").GetBoolean()));
+        var texts = portal.Messaging.To("+14155550123").Select(r => FakeMessagingProviders.Form(r)["Body"]).ToList();
+        Assert.Contains(before, texts);
+        Assert.Contains(after, texts);
+    }
+
+    private static async Task<JsonElement> PollAsync(HttpClient program, string operation) =>
+        (await program.GetFromJsonAsync<JsonElement>($"/api/v1/operations/{operation}", Ct)).GetProperty("data");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
+            await Task.Delay(100, Ct);
+        }
     }
 
     [Fact]

@@ -18,9 +18,13 @@ public sealed class ProgramApiFixture : IAsyncLifetime
 
     public FakeProviders Providers { get; private set; } = default!;
 
+    /// <summary>Twilio's and Plivo's sending APIs, for operations that are delivered.</summary>
+    public FakeMessagingProviders Messaging { get; private set; } = default!;
+
     public async ValueTask InitializeAsync()
     {
         Providers = await FakeProviders.StartAsync();
+        Messaging = await FakeMessagingProviders.StartAsync();
         await App.Services.SetUpFirstOrganizationAsync();
     }
 
@@ -40,6 +44,7 @@ public sealed class ProgramApiFixture : IAsyncLifetime
     {
         await App.DisposeAsync();
         await Providers.DisposeAsync();
+        await Messaging.DisposeAsync();
     }
 }
 

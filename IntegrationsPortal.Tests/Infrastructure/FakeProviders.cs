@@ -35,6 +35,9 @@ public sealed class FakeProviders : IAsyncDisposable
     /// <summary>"METHOD /path Scheme" of every request, in order: proof that a check really went out.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>The form fields of every PaymentIntent Stripe was asked to create.</summary>
+    public ConcurrentQueue<Dictionary<string, string>> PaymentIntents { get; } = new();
+
     /// <summary>Twilio's answer to a wrong account SID or auth token.</summary>
     public const string TwilioAuthenticateError =
         """{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}""";
@@ -42,6 +45,8 @@ public sealed class FakeProviders : IAsyncDisposable
     public static async Task<FakeProviders> StartAsync()
     {
         ConcurrentQueue<string>? requests = null;
+        ConcurrentQueue<Dictionary<string, string>>? paymentIntents = null;
+        var paymentIntentIds = new ConcurrentDictionary<string, string>();
         var (app, baseUri) = await LoopbackApp.StartAsync(app =>
         {
         app.Use(async (context, next) =>
@@ -57,6 +62,30 @@ public sealed class FakeProviders : IAsyncDisposable
         app.MapGet("/v1/account", (HttpRequest request) => BearerToken(request) is { } key && key == IntegrationSeeds.StripeSecret
             ? LoopbackApp.Json(200, """{"id":"acct_123","object":"account","business_profile":{"name":"Acme"},"charges_enabled":true}""")
             : LoopbackApp.Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}"""));
+        // Stripe's PaymentIntents API: form-encoded, Bearer secret key, an Idempotency-Key answered with the first result.
+        app.MapPost("/v1/payment_intents", async (HttpRequest request) =>
+        {
+            if (BearerToken(request) != IntegrationSeeds.StripeSecret)
+            {
+                return LoopbackApp.Json(401, $$$"""{"error":{"message":"Invalid API Key provided: {{{Mask(BearerToken(request))}}}","type":"invalid_request_error"}}""");
+            }
+
+            var form = await request.ReadFormAsync();
+            paymentIntents!.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            if (!long.TryParse(form["amount"], out var amount) || amount < 1)
+            {
+                return LoopbackApp.Json(400, """{"error":{"code":"parameter_invalid_integer","message":"Invalid integer: amount","param":"amount","type":"invalid_request_error"}}""");
+            }
+
+            if (amount > 99_999_999)
+            {
+                return LoopbackApp.Json(400, """{"error":{"code":"amount_too_large","message":"Amount must be no more than $999,999.99","param":"amount","type":"invalid_request_error"}}""");
+            }
+
+            var key = request.Headers["Idempotency-Key"].ToString();
+            var id = paymentIntentIds.GetOrAdd(key.Length > 0 ? key : Guid.NewGuid().ToString(), _ => "pi_" + Guid.NewGuid().ToString("N")[..24]);
+            return LoopbackApp.Json(200, $$"""{"id":"{{id}}","object":"payment_intent","amount":{{amount}},"currency":"{{form["currency"]}}","status":"requires_payment_method","client_secret":"{{id}}_secret_x"}""");
+        });
         app.MapGet("/v1/Account/{authId}/", (string authId, HttpRequest request) =>
             authId == FakeMessagingProviders.PlivoAuthId && LoopbackApp.BasicCredentials(request) == $"{FakeMessagingProviders.PlivoAuthId}:{FakeMessagingProviders.PlivoToken}"
                 ? LoopbackApp.Json(200, $$"""{"account_type":"standard","auth_id":"{{authId}}","name":"Acme","resource_uri":"/v1/Account/{{authId}}/"}""")
@@ -71,6 +100,7 @@ public sealed class FakeProviders : IAsyncDisposable
         });
         var providers = new FakeProviders(app, baseUri);
         requests = providers.Requests;
+        paymentIntents = providers.PaymentIntents;
         return providers;
     }
 

@@ -96,7 +96,7 @@ public static class ApiKeysExtensions
     {
         // Each API answers refusals in its own published shape: /v2 as problems, /api/v1 in its envelope.
         endpoints.MapKeyedApi(ApiKeyDefaults.V2Prefix).AddEndpointFilter<PortalErrorFilter>().MapIntegrationsV2();
-        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1().MapRoutingRulesV1();
+        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1().MapRoutingRulesV1().MapOperationsV1();
         return endpoints;
     }
 

@@ -27,7 +27,8 @@ public sealed class DeliveryDispatcher(
     AdminAlerts alerts,
     DeliveryRandom random,
     TimeProvider time,
-    ILogger<DeliveryDispatcher> logger) : IDisposable
+    ILogger<DeliveryDispatcher> logger,
+    IEnumerable<IOutboxObserver> observers) : IDisposable
 {
     private static readonly string[] MessageState =
     [
@@ -388,6 +389,23 @@ public sealed class DeliveryDispatcher(
         foreach (var (message, _, _, _, _) in results)
         {
             events.Publish(new DeliveryChange(message.Id, message.IntegrationId, message.Status));
+        }
+
+        var ended = results.Where(r => r.Outcome is not null && EndedMessage.HasEnded(r.Message)).Select(r => new EndedMessage(r.Message, r.Outcome!)).ToList();
+        if (ended.Count > 0)
+        {
+            foreach (var observer in observers)
+            {
+                try
+                {
+                    await observer.MessagesEndedAsync(ended, ct);
+                }
+                catch (Exception e)
+                {
+                    // The results are written; an observer's failure must not stop the run.
+                    logger.LogError("Outbox observer {Observer} failed: {Exception}", observer.GetType().Name, e.GetType().Name);
+                }
+            }
         }
     }
 

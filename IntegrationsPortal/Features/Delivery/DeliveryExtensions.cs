@@ -28,6 +28,7 @@ public static class DeliveryExtensions
         services.AddTypeCode<TwilioSender>();
         services.AddTypeCode<PlivoSender>();
         services.AddTypeCode<SlackIncomingWebhook>();
+        services.AddTypeCode<StripePaymentSender>();
         services.AddSingleton<Mqtt.MqttConnections>();
         services.AddTypeCode<Mqtt.MqttSender>();
         services.AddScoped<DeliveryService>();

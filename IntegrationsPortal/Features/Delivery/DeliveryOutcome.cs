@@ -50,6 +50,9 @@ public sealed record DeliveryOutcome
 
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The provider's id for what a successful send created (a Stripe PaymentIntent's pi_...), for the operation that asked.</summary>
+    public string? Reference { get; init; }
+
     /// <summary>The outcome as the history may keep it: every field free of the integration's secrets, in any common encoding.</summary>
     public DeliveryOutcome RedactedBy(Integrations.SecretRedactor redactor) => this with
     {

@@ -1,3 +1,5 @@
+using IntegrationsPortal.Features.Operations;
+
 namespace IntegrationsPortal.Features.Routing;
 
 public static class RoutingExtensions
@@ -6,6 +8,7 @@ public static class RoutingExtensions
     public static IHostApplicationBuilder AddProviderRouting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<RoutingRuleService>();
+        builder.AddOperations();
         return builder;
     }
 }

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Routing;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+
+namespace IntegrationsPortal.Features.Operations;
+
+/// <summary>
+/// Operations: accepted at once, routed by <see cref="ProviderRouter"/>, delivered by the outbox with
+/// its retries and history. When a hop's message ends without delivery (its provider refused for good,
+/// its retries ran out, or its integration was disabled or deleted while it waited) the operation is
+/// routed again without that integration, so the rule's fallback or the next rule takes it.
+/// </summary>
+public sealed class OperationService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, TimeProvider time)
+{
+    public const string DeliveryFailedCode = "delivery_failed";
+
+    public async Task<string> CreateAsync(string? capability, JsonElement payload, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "start operations");
+        var errors = new Dictionary<string, string[]>();
+        OperationPayloads.Check(capability, payload, errors);
+        var text = payload.ValueKind == JsonValueKind.Undefined ? "" : payload.GetRawText();
+        if (text.Length > DeliveryService.MaxPayloadLength)
+        {
+            errors["payload"] = ["The payload must be at most 256 KB."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PortalException(PortalErrorKind.Validation, errors.First().Value[0], errors);
+        }
+
+        var now = time.GetUtcNow();
+        var operation = new Operation { Id = Ulid.NewUlid(now).ToString(), Capability = capability!, Payload = text, CreatedAt = now, UpdatedAt = now };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Add(operation);
+        await RouteAsync(db, operation, lastError: null, ct);
+        return operation.Id;
+    }
+
+    public async Task<OperationView> GetAsync(string id, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see operations");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var operation = await db.Set<Operation>().AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, ct) ?? throw PortalException.NotFound("The operation");
+        var integration = operation.IntegrationId is { } integrationId
+            ? await db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"]).AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct)
+            : null;
+        var attempts = operation.Attempts;
+        var error = operation.Error;
+        if (operation.Status == OperationStatus.Queued)
+        {
+            // The current hop is still in the outbox: its attempts so far, and why the last one failed.
+            var key = Operation.MessageKey(operation.Id, operation.Hop);
+            var message = await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.IdempotencyKey == key)
+                .Select(m => new { m.TotalAttempts, m.LastError }).SingleOrDefaultAsync(ct);
+            attempts += message?.TotalAttempts ?? 0;
+            error = message?.LastError;
+        }
+
+        return new OperationView(
+            operation.Id, operation.Capability, operation.Status, integration?.ApiId, integration is null ? null : CatalogService.Get(integration.TypeKey).Key,
+            operation.RuleId, operation.FallbackUsed, attempts, operation.ErrorCode, error, operation.Reference, operation.CreatedAt, operation.UpdatedAt, operation.CompletedAt);
+    }
+
+    /// <summary>
+    /// For <see cref="OperationProgress"/>, acting as the operation's organization: the hop's message ended.
+    /// Delivered: the operation succeeded. Otherwise it is routed again without that integration.
+    /// A message of an earlier hop, or of a finished operation (a manual resend), changes nothing.
+    /// </summary>
+    internal async Task MessageEndedAsync(EndedMessage ended, CancellationToken ct)
+    {
+        if (Operation.FromMessageKey(ended.Message.IdempotencyKey) is not var (id, hop))
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var operation = await db.Set<Operation>().SingleOrDefaultAsync(o => o.Id == id, ct);
+        if (operation is null || operation.Status != OperationStatus.Queued || operation.Hop != hop)
+        {
+            return;
+        }
+
+        operation.Attempts += ended.Message.TotalAttempts;
+        operation.UpdatedAt = time.GetUtcNow();
+        if (ended.Delivered)
+        {
+            operation.Status = OperationStatus.Succeeded;
+            operation.Reference = ended.Outcome.Reference;
+            operation.Error = null;
+            operation.CompletedAt = operation.UpdatedAt;
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        operation.Excluded.Add(ended.Message.IntegrationId.ToString());
+        await RouteAsync(db, operation, ended.Message.LastError, ct);
+    }
+
+    /// <summary>
+    /// Sends the operation on its next hop (or fails it when nothing is eligible) and saves it. The
+    /// operation is saved before its message is queued, so the message's end always finds its hop.
+    /// </summary>
+    private async Task RouteAsync(PortalDbContext db, Operation operation, string? lastError, CancellationToken ct)
+    {
+        while (true)
+        {
+            var excluded = operation.Excluded.Select(Guid.Parse).ToList();
+            var route = await ProviderRouter.RouteAsync(db, operation.Capability, excluded, ct);
+            if (route is null)
+            {
+                operation.Status = OperationStatus.Failed;
+                operation.ErrorCode = lastError is null ? ProviderRouter.NoActiveProviderCode : DeliveryFailedCode;
+                operation.Error = lastError is null
+                    ? ProviderRouter.NoActiveProvider(operation.Capability)
+                    : Limits.Shorten($"{lastError.TrimEnd('.')}. No other active provider for {operation.Capability}.");
+                operation.CompletedAt = time.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+
+            operation.Hop++;
+            operation.IntegrationId = route.Integration.Id;
+            operation.RuleId = route.Rule.Id;
+            operation.FallbackUsed = route.FallbackUsed || excluded.Count > 0;
+            await db.SaveChangesAsync(ct);
+            try
+            {
+                await delivery.EnqueueOnceAsync([new KeyedMessage(route.Integration.Id, operation.Capability, operation.Payload, Operation.MessageKey(operation.Id, operation.Hop))], ct);
+                return;
+            }
+            catch (PortalException e) when (e.Kind is PortalErrorKind.Conflict or PortalErrorKind.NotFound)
+            {
+                // Disabled or deleted between routing and queueing: the next one takes it.
+                operation.Excluded.Add(route.Integration.Id.ToString());
+                lastError = e.Message;
+            }
+        }
+    }
+}
