@@ -80,7 +80,15 @@ public sealed class PortalServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await (await SchedulerAsync()).Shutdown(waitForJobsToComplete: true);
+        try
+        {
+            await (await SchedulerAsync()).Shutdown(waitForJobsToComplete: true);
+        }
+        catch (SchedulerException)
+        {
+            // A test stopped it already, as the portal's stop does (the factory then refuses to hand it out).
+        }
+
         await _app.DisposeAsync();
         if (_ownsDirectory)
         {

@@ -78,10 +78,47 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
         await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
     }
 
+    /// <summary>
+    /// When the integration is pulled next; none once the portal is stopping. Open pages refresh as the
+    /// backfills they show stop, after Quartz has shut down, and that is a normal stop, not an error.
+    /// </summary>
     public async Task<DateTimeOffset?> NextPullAsync(Guid integrationId, CancellationToken ct)
     {
-        var scheduler = await schedulers.GetScheduler(ct);
-        var triggers = await scheduler.GetTriggersOfJob(PullJobKey(integrationId), ct);
-        return triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
+        try
+        {
+            var scheduler = await schedulers.GetScheduler(ct);
+            if (await IsStoppingAsync(scheduler, ct))
+            {
+                return null;
+            }
+
+            var triggers = await scheduler.GetTriggersOfJob(PullJobKey(integrationId), ct);
+            return triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
+        }
+        catch (SchedulerException)
+        {
+            if (!await IsShutDownAsync())
+            {
+                throw;
+            }
+
+            return null;
+        }
+    }
+
+    private static async Task<bool> IsStoppingAsync(IScheduler scheduler, CancellationToken ct) =>
+        await scheduler.GetStatus(ct) is SchedulerStatus.ShuttingDown or SchedulerStatus.Shutdown;
+
+    // The factory itself throws "Scheduler has been shut down" once the scheduler is gone.
+    private async Task<bool> IsShutDownAsync()
+    {
+        try
+        {
+            return await IsStoppingAsync(await schedulers.GetScheduler(), CancellationToken.None);
+        }
+        catch (SchedulerException)
+        {
+            return true;
+        }
     }
 }
