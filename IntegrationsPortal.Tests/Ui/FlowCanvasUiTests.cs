@@ -161,7 +161,8 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if (receiver.Requests.TryPeek(out var request))
+            // The webhook's verification reached the receiver first (a HEAD with no body): wait for the message.
+            if (receiver.Requests.FirstOrDefault(r => r.Method == "POST") is { } request)
             {
                 return request;
             }
