@@ -42,7 +42,7 @@ public static class PropertyRules
     {
         foreach (var (name, text) in HeaderMaps.Read(value))
         {
-            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            if (!HeaderMaps.IsHeaderName(name))
             {
                 return $"'{name}' is not a header name: letters, digits and !#$%&'*+-.^_`|~ only.";
             }

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Catalog;
 using System.Text.Json;
 
 namespace IntegrationsPortal.Features.Flows.Destinations;
@@ -36,7 +37,7 @@ public sealed class HttpDestination : DestinationKind
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             var header = colon > 0 ? line[..colon].Trim() : "";
-            if (header.Length == 0 || !header.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
+            if (!HeaderMaps.IsHeaderName(header))
             {
                 return $"'{line}' is not a header: write Name: value, one per line.";
             }
