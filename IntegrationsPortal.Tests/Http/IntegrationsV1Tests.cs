@@ -76,6 +76,29 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task NameWithControlOrDirectionCharacters_Is422OnName_OnCreateAndPatch_AndChangesNothing()
+    {
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V1();
+
+        var create = await program.PostAsJsonAsync("/api/v1/integrations", Plivo(name: "SMS\r\nX-Injected: yes"), Ct);
+        var id = await CreateAsync(program, Plivo());
+        var original = (await GetAsync(program, id)).GetProperty("name").GetString();
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/integrations/{id}") { Content = JsonContent.Create(new { name = "SMS \u202Eexe.pdf" }) };
+        var rename = await program.SendAsync(patch, Ct);
+
+        foreach (var refused in new[] { create, rename })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var error = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Contains("control or text-direction", error.GetProperty("errors").GetProperty("name")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, (await ListAsync(program, "")).GetProperty("meta").GetProperty("total").GetInt32());
+        Assert.Equal(original, (await GetAsync(program, id)).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task List_PagesWithMetaAndLinks_AndFiltersByStatusAndCategory()
     {
         var tenant = await portal.NewTenantAsync();
@@ -272,9 +295,10 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     };
 
     // Port 1 on loopback refuses at once: this one stays out of the way in error.
-    internal static object Plivo() => new
+    internal static object Plivo(string? name = null) => new
     {
         provider = "plivo",
+        name,
         credentials = new Dictionary<string, string>
         {
             ["auth_id"] = "MAXXXXXXXXXXXXXXXXXX", ["auth_token"] = "plivo-token-1", ["from_number"] = "+14155550111", ["base_url"] = "http://127.0.0.1:1/",

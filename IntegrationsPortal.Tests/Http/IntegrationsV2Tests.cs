@@ -72,6 +72,32 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task NameWithControlOrDirectionCharacters_Is422OnName_OnCreateAndPut_AndChangesNothing()
+    {
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V2();
+
+        var create = await program.PostAsJsonAsync("/v2/integrations", BasicWebhook("Hook\0one"), Ct);
+        var id = await CreateAsync(program, BasicWebhook("Kept"));
+        var rename = await program.PutAsJsonAsync($"/v2/integrations/{id}", new
+        {
+            name = "Hook \u202Eexe.pdf",
+            properties = new Dictionary<string, string> { ["url"] = "http://127.0.0.1:1/hook", ["auth"] = "NONE" },
+        }, Ct);
+
+        foreach (var refused in new[] { create, rename })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Contains("control or text-direction", problem.GetProperty("errors").GetProperty("name")[0].GetString(), StringComparison.Ordinal);
+        }
+
+        var after = await program.GetFromJsonAsync<JsonElement>($"/v2/integrations/{id}", Ct);
+        Assert.Equal(("Kept", "BASIC"), (after.GetProperty("name").GetString(), after.GetProperty("properties").GetProperty("auth").GetString()));
+        Assert.Equal(1, (await program.GetFromJsonAsync<JsonElement>("/v2/integrations", Ct)).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task Put_ChangesTheIntegration_Delete_Removes_AndTheIdIsThen404()
     {
         var tenant = await portal.NewTenantAsync();

@@ -32,5 +32,32 @@ public sealed class NameValidationTests(SetUpPortalFixture portal)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("Hook\0one")]
+    [InlineData("Hook\r\nX-Injected: yes")]
+    [InlineData("Hook \u202Eexe.pdf")]
+    public async Task IntegrationName_WithControlOrDirectionCharacters_Is422OnTheField_OnCreateAndRename_AndNothingChanges(string name)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
+        var marker = $"Ctl-{Guid.NewGuid():N}";
+        var webhook = new Dictionary<string, string> { ["url"] = "http://127.0.0.1:1/hook", ["auth"] = "NONE" };
+
+        var create = await client.PostAsJsonAsync("/api/integrations", new { typeKey = "webhook", name = marker + name, properties = webhook }, ct);
+        var kept = await client.PostAsJsonAsync("/api/integrations", new { typeKey = "webhook", name = marker + " kept", properties = webhook }, ct);
+        var path = $"/api/integrations/{(await kept.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("id").GetString()}";
+        var rename = await client.PutAsJsonAsync(path, new { name = marker + name, properties = webhook }, ct);
+
+        foreach (var refused in new[] { create, rename })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<ValidationProblem>(ct);
+            Assert.Contains("control or text-direction", Assert.Single(problem!.Errors["name"]), StringComparison.Ordinal);
+        }
+
+        var list = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/integrations?search={marker}", ct);
+        Assert.Equal([marker + " kept"], list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+    }
+
     private sealed record ValidationProblem(Dictionary<string, string[]> Errors);
 }

@@ -58,6 +58,21 @@ public sealed class DetailTabsTests : ComponentTest
     }
 
     [Fact]
+    public async Task SettingsForm_RenameWithATextDirectionOverride_ShowsTheErrorNextToName_AndKeepsTheOldName()
+    {
+        var (portal, acme) = await UsePortalServicesAsync();
+        var id = await portal.Services.CreateIntegrationAsync(acme, IntegrationSeeds.Webhook("Invoices hook"));
+        var detail = await portal.Services.GetIntegrationAsync(acme, id);
+        var form = Render<IntegrationSettingsForm>(p => p.Add(x => x.Detail, detail));
+
+        form.Find("[data-testid=input-name]").Input("Invoices \u202Eexe.pdf");
+        await form.Find("[data-testid=save-settings]").ClickAsync(new());
+
+        form.WaitForAssertion(() => Assert.Contains("no control or text-direction characters", form.Find("#integration-name-error").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Invoices hook", (await portal.Services.GetIntegrationAsync(acme, id)).Name);
+    }
+
+    [Fact]
     public async Task SettingsForm_RefreshedForTheSameIntegration_KeepsTheOperatorsUnsavedEdit()
     {
         var (portal, acme) = await UsePortalServicesAsync();
