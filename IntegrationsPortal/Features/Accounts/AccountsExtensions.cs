@@ -79,6 +79,7 @@ public static class AccountsExtensions
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
+        services.AddScoped<PasswordChange>();
         return builder;
     }
 
