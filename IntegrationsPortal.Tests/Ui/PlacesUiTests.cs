@@ -112,6 +112,43 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     }
 
     [Fact]
+    public async Task DevicesGrid_At1400Px_KeepsALongDevicesExternalIds_AndItsEditAndDeleteButtons_OnScreen()
+    {
+        const string name = "Rooftop photovoltaic inverter string monitor, north array section 7 bay 12";
+        const string externalId = "urn:dev:mac:0024befffe804ff1:north-array-section-7-bay-12-string-inverter-monitor";
+        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
+        {
+            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var placeId = await places.CreatePlaceAsync(new PlaceInput { Name = "Solar farm east" }, TestContext.Current.CancellationToken);
+            await places.CreateDeviceAsync(new DeviceInput
+            {
+                PlaceId = placeId, Name = name, DeviceType = "vehicle", SerialNumber = "SN-INV-2026-000000000000000000042",
+                ExternalIds = [externalId, "modbus-tcp://10.20.30.40:502/unit/17/holding-registers/40001-40125"],
+            }, TestContext.Current.CancellationToken);
+        }
+
+        await Page.SetViewportSizeAsync(1400, 900);
+        await SignInAsync(portal.Acme.AdminEmail);
+        await GotoInteractiveAsync("/places");
+        await ByTestId("place-node-Solar farm east").ClickAsync();
+        var row = Page.Locator("tr", new() { Has = ByTestId($"device-row-{name}") });
+        await Expect(row).ToBeVisibleAsync();
+
+        var viewportWidth = await Page.EvaluateAsync<double>("() => document.documentElement.clientWidth");
+        foreach (var (what, element) in new[]
+        {
+            ("external-id cell", row.Locator("td", new() { HasText = externalId })),
+            ("edit button", ByTestId($"device-edit-{name}")),
+            ("delete button", ByTestId($"device-delete-{name}")),
+        })
+        {
+            var box = await element.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box.X >= 0 && box.X + box.Width <= viewportWidth, $"The {what} spans x {box.X:0}-{box.X + box.Width:0}, outside the {viewportWidth:0} px viewport.");
+        }
+    }
+
+    [Fact]
     public async Task MoveTo_PutsAPlaceUnderAnother_AndOffersNoPlaceInsideIt()
     {
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
