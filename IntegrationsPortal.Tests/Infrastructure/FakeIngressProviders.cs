@@ -56,6 +56,9 @@ public sealed class FakeIngressProviders : IAsyncDisposable
     /// <summary>A meter on the provider's account that nobody mapped: it comes back in every interval page.</summary>
     public string? UnmappedMeter { get; set; }
 
+    /// <summary>Intervals sent beyond the requested end, as a provider that answers with the whole day does.</summary>
+    public TimeSpan IntervalsPastEnd { get; set; }
+
     /// <summary>The kWh a meter reads for the 15 minutes starting at <paramref name="start"/>.</summary>
     public static double Kwh(string meter, DateTimeOffset start) => (meter.Length + start.Hour * 4 + start.Minute / 15) / 10.0;
 
@@ -113,7 +116,7 @@ public sealed class FakeIngressProviders : IAsyncDisposable
         {
             var meters = request.Query["meters"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries)
                 .Concat(self!.UnmappedMeter is { } extra ? [extra] : Array.Empty<string>()).ToArray();
-            var all = Quarters(Time(request.Query["start"]), Time(request.Query["end"]))
+            var all = Quarters(Time(request.Query["start"]), Time(request.Query["end"]) + self!.IntervalsPastEnd)
                 .SelectMany(start => meters.Select(meter => (meter, start))).ToList();
             var offset = int.Parse(request.Query["next"].FirstOrDefault() ?? "0", CultureInfo.InvariantCulture);
             var page = all.Skip(offset).Take(PageSize).ToList();

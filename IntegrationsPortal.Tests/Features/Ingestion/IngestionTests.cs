@@ -489,6 +489,22 @@ public sealed class IngestionTests : PortalServicesTest
             }
         };
 
+    [Fact]
+    public async Task ProviderAnsweringPastTheRequestedEnd_StoresNoReadingLaterThanTheRun_SoTheChartEndsAtItsEnd()
+    {
+        // The last window of a pull ends now; a provider sending the rest of the day sends readings from the future.
+        _fake.IntervalsPastEnd = TimeSpan.FromHours(6);
+        var run = await StartBackfillAsync(days: 1);
+
+        await RunEngineAsync(run);
+
+        Assert.Equal(2 * 96, (await RunAsync(run)).ReadingsWritten);
+        Assert.Equal(2 * 96, await ReadingCountAsync());
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var latest = await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesOfAsync(_integration);
+        Assert.All(latest, s => Assert.Equal(Start.AddDays(1).AddMinutes(-15), s.Latest));
+    }
+
     private async Task<Guid> StartBackfillAsync(int days)
     {
         await using var scope = Portal.Services.AsAdmin(Acme);

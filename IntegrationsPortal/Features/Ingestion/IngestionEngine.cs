@@ -65,7 +65,7 @@ public sealed class IngestionEngine(
                 {
                     var page = await FetchWithRetriesAsync(provider, integration, run,
                         new IngressRequest(windowStart, windowEnd, cursor, byExternalId.Keys.ToList(), places), ct);
-                    var (readings, unmapped) = Resolve(page.Readings, byExternalId);
+                    var (readings, unmapped) = Resolve(page.Readings, byExternalId, windowStart, windowEnd);
                     var written = await writer.WriteAsync(integration.Id, readings, ct);
                     foreach (var observer in observers)
                     {
@@ -187,11 +187,14 @@ public sealed class IngestionEngine(
     }
 
     private static (List<NewReading> Readings, List<string> Unmapped) Resolve(
-        IReadOnlyList<ExternalReading> page, IReadOnlyDictionary<string, string> byExternalId)
+        IReadOnlyList<ExternalReading> page, IReadOnlyDictionary<string, string> byExternalId, DateTimeOffset windowStart, DateTimeOffset windowEnd)
     {
         var readings = new List<NewReading>(page.Count);
         var unmapped = new List<string>();
-        foreach (var reading in page)
+        // Only what was asked for: a provider that answers with the rest of the day (intervals or a
+        // forecast later than now) would otherwise store readings from the future, and the chart's time
+        // axis, which ends at the latest reading, would run past now. A later window asks for the rest.
+        foreach (var reading in page.Where(r => r.Timestamp >= windowStart && r.Timestamp < windowEnd))
         {
             if (byExternalId.TryGetValue(reading.ExternalId, out var path))
             {
