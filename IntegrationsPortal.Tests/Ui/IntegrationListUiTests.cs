@@ -39,6 +39,40 @@ public sealed class IntegrationListUiTests(ChromiumFixture chromium, SetUpPortal
         await Expect(ByTestId("integrations-grid")).ToContainTextAsync("1-25 of 30");
     }
 
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(1280)]
+    public async Task DirectionFilter_ShowsItsLabelAndChosenValue_Uncut(int width)
+    {
+        await Page.SetViewportSizeAsync(width, 900);
+        await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+        await GotoInteractiveAsync("/integrations");
+        var filter = ByTestId("filter-direction");
+        await ExpectUncutAsync(filter, "Direction");
+
+        await ByTestId("filter-direction").ClickAsync();
+        await Page.Locator(".mud-popover-open").GetByText("Ingress", new() { Exact = true }).ClickAsync();
+
+        await Page.WaitForFunctionAsync("""
+            () => {
+                const select = document.querySelector('[data-testid=filter-direction]');
+                return [...(select.closest('.mud-select') ?? select).querySelectorAll('input')].some(i => i.value === 'Ingress');
+            }
+            """);
+        await ExpectUncutAsync(filter, "Ingress");
+    }
+
+    /// <summary>Every piece of text in the select (its label, the chosen value) fits its box: nothing is cut to "Directi...".</summary>
+    private async Task ExpectUncutAsync(Microsoft.Playwright.ILocator select, string what)
+    {
+        var cut = await select.EvaluateAsync<string[]>("""
+            select => [...(select.closest('.mud-select') ?? select).querySelectorAll('label, input, .mud-input-slot, .mud-select-input')]
+                .filter(e => e.getClientRects().length > 0 && e.scrollWidth > e.clientWidth)
+                .map(e => `${e.tagName}.${e.className} ${e.scrollWidth} > ${e.clientWidth}: ${e.value ?? e.textContent}`)
+            """);
+        Assert.True(cut.Length == 0, $"Cut while showing {what}:\n" + string.Join("\n", cut));
+    }
+
     [Fact]
     public async Task Viewer_Catalog_DoesNotAskToPickAType()
     {
