@@ -122,6 +122,9 @@ public partial class IngestionPanel : IDisposable
         await LoadAsync();
     }
 
+    // The mappings tab with the Add mapping form open and the id filled in: the operator picks the resource.
+    private string MapLink(string externalId) => $"integrations/{Detail.Id}?tab=mappings&map={Uri.EscapeDataString(externalId)}";
+
     private string Took(DateTimeOffset started, DateTimeOffset? finished)
     {
         var span = (finished ?? Time.GetUtcNow()) - started;
