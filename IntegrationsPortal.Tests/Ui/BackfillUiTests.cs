@@ -125,4 +125,21 @@ public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chro
             Assert.DoesNotContain("30 / 30", await windows.TextContentAsync(), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task UnmappedIdInARunsNotes_OpensTheMappingFormWithThatIdFilledIn()
+    {
+        _fake.UnmappedMeter = "M-999";
+        await SignInAsync(_acme.AdminEmail);
+        await GotoInteractiveAsync($"/integrations/{_integration}");
+        await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Data" }).ClickAsync();
+
+        await ByTestId("pull-now").ClickAsync();
+        var link = Page.GetByTestId("run-map-id").Filter(new() { HasText = "M-999" }).First;
+        await link.ClickAsync(new() { Timeout = 30_000 });
+
+        await Expect(ByTestId("mapping-form")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#mapping-external-id")).ToHaveValueAsync("M-999");
+    }
 }
