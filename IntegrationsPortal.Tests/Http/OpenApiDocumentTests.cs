@@ -129,6 +129,32 @@ public sealed class OpenApiDocumentTests(SetUpPortalFixture portal)
             described);
     }
 
+    [Fact]
+    public async Task V1_OperationsEndpoints_ShowTheirOwnRequestAndAnswerExamples()
+    {
+        using var json = await RawAsync("v1");
+        var paths = json.RootElement.GetProperty("paths").EnumerateObject().ToDictionary(p => p.Name.TrimEnd('/'), p => p.Value);
+
+        var post = paths["/api/v1/operations"].GetProperty("post");
+        var request = Example(post.GetProperty("requestBody"));
+        Assert.Equal("send_sms", request.GetProperty("capability").GetString());
+        Assert.Equal("+14155550143", request.GetProperty("payload").GetProperty("to").GetString());
+        var accepted = Example(post.GetProperty("responses").GetProperty("202")).GetProperty("data");
+        Assert.Equal(("send_sms", "queued"), (accepted.GetProperty("capability").GetString(), accepted.GetProperty("status").GetString()));
+        Assert.Matches("^[0-7][0-9A-HJKMNP-TV-Z]{25}$", accepted.GetProperty("id").GetString());
+        var invalid = post.GetProperty("responses").GetProperty("422").GetProperty("content").GetProperty("application/json");
+        Assert.True(invalid.GetProperty("example").GetProperty("errors").TryGetProperty("payload.to", out _));
+        Assert.EndsWith("/V1ValidationError", invalid.GetProperty("schema").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+
+        var get = paths["/api/v1/operations/{id}"].GetProperty("get");
+        var polled = Example(get.GetProperty("responses").GetProperty("200")).GetProperty("data");
+        Assert.Equal(("succeeded", "twilio", 1), (polled.GetProperty("status").GetString(), polled.GetProperty("provider").GetString(), polled.GetProperty("attempts").GetInt32()));
+        Assert.False(polled.TryGetProperty("credentials", out _), "The operation's answer shows an operation, not the generic integration example.");
+
+        static JsonElement Example(JsonElement withContent) =>
+            withContent.GetProperty("content").GetProperty("application/json").GetProperty("example");
+    }
+
     private static PublicApi Api(string name) => PublicApi.All.Single(a => a.DocumentName == name);
 
     /// <summary>The route as OpenAPI writes it: parameters by name, without constraints or defaults.</summary>

@@ -84,4 +84,62 @@ public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chro
         await ByTestId("place-node-Site").ClickAsync();
         await Expect(Page.Locator("tr", new() { HasText = "Main meter" }).GetByTestId("latest-readings")).ToContainTextAsync("energy_kwh");
     }
+
+    /// <summary>
+    /// A Cancel click lands while the run's progress ticks several times a second. The click is held
+    /// for 150 ms, as a person's is: when a live refresh replaces the button between mouse down and
+    /// mouse up, the browser sends the click to neither, and the run goes on to completed.
+    /// </summary>
+    [Fact]
+    public async Task Cancel_ClickedWhileProgressTicks_StopsTheRun_EveryTime()
+    {
+        const int Runs = 5;
+        await SignInAsync(_acme.AdminEmail);
+        await GotoInteractiveAsync($"/integrations/{_integration}");
+        await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Data" }).ClickAsync();
+        // About ten provider answers a second, each one a progress event; 60 pages take 6 s or more.
+        _fake.Latency = TimeSpan.FromMilliseconds(100);
+
+        for (var run = 1; run <= Runs; run++)
+        {
+            await ByTestId("backfill-open").ClickAsync();
+            await Expect(ByTestId("backfill-preview")).ToContainTextAsync("30 window(s)");
+            await ByTestId("backfill-start").ClickAsync();
+
+            // Runs are listed newest first: this run's row is the first backfill row.
+            var row = Page.Locator("tr", new() { HasText = "backfill" }).First;
+            var windows = row.GetByTestId("run-windows");
+            await Expect(windows).ToContainTextAsync(new Regex(@"^[1-9]\d* / 30 windows"), new() { Timeout = 15_000 });
+
+            // The button under the pointer must be the same element from one tick to the next.
+            var cancel = row.GetByTestId("run-cancel");
+            await cancel.EvaluateAsync("b => window.cancelButton = b");
+            var seen = await windows.TextContentAsync();
+            await Expect(windows).Not.ToHaveTextAsync(seen!, new() { Timeout = 10_000 });
+            Assert.True(await Page.EvaluateAsync<bool>("() => window.cancelButton.isConnected"),
+                $"Run {run}: a progress tick replaced the Cancel button ({seen} -> {await windows.TextContentAsync()}).");
+
+            await cancel.ClickAsync(new() { Delay = 150 });
+            await Expect(row.GetByTestId("run-status")).ToHaveTextAsync("cancelled", new() { Timeout = 15_000 });
+            Assert.DoesNotContain("30 / 30", await windows.TextContentAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task UnmappedIdInARunsNotes_OpensTheMappingFormWithThatIdFilledIn()
+    {
+        _fake.UnmappedMeter = "M-999";
+        await SignInAsync(_acme.AdminEmail);
+        await GotoInteractiveAsync($"/integrations/{_integration}");
+        await Expect(ByTestId("status-badge")).ToHaveTextAsync("active", new() { Timeout = 20_000 });
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "Data" }).ClickAsync();
+
+        await ByTestId("pull-now").ClickAsync();
+        var link = Page.GetByTestId("run-map-id").Filter(new() { HasText = "M-999" }).First;
+        await link.ClickAsync(new() { Timeout = 30_000 });
+
+        await Expect(ByTestId("mapping-form")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#mapping-external-id")).ToHaveValueAsync("M-999");
+    }
 }

@@ -87,6 +87,42 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         Assert.DoesNotContain("mapping-edit-", panel.Markup, StringComparison.Ordinal);
     }
 
+    /// <summary>A run's unmapped id links to the mappings tab with ?map=: the form opens with that id, the operator picks the resource.</summary>
+    [Fact]
+    public async Task MapExternalId_OpensTheAddForm_WithThatIdFilledIn_OnceOnly()
+    {
+        SignIn(PortalRoles.Operator);
+        UseResources(PortalRoles.Operator);
+        var dialogs = Render<MudDialogProvider>();
+        RenderPopovers();
+        var panel = Render<ResourceMappingsPanel>(p => p.Add(x => x.IntegrationId, Utility).Add(x => x.MapExternalId, "MPAN-99"));
+
+        var externalId = dialogs.WaitForElement("input[data-testid=mapping-external-id]", TimeSpan.FromSeconds(10));
+        Assert.Equal("MPAN-99", externalId.GetAttribute("value"));
+        Assert.Empty(dialogs.Find("[data-testid=mapping-external-id-error]").TextContent.Trim()); // a free id: nothing to refuse
+
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=mapping-form]")));
+        // The page re-renders the panel with the same id (a live refresh): the form stays closed.
+        panel.Render(p => p.Add(x => x.MapExternalId, "MPAN-99"));
+        await Task.Delay(200, ResourcesTestBed.Ct);
+        Assert.Empty(dialogs.FindAll("[data-testid=mapping-form]"));
+    }
+
+    [Fact]
+    public async Task MapExternalId_ForAViewer_OpensNothing()
+    {
+        SignIn(PortalRoles.Viewer);
+        UseResources(PortalRoles.Viewer);
+        var dialogs = Render<MudDialogProvider>();
+        RenderPopovers();
+        var panel = Render<ResourceMappingsPanel>(p => p.Add(x => x.IntegrationId, Utility).Add(x => x.MapExternalId, "MPAN-99"));
+
+        panel.WaitForElement("[data-testid=mapping-row-MPAN-12]");
+        await Task.Delay(200, ResourcesTestBed.Ct);
+        Assert.Empty(dialogs.FindAll("[data-testid=mapping-form]"));
+    }
+
     [Fact]
     public void UnknownIntegration_SaysSo_InsteadOfAnEmptyList()
     {

@@ -12,8 +12,9 @@ public static class NavSections
     public static readonly NavSection Catalog = new("catalog", "Catalog", Icons.Material.Filled.Apps, "/catalog");
     public static readonly NavSection Places = new("places", "Places & devices", Icons.Material.Filled.AccountTree, "/places");
     public static readonly NavSection Flows = new("flows", "Flows", Icons.Material.Filled.AltRoute, "/flows");
+    public static readonly NavSection Routing = new("routing-rules", "Routing rules", Icons.Material.Filled.CallSplit, "/routing-rules");
     public static readonly NavSection Deliveries = new("deliveries", "Delivery history", Icons.Material.Filled.History, "/deliveries");
     public static readonly NavSection Settings = new("settings", "Settings", Icons.Material.Filled.Settings, "/settings");
 
-    public static readonly IReadOnlyList<NavSection> All = [Integrations, Catalog, Places, Flows, Deliveries, Settings];
+    public static readonly IReadOnlyList<NavSection> All = [Integrations, Catalog, Places, Flows, Routing, Deliveries, Settings];
 }

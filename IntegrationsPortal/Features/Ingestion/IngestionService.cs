@@ -17,6 +17,16 @@ public sealed record IngestionRunView(
     string? Error, string? Note, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public double Progress => WindowsTotal == 0 ? 1 : (double)WindowsDone / WindowsTotal;
+
+    /// <summary>
+    /// A run is the same run at any progress. MudDataGrid keys its rows by item (<c>@key</c>): with a
+    /// record's value equality every progress tick made a new key, so the running row, its Cancel
+    /// button included, was removed and drawn anew, and a click whose mouse down and mouse up straddled
+    /// a tick reached no button (BackfillUiTests.Cancel_ClickedWhileProgressTicks_StopsTheRun_EveryTime).
+    /// </summary>
+    public bool Equals(IngestionRunView? other) => other is not null && other.Id == Id;
+
+    public override int GetHashCode() => Id.GetHashCode();
 }
 
 /// <summary>

@@ -8,6 +8,7 @@ public static class RoutingExtensions
     public static IHostApplicationBuilder AddProviderRouting(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<RoutingRuleService>();
+        builder.Services.AddSingleton<RoutingRuleEvents>();
         builder.AddOperations();
         return builder;
     }

@@ -27,6 +27,15 @@ public sealed record RoutingRuleView(
         : Fallback is { } fallback && fallback.CanServe(Capability)
             ? $"{Integration.Describe(Capability)}; operations go to the fallback '{fallback.Name}'."
             : $"{Integration.Describe(Capability)}; {(Fallback is null ? "there is no fallback" : $"the fallback '{Fallback.Name}' cannot take them either")}.";
+
+    /// <summary>
+    /// The same rule whatever changed: the rules grid keys its rows by item, and value equality (over a
+    /// target's capability list, a new list on every load) would replace every row, its Edit and Delete
+    /// buttons included, on each live refresh (see IngestionRunView).
+    /// </summary>
+    public bool Equals(RoutingRuleView? other) => other is not null && other.Id == Id;
+
+    public override int GetHashCode() => Id.GetHashCode(StringComparison.Ordinal);
 }
 
 /// <summary>An integration a rule points at: enough to say whether it can take the rule's operations.</summary>

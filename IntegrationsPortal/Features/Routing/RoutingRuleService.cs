@@ -7,12 +7,20 @@ using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Routing;
 
+/// <summary>Raised after a routing rule of an organization was added, changed or removed, for open rules pages.</summary>
+public sealed class RoutingRuleEvents
+{
+    public event Action<Guid>? Changed;
+
+    public void Publish(Guid organizationId) => Changed?.Invoke(organizationId);
+}
+
 /// <summary>
 /// What operators and programs do to routing rules: list, add, change, remove. The checks live here
 /// (a routable capability, live integrations that offer it, a fallback that is another integration,
 /// one default per capability), so the rules page and /api/v1/routing-rules refuse the same things.
 /// </summary>
-public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, RoutingRuleEvents events)
 {
     public const int MaxPriority = 10_000;
 
@@ -50,6 +58,7 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
         await ClearOtherDefaultsAsync(db, rule, ct);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "routing_rule.created", $"Added a {rule.Capability} routing rule (priority {rule.Priority})."));
         await db.SaveChangesAsync(ct);
+        events.Publish(rule.OrganizationId);
         return rule.Id;
     }
 
@@ -64,6 +73,7 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
         await ClearOtherDefaultsAsync(db, rule, ct);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "routing_rule.updated", $"Changed the {rule.Capability} routing rule {rule.Id}."));
         await db.SaveChangesAsync(ct);
+        events.Publish(rule.OrganizationId);
     }
 
     public async Task DeleteAsync(string id, CancellationToken ct = default)
@@ -74,6 +84,7 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
         db.Remove(rule);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "routing_rule.deleted", $"Deleted the {rule.Capability} routing rule {rule.Id}."));
         await db.SaveChangesAsync(ct);
+        events.Publish(rule.OrganizationId);
     }
 
     /// <summary>The live integrations a rule may point at for <paramref name="capability"/> (all routable ones when null), for choosers.</summary>

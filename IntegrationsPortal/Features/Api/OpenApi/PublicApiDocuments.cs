@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IntegrationsPortal.Features.ApiKeys;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.OpenApi;
 
 namespace IntegrationsPortal.Features.Api.OpenApi;
@@ -119,9 +121,22 @@ public static class PublicApiDocuments
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(api.SchemeName, document)] = [] }];
         foreach (var (status, response) in operation.Responses ?? [])
         {
-            if (response is OpenApiResponse { Content: null or { Count: 0 } } bare && ErrorSchemaFor(api, status) is { } errorSchema)
+            if (response is not OpenApiResponse bare || ErrorSchemaFor(api, status) is not { } errorSchema)
+            {
+                continue;
+            }
+
+            if (bare.Content is null or { Count: 0 })
             {
                 bare.Content = Json(new OpenApiSchemaReference(errorSchema, document), ErrorExample(api, status));
+            }
+            else
+            {
+                // An endpoint's own error example (ApiExamples) came without a schema: the schemas live in the document.
+                foreach (var media in bare.Content.Values.Where(m => m.Schema is null))
+                {
+                    media.Schema = new OpenApiSchemaReference(errorSchema, document);
+                }
             }
         }
     }
@@ -156,10 +171,59 @@ public static class PublicApiDocuments
                 : "The request has invalid fields: `errors` lists the messages for each field.");
         }
 
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiExamples>().FirstOrDefault() is { } examples)
+        {
+            UseExamples(operation, examples, api);
+        }
+
         return Task.CompletedTask;
 
         static void Add(OpenApiResponses responses, string status, string description) =>
             responses.TryAdd(status, new OpenApiResponse { Description = description });
+    }
+
+    /// <summary>
+    /// Puts an endpoint's own examples in place of the generic ones: on its request body, and on each
+    /// answer it names (added when the endpoint did not declare it). Error answers get their schema
+    /// when the document is described (<see cref="Secure"/>).
+    /// </summary>
+    private static void UseExamples(OpenApiOperation operation, ApiExamples examples, PublicApi api)
+    {
+        if (examples.Request is { } request)
+        {
+            foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+            {
+                media.Example = request.DeepClone();
+            }
+        }
+
+        operation.Responses ??= [];
+        foreach (var (status, example) in examples.Responses)
+        {
+            if (!operation.Responses.TryGetValue(status, out var declared))
+            {
+                declared = new OpenApiResponse { Description = ReasonPhrases.GetReasonPhrase(int.Parse(status, CultureInfo.InvariantCulture)) };
+                operation.Responses[status] = declared;
+            }
+
+            if (declared is not OpenApiResponse response)
+            {
+                continue;
+            }
+
+            if (response.Content is { Count: > 0 } content)
+            {
+                foreach (var media in content.Values)
+                {
+                    media.Example = example.DeepClone();
+                }
+            }
+            else
+            {
+                var schema = status.StartsWith('2') && api == PublicApi.V1 ? V1EnvelopeSchema() : null;
+                response.Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema, Example = example.DeepClone() } };
+            }
+        }
     }
 
     /// <summary>/api/v1 speaks snake_case (V1Envelope.Json), whatever the portal's own /api uses.</summary>

@@ -122,6 +122,7 @@ public partial class IngestionPanel : IDisposable
         await LoadAsync();
     }
 
+    // The mappings tab with the Add mapping form open and the id filled in: the operator picks the resource.
     private string Took(DateTimeOffset started, DateTimeOffset? finished)
     {
         var span = (finished ?? Time.GetUtcNow()) - started;

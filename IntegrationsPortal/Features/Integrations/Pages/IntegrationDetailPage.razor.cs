@@ -21,6 +21,10 @@ public partial class IntegrationDetailPage : IDisposable
     [SupplyParameterFromQuery(Name = "tab")]
     public string? Tab { get; set; }
 
+    /// <summary>?map=ID opens the Add mapping form with that external id filled in (with ?tab=mappings).</summary>
+    [SupplyParameterFromQuery(Name = "map")]
+    public string? Map { get; set; }
+
     [Inject]
     public required IntegrationService Integrations { get; init; }
 

@@ -1,34 +1,7 @@
 using IntegrationsPortal.Components.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
-using MudBlazor;
 
 namespace IntegrationsPortal.Features.Resources.Pages;
-
-/// <summary>
-/// A form in a MudDialog: the service's refusal shows next to its fields (or above the buttons), and a
-/// successful save closes the dialog with its result.
-/// </summary>
-public abstract class FormDialogBase : ServiceComponentBase
-{
-    private ServiceErrors errors = default!;
-
-    [CascadingParameter]
-    public required IMudDialogInstance Dialog { get; set; }
-
-    protected EditContext EditContext { get; private set; } = default!;
-
-    protected void UseModel(object model)
-    {
-        EditContext = new EditContext(model);
-        errors = new ServiceErrors(EditContext);
-    }
-
-    protected Task SaveAndCloseAsync<TResult>(Func<Task<TResult>> save, string confirmation) =>
-        RunAsync(async () => Dialog.Close(DialogResult.Ok(await save())), confirmation, errors.Show);
-
-    protected void Cancel() => Dialog.Cancel();
-}
 
 /// <summary>A panel about one place of the tree the page holds.</summary>
 public abstract class PlacePanelBase : ServiceComponentBase

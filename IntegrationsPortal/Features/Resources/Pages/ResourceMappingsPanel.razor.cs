@@ -19,8 +19,17 @@ public partial class ResourceMappingsPanel
     private IReadOnlyList<string> withoutCoordinates = [];
     private bool canOperate;
 
+    // The MapExternalId the form was opened for, so a re-render with the same one does not open it again;
+    // and the one still to open once the panel has rendered.
+    private string? offeredMap;
+    private string? pendingMap;
+
     [Inject]
     public required CurrentUser CurrentUser { get; init; }
+
+    /// <summary>An external id to open the Add mapping form with (a run's unmapped id links here with <c>?map=</c>).</summary>
+    [Parameter]
+    public string? MapExternalId { get; set; }
 
     private string ExportUrl => $"api/integrations/{IntegrationId}/mappings/export";
 
@@ -36,6 +45,21 @@ public partial class ResourceMappingsPanel
         {
             await grid.ReloadServerData();
         }
+
+        if (canOperate && rules is not null && !string.IsNullOrWhiteSpace(MapExternalId) && MapExternalId != offeredMap)
+        {
+            offeredMap = pendingMap = MapExternalId;
+        }
+    }
+
+    // The form is opened after rendering: it is awaited until it closes, which must not hold up the parameters.
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (pendingMap is { } externalId)
+        {
+            pendingMap = null;
+            await EditAsync(null, externalId);
+        }
     }
 
     private async Task<GridData<ResourceMappingSummary>> LoadPageAsync(GridState<ResourceMappingSummary> state, CancellationToken ct)
@@ -50,7 +74,7 @@ public partial class ResourceMappingsPanel
         await ReloadAsync();
     }
 
-    private async Task EditAsync(ResourceMappingSummary? mapping)
+    private async Task EditAsync(ResourceMappingSummary? mapping, string? externalId = null)
     {
         if (await Dialogs.OpenAsync<MappingFormDialog, bool>(mapping is null ? "Add mapping" : $"Edit {mapping.ExternalId}",
                 new DialogParameters<MappingFormDialog>
@@ -58,6 +82,7 @@ public partial class ResourceMappingsPanel
                     { d => d.IntegrationId, IntegrationId },
                     { d => d.Rules, rules! },
                     { d => d.Mapping, mapping },
+                    { d => d.ExternalId, externalId },
                 }, ResourceDialogs.Wide) is true)
         {
             await ReloadAsync();
