@@ -294,6 +294,17 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         },
     };
 
+    /// <summary>A Plivo account the fakes at <paramref name="baseUri"/> accept, so it becomes active.</summary>
+    internal static object VerifiablePlivo(Uri baseUri) => new
+    {
+        provider = "plivo",
+        credentials = new Dictionary<string, string>
+        {
+            ["auth_id"] = FakeMessagingProviders.PlivoAuthId, ["auth_token"] = FakeMessagingProviders.PlivoToken,
+            ["from_number"] = "+14155550111", ["base_url"] = baseUri.ToString(),
+        },
+    };
+
     // Port 1 on loopback refuses at once: this one stays out of the way in error.
     internal static object Plivo(string? name = null) => new
     {

@@ -111,6 +111,28 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
         Assert.Contains(healthy.Requests, r => r.Method == "POST" && r.Body.Contains(marker, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task SmsProviderRefusesTheNumber_IsNotRetried_TheFallbackIsAskedAtOnce()
+    {
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V1();
+        var twilio = await CreateAsync(program, Twilio(portal.Messaging.BaseUri));
+        var plivo = await CreateAsync(program, VerifiablePlivo(portal.Messaging.BaseUri));
+        Assert.Equal("active", (await WaitWhilePendingAsync(program, twilio)).GetProperty("status").GetString());
+        Assert.Equal("active", (await WaitWhilePendingAsync(program, plivo)).GetProperty("status").GetString());
+        await CreateRuleAsync(program, new { capability = "send_sms", integration_id = twilio, fallback_integration_id = plivo });
+        var text = $"Only Plivo reaches this {Guid.NewGuid():N}";
+
+        var id = await StartAsync(program, "send_sms", new { to = FakeMessagingProviders.InvalidNumber, text });
+
+        // Twilio's 400 retried on the schedule would keep the operation on Twilio for hours.
+        var done = await WaitForEndAsync(program, id);
+        Assert.Equal(("succeeded", plivo, true, 2), (done.GetProperty("status").GetString(), done.GetProperty("integration_id").GetString(),
+            done.GetProperty("fallback_used").GetBoolean(), done.GetProperty("attempts").GetInt32()));
+        var twilioTries = portal.Messaging.To(FakeMessagingProviders.InvalidNumber).Where(r => FakeMessagingProviders.Form(r).GetValueOrDefault("Body") == text);
+        Assert.Single(twilioTries);
+    }
+
     [Theory]
     [InlineData("""{"capability":"teleport","payload":{}}""", "capability")]
     [InlineData("""{"payload":{"to":"+14155550100","text":"x"}}""", "capability")]

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace IntegrationsPortal.Tests.Infrastructure;
 
@@ -32,6 +33,9 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
         _app = app;
         BaseUri = baseUri;
     }
+
+    /// <summary>A number Twilio refuses with 400 (code 21211), as Twilio's own test number +15005550001 does.</summary>
+    public const string InvalidNumber = "+15005550001";
 
     public Uri BaseUri { get; }
 
@@ -61,6 +65,12 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
                     return LoopbackApp.Json(400, """{"code":21604,"message":"A 'To' phone number is required.","status":400}""");
                 }
 
+                // Twilio's magic test number for a "To" it cannot reach (error 21211), as its test credentials answer.
+                if (to == InvalidNumber)
+                {
+                    return LoopbackApp.Json(400, $$"""{"code":21211,"message":"The 'To' number {{to}} is not a valid phone number.","status":400}""");
+                }
+
                 // WhatsApp goes through the same Messages API, with both addresses in the whatsapp: scheme (Twilio error 21910 otherwise).
                 if (to.StartsWith("whatsapp:", StringComparison.Ordinal) != from.StartsWith("whatsapp:", StringComparison.Ordinal))
                 {
@@ -70,6 +80,7 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
                 var prefix = resource == "Calls.json" ? "CA" : "SM";
                 return LoopbackApp.Json(201, JsonSerializer.Serialize(new { sid = prefix + Guid.NewGuid().ToString("N"), account_sid = sid, to, from, status = "queued" }));
             });
+            MapPlivoAccount(app);
             app.MapPost("/v1/Account/{authId}/Message/", async (string authId, HttpContext context) =>
             {
                 var request = await fake!.RecordAsync(context);
@@ -92,6 +103,13 @@ public sealed partial class FakeMessagingProviders : IAsyncDisposable
         fake = new FakeMessagingProviders(app, baseUri);
         return fake;
     }
+
+    /// <summary>Plivo's account lookup, which verification asks: answers for <see cref="PlivoAuthId"/> with <see cref="PlivoToken"/>.</summary>
+    public static void MapPlivoAccount(IEndpointRouteBuilder app) =>
+        app.MapGet("/v1/Account/{authId}/", (string authId, HttpRequest request) =>
+            authId == PlivoAuthId && LoopbackApp.BasicCredentials(request) == $"{PlivoAuthId}:{PlivoToken}"
+                ? LoopbackApp.Json(200, $$"""{"account_type":"standard","auth_id":"{{authId}}","name":"Acme","resource_uri":"/v1/Account/{{authId}}/"}""")
+                : LoopbackApp.Json(401, """{"api_id":"c1b6b6a0","error":"authentication failed"}"""));
 
     /// <summary>The code in the last text sent to <paramref name="number"/>, as its owner would read it.</summary>
     public string LastCodeSentTo(string number)

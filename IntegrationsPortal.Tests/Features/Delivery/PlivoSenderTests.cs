@@ -61,7 +61,7 @@ public sealed class PlivoSenderTests
     }
 
     [Fact]
-    public async Task RefusedToken_IsRecordedAsAFailure_WithAClearMessage()
+    public async Task RefusedToken_EndsTheMessage_WithAClearMessage_ForRetryingCannotHelp()
     {
         await using var plivo = await FakeMessagingProviders.StartAsync();
         await using var harness = await DeliveryHarness.StartAsync();
@@ -71,7 +71,7 @@ public sealed class PlivoSenderTests
         await harness.DispatchAsync();
 
         var detail = await harness.DetailAsync(messageId);
-        Assert.Equal(DeliveryStatus.Failed, detail.Message.Status);
+        Assert.Equal((DeliveryStatus.Dead, null), (detail.Message.Status, detail.Message.NextAttemptAt));
         var attempt = Assert.Single(detail.Attempts);
         Assert.False(attempt.Succeeded);
         Assert.Equal(401, attempt.StatusCode);

@@ -77,10 +77,27 @@ public abstract class PhoneSender(HttpDelivery http) : IDeliverySender, ITextMes
     {
         using var request = BuildRequest(integration, text);
         var outcome = await http.SendAsync(request, integration, TimeSpan.FromSeconds(30), status => status is >= 200 and < 300, ct);
-        return outcome.StatusCode is 401 or 403
-            ? outcome with { ErrorMessage = $"{ProviderName} refused the credentials ({outcome.StatusCode}): check the {AccountIdLabel} and the auth token." }
-            : outcome;
+        // A provider's 4xx judges this request (a number it cannot reach, credentials it refuses): sending
+        // it again on the retry schedule only delays the routing rule's fallback by hours. Busy answers
+        // (408, 409, 425, 429) are retried as before.
+        return outcome.StatusCode switch
+        {
+            401 or 403 => outcome with
+            {
+                Failure = FailureKind.Final,
+                ErrorMessage = $"{ProviderName} refused the credentials ({outcome.StatusCode}): check the {AccountIdLabel} and the auth token.",
+            },
+            >= 400 and < 500 and not (408 or 409 or 425 or 429) => outcome with
+            {
+                Failure = FailureKind.Final,
+                ErrorMessage = $"{ProviderName} refused the message ({outcome.StatusCode}): {RefusalReason(outcome.ResponseBody) ?? "no reason given"}",
+            },
+            _ => outcome,
+        };
     }
+
+    /// <summary>The provider's own words for a refusal, from its error body (Twilio's "message", Plivo's "error").</summary>
+    protected abstract string? RefusalReason(string? responseBody);
 
     protected static HttpContent Json(object body) =>
         new StringContent(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");

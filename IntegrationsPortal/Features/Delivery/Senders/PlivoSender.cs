@@ -17,6 +17,8 @@ public sealed class PlivoSender(HttpDelivery http) : PhoneSender(http)
 
     protected override string AccountIdLabel => "auth ID";
 
+    protected override string? RefusalReason(string? responseBody) => Payloads.Field(responseBody ?? "", "error");
+
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration integration, PhoneText text)
     {
         var options = PlivoIntegrationOptions.From(integration);

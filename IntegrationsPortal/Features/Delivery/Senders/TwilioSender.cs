@@ -16,6 +16,8 @@ public sealed class TwilioSender(HttpDelivery http) : PhoneSender(http)
 
     protected override string AccountIdLabel => "account SID";
 
+    protected override string? RefusalReason(string? responseBody) => Payloads.Field(responseBody ?? "", "message");
+
     protected override HttpRequestMessage BuildRequest(ConfiguredIntegration integration, PhoneText text)
     {
         var options = TwilioIntegrationOptions.From(integration);
