@@ -79,6 +79,8 @@ public static class AccountsExtensions
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
+        services.AddScoped<MyOrganizations>();
+        services.AddScoped<Invitations.InvitationService>();
         return builder;
     }
 
