@@ -83,7 +83,8 @@ public static class TenantSeeder
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
         var admin = new PortalUser { UserName = adminEmail, Email = adminEmail, DisplayName = "Boss", OrganizationId = organization.Id };
         IdentityErrors.ThrowIfFailed(await users.CreateAsync(admin, TestPasswords.Strong));
-        IdentityErrors.ThrowIfFailed(await users.AddToRoleAsync(admin, PortalRoles.Admin));
+        db.Memberships.Add(new Membership { UserId = admin.Id, OrganizationId = organization.Id, Role = PortalRoles.Admin });
+        await db.SaveChangesAsync();
         return new Tenant(organization.Id, admin.Id, adminEmail);
     }
 }

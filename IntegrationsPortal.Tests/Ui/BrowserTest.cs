@@ -54,6 +54,10 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
         await _context.DisposeAsync();
     }
 
+    /// <summary>A second browser of its own (another person), on the same portal; the caller disposes it.</summary>
+    protected Task<IBrowserContext> NewBrowserContextAsync() =>
+        chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = RootUri.ToString() });
+
     /// <summary>Opens a page and waits until its Blazor circuit is live, so clicks are handled.</summary>
     protected async Task GotoInteractiveAsync(string path)
     {

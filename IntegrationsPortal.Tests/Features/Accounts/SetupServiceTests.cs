@@ -31,7 +31,10 @@ public sealed class SetupServiceTests : IAsyncLifetime
         var admin = await users.FindByNameAsync("ada@acme.test");
         Assert.NotNull(admin);
         Assert.Equal(tenant.OrganizationId, admin.OrganizationId);
-        Assert.Equal([PortalRoles.Admin], await users.GetRolesAsync(admin));
+        // Roles live on memberships (docs/decisions/035): Admin of the new organization.
+        var db = scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Infrastructure.Data.PortalDbContext>();
+        Assert.Equal([(tenant.OrganizationId, PortalRoles.Admin)],
+            await db.Memberships.Where(m => m.UserId == admin.Id).Select(m => new ValueTuple<Guid, string>(m.OrganizationId, m.Role)).ToListAsync(TestContext.Current.CancellationToken));
         Assert.True(await users.CheckPasswordAsync(admin, TestPasswords.Strong));
         Assert.True(await scope.ServiceProvider.GetRequiredService<SetupService>().IsSetupCompleteAsync(TestContext.Current.CancellationToken));
     }

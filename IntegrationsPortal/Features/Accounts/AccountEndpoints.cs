@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace IntegrationsPortal.Features.Accounts;
@@ -27,11 +28,40 @@ public static class AccountEndpoints
             return TypedResults.LocalRedirect("/account/login?signedOut=true");
         }).RequireAuthorization();
 
+        // The user menu's switcher: a form post too, because the new organization is a new cookie.
+        // The page reloads afterwards, so nothing of the old organization stays on screen.
+        endpoints.MapPost("/account/switch-organization", async Task<IResult> (
+            HttpContext http, IAntiforgery antiforgery, SignInManager<PortalUser> signInManager, IDbContextFactory<PortalDbContext> dbFactory) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.Problem("This form has expired. Reload the page and switch again.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var user = await signInManager.UserManager.GetUserAsync(http.User);
+            await using var db = await dbFactory.CreateDbContextAsync(http.RequestAborted);
+            if (user is null || !Guid.TryParse(form["organizationId"], out var organizationId)
+                || !await db.CanEnterAsync(user.Id, organizationId, http.RequestAborted))
+            {
+                return TypedResults.Problem("You cannot switch to that organization: you are not a member of it, or it is suspended.",
+                    statusCode: StatusCodes.Status409Conflict);
+            }
+
+            // The claims factory reads the organization from the user's row, which is also where the
+            // next sign-in starts.
+            user.OrganizationId = organizationId;
+            IdentityErrors.ThrowIfFailed(await signInManager.UserManager.UpdateAsync(user));
+            await signInManager.RefreshSignInAsync(user);
+            return TypedResults.LocalRedirect("/");
+        }).RequireAuthorization();
+
         endpoints.MapGet("/api/me", (HttpContext http) => TypedResults.Ok(new
         {
             name = http.User.Identity!.Name,
             displayName = http.User.FindFirst(PortalClaims.DisplayName)?.Value,
             organization = http.User.FindFirst(PortalClaims.OrganizationName)?.Value,
+            organizationId = http.User.FindFirst(PortalClaims.OrganizationId)?.Value,
             role = PortalRoles.All.FirstOrDefault(http.User.IsInRole),
         })).RequireAuthorization(PortalPolicies.CanView);
 

@@ -80,6 +80,8 @@ public static class AccountsExtensions
         services.AddSingleton<SetupState>();
         services.AddScoped<SetupService>();
         services.AddScoped<PasswordChange>();
+        services.AddScoped<MyOrganizations>();
+        services.AddScoped<Invitations.InvitationService>();
         return builder;
     }
 

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace IntegrationsPortal.Features.Accounts;
 
 /// <summary>
-/// Ends an open circuit's session as soon as <see cref="UserSessions"/> announces that its user's
-/// sessions ended (a role change, disabling), and re-checks the user's security stamp every ten
+/// Ends an open circuit's session as soon as <see cref="UserSessions"/> announces a change to its
+/// user (a role change, a removed membership, disabling) that ends it, and re-checks the user's security stamp every ten
 /// seconds for the rest (sign-out in another tab or device, changes from another process). One
 /// indexed read of the user's row per circuit per interval.
 /// </summary>
@@ -44,10 +44,30 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
 
     private void OnSessionsEnded(string userId) => _ = EndIfOursAsync(userId);
 
+    /// <summary>
+    /// Checks this circuit's session again rather than ending it outright: a change to the user's
+    /// membership in one organization (a role, a removal) ends only the circuits working in that one.
+    /// </summary>
     private async Task EndIfOursAsync(string userId)
     {
         var state = await GetAuthenticationStateAsync();
-        if (state.User.FindFirstValue(_options.Value.ClaimsIdentity.UserIdClaimType) == userId)
+        if (state.User.FindFirstValue(_options.Value.ClaimsIdentity.UserIdClaimType) != userId)
+        {
+            return;
+        }
+
+        bool current;
+        try
+        {
+            current = await ValidateAuthenticationStateAsync(state, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Nothing awaits this check; when it cannot answer, the safe side is a signed-out circuit.
+            current = false;
+        }
+
+        if (!current)
         {
             SetAuthenticationState(Task.FromResult(SignedOut));
         }

@@ -115,7 +115,8 @@ public sealed class SetupService(
             });
             await identityDb.SaveChangesAsync(ct);
             IdentityErrors.ThrowIfFailed(await userManager.CreateAsync(user, input.Password));
-            IdentityErrors.ThrowIfFailed(await userManager.AddToRoleAsync(user, PortalRoles.Admin));
+            identityDb.Memberships.Add(new Membership { UserId = user.Id, OrganizationId = organization.Id, Role = PortalRoles.Admin, CreatedAt = now });
+            await identityDb.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             state.MarkComplete();
             return user;

@@ -31,7 +31,8 @@ public sealed class UserSessions
 
     /// <summary>
     /// Whether the session's user still exists, is enabled, has the stamp the session was issued with,
-    /// and the session's organization is not suspended.
+    /// is still a member of the session's organization with the session's role, and that organization
+    /// is not suspended.
     /// </summary>
     public static async Task<bool> IsCurrentAsync(PortalDbContext db, ClaimsPrincipal principal, IdentityOptions options, CancellationToken ct) =>
         await ReadCurrentAsync(db, principal, options, ct) is not null;
@@ -49,19 +50,24 @@ public sealed class UserSessions
             return null;
         }
 
-        // The session's organization in the same read: suspending it ends its users' sessions at once.
+        // The session's organization and role in the same read: suspending the organization, removing
+        // the membership or changing the role there ends the session at once (docs/decisions/035).
         var organizationId = Guid.TryParse(principal.FindFirstValue(PortalClaims.OrganizationId), out var id) ? id : Guid.Empty;
+        var role = principal.FindFirstValue(options.ClaimsIdentity.RoleClaimType);
         var row = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
             .Select(u => new
             {
                 u.SecurityStamp,
                 u.IsDisabled,
-                MustSetUpTwoFactor = !u.TwoFactorEnabled && u.Organization!.RequireTwoFactor,
+                MustSetUpTwoFactor = !u.TwoFactorEnabled && db.Organizations.Any(o => o.Id == organizationId && o.RequireTwoFactor),
                 Suspended = db.Organizations.Any(o => o.Id == organizationId && o.SuspendedAt != null),
+                Role = db.Memberships.Where(m => m.UserId == userId && m.OrganizationId == organizationId).Select(m => m.Role).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(ct);
-        return row is { IsDisabled: false, Suspended: false } && row.SecurityStamp == stamp ? new SessionUser(userId, row.MustSetUpTwoFactor) : null;
+        return row is { IsDisabled: false, Suspended: false } && row.SecurityStamp == stamp && row.Role is not null && row.Role == role
+            ? new SessionUser(userId, row.MustSetUpTwoFactor)
+            : null;
     }
 
     /// <summary>

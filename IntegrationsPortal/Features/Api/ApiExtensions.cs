@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts.Invitations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
@@ -38,6 +39,7 @@ public static class ApiExtensions
             .RequireAuthorization(PortalPolicies.CanView)
             .AddEndpointFilter<PortalErrorFilter>();
         api.MapSettingsApi();
+        api.MapInvitationsApi();
         api.MapPasswordChangeApi();
         api.MapAuditApi();
         api.MapIntegrationsApi();

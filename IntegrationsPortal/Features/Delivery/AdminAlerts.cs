@@ -51,8 +51,8 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
 
             // Users are not under the tenant filter (see PortalUser), so the organization is matched here.
             var admins = await db.Users.AsNoTracking()
-                .Where(u => u.OrganizationId == organizationId && !u.IsDisabled && u.Email != null)
-                .Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == PortalRoles.Admin)))
+                .Where(u => !u.IsDisabled && u.Email != null)
+                .Where(u => db.Memberships.Any(m => m.UserId == u.Id && m.OrganizationId == organizationId && m.Role == PortalRoles.Admin))
                 .OrderBy(u => u.Email)
                 .Select(u => u.Email!)
                 .ToListAsync(ct);

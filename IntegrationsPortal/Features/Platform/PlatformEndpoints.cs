@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Features.Settings;
 
 namespace IntegrationsPortal.Features.Platform;
@@ -20,6 +21,12 @@ public static class PlatformEndpoints
         {
             var id = await service.CreateOrganizationAsync(input, ct);
             return TypedResults.Created($"/api/platform/organizations/{id}", new { id });
+        });
+        // The first Admin of a new organization (or another one): the link is in this answer only.
+        platform.MapPost("/organizations/{id:guid}/invitations", async (Guid id, PlatformInvitationInput input, PlatformService service, CancellationToken ct) =>
+        {
+            var issued = await service.InviteAdministratorAsync(id, input, ct);
+            return TypedResults.Created($"/api/platform/organizations/{id}/invitations/{issued.Id}", issued);
         });
         platform.MapPut("/organizations/{id:guid}", async (Guid id, OrganizationInput input, PlatformService service, CancellationToken ct) =>
         {

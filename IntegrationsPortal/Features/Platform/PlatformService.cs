@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
@@ -28,7 +29,7 @@ public sealed class PlatformService(
         var now = time.GetUtcNow();
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         // Three grouped counts rather than three per organization; deleted integrations stay filtered out.
-        var users = await db.Users.GroupBy(u => u.OrganizationId)
+        var users = await db.Memberships.GroupBy(m => m.OrganizationId)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         var integrations = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
             .GroupBy(i => i.OrganizationId)
@@ -58,6 +59,24 @@ public sealed class PlatformService(
             return Task.FromResult($"Created the organization '{name}'.");
         }, "organization.created", ct);
         return organization.Id;
+    }
+
+    /// <summary>
+    /// Invites an Admin into an organization, typically its first: the only way into an organization
+    /// made here. The answer is the same whether or not the email has an account already.
+    /// </summary>
+    public async Task<IssuedInvitation> InviteAdministratorAsync(Guid organizationId, PlatformInvitationInput input, CancellationToken ct = default)
+    {
+        await DemandAsync(ct);
+        InputValidation.ThrowIfInvalid(input);
+        IssuedInvitation? issued = null;
+        await InOrganizationAsync(organizationId, async db =>
+        {
+            var organization = await FindAsync(db, organizationId, ct);
+            issued = InvitationService.Issue(db, organizationId, input.Email, PortalRoles.Admin, currentUser.UserName, time);
+            return $"Invited {issued.Email} as Admin of '{organization.Name}'.";
+        }, "invitation.created", ct);
+        return issued!;
     }
 
     public async Task RenameOrganizationAsync(Guid organizationId, OrganizationInput input, CancellationToken ct = default)
@@ -101,7 +120,7 @@ public sealed class PlatformService(
 
         // Open circuits of its users end now rather than at their next revalidation.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        foreach (var userId in await db.Users.Where(u => u.OrganizationId == organizationId).Select(u => u.Id).ToListAsync(ct))
+        foreach (var userId in await db.Memberships.Where(m => m.OrganizationId == organizationId).Select(m => m.UserId).ToListAsync(ct))
         {
             sessions.Announce(userId);
         }

@@ -37,6 +37,11 @@ public static class SettingsEndpoints
             await settings.ChangeRoleAsync(id, input.Role, ct);
             return TypedResults.NoContent();
         });
+        users.MapDelete("/{id}", async (string id, SettingsService settings, CancellationToken ct) =>
+        {
+            await settings.RemoveMemberAsync(id, ct);
+            return TypedResults.NoContent();
+        });
         api.MapGet("/audit", (SettingsService settings, CancellationToken ct, int take = 100) => settings.ListAuditAsync(take, ct))
             .RequireAuthorization(PortalPolicies.CanAdminister);
         return api;

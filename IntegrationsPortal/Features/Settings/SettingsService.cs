@@ -23,7 +23,7 @@ public sealed class SettingsService(
         var organizationId = currentUser.RequireOrganization();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, ct);
-        var users = await db.Users.CountAsync(u => u.OrganizationId == organizationId, ct);
+        var users = await db.Memberships.CountAsync(m => m.OrganizationId == organizationId, ct);
         return new OrganizationSummary(organization.Id, organization.Name, organization.CreatedAt, users, organization.CustomIntegrationsEnabled, organization.RequireTwoFactor);
     }
 
@@ -61,24 +61,20 @@ public sealed class SettingsService(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>The organization's members, each with their role here (a user may belong to other organizations too).</summary>
     public async Task<IReadOnlyList<UserSummary>> ListUsersAsync(CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "manage users");
         var organizationId = currentUser.RequireOrganization();
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var users = await db.Users.AsNoTracking()
-            .Where(u => u.OrganizationId == organizationId)
+        var users = await db.Memberships.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.Email, u.DisplayName, u.IsDisabled, u.LockoutEnd, m.CreatedAt, m.Role })
             .OrderBy(u => u.DisplayName)
-            .Select(u => new
-            {
-                u.Id, u.Email, u.DisplayName, u.IsDisabled, u.LockoutEnd, u.CreatedAt,
-                Role = db.UserRoles.Where(ur => ur.UserId == u.Id)
-                    .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
-            })
             .ToListAsync(ct);
         return users
-            .Select(u => new UserSummary(u.Id, u.Email ?? "", u.DisplayName, u.Role ?? "", u.IsDisabled, u.LockoutEnd > now, u.CreatedAt))
+            .Select(u => new UserSummary(u.Id, u.Email ?? "", u.DisplayName, u.Role, u.IsDisabled, u.LockoutEnd > now, u.CreatedAt))
             .ToList();
     }
 
@@ -89,22 +85,27 @@ public sealed class SettingsService(
         return InIdentityScopeAsync(async (users, db) =>
         {
             var now = time.GetUtcNow();
+            var organizationId = currentUser.RequireOrganization();
             var user = new PortalUser
             {
                 UserName = input.Email.Trim(),
                 Email = input.Email.Trim(),
                 DisplayName = input.DisplayName.Trim(),
-                OrganizationId = currentUser.RequireOrganization(),
+                OrganizationId = organizationId,
                 CreatedAt = now,
             };
             IdentityErrors.ThrowIfFailed(await users.CreateAsync(user, input.Password));
-            IdentityErrors.ThrowIfFailed(await users.AddToRoleAsync(user, input.Role));
+            db.Memberships.Add(new Membership { UserId = user.Id, OrganizationId = organizationId, Role = input.Role, CreatedAt = now });
             Audit(db, "user.created", $"Added {user.Email} as {input.Role}.");
             await db.SaveChangesAsync(ct);
             return user.Id;
         }, ct);
     }
 
+    /// <summary>
+    /// Changes a member's role in this organization only. Their sessions working here end at the next
+    /// request (the cookie check compares the role), their sessions in other organizations carry on.
+    /// </summary>
     public async Task ChangeRoleAsync(string userId, string role, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "change roles");
@@ -113,33 +114,53 @@ public sealed class SettingsService(
             throw PortalException.Invalid("Role", "The role must be Admin, Operator or Viewer.");
         }
 
-        await InIdentityScopeAsync(async (users, db) =>
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var user = await FindInOrganizationAsync(users, userId);
-            var current = (await users.GetRolesAsync(user)).FirstOrDefault();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var (user, membership) = await FindMemberAsync(db, userId, ct);
+            var current = membership.Role;
             if (current == role)
             {
-                return true;
+                return;
             }
 
             if (current == PortalRoles.Admin)
             {
-                await RefuseRemovingLastAdminAsync(users, user, "change the role of");
+                await RefuseRemovingLastAdminAsync(db, "change the role of", ct);
             }
 
-            if (current is not null)
-            {
-                IdentityErrors.ThrowIfFailed(await users.RemoveFromRoleAsync(user, current));
-            }
-
-            IdentityErrors.ThrowIfFailed(await users.AddToRoleAsync(user, role));
-            // The user's open sessions carry the old role; a new stamp makes them sign in again.
-            await users.UpdateSecurityStampAsync(user);
+            membership.Role = role;
             Audit(db, "user.role_changed", $"Changed {user.Email} from {current} to {role}.");
             await db.SaveChangesAsync(ct);
-            return true;
-        }, ct);
+            await transaction.CommitAsync(ct);
+        }
+
         // After the commit: open circuits end now rather than at their next revalidation.
+        sessions.Announce(userId);
+    }
+
+    /// <summary>
+    /// Takes a member out of this organization (or, for <see cref="CurrentUser"/>, leaves it). The
+    /// account stays, with its other memberships; its sessions here end at the next request.
+    /// </summary>
+    public async Task RemoveMemberAsync(string userId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Administer, "remove members");
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var (user, membership) = await FindMemberAsync(db, userId, ct);
+            if (membership.Role == PortalRoles.Admin)
+            {
+                await RefuseRemovingLastAdminAsync(db, userId == currentUser.UserId ? "leave as" : "remove", ct);
+            }
+
+            db.Memberships.Remove(membership);
+            Audit(db, "user.removed", $"Removed {user.Email} from the organization.");
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
         sessions.Announce(userId);
     }
 
@@ -153,12 +174,13 @@ public sealed class SettingsService(
 
         await InIdentityScopeAsync(async (users, db) =>
         {
-            var user = await FindInOrganizationAsync(users, userId);
-            if (disabled && await users.IsInRoleAsync(user, PortalRoles.Admin))
+            var (_, membership) = await FindMemberAsync(db, userId, ct);
+            if (disabled && membership.Role == PortalRoles.Admin)
             {
-                await RefuseRemovingLastAdminAsync(users, user, "disable");
+                await RefuseRemovingLastAdminAsync(db, "disable", ct);
             }
 
+            var user = await users.FindByIdAsync(userId) ?? throw PortalException.NotFound("The user");
             user.IsDisabled = disabled;
             IdentityErrors.ThrowIfFailed(await users.UpdateAsync(user));
             await users.UpdateSecurityStampAsync(user);
@@ -180,20 +202,19 @@ public sealed class SettingsService(
             .ToListAsync(ct);
     }
 
-    private async Task<PortalUser> FindInOrganizationAsync(UserManager<PortalUser> users, string userId)
+    /// <summary>The user and their membership in this organization; another organization's user is reported as missing, not as forbidden: no probing for ids.</summary>
+    private async Task<(PortalUser User, Membership Membership)> FindMemberAsync(PortalDbContext db, string userId, CancellationToken ct)
     {
-        var user = await users.FindByIdAsync(userId);
-        // Another organization's user is reported as missing, not as forbidden: no probing for ids.
-        return user is not null && user.OrganizationId == currentUser.OrganizationId
-            ? user
-            : throw PortalException.NotFound("The user");
+        var organizationId = currentUser.RequireOrganization();
+        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.UserId == userId && m.OrganizationId == organizationId, ct);
+        var user = membership is null ? null : await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
+        return user is not null ? (user, membership!) : throw PortalException.NotFound("The user");
     }
 
-    private async Task RefuseRemovingLastAdminAsync(UserManager<PortalUser> users, PortalUser user, string action)
+    /// <summary>Every organization keeps at least one enabled Admin, or nobody could manage it any more.</summary>
+    private async Task RefuseRemovingLastAdminAsync(PortalDbContext db, string action, CancellationToken ct)
     {
-        var activeAdmins = (await users.GetUsersInRoleAsync(PortalRoles.Admin))
-            .Count(u => u.OrganizationId == user.OrganizationId && !u.IsDisabled);
-        if (activeAdmins <= 1)
+        if (await db.ActiveAdminCountAsync(currentUser.RequireOrganization(), ct) <= 1)
         {
             throw PortalException.Conflict($"You cannot {action} the last administrator; make someone else an Admin first.");
         }

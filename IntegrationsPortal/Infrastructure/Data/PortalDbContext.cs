@@ -30,6 +30,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<Features.Accounts.Invitations.Invitation> Invitations => Set<Features.Accounts.Invitations.Invitation>();
+
     public DbSet<Place> Places => Set<Place>();
 
     public DbSet<DeviceType> DeviceTypes => Set<DeviceType>();

@@ -66,9 +66,9 @@ public partial class Login
             errorMessage = "This account is disabled. Ask an administrator of your organization.";
             return;
         }
-        else if (await IsSuspendedAsync(user.OrganizationId))
+        else if (await ChooseOrganizationAsync(user) is { } refusal)
         {
-            errorMessage = "Your organization is suspended. Ask the portal's platform administrator.";
+            errorMessage = refusal;
             return;
         }
 
@@ -136,10 +136,29 @@ public partial class Login
         }
     }
 
-    private async Task<bool> IsSuspendedAsync(Guid organizationId)
+    /// <summary>
+    /// Picks the organization this sign-in opens (the claims factory reads it from the user's row) and
+    /// answers why none can be opened, if so. Kept on the user manager's own tracked row, so the
+    /// sign-in's later update of the row (failed-attempt count) carries the choice instead of undoing it.
+    /// </summary>
+    private async Task<string?> ChooseOrganizationAsync(PortalUser user)
     {
         await using var db = await DbFactory.CreateDbContextAsync();
-        return await db.IsSuspendedAsync(organizationId, CancellationToken.None);
+        var organizationId = await db.SignInOrganizationAsync(user, CancellationToken.None);
+        if (organizationId is null)
+        {
+            return await db.Memberships.AnyAsync(m => m.UserId == user.Id)
+                ? "Your organization is suspended. Ask the portal's platform administrator."
+                : "This account belongs to no organization. Ask an administrator to invite you again.";
+        }
+
+        if (organizationId != user.OrganizationId)
+        {
+            user.OrganizationId = organizationId.Value;
+            IdentityErrors.ThrowIfFailed(await SignInManager.UserManager.UpdateAsync(user));
+        }
+
+        return null;
     }
 
     private void ShowLockedOut(string? userName)

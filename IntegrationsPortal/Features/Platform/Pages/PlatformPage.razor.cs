@@ -8,6 +8,9 @@ public partial class PlatformPage
     private IReadOnlyList<OrganizationOverview>? organizations;
     private OrganizationOverview? renaming;
 
+    /// <summary>The organization whose Admin is being invited (the first, for a new one).</summary>
+    private OrganizationOverview? inviting;
+
     [Inject]
     public required PlatformService Platform { get; init; }
 

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts.Invitations;
 using Microsoft.AspNetCore.Components;
 
 namespace IntegrationsPortal.Features.Settings.Pages;
@@ -5,12 +6,36 @@ namespace IntegrationsPortal.Features.Settings.Pages;
 public partial class UsersPanel
 {
     private IReadOnlyList<UserSummary>? users;
+    private IReadOnlyList<PendingInvitation>? invitations;
     private bool adding;
 
     [Inject]
     public required SettingsService Settings { get; init; }
 
-    protected override async Task OnInitializedAsync() => users = await Settings.ListUsersAsync();
+    [Inject]
+    public required InvitationService Invitations { get; init; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        users = await Settings.ListUsersAsync();
+        await LoadInvitationsAsync();
+    }
+
+    private async Task LoadInvitationsAsync() => invitations = await Invitations.ListPendingAsync();
+
+    private async Task RevokeAsync(PendingInvitation invitation)
+    {
+        await RunAsync(() => Invitations.RevokeAsync(invitation.Id), $"The invitation of {invitation.Email} no longer works.");
+        await LoadInvitationsAsync();
+    }
+
+    private async Task RemoveAsync(UserSummary user)
+    {
+        if (await ConfirmAsync("Remove member", $"Remove {user.DisplayName} ({user.Email}) from this organization? Their account and other organizations stay.", "Remove", "Keep"))
+        {
+            await ChangeAsync(() => Settings.RemoveMemberAsync(user.Id), $"{user.Email} is no longer a member.");
+        }
+    }
 
     private async Task OnUserAddedAsync(string email)
     {
