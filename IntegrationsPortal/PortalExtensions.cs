@@ -12,6 +12,7 @@ using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Health;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
 
@@ -30,6 +31,7 @@ public static class PortalExtensions
     {
         builder.AddPortalData();
         builder.AddPortalJobs();
+        builder.AddPortalHealth();
         builder.AddOutboundPolicy();
         builder.Services.AddPortalRateLimiter();
         builder.AddAccounts();

@@ -7,6 +7,7 @@ using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Health;
 using IntegrationsPortal.Infrastructure.Security;
 
 // Settings are read at start (change them and restart): watching the files cost 6% of the CPU
@@ -72,6 +73,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapAccountEndpoints();
+app.MapPortalHealth();
 app.MapPortalApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

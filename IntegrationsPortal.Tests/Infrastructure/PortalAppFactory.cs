@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
-/// The whole portal on a SQLite file of its own. In-memory for HTTP tests; with
+/// The whole portal on a SQLite file of its own (a PostgreSQL database under <see cref="OnPostgreSQLAttribute"/>). In-memory for HTTP tests; with
 /// <see cref="StartOnLoopback"/> it listens on a real loopback port for the browser tests.
 /// Runs as Development so static web assets (MudBlazor, blazor.web.js) come from the build output.
 /// With <paramref name="allowLoopback"/> false the outbound policy has no allowlist, as in production.
@@ -28,7 +28,11 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:Portal", $"Data Source={_directory.DatabaseFile}");
+        foreach (var (key, value) in _directory.DatabaseSettings())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("Portal:Security:SignInAttemptsPerAddress", SignInAttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in Settings)
         {

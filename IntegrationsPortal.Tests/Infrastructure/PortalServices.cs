@@ -1,3 +1,4 @@
+using System.Data.Common;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +9,8 @@ using Quartz;
 namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
-/// The portal's real services on a real SQLite file of their own, migrated, with no web server:
+/// The portal's real services on a real SQLite file of their own (or a PostgreSQL database, see
+/// <see cref="OnPostgreSQLAttribute"/>), migrated, with no web server:
 /// the first test layer. Seed data with the <see cref="TenantSeeder"/> extensions on <see cref="Services"/>.
 /// Quartz is registered with its persistent store but stays in standby, so queued jobs wait as
 /// triggers (tests run job logic directly) until a test calls <see cref="StartSchedulerAsync"/>.
@@ -51,7 +53,11 @@ public sealed class PortalServices : IAsyncDisposable
             EnvironmentName = "Testing",
             Args = [PortalExtensions.NoConfigReload],
         });
-        builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={services._directory.DatabaseFile}";
+        foreach (var (key, value) in services._directory.DatabaseSettings())
+        {
+            builder.Configuration[key] = value;
+        }
+
         if (allowLoopback)
         {
             builder.Configuration[LoopbackAllowance.Key] = LoopbackAllowance.Network;
@@ -70,6 +76,20 @@ public sealed class PortalServices : IAsyncDisposable
     {
         public const string Key = "Portal:Delivery:AllowedNetworks:0";
         public const string Network = "127.0.0.0/8";
+    }
+
+    /// <summary>
+    /// A connection of the test's own to the portal's database, outside EF Core and its pool, for
+    /// what an operator with database access could do (rewrite a row, drop a trigger).
+    /// </summary>
+    public async Task<DbConnection> OpenDatabaseConnectionAsync(CancellationToken ct)
+    {
+        var connectionString = _directory.DatabaseSettings()["ConnectionStrings:Portal"];
+        DbConnection connection = _directory.Provider == DatabaseProvider.PostgreSQL
+            ? new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString())
+            : new Microsoft.Data.Sqlite.SqliteConnection($"{connectionString};Pooling=false");
+        await connection.OpenAsync(ct);
+        return connection;
     }
 
     public async Task<IScheduler> SchedulerAsync() =>

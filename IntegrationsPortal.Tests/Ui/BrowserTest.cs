@@ -70,10 +70,6 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
 
     protected ILocator ByTestId(string testId) => Page.GetByTestId(testId);
 
-    /// <summary>Another browser context on the portal (a second browser, say), for the test to dispose.</summary>
-    protected Task<IBrowserContext> NewBrowserContextAsync() =>
-        chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = RootUri.ToString() });
-
     /// <summary>
     /// Clicks what opens a MudBlazor dialog and waits until it shows. The focus is in the dialog as it
     /// appears (portal.js), so keystrokes typed at once are kept: DialogFocusUiTests proves it.

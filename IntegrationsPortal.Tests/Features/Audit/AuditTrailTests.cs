@@ -2,13 +2,13 @@ using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Audit;
 
 /// <summary>The chained, append-only trail on a real SQLite file: verification, tampering, concurrency, pruning.</summary>
-public sealed class AuditTrailTests : IAsyncLifetime
+public class AuditTrailTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2025, 1, 10, 9, 0, 0, TimeSpan.Zero);
     private readonly ManualTimeProvider _clock = new(Start);
@@ -52,7 +52,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var changed = (await EntriesAsync())[1];
 
         // What someone with the database file could do: lift the guard and rewrite history.
-        await SqlAsync($"""DROP TRIGGER "AuditEntries_AppendOnly"; UPDATE "AuditEntries" SET "Details" = 'nothing happened' WHERE "Id" = {changed.Id};""");
+        await SqlAsync($"""DROP TRIGGER "AuditEntries_AppendOnly"{OnTable}; UPDATE "AuditEntries" SET "Details" = 'nothing happened' WHERE "Id" = {changed.Id};""");
 
         var result = await VerifyAsAdminAsync();
         Assert.False(result.Intact);
@@ -83,7 +83,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
     {
         var entry = (await EntriesAsync())[0];
 
-        var error = await Assert.ThrowsAsync<SqliteException>(() => SqlAsync($"""UPDATE "AuditEntries" SET "Actor" = 'someone else' WHERE "Id" = {entry.Id};"""));
+        var error = await Assert.ThrowsAnyAsync<DbException>(() => SqlAsync($"""UPDATE "AuditEntries" SET "Actor" = 'someone else' WHERE "Id" = {entry.Id};"""));
 
         Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
     }
@@ -143,6 +143,9 @@ public sealed class AuditTrailTests : IAsyncLifetime
         Assert.False((await VerifyEveryChainAsync()).Intact);
     }
 
+    // PostgreSQL names a trigger's table when dropping it; SQLite refuses the clause.
+    private string OnTable => _portal.Files.Provider == DatabaseProvider.PostgreSQL ? " ON \"AuditEntries\"" : "";
+
     private async Task RenameAsync(string name)
     {
         await using var scope = _portal.Services.AsAdmin(_acme);
@@ -171,10 +174,13 @@ public sealed class AuditTrailTests : IAsyncLifetime
 
     private async Task SqlAsync(string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={_portal.DatabaseFile};Pooling=false");
-        await connection.OpenAsync(Ct);
+        await using var connection = await _portal.OpenDatabaseConnectionAsync(Ct);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(Ct);
     }
 }
+
+/// <summary>The same trail on PostgreSQL: its append-only trigger, its row locks for concurrent writers.</summary>
+[OnPostgreSQL]
+public sealed class AuditTrailOnPostgreSQLTests : AuditTrailTests;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace IntegrationsPortal.Tests.Features.Delivery;
 
-public sealed class RetryTests
+public class RetryTests
 {
     [Fact]
     public async Task Failing_Receiver_IsRetriedOnTheDefaultScheduleThenGivenUp()
@@ -300,3 +300,7 @@ public sealed class RetryTests
         Assert.StartsWith(DeliveryService.StoppedPrefix, integration.LastError, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The outbox's retries, lanes and give-ups on PostgreSQL.</summary>
+[OnPostgreSQL]
+public sealed class RetryOnPostgreSQLTests : RetryTests;

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace IntegrationsPortal.Tests.Features.Delivery;
 
-public sealed class WebhookDeliveryTests
+public class WebhookDeliveryTests
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -145,3 +145,7 @@ public sealed class WebhookDeliveryTests
         Assert.Single(receiver.Requests.Last().Headers["webhook-signature"].Split(' '));
     }
 }
+
+/// <summary>Webhook delivery through the outbox on PostgreSQL.</summary>
+[OnPostgreSQL]
+public sealed class WebhookDeliveryOnPostgreSQLTests : WebhookDeliveryTests;

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Integrations;
 
 /// <summary>The integration lifecycle through the service, with Quartz in standby: verification stays queued.</summary>
-public sealed class IntegrationServiceTests : PortalServicesTest
+public class IntegrationServiceTests : PortalServicesTest
 {
     [Fact]
     public async Task Create_Webhook_IsPendingVerify_AndQueuesItsVerification()
@@ -599,3 +599,7 @@ public sealed class IntegrationServiceTests : PortalServicesTest
     private async Task<DateTimeOffset?> NextVerificationAsync(Guid id) =>
         await Portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
 }
+
+/// <summary>The integration lifecycle on PostgreSQL.</summary>
+[OnPostgreSQL]
+public sealed class IntegrationServiceOnPostgreSQLTests : IntegrationServiceTests;

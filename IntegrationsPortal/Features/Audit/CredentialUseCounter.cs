@@ -88,7 +88,7 @@ public sealed class CredentialUseCounter(IServiceScopeFactory scopes, TimeProvid
         {
             await FlushAsync(ct);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
         {
             logger.LogWarning(e, "Could not write the credential use counters; these uses are not counted.");
         }

@@ -155,13 +155,25 @@ public sealed class FlowRunner(
     {
         // The same reading twice in one page (a provider's repeat) is one run.
         planned = planned.DistinctBy(p => p.Run.Id).ToList();
-        // EF Core's SQLite provider stores Guids as upper-case text, which sorts like the Guid's fields.
-        var keys = planned.Select(p => p.Run.Id.ToString().ToUpperInvariant()).Order(StringComparer.Ordinal).ToList();
-        var recorded = (await db.Database.SqlQueryRaw<string>(
-                $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND "OrganizationId" = {2}""",
-                keys[0], keys[^1], currentUser.RequireOrganization().ToString().ToUpperInvariant())
-            .ToListAsync(ct)).ToHashSet();
-        return recorded.Count == 0 ? planned : planned.Where(p => !recorded.Contains(p.Run.Id.ToString().ToUpperInvariant())).ToList();
+        const string Sql = $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND "OrganizationId" = {2}""";
+        var organizationId = currentUser.RequireOrganization();
+        HashSet<string> recorded;
+        if (db.IsSqlite())
+        {
+            // EF Core's SQLite provider stores Guids as upper-case text, which sorts like the Guid's fields.
+            var keys = planned.Select(p => Key(p.Run.Id)).Order(StringComparer.Ordinal).ToList();
+            recorded = (await db.Database.SqlQueryRaw<string>(Sql, keys[0], keys[^1], Key(organizationId)).ToListAsync(ct)).ToHashSet();
+        }
+        else
+        {
+            // PostgreSQL's uuid sorts by its bytes, which is the order of the same upper-case text.
+            var ids = planned.Select(p => p.Run.Id).OrderBy(Key, StringComparer.Ordinal).ToList();
+            recorded = (await db.Database.SqlQueryRaw<Guid>(Sql, ids[0], ids[^1], organizationId).ToListAsync(ct)).Select(Key).ToHashSet();
+        }
+
+        return recorded.Count == 0 ? planned : planned.Where(p => !recorded.Contains(Key(p.Run.Id))).ToList();
+
+        static string Key(Guid id) => id.ToString().ToUpperInvariant();
     }
 
     /// <summary>Step 1, on a sandbox thread: each function compiled once per page and flow version.</summary>

@@ -12,3 +12,13 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<P
     public PortalDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite("Data Source=:memory:").Options, new CurrentUser());
 }
+
+/// <summary>
+/// The PostgreSQL set, for <c>dotnet ef migrations add ... --context PostgresPortalDbContext</c>
+/// (tools/postgres-migrations.sh). Scaffolding never connects, so the connection string is only a shape.
+/// </summary>
+internal sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgresPortalDbContext>
+{
+    public PostgresPortalDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PortalDbContext>().UseNpgsql("Host=localhost;Database=portal").Options, new CurrentUser());
+}

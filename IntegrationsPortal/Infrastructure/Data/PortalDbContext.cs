@@ -14,8 +14,9 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// user's organization, and new ones are stamped with it, so tenant isolation does not depend on
 /// each query remembering a where clause. Create one per operation with
 /// <see cref="IDbContextFactory{TContext}"/>; a circuit-long context would be shared across threads.
+/// On PostgreSQL the factory makes the <see cref="PostgresPortalDbContext"/> subclass (its own migrations).
 /// </summary>
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
+public class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
     : IdentityDbContext<PortalUser>(options)
 {
     public const string TenantFilterName = "Tenant";
@@ -59,6 +60,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset stored as text; store it as a sortable integer.
+        // PostgreSQL keeps the same integer (docs/decisions/036): timestamptz would round to microseconds,
+        // and the audit chain hashes the exact ticks it wrote and reads back.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 
@@ -109,7 +112,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options, C
         var entity = Expression.Parameter(entityType, "e");
         var organizationId = Expression.Convert(
             Expression.Property(entity, nameof(ITenantOwned.OrganizationId)), typeof(Guid?));
-        var current = Expression.Property(Expression.Constant(this), nameof(CurrentOrganizationId));
+        // Typed as PortalDbContext: the property is private, so a subclass's type would not find it.
+        var current = Expression.Property(Expression.Constant(this, typeof(PortalDbContext)), nameof(CurrentOrganizationId));
         return Expression.Lambda(Expression.Equal(organizationId, current), entity);
     }
 }

@@ -9,7 +9,9 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// NORMAL skips the fsync per commit and is still safe against a process crash (no corruption, nothing
 /// committed lost); a power cut or OS crash can roll back the last commits. Use it only for writes that
 /// are redone if lost: ingested readings are pulled again, and a delivery whose record is lost is sent
-/// again with the same id, which receivers de-duplicate on.
+/// again with the same id, which receivers de-duplicate on. On PostgreSQL the same trade is
+/// <c>synchronous_commit=off</c> for the session (a crash of the server loses the last commits, never
+/// consistency), reset at the end so pooled connections come back as they were.
 /// </summary>
 public sealed class RelaxedDurability : IAsyncDisposable
 {
@@ -25,13 +27,21 @@ public sealed class RelaxedDurability : IAsyncDisposable
     /// <summary>Relaxes an open connection; dispose to restore it.</summary>
     public static async Task<RelaxedDurability> StartAsync(DbConnection connection, CancellationToken ct)
     {
+        if (!connection.IsSqlite())
+        {
+            await ExecuteAsync(connection, "SET synchronous_commit = off;", ct);
+            return new RelaxedDurability(connection, -1);
+        }
+
         var previous = Convert.ToInt64(await ExecuteAsync(connection, "PRAGMA synchronous;", ct), CultureInfo.InvariantCulture);
         await ExecuteAsync(connection, "PRAGMA synchronous=NORMAL;", ct);
         return new RelaxedDurability(connection, previous);
     }
 
     public async ValueTask DisposeAsync() =>
-        await ExecuteAsync(_connection, $"PRAGMA synchronous={_previous.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
+        await ExecuteAsync(_connection, _connection.IsSqlite()
+            ? $"PRAGMA synchronous={_previous.ToString(CultureInfo.InvariantCulture)};"
+            : "RESET synchronous_commit;", CancellationToken.None);
 
     private static async Task<object?> ExecuteAsync(DbConnection connection, string sql, CancellationToken ct)
     {
