@@ -20,7 +20,9 @@ public sealed class FlowCanvasTests : ComponentTest
     private static readonly FlowEditorChoices Choices = new(
         [new FlowChoice(Device.ToString(), "Hall meter", "meter in Hall", "sensors")], [], [], [],
         [new FlowChoice(Hook.ToString(), "Primary hook", "Webhook", "webhook", IntegrationStatus.Active, "webhook"),
-         new FlowChoice(Guid.NewGuid().ToString(), "Backup hook", "Webhook", "webhook", IntegrationStatus.PendingVerify, "webhook")]);
+         new FlowChoice(Guid.NewGuid().ToString(), "Backup hook", "Webhook", "webhook", IntegrationStatus.PendingVerify, "webhook")],
+        [new FlowChoice("notify", "notify", "routes to Primary hook", FlowEditorChoices.CapabilityIcon, IntegrationStatus.Active, "webhook"),
+         new FlowChoice("send_sms", "send_sms", "no active route", FlowEditorChoices.CapabilityIcon)]);
 
     private readonly FlowPaletteDrag _drag = new();
 
@@ -90,6 +92,63 @@ public sealed class FlowCanvasTests : ComponentTest
 
         Assert.Single(palette.FindAll("[data-testid^=palette-integration-]"));
         Assert.Empty(palette.FindAll("[data-testid=palette-function]"));
+    }
+
+    [Fact]
+    public void Palette_CapabilitiesGroup_ListsTheRoutableOnesWithTheirRoute_AndAddsACapabilityDestination()
+    {
+        var model = new FlowEditorModel("Meters", new FlowGraph());
+        var palette = Render<FlowPalette>(p => p.Add(c => c.Model, model).Add(c => c.Choices, Choices).Add(c => c.Drag, _drag));
+
+        var group = palette.Find("[role=group][aria-label=Capabilities]");
+        Assert.Contains("routes to Primary hook", group.QuerySelector("[data-testid=palette-capability-notify]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("no active route", group.QuerySelector("[data-testid=palette-capability-send_sms]")!.TextContent, StringComparison.Ordinal);
+
+        palette.Find("[data-testid=palette-capability-notify]").Click();
+
+        var node = Assert.Single(model.Graph.Nodes);
+        Assert.Equal((FlowNodeKind.Destination, "notify", (Guid?)null), (node.Kind, node.Capability, node.IntegrationId));
+    }
+
+    [Fact]
+    public void Drop_OfACapability_AddsACapabilityDestination_TheCanvasNamesWithItsRoute()
+    {
+        var model = new FlowEditorModel("Meters", new FlowGraph());
+        var canvas = RenderCanvas(model);
+        _drag.Item = new FlowPaletteItem(FlowNodeKind.Destination, Capability: "notify");
+
+        canvas.Find("[data-testid=flow-canvas]").TriggerEvent("ondrop", new Microsoft.AspNetCore.Components.Web.DragEventArgs { ClientX = 300, ClientY = 200 });
+
+        Assert.Equal("notify", Assert.Single(model.Graph.Nodes).Capability);
+        canvas.WaitForAssertion(() => Assert.Contains("routes to Primary hook", canvas.Find("[data-testid=canvas-node-destination-1]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SidePanel_OfACapability_ShowsItsRoute_AndTheParametersOfEveryTypeOfferingIt_CheckedByTheirRules()
+    {
+        var model = new FlowEditorModel("Meters", new FlowGraph());
+        var node = model.Add(new FlowPaletteItem(FlowNodeKind.Destination, Capability: "notify"));
+        var panel = Render<FlowNodePanel>(p => p.Add(c => c.Model, model).Add(c => c.Node, node).Add(c => c.Choices, Choices).Add(c => c.FlowId, Guid.NewGuid()));
+
+        Assert.Contains("routes to Primary hook", panel.Find("[data-testid=capability-route]").TextContent, StringComparison.Ordinal);
+        // notify is offered by webhooks and HTTP (path suffix, headers) and by MQTT (topic).
+        Assert.Equal(["param-path_suffix", "param-headers", "param-topic"], panel.FindAll("[data-testid^=param-]").Select(e => e.GetAttribute("data-testid")));
+
+        panel.Find("[data-testid=param-path_suffix]").Input("meters");
+
+        Assert.Equal("meters", node.Parameters["path_suffix"]);
+        panel.WaitForAssertion(() => Assert.Contains("Start the path suffix with /.", panel.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SidePanel_OfACapabilityWithNoRoute_WarnsItReceivesNothing()
+    {
+        var model = new FlowEditorModel("Meters", new FlowGraph());
+        var node = model.Add(new FlowPaletteItem(FlowNodeKind.Destination, Capability: "send_sms"));
+        var panel = Render<FlowNodePanel>(p => p.Add(c => c.Model, model).Add(c => c.Node, node).Add(c => c.Choices, Choices).Add(c => c.FlowId, Guid.NewGuid()));
+
+        Assert.Contains("No active route for send_sms", panel.Find("[data-testid=capability-route]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(["param-text"], panel.FindAll("[data-testid^=param-]").Select(e => e.GetAttribute("data-testid")));
     }
 
     [Theory]

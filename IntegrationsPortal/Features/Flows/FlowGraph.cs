@@ -86,7 +86,13 @@ public sealed class FlowNode
     /// <summary>For destinations: the egress integration.</summary>
     public Guid? IntegrationId { get; set; }
 
-    /// <summary>For destinations: what the destination's kind understands (topic, path_suffix, headers, subject, text).</summary>
+    /// <summary>
+    /// For destinations instead of <see cref="IntegrationId"/>: a routable capability (notify, send_sms, ...);
+    /// each run sends to the integration the routing rules pick then.
+    /// </summary>
+    public string? Capability { get; set; }
+
+    /// <summary>For destinations: what the destination's kind (or, for a capability, the kinds offering it) understands (topic, path_suffix, headers, subject, text).</summary>
     public Dictionary<string, string> Parameters { get; set; } = [];
 
     /// <summary>Where the editor draws the node.</summary>

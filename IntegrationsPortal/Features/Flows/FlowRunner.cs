@@ -5,6 +5,7 @@ using IntegrationsPortal.Features.Flows.Destinations;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -216,6 +217,13 @@ public sealed class FlowRunner(
         var integrationIds = executions.SelectMany(e => e.Arrivals).Select(a => a.Node.IntegrationId ?? Guid.Empty).Distinct().ToList();
         var integrations = await db.Set<Integration>().AsNoTracking().Where(i => integrationIds.Contains(i.Id))
             .Select(i => new { i.Id, i.Name, i.TypeKey, i.Status }).ToDictionaryAsync(i => i.Id, ct);
+        // Capability destinations: routed once per page, so every message of the page goes the same way.
+        var routes = new Dictionary<string, Routing.Route?>();
+        foreach (var capability in executions.SelectMany(e => e.Arrivals).Select(a => a.Node.Capability).OfType<string>().Distinct())
+        {
+            routes[capability] = await ProviderRouter.RouteAsync(db, capability, [], ct);
+        }
+
         var now = time.GetUtcNow();
         var steps = new List<FlowRunStep>();
         var outgoing = new List<(FlowRunStep Step, KeyedMessage Message)>();
@@ -247,6 +255,21 @@ public sealed class FlowRunner(
                     At = now,
                 };
                 steps.Add(step);
+                if (arrival.Node.Capability is { } capability)
+                {
+                    if (routes[capability] is not { } route)
+                    {
+                        step.Error = ProviderRouter.NoActiveProvider(capability);
+                        continue;
+                    }
+
+                    // The history says where the capability went; the outbox message carries the integration too.
+                    step.Note = Limits.Shorten($"Routed {capability} to '{route.Integration.Name}'{(route.FallbackUsed ? ", the rule's fallback" : "")}.");
+                    var kind = DestinationKinds.For(route.Integration.TypeKey);
+                    outgoing.Add((step, Message(run, arrival, route.Integration.Id, kind, CapabilityDestination.For(kind, arrival.Node.Parameters))));
+                    continue;
+                }
+
                 var integration = integrations.GetValueOrDefault(arrival.Node.IntegrationId ?? Guid.Empty);
                 if (integration is null)
                 {
@@ -258,10 +281,7 @@ public sealed class FlowRunner(
                 }
                 else
                 {
-                    using var message = JsonDocument.Parse(arrival.Message);
-                    var rendered = DestinationKinds.For(integration.TypeKey).Render(message.RootElement, arrival.Node.Parameters);
-                    outgoing.Add((step, new KeyedMessage(integration.Id, EventType, rendered.Payload,
-                        $"flow/{run.Id:N}/{arrival.Node.Id}/{arrival.Index}", rendered.Parameters)));
+                    outgoing.Add((step, Message(run, arrival, integration.Id, DestinationKinds.For(integration.TypeKey), arrival.Node.Parameters)));
                 }
             }
         }
@@ -288,6 +308,13 @@ public sealed class FlowRunner(
         var queued = steps.Where(s => s.OutboxMessageId is not null).GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Count());
         runs.ForEach(p => p.Run.MessagesQueued = queued.GetValueOrDefault(p.Run.Id));
         return steps;
+    }
+
+    private static KeyedMessage Message(FlowRun run, DestinationArrival arrival, Guid integrationId, DestinationKind kind, IReadOnlyDictionary<string, string> parameters)
+    {
+        using var message = JsonDocument.Parse(arrival.Message);
+        var rendered = kind.Render(message.RootElement, parameters);
+        return new KeyedMessage(integrationId, EventType, rendered.Payload, $"flow/{run.Id:N}/{arrival.Node.Id}/{arrival.Index}", rendered.Parameters);
     }
 
     /// <summary>Step 3: the runs and their steps, in one transaction; a run another reader recorded meanwhile keeps its record.</summary>

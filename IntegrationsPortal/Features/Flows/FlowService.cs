@@ -387,6 +387,11 @@ public sealed class FlowService(
             return label;
         }
 
+        if (node.Capability is { } capability)
+        {
+            return $"{capability} (routed)";
+        }
+
         var reference = node.Kind == FlowNodeKind.Destination ? node.IntegrationId?.ToString() : node.SourceRef;
         var name = reference is not null && names.TryGetValue(reference, out var known) ? known : reference ?? "(not set)";
         return node.Source switch

@@ -82,7 +82,7 @@ public sealed class FlowValidator(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (!graph.Nodes.Any(n => n.Kind == FlowNodeKind.Destination))
         {
-            errors.Add(new FlowProblem(null, "Add a destination: an egress integration to send the messages to."));
+            errors.Add(new FlowProblem(null, "Add a destination: an egress integration or a capability to send the messages to."));
         }
 
         foreach (var edge in graph.Edges.Distinct())
@@ -199,6 +199,12 @@ public sealed class FlowValidator(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private static async Task CheckDestinationAsync(PortalDbContext db, FlowNode node, List<FlowProblem> errors, List<FlowProblem> warnings, CancellationToken ct)
     {
+        if (node.Capability is not null)
+        {
+            await CheckCapabilityAsync(db, node, node.Capability, errors, warnings, ct);
+            return;
+        }
+
         var integration = node.IntegrationId is { } id
             ? await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct)
             : null;
@@ -225,6 +231,32 @@ public sealed class FlowValidator(IDbContextFactory<PortalDbContext> dbFactory, 
         {
             warnings.Add(new FlowProblem(node.Id,
                 $"'{integration.Name}' is {IntegrationLifecycle.Label(integration.Status)}: it receives nothing from this flow until it is active."));
+        }
+    }
+
+    /// <summary>
+    /// A capability destination: routable, parameters valid for every type offering it; no route now is
+    /// a warning (like an inactive integration), since rules can be added or fixed without redeploying.
+    /// </summary>
+    private static async Task CheckCapabilityAsync(PortalDbContext db, FlowNode node, string capability, List<FlowProblem> errors, List<FlowProblem> warnings, CancellationToken ct)
+    {
+        if (!CapabilityDestination.IsRoutable(capability))
+        {
+            errors.Add(new FlowProblem(node.Id, $"'{capability}' is not a routable capability; pick one of {string.Join(", ", CapabilityDestination.All)}."));
+            return;
+        }
+
+        foreach (var (name, problem) in CapabilityDestination.Validate(capability, node.Parameters))
+        {
+            errors.Add(new FlowProblem(node.Id, $"{name}: {problem}"));
+        }
+
+        if (await Routing.ProviderRouter.RouteAsync(db, capability, [], ct) is null)
+        {
+            var hasRule = await db.Set<Routing.RoutingRule>().AnyAsync(r => r.Capability == capability && r.Enabled, ct);
+            warnings.Add(new FlowProblem(node.Id, hasRule
+                ? $"{Routing.ProviderRouter.NoActiveProvider(capability)}: this destination receives nothing until a rule's integration or fallback is active."
+                : $"No routing rule sends {capability} anywhere yet: this destination receives nothing until one does."));
         }
     }
 

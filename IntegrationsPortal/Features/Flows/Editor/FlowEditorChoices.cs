@@ -1,7 +1,9 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Flows.Destinations;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -19,9 +21,13 @@ public sealed record FlowEditorChoices(
     IReadOnlyList<FlowChoice> DeviceTypes,
     IReadOnlyList<FlowChoice> Places,
     IReadOnlyList<FlowChoice> IngressIntegrations,
-    IReadOnlyList<FlowChoice> EgressIntegrations)
+    IReadOnlyList<FlowChoice> EgressIntegrations,
+    IReadOnlyList<FlowChoice> Capabilities)
 {
-    public static readonly FlowEditorChoices None = new([], [], [], [], []);
+    public static readonly FlowEditorChoices None = new([], [], [], [], [], []);
+
+    /// <summary>The icon name of capability destinations (a route, not a type).</summary>
+    public const string CapabilityIcon = "alt_route";
 
     public IReadOnlyList<FlowChoice> SourcesOf(FlowSourceKind kind) => kind switch
     {
@@ -33,6 +39,12 @@ public sealed record FlowEditorChoices(
 
     public FlowChoice? Destination(Guid? integrationId) =>
         EgressIntegrations.FirstOrDefault(c => c.Reference == integrationId?.ToString());
+
+    /// <summary>A routable capability with where its rules send it now (Status and TypeKey are the routed integration's, null with no route).</summary>
+    public FlowChoice? Capability(string? capability) => Capabilities.FirstOrDefault(c => c.Reference == capability);
+
+    /// <summary>What a destination node sends to: its capability or its integration.</summary>
+    public FlowChoice? DestinationOf(FlowNode node) => node.Capability is { } capability ? Capability(capability) : Destination(node.IntegrationId);
 
     /// <summary>The name the canvas and the lists show for a node: its label, else what it names.</summary>
     public string Title(FlowNode node)
@@ -48,6 +60,7 @@ public sealed record FlowEditorChoices(
                 SourcesOf(kind).FirstOrDefault(c => c.Reference == node.SourceRef)?.Name ?? $"{FlowEditorText.SourceKind(kind)} (pick one)",
             FlowNodeKind.Source => "Source (pick one)",
             FlowNodeKind.Function => "Function",
+            _ when node.Capability is { } capability => Capability(capability)?.Name ?? capability,
             _ => Destination(node.IntegrationId)?.Name ?? "Destination (pick one)",
         };
     }
@@ -81,6 +94,23 @@ public sealed class FlowEditorQueries(CurrentUser currentUser, IDbContextFactory
             types.Select(t => new FlowChoice(t.Key, t.Name, $"every {t.Name.ToLowerInvariant()}", t.Icon)).ToList(),
             places.Select(p => new FlowChoice(p.Id.ToString(), p.Name, "every device under it", "place")).ToList(),
             IntegrationsOf(IntegrationDirection.Ingress),
-            IntegrationsOf(IntegrationDirection.Egress));
+            IntegrationsOf(IntegrationDirection.Egress),
+            await CapabilitiesAsync(db, ct));
+    }
+
+    /// <summary>Each routable capability with the integration its rules pick now, as a run would route it.</summary>
+    private static async Task<List<FlowChoice>> CapabilitiesAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var choices = new List<FlowChoice>();
+        foreach (var capability in CapabilityDestination.All)
+        {
+            var route = await ProviderRouter.RouteAsync(db, capability, [], ct);
+            choices.Add(route is null
+                ? new FlowChoice(capability, capability, "no active route", FlowEditorChoices.CapabilityIcon)
+                : new FlowChoice(capability, capability, $"routes to {route.Integration.Name}{(route.FallbackUsed ? " (fallback)" : "")}",
+                    FlowEditorChoices.CapabilityIcon, route.Integration.Status, route.Integration.TypeKey));
+        }
+
+        return choices;
     }
 }

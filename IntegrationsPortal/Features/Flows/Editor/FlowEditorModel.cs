@@ -40,6 +40,7 @@ public sealed class FlowEditorModel(string name, FlowGraph graph)
             Source = kind == FlowNodeKind.Source ? item.Source ?? FlowSourceKind.Device : null,
             SourceRef = kind == FlowNodeKind.Source ? item.Reference : null,
             IntegrationId = kind == FlowNodeKind.Destination && Guid.TryParse(item.Reference, out var integration) ? integration : null,
+            Capability = kind == FlowNodeKind.Destination ? item.Capability : null,
             Code = kind == FlowNodeKind.Function ? FlowEditorText.StarterFunction : null,
             // Without a drop point, stack the node in its kind's column, where auto-layout would put it.
             X = double.IsNaN(x) ? 40 + (column * 280) : Math.Round(x),

@@ -103,7 +103,7 @@ public partial class FlowEditorPage : IDisposable
     {
         FlowNodeKind.Source => Icons.Material.Filled.Sensors,
         FlowNodeKind.Function => Icons.Material.Filled.Functions,
-        _ => choices.Destination(node.IntegrationId) is { } integration ? MaterialIcons.ByName(integration.Icon) : Icons.Material.Filled.Send,
+        _ => choices.DestinationOf(node) is { } destination ? MaterialIcons.ByName(destination.Icon) : Icons.Material.Filled.Send,
     };
 
     /// <summary>Saves the name and the draft; what Deploy would say of it shows on the nodes.</summary>

@@ -191,11 +191,12 @@ public partial class FlowCanvas : IDisposable
         {
             FlowNodeKind.Source => Icons.Material.Filled.Sensors,
             FlowNodeKind.Function => Icons.Material.Filled.Functions,
-            _ => Choices.Destination(node.IntegrationId) is { } integration ? MaterialIcons.ByName(integration.Icon) : Icons.Material.Filled.Send,
+            _ => Choices.DestinationOf(node) is { } destination ? MaterialIcons.ByName(destination.Icon) : Icons.Material.Filled.Send,
         };
         var caption = node.Kind switch
         {
             FlowNodeKind.Source => FlowEditorText.SourceKind(node.Source ?? FlowSourceKind.Device),
+            FlowNodeKind.Destination when node.Capability is not null => Choices.DestinationOf(node)?.Detail ?? "capability",
             FlowNodeKind.Destination when Choices.Destination(node.IntegrationId) is { } integration => $"{integration.Detail} · {IntegrationLifecycleLabel(integration)}",
             _ => FlowEditorText.NodeKind(node.Kind),
         };

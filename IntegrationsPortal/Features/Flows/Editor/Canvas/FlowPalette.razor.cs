@@ -8,7 +8,8 @@ namespace IntegrationsPortal.Features.Flows.Editor.Canvas;
 
 /// <summary>
 /// The palette beside the canvas: sources (devices, device types, places, ingress integrations), a
-/// function, and the organization's egress integrations with their status and type icon, all searchable.
+/// function, the organization's egress integrations with their status and type icon, and the routable
+/// capabilities with the integration each routes to now, all searchable.
 /// </summary>
 public partial class FlowPalette
 {
@@ -37,10 +38,15 @@ public partial class FlowPalette
         var integrations = Choices.EgressIntegrations.Select(choice => new Entry(
             new FlowPaletteItem(FlowNodeKind.Destination, Reference: choice.Reference),
             choice.Name, choice.Detail, MaterialIcons.ByName(choice.Icon), $"integration-{choice.Name}", choice.Status));
+        var capabilities = Choices.Capabilities.Select(choice => new Entry(
+            new FlowPaletteItem(FlowNodeKind.Destination, Capability: choice.Reference),
+            choice.Name, choice.Detail, MaterialIcons.ByName(choice.Icon), $"capability-{choice.Reference}"));
 
         yield return new Group("Sources", "No devices, places or ingress integrations yet.", Matching(sources));
         yield return new Group("Functions", "", Matching(functions));
         yield return new Group("Integrations", "No egress integrations yet.", Matching(integrations));
+        // Sent wherever the routing rules say when each reading arrives, not to one fixed integration.
+        yield return new Group("Capabilities", "", Matching(capabilities));
     }
 
     private static string SourceIcon(FlowSourceKind kind, FlowChoice choice) => kind switch
