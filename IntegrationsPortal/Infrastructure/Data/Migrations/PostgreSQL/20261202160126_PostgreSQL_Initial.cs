@@ -619,6 +619,32 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 });
 
             migrationBuilder.CreateTable(
+                name: "Invitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    InvitedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    AcceptedAt = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Invitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Invitations_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Devices",
                 columns: table => new
                 {
@@ -732,6 +758,32 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Memberships",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Memberships", x => new { x.UserId, x.OrganizationId });
+                    table.ForeignKey(
+                        name: "FK_Memberships_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Memberships_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -966,6 +1018,22 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Invitations_OrganizationId_CreatedAt",
+                table: "Invitations",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Invitations_TokenHash",
+                table: "Invitations",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Memberships_OrganizationId_Role",
+                table: "Memberships",
+                columns: new[] { "OrganizationId", "Role" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Operation_OrganizationId",
                 table: "Operation",
                 column: "OrganizationId");
@@ -1178,6 +1246,12 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 name: "Integration");
 
             migrationBuilder.DropTable(
+                name: "Invitations");
+
+            migrationBuilder.DropTable(
+                name: "Memberships");
+
+            migrationBuilder.DropTable(
                 name: "Operation");
 
             migrationBuilder.DropTable(
@@ -1211,9 +1285,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
-
-            migrationBuilder.DropTable(
                 name: "DeviceTypes");
 
             migrationBuilder.DropTable(
@@ -1221,6 +1292,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 
             migrationBuilder.DropTable(
                 name: "Flow");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "Organizations");
