@@ -24,10 +24,14 @@ public sealed class ContentSecurityPolicyUiTests(ChromiumFixture chromium, SetUp
             await GotoInteractiveAsync(path);
         }
 
-        // The reconnect dialog's Reload: its handler must be allowed to run.
+        // The reconnect dialog's Reload: its handler must be allowed to run, and it reloads the page the
+        // operator is on (a link to "" went to the <base href>, the home page, issue 20).
+        var before = await Page.EvaluateAsync<double>("() => performance.timeOrigin");
         await Page.EvaluateAsync("() => document.querySelector('.reconnect-failed .reconnect-reload').click()");
+        await Page.WaitForFunctionAsync($"() => performance.timeOrigin !== {before.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         await WaitForInteractiveAsync();
 
+        Assert.Equal(new Uri(RootUri, "deliveries").ToString(), Page.Url);
         Assert.Empty(violations);
     }
 }
