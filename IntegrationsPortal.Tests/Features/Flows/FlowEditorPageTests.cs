@@ -190,7 +190,8 @@ public sealed class FlowEditorPageTests : WorldComponentTest<FlowTestBed>
         // The select sets its value asynchronously; on a busy machine Connect can still be disabled here.
         editor.WaitForAssertion(() => Assert.False(editor.Find("[data-testid=connect]").HasAttribute("disabled")), TimeSpan.FromSeconds(15));
         editor.Find("[data-testid=connect]").Click();
-        Assert.NotEmpty(editor.FindAll($"[data-testid=connection-{from}-{to}]"));
+        // Connecting re-checks the draft before the list renders again: wait for that render, as a user would.
+        editor.WaitForAssertion(() => Assert.NotEmpty(editor.FindAll($"[data-testid=connection-{from}-{to}]")), TimeSpan.FromSeconds(15));
     }
 
     /// <summary>Opens the select with that test id and clicks the option of that value, as a user would.</summary>
