@@ -4,6 +4,7 @@ using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace IntegrationsPortal.Tests.Ui;
@@ -103,7 +104,8 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
 
                 await open.ClickAsync(new() { Delay = 150 });
                 await Expect(ByTestId("delivery-dialog")).ToBeVisibleAsync(new() { Timeout = 5_000 });
-                await Page.Keyboard.PressAsync("Escape");
+                await Page.Locator(".mud-dialog", new() { Has = ByTestId("delivery-dialog") })
+                    .GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
                 await Expect(ByTestId("delivery-dialog")).ToHaveCountAsync(0);
             }
         }
