@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -13,7 +14,15 @@ public sealed record NewApiKeyInput(string Name, IReadOnlyList<string> Scopes, D
 /// <summary>A key as the settings page lists it: never the key or its hash.</summary>
 public sealed record ApiKeyRow(
     Guid Id, string Name, string Prefix, IReadOnlyList<string> Scopes, string CreatedBy, DateTimeOffset CreatedAt,
-    DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+    DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(ApiKeyRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 /// <summary>The one answer that holds the key itself, returned by create and never again.</summary>
 public sealed record CreatedApiKey(ApiKeyRow Row, string Key);

@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
@@ -23,7 +24,15 @@ public sealed record AuditFilter(
 /// <summary>An integration the audit page can filter by.</summary>
 public sealed record AuditIntegrationChoice(Guid Id, string Name);
 
-public sealed record AuditRow(long Sequence, DateTimeOffset At, string Actor, string? Address, string Action, Guid? IntegrationId, string Details);
+public sealed record AuditRow(long Sequence, DateTimeOffset At, string Actor, string? Address, string Action, Guid? IntegrationId, string Details) : IGridRow
+{
+    object IGridRow.RowKey => Sequence;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(AuditRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 /// <summary>Reading the current organization's trail: filtered pages for the page, every row for the export.</summary>
 public sealed class AuditQueries(IDbContextFactory<PortalDbContext> dbFactory, CurrentUser currentUser, TimeProvider time)

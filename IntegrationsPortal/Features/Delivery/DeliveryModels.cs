@@ -1,3 +1,5 @@
+using IntegrationsPortal.Components.Shared;
+
 namespace IntegrationsPortal.Features.Delivery;
 
 public sealed record DeliveryQuery
@@ -18,10 +20,17 @@ public sealed record DeliveryQuery
 public sealed record DeliveryRow(
     Guid Id, Guid IntegrationId, string IntegrationName, string EventType, DeliveryTrigger Trigger, DeliveryStatus Status,
     int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt,
-    int? LastDurationMs = null)
+    int? LastDurationMs = null) : IGridRow
 {
     /// <summary>Failed (or its outcome unknown) and due again later: the dispatcher will try it by itself, or now on request.</summary>
     public bool WaitsForRetry => Status is DeliveryStatus.Failed or DeliveryStatus.Unknown && NextAttemptAt is not null;
+
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(DeliveryRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
 }
 
 public sealed record DeliveryAttemptView(

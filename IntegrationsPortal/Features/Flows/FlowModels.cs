@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Delivery;
 
 namespace IntegrationsPortal.Features.Flows;
@@ -5,7 +6,15 @@ namespace IntegrationsPortal.Features.Flows;
 /// <summary>A row of the flows list: what it connects, and how it has been doing.</summary>
 public sealed record FlowSummary(
     Guid Id, string Name, FlowState State, int? DeployedVersion, IReadOnlyList<string> Sources, IReadOnlyList<string> Destinations,
-    DateTimeOffset? LastRunAt, int RunsToday, int FailuresToday, IReadOnlyList<int> DailyRuns);
+    DateTimeOffset? LastRunAt, int RunsToday, int FailuresToday, IReadOnlyList<int> DailyRuns) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(FlowSummary? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 public sealed record FlowVersionRow(int Number, DateTimeOffset SavedAt, string SavedBy);
 
@@ -33,7 +42,15 @@ public sealed record FlowHistoryQuery
 
 public sealed record FlowRunRow(
     Guid Id, Guid FlowId, string FlowName, int Version, FlowRunStatus Status, string ResourcePath, DateTimeOffset ReadingAt,
-    DateTimeOffset StartedAt, int MessagesQueued, string? Error);
+    DateTimeOffset StartedAt, int MessagesQueued, string? Error) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(FlowRunRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 /// <summary>One step of a run; for a destination, its message's delivery status (null once the delivery history expired).</summary>
 public sealed record FlowStepView(

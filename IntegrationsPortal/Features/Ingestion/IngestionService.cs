@@ -1,3 +1,4 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
@@ -14,19 +15,16 @@ public sealed record BackfillPreview(int Windows, int Resources, int EstimatedRe
 public sealed record IngestionRunView(
     Guid Id, IngestionKind Kind, IngestionRunStatus Status, DateTimeOffset From, DateTimeOffset To, int WindowsDone, int WindowsTotal,
     DateTimeOffset CurrentWindowStart, long ReadingsWritten, long UnmappedReadings, IReadOnlyList<string> UnmappedExternalIds,
-    string? Error, string? Note, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    string? Error, string? Note, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt) : IGridRow
 {
     public double Progress => WindowsTotal == 0 ? 1 : (double)WindowsDone / WindowsTotal;
 
-    /// <summary>
-    /// A run is the same run at any progress. MudDataGrid keys its rows by item (<c>@key</c>): with a
-    /// record's value equality every progress tick made a new key, so the running row, its Cancel
-    /// button included, was removed and drawn anew, and a click whose mouse down and mouse up straddled
-    /// a tick reached no button (BackfillUiTests.Cancel_ClickedWhileProgressTicks_StopsTheRun_EveryTime).
-    /// </summary>
-    public bool Equals(IngestionRunView? other) => other is not null && other.Id == Id;
+    object IGridRow.RowKey => Id;
 
-    public override int GetHashCode() => Id.GetHashCode();
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(IngestionRunView? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
 }
 
 /// <summary>

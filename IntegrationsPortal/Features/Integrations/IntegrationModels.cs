@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Catalog;
 
 namespace IntegrationsPortal.Features.Integrations;
@@ -43,7 +44,15 @@ public sealed class UpdateIntegrationInput
 
 public sealed record IntegrationRow(
     Guid Id, string Name, string TypeKey, string TypeName, string Icon, IntegrationDirection Direction, string Category,
-    IntegrationStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    IntegrationStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(IntegrationRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 /// <summary>An integration as the detail page and the API show it: secrets only as set / not set.</summary>
 public sealed record IntegrationDetail(

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IntegrationsPortal.Components.Shared;
 
 namespace IntegrationsPortal.Features.Resources;
 
@@ -11,7 +12,15 @@ public sealed record PlaceDetails(
 
 public sealed record DeviceSummary(
     Guid Id, Guid PlaceId, string Name, string Path, string DeviceTypeKey, string DeviceTypeName, string Icon,
-    string? SerialNumber, IReadOnlyList<string> ExternalIds, IReadOnlyDictionary<string, string> Metadata);
+    string? SerialNumber, IReadOnlyList<string> ExternalIds, IReadOnlyDictionary<string, string> Metadata) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(DeviceSummary? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 public sealed record DeviceTypeSummary(Guid Id, string Key, string Name, string Icon);
 
@@ -103,7 +112,15 @@ public sealed record CsvPreview(IReadOnlyList<string> Columns, IReadOnlyList<Csv
 }
 
 public sealed record ResourceMappingSummary(
-    Guid Id, Guid IntegrationId, string ExternalId, ResourceInfo? Resource, DateTimeOffset CreatedAt);
+    Guid Id, Guid IntegrationId, string ExternalId, ResourceInfo? Resource, DateTimeOffset CreatedAt) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(ResourceMappingSummary? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 public sealed record MappingPage(IReadOnlyList<ResourceMappingSummary> Items, int Total);
 

@@ -1,3 +1,5 @@
+using IntegrationsPortal.Components.Shared;
+
 namespace IntegrationsPortal.Features.Routing;
 
 /// <summary>A rule as an operator or a program sets it; the service checks every field.</summary>
@@ -19,7 +21,7 @@ public sealed record RoutingRuleInput
 /// <summary>A rule as the pages and the API show it, with its targets' names and states.</summary>
 public sealed record RoutingRuleView(
     string Id, string Capability, RuleTarget Integration, int Priority, bool IsDefault, RuleTarget? Fallback, bool Enabled,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : IGridRow
 {
     /// <summary>Why the rule cannot route now, in words, or null: the rules page shows it as a warning.</summary>
     public string? Warning => !Enabled ? null
@@ -28,14 +30,12 @@ public sealed record RoutingRuleView(
             ? $"{Integration.Describe(Capability)}; operations go to the fallback '{fallback.Name}'."
             : $"{Integration.Describe(Capability)}; {(Fallback is null ? "there is no fallback" : $"the fallback '{Fallback.Name}' cannot take them either")}.";
 
-    /// <summary>
-    /// The same rule whatever changed: the rules grid keys its rows by item, and value equality (over a
-    /// target's capability list, a new list on every load) would replace every row, its Edit and Delete
-    /// buttons included, on each live refresh (see IngestionRunView).
-    /// </summary>
-    public bool Equals(RoutingRuleView? other) => other is not null && other.Id == Id;
+    object IGridRow.RowKey => Id;
 
-    public override int GetHashCode() => Id.GetHashCode(StringComparison.Ordinal);
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(RoutingRuleView? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
 }
 
 /// <summary>An integration a rule points at: enough to say whether it can take the rule's operations.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 
 namespace IntegrationsPortal.Features.Settings;
@@ -6,7 +7,15 @@ namespace IntegrationsPortal.Features.Settings;
 public sealed record OrganizationSummary(Guid Id, string Name, DateTimeOffset CreatedAt, int UserCount, bool CustomIntegrationsEnabled, bool RequireTwoFactor);
 
 public sealed record UserSummary(
-    string Id, string Email, string DisplayName, string Role, bool IsDisabled, bool IsLockedOut, DateTimeOffset CreatedAt);
+    string Id, string Email, string DisplayName, string Role, bool IsDisabled, bool IsLockedOut, DateTimeOffset CreatedAt) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(UserSummary? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 public sealed record AuditEntrySummary(DateTimeOffset At, string Actor, string Action, string Details);
 

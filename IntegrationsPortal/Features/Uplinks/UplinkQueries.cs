@@ -1,12 +1,29 @@
+using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Uplinks;
 
-public sealed record UnmappedDeviceRow(string DeviceEui, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, long Count);
+public sealed record UnmappedDeviceRow(string DeviceEui, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, long Count) : IGridRow
+{
+    object IGridRow.RowKey => DeviceEui;
 
-public sealed record RejectedUplinkRow(DateTimeOffset At, int StatusCode, string Reason);
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(UnmappedDeviceRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
+
+public sealed record RejectedUplinkRow(long Id, DateTimeOffset At, int StatusCode, string Reason) : IGridRow
+{
+    object IGridRow.RowKey => Id;
+
+    /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
+    public bool Equals(RejectedUplinkRow? other) => GridRow.Same(this, other);
+
+    public override int GetHashCode() => GridRow.Hash(this);
+}
 
 /// <summary>Uplinks accepted in one minute (its start, UTC).</summary>
 public sealed record UplinkMinute(DateTimeOffset Minute, int Count);
@@ -38,7 +55,7 @@ public sealed class UplinkQueries(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Set<RejectedUplink>().AsNoTracking()
             .Where(r => r.IntegrationId == integrationId).OrderByDescending(r => r.Id)
-            .Select(r => new RejectedUplinkRow(r.At, r.StatusCode, r.Reason)).ToListAsync(ct);
+            .Select(r => new RejectedUplinkRow(r.Id, r.At, r.StatusCode, r.Reason)).ToListAsync(ct);
     }
 
     /// <summary>The last uplink time and the count for each of the last 60 minutes (zeros included, oldest first).</summary>
