@@ -92,6 +92,9 @@ public sealed class TwoFactorUiTests(ChromiumFixture chromium, SetUpPortalUiFixt
             await Page.GetByText("for this organization").ClickAsync();
             // MudSwitch puts the test id on its checkbox.
             await Expect(Page.Locator("input[data-testid=require-two-factor], [data-testid=require-two-factor] input")).ToBeCheckedAsync();
+            // The switch flips at once; the setting is saved when the portal says so (a page opened before
+            // that still loads, which is what failed this test under CI load).
+            await Expect(Page.GetByText("Users without two-factor sign-in must set it up before anything else.")).ToBeVisibleAsync();
 
             // The Admin has no second factor either: their next page is the set-up.
             await Page.GotoAsync("/");
