@@ -83,6 +83,12 @@ public interface IDeliverySender
 
     /// <summary>When to try a failed message again: the portal's schedule unless the integration chose its own.</summary>
     RetryPolicy Retries(Integrations.ConfiguredIntegration integration) => RetryPolicy.Default;
+
+    /// <summary>
+    /// The provider's id for what a successful send created, read from its answer (<see cref="DeliveryOutcome.Reference"/>).
+    /// Also asked of a recorded answer, when an operation catches up with a message whose end it missed.
+    /// </summary>
+    string? ReferenceOf(string? responseBody) => null;
 }
 
 /// <summary>A sender that can text one number outside the outbox (recipient verification codes).</summary>

@@ -15,7 +15,8 @@ namespace IntegrationsPortal.Features.Operations;
 /// its retries ran out, or its integration was disabled or deleted while it waited) the operation is
 /// routed again without that integration, so the rule's fallback or the next rule takes it.
 /// </summary>
-public sealed class OperationService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, TimeProvider time)
+public sealed class OperationService(
+    CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, IntegrationTypeRegistry types, TimeProvider time)
 {
     public const string DeliveryFailedCode = "delivery_failed";
 
@@ -104,6 +105,54 @@ public sealed class OperationService(CurrentUser currentUser, IDbContextFactory<
     }
 
     /// <summary>
+    /// For <see cref="OperationSweepJob"/>, acting as the operation's organization: catches a queued operation
+    /// up with its current hop when the process stopped in between. The hop's message was never queued
+    /// (stopped after the hop was saved): it is queued now. The message ended but the operation did not
+    /// hear of it (stopped after the dispatcher wrote the result): it moves on as it would have then. A
+    /// message still waiting for a retry changes nothing.
+    /// </summary>
+    internal async Task CatchUpAsync(string id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var operation = await db.Set<Operation>().SingleOrDefaultAsync(o => o.Id == id, ct);
+        if (operation is not { Status: OperationStatus.Queued })
+        {
+            return;
+        }
+
+        var key = Operation.MessageKey(operation.Id, operation.Hop);
+        var message = await db.Set<OutboxMessage>().AsNoTracking().SingleOrDefaultAsync(m => m.IdempotencyKey == key, ct);
+        if (message is null)
+        {
+            if (operation.IntegrationId is not { } integrationId)
+            {
+                await RouteAsync(db, operation, lastError: null, ct);
+            }
+            else if (await TryQueueHopAsync(operation, integrationId, ct) is { } refusal)
+            {
+                await RouteAsync(db, operation, refusal, ct);
+            }
+
+            return;
+        }
+
+        if (!EndedMessage.HasEnded(message))
+        {
+            return;
+        }
+
+        // The answer is recorded with the attempt; the sender reads its reference from it as it did when sending.
+        var answer = message.Status == DeliveryStatus.Delivered
+            ? await db.Set<DeliveryAttempt>().AsNoTracking().Where(a => a.MessageId == message.Id && a.Succeeded)
+                .OrderByDescending(a => a.AttemptNumber).Select(a => a.ResponseBody).FirstOrDefaultAsync(ct)
+            : null;
+        var integrationType = await db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"])
+            .Where(i => i.Id == message.IntegrationId).Select(i => i.TypeKey).SingleOrDefaultAsync(ct);
+        var reference = integrationType is null ? null : types.Sender(integrationType)?.ReferenceOf(answer);
+        await MessageEndedAsync(new EndedMessage(message, new DeliveryOutcome { Reference = reference }), ct);
+    }
+
+    /// <summary>
     /// Sends the operation on its next hop (or fails it when nothing is eligible) and saves it. The
     /// operation is saved before its message is queued, so the message's end always finds its hop.
     /// </summary>
@@ -130,17 +179,28 @@ public sealed class OperationService(CurrentUser currentUser, IDbContextFactory<
             operation.RuleId = route.Rule.Id;
             operation.FallbackUsed = route.FallbackUsed || excluded.Count > 0;
             await db.SaveChangesAsync(ct);
-            try
+            if (await TryQueueHopAsync(operation, route.Integration.Id, ct) is not { } refusal)
             {
-                await delivery.EnqueueOnceAsync([new KeyedMessage(route.Integration.Id, operation.Capability, operation.Payload, Operation.MessageKey(operation.Id, operation.Hop))], ct);
                 return;
             }
-            catch (PortalException e) when (e.Kind is PortalErrorKind.Conflict or PortalErrorKind.NotFound)
-            {
-                // Disabled or deleted between routing and queueing: the next one takes it.
-                operation.Excluded.Add(route.Integration.Id.ToString());
-                lastError = e.Message;
-            }
+
+            lastError = refusal;
+        }
+    }
+
+    /// <summary>Queues the current hop's message (once, by its key); null, or why the integration refused it and is now excluded.</summary>
+    private async Task<string?> TryQueueHopAsync(Operation operation, Guid integrationId, CancellationToken ct)
+    {
+        try
+        {
+            await delivery.EnqueueOnceAsync([new KeyedMessage(integrationId, operation.Capability, operation.Payload, Operation.MessageKey(operation.Id, operation.Hop))], ct);
+            return null;
+        }
+        catch (PortalException e) when (e.Kind is PortalErrorKind.Conflict or PortalErrorKind.NotFound)
+        {
+            // Disabled or deleted between routing and queueing: the next one takes it.
+            operation.Excluded.Add(integrationId.ToString());
+            return e.Message;
         }
     }
 }

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Delivery;
+using Quartz;
 
 namespace IntegrationsPortal.Features.Operations;
 
@@ -9,6 +10,9 @@ public static class OperationsExtensions
     {
         builder.Services.AddScoped<OperationService>();
         builder.Services.AddSingleton<IOutboxObserver, OperationProgress>();
+        builder.Services.AddQuartz(quartz => quartz.ScheduleJob<OperationSweepJob>(
+            trigger => trigger.WithIdentity("operation-sweep").WithSimpleSchedule(s => s.WithInterval(OperationSweepJob.Quiet).RepeatForever()),
+            job => job.WithIdentity(OperationSweepJob.Key)));
         return builder;
     }
 }

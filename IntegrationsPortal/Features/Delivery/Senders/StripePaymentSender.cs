@@ -43,13 +43,16 @@ public sealed class StripePaymentSender(HttpDelivery http) : IDeliverySender
         var outcome = await http.SendAsync(request, integration, TimeSpan.FromSeconds(30), status => status is >= 200 and < 300, ct);
         if (outcome.Succeeded)
         {
-            return outcome with { Reference = Text(outcome.ResponseBody, "id") };
+            return outcome with { Reference = ReferenceOf(outcome.ResponseBody) };
         }
 
         return outcome.StatusCode is >= 400 and < 500 and not (409 or 429)
             ? outcome with { Failure = FailureKind.Final, ErrorMessage = $"Stripe refused the payment ({outcome.StatusCode}): {Text(outcome.ResponseBody, "error", "message") ?? "no reason given"}" }
             : outcome;
     }
+
+    /// <summary>The PaymentIntent's id (pi_...) in Stripe's answer.</summary>
+    public string? ReferenceOf(string? responseBody) => Text(responseBody, "id");
 
     private static string? Text(string? json, params string[] path)
     {
