@@ -201,6 +201,30 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task TestSend_RepeatedWithTheSameIdempotencyKey_IsTheSameAction_QueuedOnce()
+    {
+        var tenant = await portal.NewTenantAsync();
+        using var program = tenant.V2();
+        var id = await CreateAsync(program, BasicWebhook("Idempotent hook"));
+        async Task<string> SendAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/integrations/{id}/actions/test-send") { Content = JsonContent.Create(new { payload = """{"n":1}""" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await program.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return response.Headers.Location!.OriginalString;
+        }
+
+        // A program retrying after a lost answer: the same key is the same action; another key is another.
+        var first = await SendAsync("order-7781");
+        var again = await SendAsync("order-7781");
+        var other = await SendAsync("order-7782");
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
     public async Task Backfill_OfAnActiveIngressIntegration_Is202_AndItsLocationReportsTheRun()
     {
         await using var meters = await FakeIngressProviders.StartAsync();

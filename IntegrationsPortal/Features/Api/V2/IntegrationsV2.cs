@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
@@ -155,10 +156,12 @@ public static class IntegrationsV2
             // The integration's status is the verification's state: PENDING_VERIFY, then ACTIVE or ERROR.
             return TypedResults.Accepted($"/v2/integrations/{integrationId}", new { status = Published(nameof(IntegrationStatus.PendingVerify)) });
         });
-        actions.MapPost("/test-send", async (string integrationId, HttpRequest request, DeliveryService deliveries, PlatformIds ids, CancellationToken ct) =>
+        actions.MapPost("/test-send", async (string integrationId, HttpRequest request, DeliveryService deliveries, PlatformIds ids, CancellationToken ct,
+            [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey) =>
         {
             var body = await JsonBody.ReadAsync<TestSendBody>(request, Json, ct);
-            var accepted = await deliveries.SendTestAsync(await ids.KeyAsync(integrationId, ct), body.Payload, ct: ct);
+            // A program retrying after a lost answer sends the same key and gets the same action, queued once.
+            var accepted = await deliveries.SendTestAsync(await ids.KeyAsync(integrationId, ct), body.Payload, idempotencyKey, ct);
             var state = new ActionState(accepted.MessageId.ToString("N"), "TEST_SEND", Published(nameof(DeliveryStatus.Pending)), null, new { attempts = 0 });
             return TypedResults.Accepted($"/v2/integrations/{integrationId}/actions/test-send/{state.Id}", state);
         }).Accepts<TestSendBody>("application/json");
