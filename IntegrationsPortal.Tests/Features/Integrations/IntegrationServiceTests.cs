@@ -201,6 +201,25 @@ public class IntegrationServiceTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task CredentialsReplaced_WhileAnAttemptIsInFlight_ItsFailureSchedulesNoRetry_AndTheNewCheckIsTheOnlyOne()
+    {
+        var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Twilio());
+        var inFlight = (await RawRowAsync(id)).VerificationGeneration;
+        await WithServiceAsync(s => s.ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = "a-newer-token" }));
+
+        // The in-flight attempt comes back with a network failure: the job asks the recorder before queuing its next attempt.
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        var retry = await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>()
+            .RecordVerificationRetryAsync(id, inFlight, "Attempt 1 failed (Could not reach the provider); trying again in 10 s.");
+
+        Assert.False(retry);
+        Assert.Equal(inFlight + 1, (await RawRowAsync(id)).VerificationGeneration);
+        Assert.Null((await GetAsync(id)).LastError);
+        // The one queued check is the new credentials' one, now, not the old chain's in 10 s.
+        Assert.InRange((await NextVerificationAsync(id))!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
     public async Task VerifyNow_WhileDisabled_IsRefused()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
