@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ namespace IntegrationsPortal.Tests.Features.Delivery;
 /// </summary>
 public sealed class AdminAlertTests : IAsyncLifetime
 {
+    private const string PortalUrl = "https://portal.acme.test";
+
     private SmtpServer _smtp = default!;
     private LoopbackReceiver _receiver = default!;
     private DeliveryHarness _harness = default!;
@@ -23,6 +26,7 @@ public sealed class AdminAlertTests : IAsyncLifetime
         _harness = await DeliveryHarness.StartAsync(settings: new()
         {
             ["Portal:Delivery:FailureThreshold"] = "3", ["Portal:Delivery:FailureSpan"] = "01:00:00",
+            ["Portal:PublicUrl"] = PortalUrl,
         });
         await _harness.Services.AddUserAsync(_harness.Tenant, "second.admin@acme.test", PortalRoles.Admin);
         await _harness.Services.AddUserAsync(_harness.Tenant, "operator@acme.test", PortalRoles.Operator);
@@ -96,6 +100,59 @@ public sealed class AdminAlertTests : IAsyncLifetime
         var email = Assert.Single(_smtp.Messages());
         Assert.Equal("mail-list@acme.test", Header(email, "X-RcptTo"));
         Assert.DoesNotContain("attacker@evil.test", Header(email, "To"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invitation_IsEmailedToTheInvitee_WithAWorkingLink_ThatIsStoredNowhere()
+    {
+        var mail = await CreateMailAsync(alerts: true);
+
+        var issued = await _harness.AsAdminAsync(sp => sp.GetRequiredService<InvitationService>()
+            .InviteAsync(new InvitationInput { Email = "nina@example.test", Role = PortalRoles.Operator }));
+        await _harness.DispatchAsync();
+
+        // The invitee gets the mail, with the link the inviter was shown once; it opens the invitation.
+        var email = SmtpServer.Readable(Assert.Single(_smtp.Messages()));
+        Assert.Equal("nina@example.test", Header(email, "X-RcptTo"));
+        var link = Regex.Match(email, Regex.Escape(PortalUrl) + @"/invitations/[A-Za-z0-9_-]+").Value;
+        Assert.Equal(PortalUrl + issued.Link, link);
+        var token = link[(PortalUrl.Length + "/invitations/".Length)..];
+        var opened = await _harness.AsAdminAsync(sp => sp.GetRequiredService<InvitationService>().FindAsync(token));
+        Assert.Equal(("nina@example.test", PortalRoles.Operator), (opened?.Email, opened?.Role));
+
+        // The delivery history shows that it went, but not the link: neither the message nor the attempt.
+        var sent = Assert.Single((await HistoryAsync(mail)).Items);
+        Assert.Equal((InvitationEmail.EventType, DeliveryStatus.Delivered), (sent.EventType, sent.Status));
+        var detail = System.Text.Json.JsonSerializer.Serialize(await _harness.DetailAsync(sent.Id));
+        Assert.Contains(InvitationEmail.LinkPlaceholder, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, detail, StringComparison.Ordinal);
+        // Nor anything the portal keeps: the audit trail, the outbox, the attempts, any table of the database file.
+        Assert.False(await StoredAnywhereAsync(token), "The invitation link's token is stored in the database.");
+    }
+
+    /// <summary>Whether the text is anywhere in the database: its file and its write-ahead log, read as bytes.</summary>
+    private async Task<bool> StoredAnywhereAsync(string text)
+    {
+        await using (var connection = await _harness.Portal.OpenDatabaseConnectionAsync(TestContext.Current.CancellationToken))
+        {
+            await using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await checkpoint.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        var needle = System.Text.Encoding.UTF8.GetBytes(text);
+        foreach (var file in new[] { _harness.Portal.DatabaseFile, _harness.Portal.DatabaseFile + "-wal" }.Where(File.Exists))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, TestContext.Current.CancellationToken);
+            if (copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>An Email integration on the aiosmtpd, made active by the real SMTP verifier.</summary>

@@ -75,9 +75,10 @@ public sealed class DeliveryHarness : IAsyncDisposable
         return ids[0];
     }
 
-    public async Task<T> AsAdminAsync<T>(Func<IServiceProvider, Task<T>> action)
+    /// <summary>Runs <paramref name="action"/> as the Admin of <paramref name="tenant"/> (the harness's own organization by default).</summary>
+    public async Task<T> AsAdminAsync<T>(Func<IServiceProvider, Task<T>> action, Tenant? tenant = null)
     {
-        await using var scope = Services.AsAdmin(Tenant);
+        await using var scope = Services.AsAdmin(tenant ?? Tenant);
         return await action(scope.ServiceProvider);
     }
 
@@ -100,14 +101,14 @@ public sealed class DeliveryHarness : IAsyncDisposable
         AsAdminAsync(sp => sp.GetRequiredService<IntegrationQueries>().GetAsync(id));
 
     /// <summary>Runs the type's real verifier now and records the outcome, as the verification job would.</summary>
-    public Task<IntegrationDetail> VerifyAsync(Guid id) => AsAdminAsync(async sp =>
+    public Task<IntegrationDetail> VerifyAsync(Guid id, Tenant? tenant = null) => AsAdminAsync(async sp =>
     {
         var configuration = await sp.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
         var verifier = sp.GetRequiredService<IntegrationTypeRegistry>().Verifier(configuration.Type.Key)!;
         await sp.GetRequiredService<IntegrationStatusRecorder>()
             .RecordVerificationAsync(id, configuration.VerificationGeneration, await verifier.VerifyAsync(configuration, CancellationToken.None));
         return await sp.GetRequiredService<IntegrationQueries>().GetAsync(id);
-    });
+    }, tenant);
 
     /// <summary>One dispatcher pass: delivers whatever is due at the manual clock's time.</summary>
     public Task<int> DispatchAsync() => Services.GetRequiredService<DeliveryDispatcher>().RunDueAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 
@@ -31,7 +32,8 @@ public static class AccountEndpoints
         // The user menu's switcher: a form post too, because the new organization is a new cookie.
         // The page reloads afterwards, so nothing of the old organization stays on screen.
         endpoints.MapPost("/account/switch-organization", async Task<IResult> (
-            HttpContext http, IAntiforgery antiforgery, SignInManager<PortalUser> signInManager, IDbContextFactory<PortalDbContext> dbFactory) =>
+            HttpContext http, IAntiforgery antiforgery, SignInManager<PortalUser> signInManager, IDbContextFactory<PortalDbContext> dbFactory,
+            SignInAudit audit) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {
@@ -50,9 +52,12 @@ public static class AccountEndpoints
 
             // The claims factory reads the organization from the user's row, which is also where the
             // next sign-in starts.
+            // The organization the session worked in, from its cookie (the row may be another session's choice).
+            var from = Guid.TryParse(http.User.FindFirst(PortalClaims.OrganizationId)?.Value, out var current) ? current : user.OrganizationId;
             user.OrganizationId = organizationId;
             IdentityErrors.ThrowIfFailed(await signInManager.UserManager.UpdateAsync(user));
             await signInManager.RefreshSignInAsync(user);
+            await audit.RecordSwitchAsync(user, from, organizationId, http.RequestAborted);
             return TypedResults.LocalRedirect("/");
         }).RequireAuthorization();
 

@@ -19,7 +19,7 @@ public sealed class MyOrganizations(CurrentUser currentUser, IDbContextFactory<P
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Memberships.AsNoTracking()
-            .Where(m => m.UserId == userId)
+            .Where(m => m.UserId == userId && m.DisabledAt == null)
             .Select(m => new { m.OrganizationId, m.Organization!.Name, m.Role, m.Organization.SuspendedAt })
             .ToListAsync(ct);
         return rows

@@ -62,7 +62,9 @@ public sealed class UserSessions
                 u.IsDisabled,
                 MustSetUpTwoFactor = !u.TwoFactorEnabled && db.Organizations.Any(o => o.Id == organizationId && o.RequireTwoFactor),
                 Suspended = db.Organizations.Any(o => o.Id == organizationId && o.SuspendedAt != null),
-                Role = db.Memberships.Where(m => m.UserId == userId && m.OrganizationId == organizationId).Select(m => m.Role).FirstOrDefault(),
+                // A membership disabled here counts as none: this organization's sessions end, the others carry on.
+                Role = db.Memberships.Where(m => m.UserId == userId && m.OrganizationId == organizationId && m.DisabledAt == null)
+                    .Select(m => m.Role).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(ct);
         return row is { IsDisabled: false, Suspended: false } && row.SecurityStamp == stamp && row.Role is not null && row.Role == role

@@ -36,13 +36,7 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
-            var emails = await db.Set<Integration>().AsNoTracking()
-                .Where(i => AlertChannelTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active && i.Id != stoppedId)
-                .OrderBy(i => i.CreatedAt)
-                .Select(i => new { i.Id, i.Properties })
-                .ToListAsync(ct);
-            // The flag lives in the properties' JSON, so it is read here rather than in SQL; organizations have few such integrations.
-            var channel = emails.FirstOrDefault(i => i.Properties.GetValueOrDefault(AlertsProperty) == "true");
+            var channel = await ChannelAsync(db, stoppedId, ct);
             var stopped = await db.Set<Integration>().AsNoTracking().Where(i => i.Id == stoppedId).Select(i => i.Name).SingleOrDefaultAsync(ct);
             if (channel is null || stopped is null)
             {
@@ -52,7 +46,7 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
             // Users are not under the tenant filter (see PortalUser), so the organization is matched here.
             var admins = await db.Users.AsNoTracking()
                 .Where(u => !u.IsDisabled && u.Email != null)
-                .Where(u => db.Memberships.Any(m => m.UserId == u.Id && m.OrganizationId == organizationId && m.Role == PortalRoles.Admin))
+                .Where(u => db.Memberships.Any(m => m.UserId == u.Id && m.OrganizationId == organizationId && m.Role == PortalRoles.Admin && m.DisabledAt == null))
                 .OrderBy(u => u.Email)
                 .Select(u => u.Email!)
                 .ToListAsync(ct);
@@ -66,7 +60,7 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
                 $"Deliveries through the integration '{stopped}' stopped, and it is now in error.\n\n{reason}\n\n"
                 + $"Open it in the portal to see the failed attempts, fix its settings and activate it again: /integrations/{stoppedId}\n",
                 admins));
-            return await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAlertAsync(channel.Id, payload, ct);
+            return await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueuePortalMessageAsync(channel.Value, EventType, payload, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -76,7 +70,23 @@ public sealed class AdminAlerts(IServiceScopeFactory scopes, ILogger<AdminAlerts
         }
     }
 
-    /// <summary>The Admins' addresses an alert carries; only for messages of <see cref="EventType"/>.</summary>
+    /// <summary>
+    /// The organization's (of <paramref name="db"/>) alert channel: its oldest active Email integration
+    /// marked for alerts, other than <paramref name="except"/>; null when it has none. Invitations go
+    /// out through it too.
+    /// </summary>
+    public static async Task<Guid?> ChannelAsync(PortalDbContext db, Guid? except, CancellationToken ct)
+    {
+        var emails = await db.Set<Integration>().AsNoTracking()
+            .Where(i => AlertChannelTypes.Contains(i.TypeKey) && i.Status == IntegrationStatus.Active && i.Id != except)
+            .OrderBy(i => i.CreatedAt)
+            .Select(i => new { i.Id, i.Properties })
+            .ToListAsync(ct);
+        // The flag lives in the properties' JSON, so it is read here rather than in SQL; organizations have few such integrations.
+        return emails.FirstOrDefault(i => i.Properties.GetValueOrDefault(AlertsProperty) == "true")?.Id;
+    }
+
+    /// <summary>The addresses a portal message (an alert, an invitation) carries; only for the portal's own event types.</summary>
     public static List<string> Recipients(string payload)
     {
         try

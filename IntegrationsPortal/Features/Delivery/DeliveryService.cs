@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts.Invitations;
 using System.Text.Json;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
@@ -121,11 +122,19 @@ public sealed class DeliveryService(
         return ids;
     }
 
-    /// <summary>For <see cref="AdminAlerts"/> only: an alert, the one event type whose payload may name its recipients.</summary>
-    internal async Task<Guid> EnqueueAlertAsync(Guid integrationId, string payload, CancellationToken ct)
+    /// <summary>
+    /// For the portal's own messages only (<see cref="AdminAlerts"/>, invitations): the reserved event
+    /// types, the only ones whose payload may name its recipients.
+    /// </summary>
+    internal async Task<Guid> EnqueuePortalMessageAsync(Guid integrationId, string eventType, string payload, CancellationToken ct)
     {
         currentUser.Demand(PortalPermission.Administer, "send portal alerts");
-        var ids = await WriteAsync(integrationId, AdminAlerts.EventType, [payload], DeliveryTrigger.Automatic, ct);
+        if (!eventType.StartsWith(AdminAlerts.ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Not one of the portal's own event types.", nameof(eventType));
+        }
+
+        var ids = await WriteAsync(integrationId, eventType, [payload], DeliveryTrigger.Automatic, ct);
         await scheduler.NudgeAsync(ct);
         return ids[0];
     }
@@ -291,7 +300,9 @@ public sealed class DeliveryService(
                 a.StatusCode, a.ResponseHeaders, a.ResponseBody, a.DurationMs, a.ErrorClass, a.ErrorMessage, a.NextAttemptAt, a.Note))
             .ToListAsync(ct);
         var names = await NamesAsync(db, [message.IntegrationId], ct);
-        return new DeliveryDetail(Row(message, names), message.Payload, attempts);
+        // An emailed invitation's link is sealed in its payload; nobody is shown even that (docs/decisions/035).
+        var payload = message.EventType == InvitationEmail.EventType ? InvitationEmail.Redact(message.Payload) : message.Payload;
+        return new DeliveryDetail(Row(message, names), payload, attempts);
     }
 
     /// <summary>Integrations whose deliveries stopped (410 or too many failures), for the admins' banner.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Http;
@@ -10,8 +11,8 @@ namespace IntegrationsPortal.Features.Mqtt;
 /// <summary>
 /// One broker connection per MQTT integration, shared by all its deliveries. A publish with other
 /// settings than the open connection's (credentials replaced, broker moved) replaces it, and so does
-/// one after the link dropped; an integration that is no longer active (disabled, in error, deleted)
-/// has its connection closed. Every connection is opened through the outbound address policy.
+/// one after the link dropped; an integration that is no longer active (disabled, in error, deleted,
+/// its organization suspended) has its connection closed. Every connection is opened through the outbound address policy.
 /// </summary>
 public sealed class MqttConnections : IAsyncDisposable
 {
@@ -75,9 +76,11 @@ public sealed class MqttConnections : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        // Any organization's: this only decides whether a socket stays open.
+        // Any organization's: this only decides whether a socket stays open. A suspended organization's
+        // connections close too (docs/decisions/031); its next publish after resume opens a new one.
+        var suspended = db.SuspendedOrganizationIds();
         var active = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
-            .AnyAsync(i => i.Id == integrationId && i.Status == IntegrationStatus.Active);
+            .AnyAsync(i => i.Id == integrationId && i.Status == IntegrationStatus.Active && !suspended.Contains(i.OrganizationId));
         if (!active)
         {
             await DropAsync(integrationId);

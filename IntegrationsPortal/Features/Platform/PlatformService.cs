@@ -20,6 +20,8 @@ public sealed class PlatformService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopes,
     UserSessions sessions,
+    IntegrationEvents integrationEvents,
+    DeliveryScheduler deliveryScheduler,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<OrganizationOverview>> ListOrganizationsAsync(CancellationToken ct = default)
@@ -124,6 +126,22 @@ public sealed class PlatformService(
         {
             sessions.Announce(userId);
         }
+
+        await AnnounceIntegrationsAsync(db, organizationId, ct);
+    }
+
+    /// <summary>
+    /// Tells whatever holds an integration's connection (MQTT) or shows it that its organization was
+    /// suspended or resumed: the MQTT connections of a suspended organization close.
+    /// </summary>
+    private async Task AnnounceIntegrationsAsync(PortalDbContext db, Guid organizationId, CancellationToken ct)
+    {
+        var ids = await db.Set<Integration>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
+            .Where(i => i.OrganizationId == organizationId).Select(i => i.Id).ToListAsync(ct);
+        foreach (var id in ids)
+        {
+            integrationEvents.Publish(id);
+        }
     }
 
     /// <summary>Lets the organization carry on: sign-in, API keys, waiting messages and scheduled pulls.</summary>
@@ -141,6 +159,11 @@ public sealed class PlatformService(
             organization.SuspendedAt = null;
             return $"Resumed the organization '{organization.Name}'.";
         }, "organization.resumed", ct);
+
+        // Waiting messages go now rather than at the dispatcher's next poll; pending verifications at the next sweep.
+        await deliveryScheduler.NudgeAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await AnnounceIntegrationsAsync(db, organizationId, ct);
     }
 
     public async Task<IReadOnlyList<PlatformAdministrator>> ListAdministratorsAsync(CancellationToken ct = default)

@@ -37,6 +37,12 @@ public static class SettingsEndpoints
             await settings.ChangeRoleAsync(id, input.Role, ct);
             return TypedResults.NoContent();
         });
+        // Disables or enables the member in this organization only (their other organizations carry on).
+        users.MapPut("/{id}/disabled", async (string id, UserDisabledInput input, SettingsService settings, CancellationToken ct) =>
+        {
+            await settings.SetDisabledAsync(id, input.Disabled, ct);
+            return TypedResults.NoContent();
+        });
         users.MapDelete("/{id}", async (string id, SettingsService settings, CancellationToken ct) =>
         {
             await settings.RemoveMemberAsync(id, ct);

@@ -47,3 +47,6 @@ public sealed class OrganizationInput
     [PlainName]
     public string Name { get; set; } = "";
 }
+
+/// <summary>Whether a member is disabled in this organization.</summary>
+public sealed record UserDisabledInput(bool Disabled);

@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
@@ -15,6 +16,7 @@ public sealed class SettingsService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
     UserSessions sessions,
+    InvitationEmail invitationEmail,
     TimeProvider time)
 {
     public async Task<OrganizationSummary> GetOrganizationAsync(CancellationToken ct = default)
@@ -70,7 +72,10 @@ public sealed class SettingsService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var users = await db.Memberships.AsNoTracking()
             .Where(m => m.OrganizationId == organizationId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.Email, u.DisplayName, u.IsDisabled, u.LockoutEnd, m.CreatedAt, m.Role })
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new
+            {
+                u.Id, u.Email, u.DisplayName, IsDisabled = m.DisabledAt != null || u.IsDisabled, u.LockoutEnd, m.CreatedAt, m.Role,
+            })
             .OrderBy(u => u.DisplayName)
             .ToListAsync(ct);
         return users
@@ -78,28 +83,63 @@ public sealed class SettingsService(
             .ToList();
     }
 
-    public Task<string> CreateUserAsync(NewUserInput input, CancellationToken ct = default)
+    /// <summary>
+    /// "Add user" with a first password. The answer never tells whether the email has an account in
+    /// another organization (docs/decisions/035, 2026-12-02 amendment): the password is checked by the
+    /// same rules, hashed at the same cost, and the answer, the audit entry and the screen are the same.
+    /// A new email gets its account and membership at once; an existing account is not added behind
+    /// its owner's back: it gets an invitation (emailed through the alert email integration when there
+    /// is one) and the password typed is discarded. Only a member of this organization already is
+    /// refused, which the Users list shows anyway. Returns the new user's id, or the invitation's.
+    /// </summary>
+    public async Task<string> CreateUserAsync(NewUserInput input, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "add users");
         InputValidation.ThrowIfInvalid(input);
-        return InIdentityScopeAsync(async (users, db) =>
+        var (id, invitation) = await InIdentityScopeAsync(async (users, db) =>
         {
             var now = time.GetUtcNow();
             var organizationId = currentUser.RequireOrganization();
-            var user = new PortalUser
+            var email = input.Email.Trim();
+            var user = new PortalUser { UserName = email, Email = email, DisplayName = input.DisplayName.Trim(), OrganizationId = organizationId, CreatedAt = now };
+            foreach (var validator in users.PasswordValidators)
             {
-                UserName = input.Email.Trim(),
-                Email = input.Email.Trim(),
-                DisplayName = input.DisplayName.Trim(),
-                OrganizationId = organizationId,
-                CreatedAt = now,
-            };
-            IdentityErrors.ThrowIfFailed(await users.CreateAsync(user, input.Password));
-            db.Memberships.Add(new Membership { UserId = user.Id, OrganizationId = organizationId, Role = input.Role, CreatedAt = now });
-            Audit(db, "user.created", $"Added {user.Email} as {input.Role}.");
+                IdentityErrors.ThrowIfFailed(await validator.ValidateAsync(users, user, input.Password));
+            }
+
+            var existing = await users.FindByNameAsync(email) ?? await users.FindByEmailAsync(email);
+            string id;
+            IssuedInvitation? invitation = null;
+            if (existing is null)
+            {
+                IdentityErrors.ThrowIfFailed(await users.CreateAsync(user, input.Password));
+                db.Memberships.Add(new Membership { UserId = user.Id, OrganizationId = organizationId, Role = input.Role, CreatedAt = now });
+                id = user.Id;
+            }
+            else if (await db.Memberships.AnyAsync(m => m.UserId == existing.Id && m.OrganizationId == organizationId, ct))
+            {
+                var taken = $"{email} is a member of this organization already.";
+                throw new PortalException(PortalErrorKind.Conflict, taken, new Dictionary<string, string[]> { ["Email"] = [taken] });
+            }
+            else
+            {
+                // The hash a new account costs, thrown away: the answer takes as long either way.
+                users.PasswordHasher.HashPassword(user, input.Password);
+                invitation = InvitationService.Issue(db, organizationId, email, input.Role, currentUser.UserName, time);
+                id = invitation.Id.ToString();
+            }
+
+            Audit(db, "user.created", $"Added {email} as {input.Role} (a new account, or an invitation to accept when the email has an account).");
             await db.SaveChangesAsync(ct);
-            return user.Id;
+            return (id, invitation);
         }, ct);
+        if (invitation is not null)
+        {
+            // After the commit: the email is queued by a context of its own.
+            await invitationEmail.SendAsync(currentUser.RequireOrganization(), invitation, ct);
+        }
+
+        return id;
     }
 
     /// <summary>
@@ -164,6 +204,11 @@ public sealed class SettingsService(
         sessions.Announce(userId);
     }
 
+    /// <summary>
+    /// Disables or enables a member in this organization only (docs/decisions/035, 2026-12-02 amendment):
+    /// their sessions working here end at the next request and they cannot sign in to or switch into it;
+    /// their account and their other organizations carry on, so the security stamp is left alone.
+    /// </summary>
     public async Task SetDisabledAsync(string userId, bool disabled, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "disable users");
@@ -172,22 +217,27 @@ public sealed class SettingsService(
             throw PortalException.Conflict("You cannot disable your own account.");
         }
 
-        await InIdentityScopeAsync(async (users, db) =>
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var (_, membership) = await FindMemberAsync(db, userId, ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var (user, membership) = await FindMemberAsync(db, userId, ct);
+            if (disabled == (membership.DisabledAt is not null))
+            {
+                return;
+            }
+
             if (disabled && membership.Role == PortalRoles.Admin)
             {
                 await RefuseRemovingLastAdminAsync(db, "disable", ct);
             }
 
-            var user = await users.FindByIdAsync(userId) ?? throw PortalException.NotFound("The user");
-            user.IsDisabled = disabled;
-            IdentityErrors.ThrowIfFailed(await users.UpdateAsync(user));
-            await users.UpdateSecurityStampAsync(user);
-            Audit(db, disabled ? "user.disabled" : "user.enabled", $"{(disabled ? "Disabled" : "Enabled")} {user.Email}.");
+            membership.DisabledAt = disabled ? time.GetUtcNow() : null;
+            Audit(db, disabled ? "user.disabled" : "user.enabled", $"{(disabled ? "Disabled" : "Enabled")} {user.Email} in this organization.");
             await db.SaveChangesAsync(ct);
-            return true;
-        }, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        // Open circuits re-check their own session: only those working here end.
         sessions.Announce(userId);
     }
 

@@ -16,8 +16,10 @@ public sealed class InvitationService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopes,
+    InvitationEmail email,
     TimeProvider time)
 {
+    /// <summary>Issues the invitation and emails it through the alert email integration when there is one; the link is in the answer either way.</summary>
     public async Task<IssuedInvitation> InviteAsync(InvitationInput input, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Administer, "invite people");
@@ -26,6 +28,7 @@ public sealed class InvitationService(
         var issued = Issue(db, currentUser.RequireOrganization(), input.Email, input.Role, currentUser.UserName, time);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "invitation.created", $"Invited {issued.Email} as {issued.Role}."));
         await db.SaveChangesAsync(ct);
+        await email.SendAsync(currentUser.RequireOrganization(), issued, ct);
         return issued;
     }
 

@@ -147,9 +147,13 @@ public partial class Login
         var organizationId = await db.SignInOrganizationAsync(user, CancellationToken.None);
         if (organizationId is null)
         {
-            return await db.Memberships.AnyAsync(m => m.UserId == user.Id)
-                ? "Your organization is suspended. Ask the portal's platform administrator."
-                : "This account belongs to no organization. Ask an administrator to invite you again.";
+            // Disabling is per organization (docs/decisions/035): say which of the two closed the last way in.
+            var memberships = await db.Memberships.Where(m => m.UserId == user.Id).Select(m => new { m.DisabledAt }).ToListAsync();
+            var refusal = memberships.Count == 0 ? "This account belongs to no organization. Ask an administrator to invite you again."
+                : memberships.All(m => m.DisabledAt is not null) ? "Your access to your organization is disabled. Ask an administrator of it."
+                : "Your organization is suspended. Ask the portal's platform administrator.";
+            await SignIns.RecordAsync(user, Input.Email, SignInAudit.SignInFailed, $"Refused: {refusal}");
+            return refusal;
         }
 
         if (organizationId != user.OrganizationId)

@@ -1,8 +1,10 @@
 using System.Net.Sockets;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Http;
 using MailKit.Net.Smtp;
+using Microsoft.AspNetCore.DataProtection;
 using MailKit.Security;
 using MimeKit;
 
@@ -13,7 +15,7 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// outbound policy opens the socket, and a private CA is trusted by this connection only.
 /// </summary>
 [ForTypes(TypeKeys.Email)]
-public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
+public sealed class EmailSender(OutboundAddressPolicy policy, IDataProtectionProvider protection) : IDeliverySender
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -24,12 +26,15 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
         var integration = message.Integration;
         var options = EmailIntegrationOptions.From(integration);
         var settings = SmtpSettings.Of(options);
-        // Portal alerts go to the organization's Admins, set by the portal itself; every other message to the configured list.
-        var recipients = message.EventType == AdminAlerts.EventType
+        // Portal alerts go to the organization's Admins and invitations to the invitee, set by the portal
+        // itself; every other message to the configured list.
+        var recipients = message.EventType is AdminAlerts.EventType or InvitationEmail.EventType
             ? AdminAlerts.Recipients(message.Payload)
             : EmailIntegrationOptions.From(integration).Recipients;
         var subject = Payloads.Field(message.Payload, "subject") ?? $"Notification: {message.EventType}";
         var body = Payloads.Text(message.Payload);
+        // An invitation's link goes into the mail only; the recorded attempt keeps the placeholder.
+        var mailed = message.EventType == InvitationEmail.EventType ? InvitationEmail.MailedText(protection, message.Payload, body) : body;
         var messageId = $"{message.MessageId}@integrations-portal";
         var recorded = new DeliveryOutcome
         {
@@ -43,7 +48,7 @@ public sealed class EmailSender(OutboundAddressPolicy policy) : IDeliverySender
             return recorded with { Failure = FailureKind.Final, ErrorClass = "recipients", ErrorMessage = "The message has no recipients." };
         }
 
-        using var mail = new MimeMessage { Subject = subject, MessageId = messageId, Body = new TextPart("plain") { Text = body } };
+        using var mail = new MimeMessage { Subject = subject, MessageId = messageId, Body = new TextPart("plain") { Text = mailed } };
         mail.From.Add(MailboxAddress.Parse(settings.From));
         mail.To.AddRange(recipients.Select(MailboxAddress.Parse));
 

@@ -38,6 +38,14 @@ public sealed class VerifyIntegrationJob(
 
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<Infrastructure.Data.PortalDbContext>>().CreateDbContextAsync(cancellationToken))
+        {
+            if (await Accounts.OrganizationSuspension.IsSuspendedAsync(db, organizationId, cancellationToken))
+            {
+                return; // before any credential is decrypted; the sweep queues it again after resume
+            }
+        }
+
         var integrations = scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>();
         ConfiguredIntegration configuration;
         try

@@ -37,11 +37,16 @@ public partial class UsersPanel
         }
     }
 
+    /// <summary>What the inviter is told after "Add user", the same for a new and an existing account.</summary>
+    public static string AddedMessage(string email) =>
+        $"{email} is added: they sign in with the password you chose, or, if they already use the portal, accept the invitation emailed to them.";
+
     private async Task OnUserAddedAsync(string email)
     {
         adding = false;
         users = await Settings.ListUsersAsync();
-        Snackbar.Add($"{email} can sign in now.", MudBlazor.Severity.Success);
+        // One message whether or not the email has an account elsewhere (SettingsService.CreateUserAsync).
+        Snackbar.Add(AddedMessage(email), MudBlazor.Severity.Success);
     }
 
     private Task ChangeRoleAsync(UserSummary user, string role) =>

@@ -84,6 +84,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)

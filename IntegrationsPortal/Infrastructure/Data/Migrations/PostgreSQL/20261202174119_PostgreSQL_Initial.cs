@@ -767,7 +767,8 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     UserId = table.Column<string>(type: "text", nullable: false),
                     OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
                     Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    DisabledAt = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {

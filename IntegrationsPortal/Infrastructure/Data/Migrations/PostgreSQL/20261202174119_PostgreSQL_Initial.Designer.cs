@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261202160126_PostgreSQL_Initial")]
+    [Migration("20261202174119_PostgreSQL_Initial")]
     partial class PostgreSQL_Initial
     {
         /// <inheritdoc />
@@ -85,6 +85,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                         .HasColumnType("uuid");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DisabledAt")
                         .HasColumnType("bigint");
 
                     b.Property<string>("Role")

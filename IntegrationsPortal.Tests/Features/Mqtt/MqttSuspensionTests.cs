@@ -1,0 +1,80 @@
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Platform;
+using IntegrationsPortal.Tests.Features.Delivery;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationsPortal.Tests.Features.Mqtt;
+
+/// <summary>
+/// Suspending an organization against a real Mosquitto: its broker connections close, nothing of it is
+/// published while suspended, and after resume what waited is published on a new connection.
+/// </summary>
+public sealed class MqttSuspensionTests : IAsyncLifetime
+{
+    private MosquittoBroker _broker = default!;
+    private DeliveryHarness _harness = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await MosquittoBroker.StartAsync();
+        _harness = await DeliveryHarness.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _harness.DisposeAsync();
+        await _broker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SuspendedOrganization_ClosesItsBrokerConnection_PublishesNothing_AndAfterResumePublishesWhatWaited()
+    {
+        var globex = await _harness.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
+        var clientId = $"globex-{Guid.NewGuid():N}"[..20];
+        var topic = MqttTest.Topic("suspension");
+        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, topic);
+        var integration = await _harness.AsAdminAsync(sp => sp.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        {
+            TypeKey = "mqtt",
+            Name = "Globex broker",
+            Properties = new()
+            {
+                ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["topic"] = topic, ["qos"] = "1", ["client_id"] = clientId,
+            },
+        }), globex);
+        Assert.Equal(IntegrationStatus.Active, (await _harness.VerifyAsync(integration, globex)).Status);
+        await SendAsync(globex, integration, "before");
+        Assert.Contains("before", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Text, StringComparison.Ordinal);
+        Assert.Equal(1, Connections(clientId));
+
+        await AsPlatformAdministratorAsync(p => p.SuspendOrganizationAsync(globex.OrganizationId));
+        await MqttTest.EventuallyAsync(() => _broker.ReadLog().Contains($"Client {clientId} disconnected", StringComparison.Ordinal),
+            "the suspended organization's connection is closed");
+        await SendAsync(globex, integration, "while suspended");
+
+        Assert.True(await subscriber.StaysQuietAsync(TimeSpan.FromMilliseconds(500)), "A suspended organization's message was published.");
+        Assert.Equal(1, Connections(clientId));
+
+        await AsPlatformAdministratorAsync(p => p.ResumeOrganizationAsync(globex.OrganizationId));
+        await _harness.DispatchAsync();
+
+        Assert.Contains("while suspended", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Text, StringComparison.Ordinal);
+        Assert.Equal(2, Connections(clientId));
+    }
+
+    /// <summary>How often the broker saw the client connect, from its log.</summary>
+    private int Connections(string clientId) => Regex.Count(_broker.ReadLog(), $@"New client connected from \S+ as {clientId}\b");
+
+    /// <summary>A test send from Globex, then one dispatcher pass.</summary>
+    private async Task SendAsync(Tenant globex, Guid integration, string text)
+    {
+        await _harness.AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().SendTestAsync(integration, $$"""{"text":"{{text}}"}"""), globex);
+        await _harness.DispatchAsync();
+    }
+
+    /// <summary>The harness's first user is the platform administrator (in Acme, so Globex may be suspended).</summary>
+    private Task AsPlatformAdministratorAsync(Func<PlatformService, Task> call) =>
+        _harness.AsAdminAsync(async sp => { await call(sp.GetRequiredService<PlatformService>()); return true; });
+}
