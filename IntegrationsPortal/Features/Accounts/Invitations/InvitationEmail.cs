@@ -13,8 +13,8 @@ namespace IntegrationsPortal.Features.Accounts.Invitations;
 /// (docs/decisions/035, 2026-12-02 amendment). The link is a bearer secret, and the outbox, the
 /// delivery history and its attempts are kept and shown for weeks, so none of them hold it: the
 /// queued message's text carries <see cref="LinkPlaceholder"/>, and the link itself travels sealed
-/// with the portal's data-protection keys (which the vault encrypts at rest), limited to the
-/// invitation's lifetime. Only the email sender unseals it, into the mail it hands to the SMTP
+/// with the portal's data-protection keys (which the vault encrypts at rest); the link itself stops
+/// working when the invitation expires or is used. Only the email sender unseals it, into the mail it hands to the SMTP
 /// server; what it records is the text with the placeholder, and the history shows the payload
 /// without the sealed value (<see cref="Redact"/>).
 /// </summary>
@@ -49,7 +49,7 @@ public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtection
 
             var organization = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => o.Name).SingleAsync(ct);
             var link = portalBase + issued.Link.TrimStart('/');
-            var sealedLink = protection.CreateProtector(Purpose).ToTimeLimitedDataProtector().Protect(link, issued.ExpiresAt);
+            var sealedLink = protection.CreateProtector(Purpose).Protect(link);
             var payload = new JsonObject
             {
                 ["subject"] = $"You are invited to {organization} on IntegrationsPortal",
@@ -72,7 +72,7 @@ public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtection
 
     /// <summary>
     /// The text the sender mails: <paramref name="text"/> (what it records) with the link unsealed into
-    /// it. A link that no longer unseals (expired, keys gone) is mailed as the placeholder.
+    /// it. A link that no longer unseals (keys gone) is mailed as the placeholder.
     /// </summary>
     public static string MailedText(IDataProtectionProvider protection, string payload, string text) =>
         Sealed(payload) is { } value && Unseal(protection, value) is { } link ? text.Replace(LinkPlaceholder, link, StringComparison.Ordinal) : text;
@@ -111,7 +111,7 @@ public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtection
     {
         try
         {
-            return protection.CreateProtector(Purpose).ToTimeLimitedDataProtector().Unprotect(value);
+            return protection.CreateProtector(Purpose).Unprotect(value);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
