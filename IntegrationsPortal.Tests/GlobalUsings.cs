@@ -3,3 +3,5 @@ global using Xunit;
 global using IntegrationsPortal.Infrastructure;
 global using System.Text.RegularExpressions;
 global using Microsoft.EntityFrameworkCore;
+global using IntegrationsPortal.Infrastructure.Security;
+global using IntegrationsPortal.Kernel;

@@ -1,10 +1,14 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
+using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Audit;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Mqtt;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Operations;
 using IntegrationsPortal.Features.Platform;
 using IntegrationsPortal.Features.Recipients;
 using IntegrationsPortal.Features.Resources;
@@ -38,14 +42,18 @@ public static class PortalExtensions
         builder.AddSettings();
         builder.AddPlatform();
         builder.AddAudit();
+        builder.AddCatalog();
         builder.AddIntegrations();
         builder.AddDelivery();
+        builder.AddMqtt();
         builder.AddRecipients();
         builder.AddResources();
         builder.AddIngestion();
         builder.AddFlows();
         builder.AddUplinks();
         builder.AddProviderRouting();
+        builder.AddOperations();
+        builder.AddApiKeys();
         builder.AddPortalApi();
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
@@ -58,6 +59,7 @@ internal static class IngestBenchmark
         builder.AddPortalData();
         builder.AddAccounts();
         builder.AddSettings();
+        builder.AddCatalog();
         builder.AddIntegrations();
         builder.AddIngestion();
         await using var app = builder.Build();

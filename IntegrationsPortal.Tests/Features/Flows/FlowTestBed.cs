@@ -123,7 +123,7 @@ public sealed class FlowTestBed : IAsyncDisposable
         return await db.Set<OutboxMessage>().AsNoTracking().OrderBy(m => m.Sequence).ToListAsync();
     }
 
-    public Task<IntegrationsPortal.Features.Integrations.PagedResult<FlowRunRow>> HistoryAsync(Guid? flow = null, FlowRunStatus? status = null) =>
+    public Task<PagedResult<FlowRunRow>> HistoryAsync(Guid? flow = null, FlowRunStatus? status = null) =>
         FlowsAsync(f => f.HistoryAsync(new FlowHistoryQuery { FlowId = flow, Status = status }));
 
     public ValueTask DisposeAsync() => Harness.DisposeAsync();

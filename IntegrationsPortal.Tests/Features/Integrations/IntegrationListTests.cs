@@ -158,6 +158,18 @@ public sealed class IntegrationListTests(SixtyIntegrations data) : IClassFixture
         Assert.Equal(Count, page.Total);
     }
 
+    [Fact]
+    public async Task Names_ListTheOrganizationsIntegrationsByName_AndNoOneElses()
+    {
+        await using var scope = data.Portal.Services.AsOperator(data.Acme);
+
+        var names = await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().NamesAsync(TestContext.Current.CancellationToken);
+
+        // The audit page's integration filter lists these (docs/decisions/041 moved the query here from Audit).
+        Assert.Equal(Seeded.Select(s => s.Name).Order(StringComparer.Ordinal), names.Select(n => n.Name));
+        Assert.DoesNotContain(names, n => n.Name == "webhook 99");
+    }
+
     private async Task<PagedResult<IntegrationRow>> ListAsync(IntegrationQuery query)
     {
         await using var scope = data.Portal.Services.AsOperator(data.Acme);

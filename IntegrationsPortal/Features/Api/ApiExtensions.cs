@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api.OpenApi;
+using IntegrationsPortal.Features.Api.V1;
+using IntegrationsPortal.Features.Api.V2;
 using IntegrationsPortal.Features.ApiKeys;
 using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Delivery;
@@ -23,7 +25,6 @@ public static class ApiExtensions
     {
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower)));
-        builder.AddApiKeys();
         builder.Services.AddScoped<V2.PlatformIds>();
         builder.Services.AddPublicApiDocuments();
         return builder;
@@ -54,6 +55,15 @@ public static class ApiExtensions
         endpoints.MapUplinkEndpoint();
         endpoints.MapPublicApiDocuments();
         endpoints.MapApiReference();
+        return endpoints;
+    }
+
+    /// <summary>The programs' APIs, in groups authenticated by key (Features/ApiKeys). /v2 and /api/v1 fill their groups in their own files.</summary>
+    private static IEndpointRouteBuilder MapProgramApis(this IEndpointRouteBuilder endpoints)
+    {
+        // Each API answers refusals in its own published shape: /v2 as problems, /api/v1 in its envelope.
+        endpoints.MapKeyedApi(ApiKeyDefaults.V2Prefix).AddEndpointFilter<PortalErrorFilter>().MapIntegrationsV2();
+        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1().MapRoutingRulesV1().MapOperationsV1();
         return endpoints;
     }
 }

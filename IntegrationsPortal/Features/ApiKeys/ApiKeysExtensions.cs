@@ -3,8 +3,6 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Api;
-using IntegrationsPortal.Features.Api.V1;
-using IntegrationsPortal.Features.Api.V2;
 using IntegrationsPortal.Features.Integrations;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -90,15 +88,6 @@ public static class ApiKeysExtensions
             .RequireAuthorization(ScopePolicy)
             .RequireRateLimiting(RateLimitPolicy)
             .AddEndpointFilter<ApiKeyAuditFilter>();
-
-    /// <summary>The programs' APIs. /v2 and /api/v1 fill their groups in their own files.</summary>
-    public static IEndpointRouteBuilder MapProgramApis(this IEndpointRouteBuilder endpoints)
-    {
-        // Each API answers refusals in its own published shape: /v2 as problems, /api/v1 in its envelope.
-        endpoints.MapKeyedApi(ApiKeyDefaults.V2Prefix).AddEndpointFilter<PortalErrorFilter>().MapIntegrationsV2();
-        endpoints.MapKeyedApi(ApiKeyDefaults.V1Prefix).AddEndpointFilter<V1ErrorFilter>().MapProvidersV1().MapIntegrationsV1().MapRoutingRulesV1().MapOperationsV1();
-        return endpoints;
-    }
 
     public static bool IsWrite(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));

@@ -12,7 +12,7 @@ namespace IntegrationsPortal.Features.Audit;
 public static class AuditHash
 {
     /// <summary>Hex characters in a hash.</summary>
-    public const int Length = 64;
+    public const int Length = AuditEntry.HashLength;
 
     public static string Compute(AuditEntry entry)
     {

@@ -21,9 +21,6 @@ public sealed record AuditFilter(
     }.Where(p => p.Value is not null)).ToUriComponent();
 }
 
-/// <summary>An integration the audit page can filter by.</summary>
-public sealed record AuditIntegrationChoice(Guid Id, string Name);
-
 public sealed record AuditRow(long Sequence, DateTimeOffset At, string Actor, string? Address, string Action, Guid? IntegrationId, string Details) : IGridRow
 {
     object IGridRow.RowKey => Sequence;
@@ -69,15 +66,6 @@ public sealed class AuditQueries(IDbContextFactory<PortalDbContext> dbFactory, C
             .Where(c => c.IntegrationId == integrationId && c.Day >= since)
             .OrderByDescending(c => c.Day).ThenBy(c => c.Purpose)
             .Select(c => new CredentialUseDay(c.Day, c.Purpose, c.Count)).ToListAsync(ct);
-    }
-
-    /// <summary>The organization's integrations by name, for the integration filter.</summary>
-    public async Task<IReadOnlyList<AuditIntegrationChoice>> IntegrationChoicesAsync(CancellationToken ct = default)
-    {
-        currentUser.Demand(PortalPermission.Administer, "read the audit trail");
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Set<Integrations.Integration>().AsNoTracking().OrderBy(i => i.Name)
-            .Select(i => new AuditIntegrationChoice(i.Id, i.Name)).ToListAsync(ct);
     }
 
     private static AuditRow ToRow(AuditEntry a) => new(a.Sequence, a.At, a.Actor, a.Address, a.Action, a.IntegrationId, a.Details);

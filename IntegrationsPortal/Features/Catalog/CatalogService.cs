@@ -1,5 +1,4 @@
 using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
@@ -11,7 +10,7 @@ public sealed record CatalogEntry(IntegrationType Type, bool CanAdd, string? Una
 public sealed record CatalogQuery(string? Search = null, IntegrationDirection? Direction = null, TypeAvailability? Availability = null);
 
 /// <summary>The catalog as the current organization sees it: custom types only when enabled, and the one-per-organization rule applied.</summary>
-public sealed class CatalogService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class CatalogService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, ITypeUsage usage)
 {
     public static IntegrationType? Find(string typeKey) => CatalogData.Types.FirstOrDefault(t => t.Key == typeKey);
 
@@ -23,9 +22,7 @@ public sealed class CatalogService(CurrentUser currentUser, IDbContextFactory<Po
         currentUser.Demand(PortalPermission.View, "see the catalog");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var customEnabled = await CustomIntegrationsEnabledAsync(db, ct);
-        var inUse = await db.Set<Integration>().GroupBy(i => i.TypeKey)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var inUse = await usage.CountByTypeAsync(db, ct);
 
         return CatalogData.Types
             .Where(t => t.Availability != TypeAvailability.Custom || customEnabled)

@@ -25,6 +25,9 @@ public interface ISigningSecretHooks
 /// </summary>
 public interface IRecipientListHooks
 {
+    /// <summary>The property of a verifying type that lists its numbers; the sender reads it too.</summary>
+    const string ListProperty = "recipients";
+
     /// <summary>The confirmed numbers, which alone get deliveries.</summary>
     Task<IReadOnlySet<string>> VerifiedAsync(PortalDbContext db, Guid integrationId, CancellationToken ct);
 

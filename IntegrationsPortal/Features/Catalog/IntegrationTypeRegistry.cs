@@ -85,12 +85,12 @@ public sealed class IntegrationTypeRegistry
             yield return $"{name} pulls data but has no ingress provider: register an IIngressProvider marked [ForTypes(\"{type.Key}\")].";
         }
 
-        var hasSigningSecret = type.Property(Delivery.Senders.SigningSecrets.Current) is not null;
+        var hasSigningSecret = type.Property(Catalog.SigningSecrets.Current) is not null;
         if (hasSigningSecret != _signing.ContainsKey(type.Key))
         {
             yield return hasSigningSecret
                 ? $"{name} has a signing secret but no ISigningSecretHooks marked [ForTypes(\"{type.Key}\")] to generate and rotate it."
-                : $"{name} has signing-secret hooks but no '{Delivery.Senders.SigningSecrets.Current}' property to keep the secret in.";
+                : $"{name} has signing-secret hooks but no '{Catalog.SigningSecrets.Current}' property to keep the secret in.";
         }
 
         if (type.VerifiesRecipients && (!_recipients.ContainsKey(type.Key) || Sender(type.Key) is not ITextMessageSender))

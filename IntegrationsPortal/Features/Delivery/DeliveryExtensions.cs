@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Features.Delivery.Verification;
 using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
 
@@ -29,8 +30,11 @@ public static class DeliveryExtensions
         services.AddTypeCode<PlivoSender>();
         services.AddTypeCode<SlackIncomingWebhook>();
         services.AddTypeCode<StripePaymentSender>();
-        services.AddSingleton<Mqtt.MqttConnections>();
-        services.AddTypeCode<Mqtt.MqttSender>();
+        services.AddTypeCode<HttpReachableVerifier>();
+        services.AddTypeCode<SmtpVerifier>();
+        services.AddTypeCode<TwilioVerifier>();
+        services.AddTypeCode<PlivoVerifier>();
+        services.AddTypeCode<StripeVerifier>();
         services.AddScoped<DeliveryService>();
 
         // Each sender sets its own timeout per request.

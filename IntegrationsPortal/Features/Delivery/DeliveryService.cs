@@ -259,7 +259,7 @@ public sealed class DeliveryService(
             .Take(10_000)
             .ToListAsync(ct);
         failed.ForEach(Requeue);
-        db.AuditEntries.Add(Settings.AuditEntry.Record(currentUser, time, "delivery.recovered", $"Resent {failed.Count} failed message(s) created since {since:u}."));
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "delivery.recovered", $"Resent {failed.Count} failed message(s) created since {since:u}."));
         await db.SaveChangesAsync(ct);
         await scheduler.NudgeAsync(ct);
         return failed.Count;

@@ -89,7 +89,7 @@ public sealed class IngestionService(
             CreatedAt = time.GetUtcNow(),
         };
         db.Add(run);
-        db.AuditEntries.Add(Settings.AuditEntry.Record(currentUser, time, "ingestion.backfill_started",
+        db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "ingestion.backfill_started",
             $"Backfill of {type.DisplayName} from {run.From:yyyy-MM-dd} to {run.To:yyyy-MM-dd} ({run.WindowsTotal} windows)."));
         await db.SaveChangesAsync(ct);
         await scheduler.EnqueueBackfillAsync(currentUser.RequireOrganization(), run.Id, ct);

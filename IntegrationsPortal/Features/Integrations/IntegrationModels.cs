@@ -102,4 +102,5 @@ public sealed record IntegrationQuery
     public int Take { get; init; } = 25;
 }
 
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Total);
+/// <summary>An integration as a picker or a filter lists it.</summary>
+public sealed record IntegrationName(Guid Id, string Name);

@@ -8,6 +8,18 @@ namespace IntegrationsPortal.Features.Integrations;
 /// <summary>Reading integrations as an operator sees them: the list and one integration's detail, secrets never opened.</summary>
 public sealed class IntegrationQueries(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>
+    /// The organization's integrations by name, for pickers and filters (the audit trail's among them: the
+    /// Audit feature sits below this one and does not read integrations itself, docs/decisions/041).
+    /// </summary>
+    public async Task<IReadOnlyList<IntegrationName>> NamesAsync(CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.View, "see integrations");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<Integration>().AsNoTracking().OrderBy(i => i.Name)
+            .Select(i => new IntegrationName(i.Id, i.Name)).ToListAsync(ct);
+    }
+
     public async Task<PagedResult<IntegrationRow>> ListAsync(IntegrationQuery query, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.View, "see integrations");

@@ -67,7 +67,7 @@ public sealed class IntegrationSecrets(
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'.", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);
-        return secrets[Delivery.Senders.SigningSecrets.Current];
+        return secrets[Catalog.SigningSecrets.Current];
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed class IntegrationSecrets(
         currentUser.Demand(PortalPermission.Operate, "reveal signing secrets");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (integration, _) = await FindSignedAsync(db, id, ct);
-        var secret = Open(integration).GetValueOrDefault(Delivery.Senders.SigningSecrets.Current)
+        var secret = Open(integration).GetValueOrDefault(Catalog.SigningSecrets.Current)
                      ?? throw PortalException.Conflict($"'{integration.Name}' has no signing secret yet: rotate it to have one generated.");
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_revealed", $"Revealed the signing secret of '{integration.Name}'.", integration.Id));
         await db.SaveChangesAsync(ct);

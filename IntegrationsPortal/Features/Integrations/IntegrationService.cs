@@ -44,8 +44,8 @@ public sealed class IntegrationService(
         }
 
         var values = PropertyValidator.Validate(type, types.SigningSecrets(type.Key)?.WithGeneratedSecret(input.Properties) ?? input.Properties);
-        var issued = values.GetValueOrDefault(Delivery.Senders.SigningSecrets.Current) is { } secret
-                     && string.IsNullOrEmpty(input.Properties.GetValueOrDefault(Delivery.Senders.SigningSecrets.Current))
+        var issued = values.GetValueOrDefault(Catalog.SigningSecrets.Current) is { } secret
+                     && string.IsNullOrEmpty(input.Properties.GetValueOrDefault(Catalog.SigningSecrets.Current))
             ? secret
             : null;
         ValidateMetadata(input.Metadata);

@@ -18,24 +18,17 @@ public static class IntegrationsExtensions
         services.AddSingleton<IntegrationEvents>();
         services.AddSingleton<VerificationScheduler>();
         services.AddScoped<IntegrationQueries>();
+        services.AddSingleton<ITypeUsage, IntegrationTypeUsage>();
         services.AddScoped<IntegrationService>();
         services.AddScoped<IntegrationSecrets>();
         services.AddScoped<IntegrationStatusRecorder>();
-        services.AddSingleton<IntegrationTypeRegistry>();
-        services.AddHostedService<IntegrationTypeCheck>();
-        services.AddScoped<CatalogService>();
         services.AddScoped<VaultService>();
         services.AddScoped<IntegrationDraftStore>();
         services.AddScoped<Resources.IIntegrationResourceRules, IntegrationResourceRules>();
 
         services.AddOutboundHttpClient(HttpApiVerifier.HttpClientName, HttpApiVerifier.Timeout);
         // Each verifier says which types it checks with [ForTypes]; IntegrationTypeRegistry finds it by key.
-        services.AddTypeCode<HttpReachableVerifier>();
-        services.AddTypeCode<Mqtt.MqttVerifier>();
-        services.AddTypeCode<SmtpVerifier>();
-        services.AddTypeCode<TwilioVerifier>();
-        services.AddTypeCode<PlivoVerifier>();
-        services.AddTypeCode<StripeVerifier>();
+        // Those of the egress types register with their senders (AddDelivery, AddMqtt).
         services.AddTypeCode<OpenMeteoVerifier>();
         services.AddTypeCode<UtilityDataVerifier>();
         services.AddTypeCode<TelematicsVerifier>();

@@ -6,12 +6,6 @@ namespace IntegrationsPortal.Features.Platform;
 
 public static class PlatformEndpoints
 {
-    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<PlatformService>();
-        return builder;
-    }
-
     /// <summary>/api/platform: the Platform page's calls, for platform administrators only.</summary>
     public static RouteGroupBuilder MapPlatformApi(this RouteGroupBuilder api)
     {

@@ -187,5 +187,5 @@ public sealed class RecipientService(
     }
 
     private static List<string> Numbers(IReadOnlyDictionary<string, string> properties) =>
-        PropertyValidator.SplitList(properties.GetValueOrDefault(RecipientVerifications.ListProperty));
+        PropertyValidator.SplitList(properties.GetValueOrDefault(IRecipientListHooks.ListProperty));
 }

@@ -10,9 +10,6 @@ namespace IntegrationsPortal.Features.Recipients;
 [ForTypes(TypeKeys.Sms, TypeKeys.Phone)]
 public sealed class RecipientVerifications : IRecipientListHooks
 {
-    /// <summary>The property of a verifying type that lists its numbers.</summary>
-    public const string ListProperty = "recipients";
-
     public async Task<IReadOnlySet<string>> VerifiedAsync(PortalDbContext db, Guid integrationId, CancellationToken ct) =>
         (await db.Set<RecipientVerification>().AsNoTracking()
             .Where(v => v.IntegrationId == integrationId && v.VerifiedAt != null)
@@ -25,7 +22,7 @@ public sealed class RecipientVerifications : IRecipientListHooks
     /// </summary>
     public async Task ForgetRemovedAsync(PortalDbContext db, Guid integrationId, IReadOnlyDictionary<string, string> values, CancellationToken ct)
     {
-        var numbers = PropertyValidator.SplitList(values.GetValueOrDefault(ListProperty));
+        var numbers = PropertyValidator.SplitList(values.GetValueOrDefault(IRecipientListHooks.ListProperty));
         var removed = await db.Set<RecipientVerification>()
             .Where(v => v.IntegrationId == integrationId && !numbers.Contains(v.PhoneNumber))
             .ToListAsync(ct);

@@ -1,24 +1,9 @@
 using IntegrationsPortal.Features.Accounts;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IntegrationsPortal.Features.Resources;
 
 public static class ResourcesEndpoints
 {
-    /// <summary>
-    /// Registers the feature. The mapping rules default to <see cref="NoIntegrationResourceRules"/>
-    /// (every integration "not found") until the Integrations feature registers its own; TryAdd lets
-    /// that registration come before or after this one.
-    /// </summary>
-    public static IHostApplicationBuilder AddResources(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<PlacesService>();
-        builder.Services.AddScoped<ResourcePathService>();
-        builder.Services.AddScoped<ResourceMappingService>();
-        builder.Services.TryAddScoped<IIntegrationResourceRules, NoIntegrationResourceRules>();
-        return builder;
-    }
-
     public static RouteGroupBuilder MapResourcesApi(this RouteGroupBuilder api)
     {
         var places = api.MapGroup("/places");

@@ -4,12 +4,6 @@ namespace IntegrationsPortal.Features.Settings;
 
 public static class SettingsEndpoints
 {
-    public static IHostApplicationBuilder AddSettings(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<SettingsService>();
-        return builder;
-    }
-
     public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/organization", (SettingsService settings, CancellationToken ct) => settings.GetOrganizationAsync(ct));

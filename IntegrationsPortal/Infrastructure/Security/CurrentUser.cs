@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using IntegrationsPortal.Features.Accounts;
 
 namespace IntegrationsPortal.Infrastructure.Security;
 

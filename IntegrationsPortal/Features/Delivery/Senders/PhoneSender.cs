@@ -1,7 +1,6 @@
 using System.Text;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Recipients;
 
 namespace IntegrationsPortal.Features.Delivery.Senders;
 
@@ -31,7 +30,7 @@ public abstract class PhoneSender(HttpDelivery http) : IDeliverySender, ITextMes
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var integration = message.Integration;
-        var listed = PropertyValidator.SplitList(integration.Get(RecipientVerifications.ListProperty) ?? Payloads.Field(message.Payload, "to"));
+        var listed = PropertyValidator.SplitList(integration.Get(IRecipientListHooks.ListProperty) ?? Payloads.Field(message.Payload, "to"));
         if (listed.Count == 0)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "configuration", "There is no recipient: set recipients or put \"to\" in the payload.");

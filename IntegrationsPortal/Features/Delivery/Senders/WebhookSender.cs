@@ -52,14 +52,6 @@ public sealed class WebhookSender(HttpDelivery http) : IDeliverySender
     }
 }
 
-/// <summary>Property names of the webhook signing secrets.</summary>
-public static class SigningSecrets
-{
-    public const string Current = "signing_secret";
-    public const string Previous = "previous_signing_secret";
-    public const string PreviousExpires = "previous_signing_secret_expires";
-}
-
 /// <summary>Reads JSON payloads for the senders that need fields out of them.</summary>
 internal static class Payloads
 {

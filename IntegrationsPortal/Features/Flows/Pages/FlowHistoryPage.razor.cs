@@ -43,7 +43,7 @@ public partial class FlowHistoryPage : IDisposable
 
     private async Task<GridData<FlowRunRow>> LoadPageAsync(GridState<FlowRunRow> state, CancellationToken ct)
     {
-        var page = await LoadAsync<Integrations.PagedResult<FlowRunRow>?>(async () => await Flows.HistoryAsync(new FlowHistoryQuery
+        var page = await LoadAsync<PagedResult<FlowRunRow>?>(async () => await Flows.HistoryAsync(new FlowHistoryQuery
         {
             FlowId = flowFilter,
             Status = status,

@@ -1291,7 +1291,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.ToTable("RoutingRule");
                 });
 
-            modelBuilder.Entity("IntegrationsPortal.Features.Settings.AuditEntry", b =>
+            modelBuilder.Entity("IntegrationsPortal.Kernel.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

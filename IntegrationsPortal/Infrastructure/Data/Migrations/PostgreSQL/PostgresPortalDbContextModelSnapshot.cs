@@ -1299,7 +1299,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.ToTable("RoutingRule");
                 });
 
-            modelBuilder.Entity("IntegrationsPortal.Features.Settings.AuditEntry", b =>
+            modelBuilder.Entity("IntegrationsPortal.Kernel.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

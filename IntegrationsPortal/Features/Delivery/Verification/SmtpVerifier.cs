@@ -1,11 +1,13 @@
 using System.Net.Security;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Http;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 
-namespace IntegrationsPortal.Features.Integrations.Verification;
+namespace IntegrationsPortal.Features.Delivery.Verification;
 
 /// <summary>
 /// SMTP, checked as far as a real send goes without sending, over the same <see cref="SmtpSession"/>

@@ -1,10 +1,12 @@
 using System.Net;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Security;
 
-namespace IntegrationsPortal.Features.Integrations.Verification;
+namespace IntegrationsPortal.Features.Delivery.Verification;
 
 /// <summary>
 /// Webhook and HTTP destinations have no "who am I": the check is that the endpoint answers HTTP

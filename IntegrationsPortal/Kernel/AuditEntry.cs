@@ -1,15 +1,18 @@
-using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 
-namespace IntegrationsPortal.Features.Settings;
+namespace IntegrationsPortal.Kernel;
 
 /// <summary>
 /// One thing a person did in the organization: who, when, from where, what. Append-only and chained
-/// (see <see cref="AuditWriter"/>): add it to the unit of work and the writer numbers and hashes it.
+/// by the audit writer (Features/Audit): add it to the unit of work and the writer numbers and hashes it.
+/// In the shared kernel because every feature records what its users do (docs/decisions/041).
 /// </summary>
 public sealed class AuditEntry : ITenantOwned
 {
+    /// <summary>The length of a hash in the chain: SHA-256 in hex.</summary>
+    public const int HashLength = 64;
+
     public long Id { get; set; }
 
     public Guid OrganizationId { get; set; }
@@ -34,7 +37,7 @@ public sealed class AuditEntry : ITenantOwned
     /// <summary>The hash of the entry before (empty for the first); set by the writer.</summary>
     public string? PreviousHash { get; set; }
 
-    /// <summary>This entry's <see cref="AuditHash"/>; set by the writer.</summary>
+    /// <summary>This entry's hash (Features/Audit/AuditHash); set by the writer.</summary>
     public string? Hash { get; set; }
 
     /// <summary>An entry for what the current user just did; add it in the same save as the change.</summary>
@@ -60,8 +63,8 @@ public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntr
         builder.Property(a => a.Action).HasMaxLength(Limits.AuditAction);
         builder.Property(a => a.Details).HasMaxLength(Limits.AuditDetails);
         builder.Property(a => a.Address).HasMaxLength(64);
-        builder.Property(a => a.PreviousHash).HasMaxLength(AuditHash.Length);
-        builder.Property(a => a.Hash).HasMaxLength(AuditHash.Length);
+        builder.Property(a => a.PreviousHash).HasMaxLength(AuditEntry.HashLength);
+        builder.Property(a => a.Hash).HasMaxLength(AuditEntry.HashLength);
         builder.HasIndex(a => new { a.OrganizationId, a.At });
         // The backstop behind the writer's lock: two entries can never take the same place in a chain.
         builder.HasIndex(a => new { a.OrganizationId, a.Sequence }).IsUnique();

@@ -1,4 +1,4 @@
-namespace IntegrationsPortal.Features.Accounts;
+namespace IntegrationsPortal.Infrastructure.Security;
 
 /// <summary>What a role may do. Admin includes Operate, which includes View.</summary>
 public enum PortalPermission
