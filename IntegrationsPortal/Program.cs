@@ -60,7 +60,7 @@ app.UseMiddleware<StorageProblemMiddleware>();
 
 // Pages get a friendly 404 page; the API keeps its bare status codes and problem bodies.
 app.UseWhen(
-    context => !context.Request.Path.StartsWithSegments("/api") && !ApiKeyDefaults.IsProgramPath(context.Request.Path),
+    context => !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) && !ApiKeyDefaults.IsProgramPath(context.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseMiddleware<SameOriginWritesMiddleware>();

@@ -59,9 +59,9 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
 
         var (id, key) = await CreateKeyAsync(admin, "Billing sync", ["read", "write"]);
 
-        Assert.StartsWith("ipk_", key);
+        Assert.StartsWith("ipk_", key, StringComparison.Ordinal);
         var listed = await admin.GetStringAsync("/api/api-keys", Ct);
-        Assert.DoesNotContain(key, listed);
+        Assert.DoesNotContain(key, listed, StringComparison.Ordinal);
         var row = Assert.Single(JsonDocument.Parse(listed).RootElement.EnumerateArray(), k => k.GetProperty("id").GetGuid() == id);
         Assert.Equal(key[..ApiKeyService.PrefixLength], row.GetProperty("prefix").GetString());
         Assert.Equal(["read", "write"], row.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
@@ -71,7 +71,7 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
         var stored = await db.Set<ApiKey>().IgnoreQueryFilters().SingleAsync(k => k.Id == id, Ct);
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), stored.Hash);
-        Assert.DoesNotContain(key, string.Join("|", stored.Name, stored.Prefix, stored.CreatedBy, Convert.ToBase64String(stored.Hash)));
+        Assert.DoesNotContain(key, string.Join("|", stored.Name, stored.Prefix, stored.CreatedBy, Convert.ToBase64String(stored.Hash)), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -121,7 +121,7 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
         var write = await program.PostAsJsonAsync("/v2/integrations", Webhook("Read-only key's hook"), Ct);
 
         Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
-        Assert.DoesNotContain("Read-only key's hook", await admin.GetStringAsync("/api/integrations?take=200", Ct));
+        Assert.DoesNotContain("Read-only key's hook", await admin.GetStringAsync("/api/integrations?take=200", Ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,12 +134,12 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
         var created = await program.PostAsJsonAsync("/v2/integrations", Webhook("Provisioned hook"), Ct);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Contains("Provisioned hook", await admin.GetStringAsync("/api/integrations?take=200", Ct));
+        Assert.Contains("Provisioned hook", await admin.GetStringAsync("/api/integrations?take=200", Ct), StringComparison.Ordinal);
         var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?take=500", Ct);
         var entry = Assert.Single(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "api_key.write"
             && e.GetProperty("actor").GetString()!.Contains("Provisioner", StringComparison.Ordinal));
         Assert.Equal("POST /v2/integrations -> 201", entry.GetProperty("details").GetString());
-        Assert.DoesNotContain(key, audit.GetRawText());
+        Assert.DoesNotContain(key, audit.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

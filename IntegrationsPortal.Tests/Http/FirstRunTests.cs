@@ -70,7 +70,7 @@ public sealed class FirstRunTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> PostSetupAsync(HttpClient client, string confirmPassword, string password = TestPasswords.Strong)
     {
         var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/setup");
-        return await client.PostAsync("/setup", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostFormAsync("/setup", new Dictionary<string, string>
         {
             ["_handler"] = "setup",
             ["__RequestVerificationToken"] = token,
@@ -79,6 +79,6 @@ public sealed class FirstRunTests : IAsyncLifetime
             ["Input.Email"] = "ada@acme.test",
             ["Input.Password"] = password,
             ["Input.ConfirmPassword"] = confirmPassword,
-        }), TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
     }
 }

@@ -30,7 +30,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         Assert.Equal(JsonValueKind.Null, credentials.GetProperty("secret_key").ValueKind);
         Assert.Equal(JsonValueKind.Null, credentials.GetProperty("webhook_secret").ValueKind);
         Assert.Equal("pk_test_51Hq9zPUBLISHABLE", credentials.GetProperty("publishable_key").GetString());
-        Assert.DoesNotContain(IntegrationSeeds.StripeSecret, body.GetRawText());
+        Assert.DoesNotContain(IntegrationSeeds.StripeSecret, body.GetRawText(), StringComparison.Ordinal);
 
         var verified = await WaitWhilePendingAsync(program, id);
         Assert.Equal("active", verified.GetProperty("status").GetString());
@@ -66,7 +66,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         var tenant = await portal.NewTenantAsync();
         using var program = tenant.V1();
 
-        var response = await program.PostAsync("/api/v1/integrations", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await program.PostJsonTextAsync("/api/v1/integrations", json, Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var error = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -171,7 +171,7 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
         var failed = await WaitWhilePendingAsync(program, id);
         Assert.Equal("error", failed.GetProperty("status").GetString());
         Assert.False(string.IsNullOrWhiteSpace(failed.GetProperty("metadata").GetProperty("verification_error").GetString()));
-        Assert.DoesNotContain("sk_test_rotated_but_wrong", failed.GetRawText());
+        Assert.DoesNotContain("sk_test_rotated_but_wrong", failed.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,8 +35,8 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
         var one = await program.GetStringAsync($"/v2/integrations/{id}", Ct);
         var list = await program.GetFromJsonAsync<JsonElement>("/v2/integrations?type=WEBHOOK&direction=EGRESS", Ct);
         Assert.Equal([id], list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
-        Assert.DoesNotContain(Password, created.GetRawText() + one + list.GetRawText());
-        Assert.DoesNotContain(await DatabaseKeyAsync(tenant, "Ops hook"), one);
+        Assert.DoesNotContain(Password, created.GetRawText() + one + list.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await DatabaseKeyAsync(tenant, "Ops hook"), one, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
         var tenant = await portal.NewTenantAsync();
         using var program = tenant.V2();
 
-        var response = await program.PostAsync("/v2/integrations", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await program.PostJsonTextAsync("/v2/integrations", json, Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);

@@ -40,7 +40,7 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
             done.GetProperty("provider").GetString(), done.GetProperty("routing_rule_id").GetString(), done.GetProperty("fallback_used").GetBoolean(), done.GetProperty("attempts").GetInt32()));
         var created = portal.Providers.PaymentIntents.Single(f => f.GetValueOrDefault("description") == description);
         Assert.Equal(("2000", "usd"), (created["amount"], created["currency"]));
-        Assert.StartsWith("pi_", done.GetProperty("reference").GetString());
+        Assert.StartsWith("pi_", done.GetProperty("reference").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
 
         var done = await WaitForEndAsync(program, id);
         Assert.Equal(("failed", "delivery_failed", 1), (done.GetProperty("status").GetString(), done.GetProperty("error_code").GetString(), done.GetProperty("attempts").GetInt32()));
-        Assert.Contains("Amount must be no more than $999,999.99", done.GetProperty("error").GetString());
+        Assert.Contains("Amount must be no more than $999,999.99", done.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, done.GetProperty("reference").ValueKind);
     }
 
@@ -147,7 +147,7 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
         var tenant = await portal.NewTenantAsync();
         using var program = tenant.V1();
 
-        var response = await program.PostAsync("/api/v1/operations", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await program.PostJsonTextAsync("/api/v1/operations", json, Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);

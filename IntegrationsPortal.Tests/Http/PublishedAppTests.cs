@@ -85,7 +85,9 @@ public sealed class PublishedApp : IAsyncLifetime
         _process.BeginErrorReadLine();
         // Its own words, not polling: Kestrel logs each address once it listens there.
         ListeningOn = await listening.Task.WaitAsync(timeout.Token);
-        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Address) };
+#pragma warning disable CA2000 // The client disposes its handler.
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = new Uri(Address) };
+#pragma warning restore CA2000
     }
 
     public ValueTask DisposeAsync()

@@ -85,7 +85,7 @@ public sealed class RoutingRulesV1Tests(ProgramApiFixture portal) : IClassFixtur
             (rule.GetProperty("capability").GetString(), rule.GetProperty("integration_id").GetString(), rule.GetProperty("priority").GetInt32(),
              rule.GetProperty("is_default").GetBoolean(), rule.GetProperty("fallback_integration_id").GetString(), rule.GetProperty("enabled").GetBoolean()));
         // Plivo is still being verified: the rule says it cannot route there now.
-        Assert.Contains("'Plivo' is pending_verify", rule.GetProperty("warning").GetString());
+        Assert.Contains("'Plivo' is pending_verify", rule.GetProperty("warning").GetString(), StringComparison.Ordinal);
 
         var patched = await PatchRuleAsync(program, id, new { integration_id = twilio, fallback_integration_id = (string?)null });
         Assert.Equal((twilio, JsonValueKind.Null, 10, true), (patched.GetProperty("integration_id").GetString(), patched.GetProperty("fallback_integration_id").ValueKind,
@@ -115,8 +115,8 @@ public sealed class RoutingRulesV1Tests(ProgramApiFixture portal) : IClassFixtur
         using var program = tenant.V1();
         var stripe = await CreateAsync(program, Stripe(portal.Providers.BaseUri));
 
-        var response = await program.PostAsync("/api/v1/routing-rules",
-            new StringContent(json.Replace("{stripe}", stripe, StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json"), Ct);
+        var response = await program.PostJsonTextAsync("/api/v1/routing-rules",
+            json.Replace("{stripe}", stripe, StringComparison.Ordinal), Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var error = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);

@@ -60,7 +60,8 @@ public sealed class BehindProxyTests : IAsyncLifetime
     [Fact]
     public async Task PlainHttp_FromTheProxy_IsRedirectedToHttps_WithoutAServerHeader()
     {
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _root };
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { BaseAddress = _root };
 
         var response = await client.GetAsync("/account/login", TestContext.Current.CancellationToken);
 
@@ -72,7 +73,8 @@ public sealed class BehindProxyTests : IAsyncLifetime
     [Fact]
     public async Task HttpsAtTheProxy_GetsSecureCookies_AndNoRedirect()
     {
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _root };
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+        using var client = new HttpClient(handler) { BaseAddress = _root };
         client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
         client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.7");
 

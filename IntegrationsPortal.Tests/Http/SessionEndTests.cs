@@ -19,10 +19,10 @@ public sealed class SessionEndTests(SetUpPortalFixture portal)
         // The sign-in page renders its form statically; the token it carries is bound to the signed-in user.
         var page = await browser.GetStringAsync("/account/login", TestContext.Current.CancellationToken);
 
-        var signOut = await browser.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>
+        var signOut = await browser.PostFormAsync("/account/logout", new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = AntiforgeryToken(page),
-        }), TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);

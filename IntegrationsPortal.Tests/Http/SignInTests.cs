@@ -52,7 +52,7 @@ public sealed class SignInTests(SetUpPortalFixture portal)
     {
         using var client = await portal.App.SignedInClientAsync(SetUpPortalFixture.ViewerEmail);
 
-        var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), TestContext.Current.CancellationToken);
+        var response = await client.PostFormAsync("/account/logout", [], TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
@@ -65,8 +65,8 @@ public sealed class SignInTests(SetUpPortalFixture portal)
         // The sign-in page renders its form statically (the layout's sign-out form lives in a menu drawn only when opened).
         var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/account/login");
 
-        var response = await client.PostAsync("/account/logout",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), TestContext.Current.CancellationToken);
+        var response = await client.PostFormAsync("/account/logout",
+            new Dictionary<string, string> { ["__RequestVerificationToken"] = token }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);

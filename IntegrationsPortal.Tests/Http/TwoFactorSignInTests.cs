@@ -52,13 +52,13 @@ public sealed partial class TwoFactorSignInTests(SetUpPortalFixture portal)
 
     /// <summary>Posts the second step with the antiforgery token of the form the first step answered with.</summary>
     private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string codeForm, string code, bool rememberMe = false) =>
-        client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        client.PostFormAsync("/account/login", new Dictionary<string, string>
         {
             ["_handler"] = "login-two-factor",
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(codeForm).Groups[1].Value),
             ["TwoFactor.Code"] = code,
             ["TwoFactor.RememberMe"] = rememberMe ? "true" : "false",
-        }));
+        }, TestContext.Current.CancellationToken);
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

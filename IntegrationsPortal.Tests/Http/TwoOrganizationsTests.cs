@@ -396,18 +396,18 @@ public sealed class TwoOrganizationsTests(SetUpPortalFixture portal)
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, Dictionary<string, string> fields)
     {
         fields["__RequestVerificationToken"] = await PortalAppFactory.AntiforgeryTokenAsync(client, path);
-        return await client.PostAsync(path, new FormUrlEncodedContent(fields), Ct);
+        return await client.PostFormAsync(path, fields, Ct);
     }
 
     /// <summary>The user menu's form post; the token comes from the statically rendered sign-in page, bound to this user.</summary>
     private static async Task<HttpResponseMessage> SwitchAsync(HttpClient client, Guid organizationId)
     {
         var token = await PortalAppFactory.AntiforgeryTokenAsync(client, "/account/login");
-        return await client.PostAsync("/account/switch-organization", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostFormAsync("/account/switch-organization", new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
             ["organizationId"] = organizationId.ToString(),
-        }), Ct);
+        }, Ct);
     }
 
     private static async Task<string?> OrganizationOfAsync(HttpClient client) =>

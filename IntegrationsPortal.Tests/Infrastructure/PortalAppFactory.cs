@@ -75,13 +75,13 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
     public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string query = "")
     {
         var token = await AntiforgeryTokenAsync(client, "/account/login");
-        return await client.PostAsync("/account/login" + query, new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostFormAsync("/account/login" + query, new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = token,
             ["Input.Email"] = email,
             ["Input.Password"] = password,
-        }));
+        }, TestContext.Current.CancellationToken);
     }
 
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string path)

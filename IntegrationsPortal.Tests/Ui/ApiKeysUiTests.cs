@@ -25,7 +25,7 @@ public sealed class ApiKeysUiTests(ChromiumFixture chromium, SetUpPortalUiFixtur
         await ByTestId("api-key-name").FillAsync("Browser-made key");
         await ByTestId("api-key-create").ClickAsync();
         var key = (await ByTestId("api-key-value").TextContentAsync())!;
-        Assert.StartsWith("ipk_", key);
+        Assert.StartsWith("ipk_", key, StringComparison.Ordinal);
         await ByTestId("api-key-copy").ClickAsync();
         await Expect(Page.GetByText("Copied to the clipboard.")).ToBeVisibleAsync();
         Assert.Equal(key, await Page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));

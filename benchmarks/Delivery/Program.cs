@@ -75,7 +75,8 @@ var warmUp = payloads.Take(Math.Min(int.Parse(Environment.GetEnvironmentVariable
 await EnqueueAsync(warmUp);
 var dispatcher = app.Services.GetRequiredService<DeliveryDispatcher>();
 await DispatchAllAsync();
-using var plain = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency });
+using var plainHandler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency };
+using var plain = new HttpClient(plainHandler);
 await PostAllAsync(warmUp);
 
 var enqueue = Stopwatch.StartNew();

@@ -36,7 +36,8 @@ internal static class UplinksBenchmark
             await using var app = await StartPortalAsync(directory);
             var (integrationId, token) = await SetUpAsync(app.Services);
             var root = new Uri(app.Urls.First());
-            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Senders, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = root };
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Senders, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+            using var client = new HttpClient(handler) { BaseAddress = root };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var endpoint = UplinksExtensions.EndpointPath(integrationId);
             var ceilingPath = $"/ceiling/{integrationId}";

@@ -96,7 +96,8 @@ public sealed class LiveRefreshTests : IDisposable
             }
 
             _reloads++;
-        }, _logger).Follow<Guid>(h => _events.Changed += h, h => _events.Changed -= h);
+        }, _logger);
+        _live.Follow<Guid>(h => _events.Changed += h, h => _events.Changed -= h);
 
         _events.Publish(_mine);
         var logged = await _logger.NextAsync();
@@ -142,9 +143,11 @@ public sealed class LiveRefreshTests : IDisposable
         _rendered.Dispose();
     }
 
-    private void Follow(TimeSpan? throttle) =>
-        _live = new LiveRefresh(DispatchAsync, Render, ReloadAsync, _logger, throttle, _clock)
-            .Follow<Guid>(h => _events.Changed += h, h => _events.Changed -= h, id => id == _mine);
+    private void Follow(TimeSpan? throttle)
+    {
+        _live = new LiveRefresh(DispatchAsync, Render, ReloadAsync, _logger, throttle, _clock);
+        _live.Follow<Guid>(h => _events.Changed += h, h => _events.Changed -= h, id => id == _mine);
+    }
 
     private Task DispatchAsync(Func<Task> work)
     {
@@ -193,8 +196,8 @@ public sealed class LiveRefreshTests : IDisposable
 
         protected override async Task OnInitializedAsync()
         {
-            _live = new LiveRefresh(InvokeAsync, StateHasChanged, LoadAsync, Logger)
-                .Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h);
+            _live = new LiveRefresh(InvokeAsync, StateHasChanged, LoadAsync, Logger);
+            _live.Follow<Guid>(h => Events.Changed += h, h => Events.Changed -= h);
             await LoadAsync();
         }
 

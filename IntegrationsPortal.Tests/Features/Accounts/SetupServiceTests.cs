@@ -74,7 +74,10 @@ public sealed class SetupServiceTests : IAsyncLifetime
         Assert.False(await setup.IsSetupCompleteAsync(TestContext.Current.CancellationToken));
     }
 
-    private async Task<PortalDbContext> OpenDatabaseAsync() =>
-        await _portal.Services.CreateScope().ServiceProvider
-            .GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+    private async Task<PortalDbContext> OpenDatabaseAsync()
+    {
+        // The context outlives the scope that made its factory; it holds nothing of the scope's.
+        await using var scope = _portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+    }
 }

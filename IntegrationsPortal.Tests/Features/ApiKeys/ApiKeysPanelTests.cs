@@ -34,7 +34,7 @@ public sealed class ApiKeysPanelTests : ComponentTest
         panel.Find("[data-testid=api-key-form] form").Submit();
 
         var key = panel.WaitForElement("[data-testid=api-key-value]").TextContent;
-        Assert.StartsWith("ipk_", key);
+        Assert.StartsWith("ipk_", key, StringComparison.Ordinal);
         Assert.NotNull(panel.Find("[data-testid=api-key-copy]"));
         panel.WaitForAssertion(() => Assert.Contains("Billing sync", panel.Find("[data-testid=api-keys-grid]").TextContent, StringComparison.Ordinal));
         var grid = panel.Find("[data-testid=api-keys-grid]").TextContent;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bunit;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Components;
@@ -25,7 +26,7 @@ public sealed class DeliveryHistoryGridTests : OperatorComponentTest
         var dialogs = Render<MudDialogProvider>();
         var grid = Render<DeliveryHistoryGrid>(p => p.Add(x => x.IntegrationId, integration));
 
-        grid.WaitForAssertion(() => Assert.Equal(next.ToString("yyyy-MM-dd HH:mm:ss"), grid.Find("[data-testid=history-next-attempt]").TextContent));
+        grid.WaitForAssertion(() => Assert.Equal(next.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), grid.Find("[data-testid=history-next-attempt]").TextContent));
         Assert.EndsWith(" ms", grid.Find("[data-testid=history-duration]").TextContent, StringComparison.Ordinal);
         Assert.NotNull(grid.Find("[data-testid=history-retry-now]"));
 
@@ -56,7 +57,7 @@ public sealed class DeliveryHistoryGridTests : OperatorComponentTest
         await World.DispatchAsync();
         var firstRetry = (await World.DetailAsync(message)).Message.NextAttemptAt!.Value;
         var grid = Render<DeliveryHistoryGrid>(p => p.Add(x => x.IntegrationId, integration));
-        grid.WaitForAssertion(() => Assert.Equal(firstRetry.ToString("yyyy-MM-dd HH:mm:ss"), grid.Find("[data-testid=history-next-attempt]").TextContent));
+        grid.WaitForAssertion(() => Assert.Equal(firstRetry.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), grid.Find("[data-testid=history-next-attempt]").TextContent));
         var resend = ButtonOf(grid, "history-resend");
 
         // The retry fails again: the dispatcher publishes the change, and the grid reloads after its throttle.
@@ -66,7 +67,7 @@ public sealed class DeliveryHistoryGridTests : OperatorComponentTest
         Assert.NotEqual(firstRetry, secondRetry);
         World.Clock.Advance(TimeSpan.FromSeconds(1));
 
-        grid.WaitForAssertion(() => Assert.Equal(secondRetry.ToString("yyyy-MM-dd HH:mm:ss"), grid.Find("[data-testid=history-next-attempt]").TextContent));
+        grid.WaitForAssertion(() => Assert.Equal(secondRetry.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), grid.Find("[data-testid=history-next-attempt]").TextContent));
         Assert.Same(resend, ButtonOf(grid, "history-resend"));
     }
 

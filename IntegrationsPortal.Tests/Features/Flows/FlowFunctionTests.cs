@@ -51,8 +51,8 @@ public sealed class FlowFunctionTests : IDisposable
     [Fact]
     public async Task ReturningNothingOrAString_IsAnErrorThatSaysWhatToReturn()
     {
-        Assert.Contains("or null to drop", (await RunAsync("function transform(m) { }")).Error);
-        Assert.Contains("must return objects", (await RunAsync("function transform(m) { return 'x'; }")).Error);
+        Assert.Contains("or null to drop", (await RunAsync("function transform(m) { }")).Error, StringComparison.Ordinal);
+        Assert.Contains("must return objects", (await RunAsync("function transform(m) { return 'x'; }")).Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class FlowFunctionTests : IDisposable
             return p;
         });
 
-        Assert.Contains("Define function transform", problem?.Error);
+        Assert.Contains("Define function transform", problem?.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class FlowFunctionTests : IDisposable
         var (array, arrayTook) = await TimedAsync("function transform(m) { return { a: new Array(100000000) }; }");
 
         Assert.Matches("memory|Invalid string length", strings.Error!);
-        Assert.Contains("memory", array.Error);
+        Assert.Contains("memory", array.Error, StringComparison.Ordinal);
         Assert.True(stringsTook + arrayTook < TimeSpan.FromSeconds(3), $"stopped after {stringsTook} and {arrayTook}");
         await SandboxStillWorksAsync();
     }
@@ -108,7 +108,7 @@ public sealed class FlowFunctionTests : IDisposable
     {
         var (result, elapsed) = await TimedAsync("function down(n) { return down(n + 1); }\nfunction transform(m) { return down(0); }");
 
-        Assert.Contains("called itself too deeply", result.Error);
+        Assert.Contains("called itself too deeply", result.Error, StringComparison.Ordinal);
         Assert.True(elapsed < TimeSpan.FromSeconds(2), $"stopped after {elapsed}");
         await SandboxStillWorksAsync();
     }
@@ -133,7 +133,7 @@ public sealed class FlowFunctionTests : IDisposable
         var result = await RunAsync($"function transform(m) {{ {body} }}");
 
         Assert.True(result.Failed);
-        Assert.Contains("is not defined", result.Error);
+        Assert.Contains("is not defined", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class FlowModelTests
     {
         var refusal = Assert.Throws<PortalException>(() => FlowLifecycle.Next(from, happening));
         Assert.Equal(PortalErrorKind.Conflict, refusal.Kind);
-        Assert.Contains(words, refusal.Message);
+        Assert.Contains(words, refusal.Message, StringComparison.Ordinal);
         Assert.False(FlowLifecycle.Allows(from, happening));
     }
 
@@ -107,11 +107,11 @@ public sealed class FlowModelTests
     [Fact]
     public void DestinationParameters_AreCheckedByTheirKind()
     {
-        Assert.Contains("wildcards", DestinationKinds.For("mqtt").Validate(Map("topic", "a/#"))["topic"]);
-        Assert.Contains("Start the path suffix with /", DestinationKinds.For("http").Validate(Map("path_suffix", "meters"))["path_suffix"]);
-        Assert.Contains("credentials", DestinationKinds.For("webhook").Validate(Map("headers", "Authorization: Bearer x"))["headers"]);
-        Assert.Contains("one line", DestinationKinds.For("email").Validate(Map("subject", "a\nb"))["subject"]);
-        Assert.Contains("does not take 'topic'", DestinationKinds.For("sms").Validate(Map("topic", "x"))["topic"]);
+        Assert.Contains("wildcards", DestinationKinds.For("mqtt").Validate(Map("topic", "a/#"))["topic"], StringComparison.Ordinal);
+        Assert.Contains("Start the path suffix with /", DestinationKinds.For("http").Validate(Map("path_suffix", "meters"))["path_suffix"], StringComparison.Ordinal);
+        Assert.Contains("credentials", DestinationKinds.For("webhook").Validate(Map("headers", "Authorization: Bearer x"))["headers"], StringComparison.Ordinal);
+        Assert.Contains("one line", DestinationKinds.For("email").Validate(Map("subject", "a\nb"))["subject"], StringComparison.Ordinal);
+        Assert.Contains("does not take 'topic'", DestinationKinds.For("sms").Validate(Map("topic", "x"))["topic"], StringComparison.Ordinal);
         Assert.Empty(DestinationKinds.For("http").Validate(Map("headers", "X-Site: {{placeName}}\nX-Flow: meters")));
     }
 

@@ -108,7 +108,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         var run = Assert.Single((await _bed.HistoryAsync(flow)).Items);
         var held = Assert.Single((await _bed.FlowsAsync(f => f.GetRunAsync(run.Id))).Steps, s => s.NodeId == "destination-2");
         Assert.Null(held.OutboxMessageId);
-        Assert.Contains("pending_verify", held.Note);
+        Assert.Contains("pending_verify", held.Note, StringComparison.Ordinal);
     }
 
     [Fact]

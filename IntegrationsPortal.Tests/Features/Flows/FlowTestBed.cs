@@ -36,7 +36,9 @@ public sealed class FlowTestBed : IAsyncDisposable
 
     public static async Task<FlowTestBed> StartAsync()
     {
+#pragma warning disable CA2000 // The bed owns the harness and disposes it with itself.
         var bed = new FlowTestBed(await DeliveryHarness.StartAsync());
+#pragma warning restore CA2000
         await using var scope = bed.Services.AsAdmin(bed.Harness.Tenant);
         var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
         bed.Site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });

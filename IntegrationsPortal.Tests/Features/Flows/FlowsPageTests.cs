@@ -91,7 +91,7 @@ public sealed class FlowsPageTests : WorldComponentTest<FlowTestBed>
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=flows-table]")), Patience);
-        Assert.Contains("No flows yet", page.Markup);
+        Assert.Contains("No flows yet", page.Markup, StringComparison.Ordinal);
         Assert.Empty(await World.FlowsAsync(f => f.ListAsync()));
     }
 

@@ -33,8 +33,8 @@ public sealed class ShutdownLogTests : IAsyncLifetime
                 work => work(),
                 () => Interlocked.Increment(ref refreshed),
                 async () => await scheduler.NextPullAsync(integration, CancellationToken.None),
-                _portal.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IngestionPanel"))
-            .Follow<Guid>(h => events.RunChanged += h, h => events.RunChanged -= h);
+                _portal.Services.GetRequiredService<ILoggerFactory>().CreateLogger("IngestionPanel"));
+        live.Follow<Guid>(h => events.RunChanged += h, h => events.RunChanged -= h);
         var quartz = await _portal.SchedulerAsync();
         await quartz.Start(TestContext.Current.CancellationToken);
 

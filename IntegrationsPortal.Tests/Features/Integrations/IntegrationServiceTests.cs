@@ -527,7 +527,7 @@ public class IntegrationServiceTests : PortalServicesTest
 
         await places.DeleteDeviceAsync(meter);
         await places.DeletePlaceAsync(site);
-        Assert.Contains(await AuditAsync(), a => a.Action == "integration.deleted" && a.Details!.Contains("released its 1 resource mapping"));
+        Assert.Contains(await AuditAsync(), a => a.Action == "integration.deleted" && a.Details!.Contains("released its 1 resource mapping", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -167,7 +168,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("/bin/kill", [$"-{signal}", _process!.Id.ToString()]);
+        using var kill = Process.Start("/bin/kill", [$"-{signal}", _process!.Id.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
     }
 

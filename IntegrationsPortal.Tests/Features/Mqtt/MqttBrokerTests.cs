@@ -122,8 +122,8 @@ public class MqttBrokerTests(MosquittoFixture mosquitto) : IClassFixture<Mosquit
         // Mosquitto 2 answers a wrong password with "not authorized" (5), not "bad username or password" (4).
         Assert.Equal(0x87, error.ReasonCode);
         Assert.False(error.IsTransient);
-        Assert.Contains("refused the connection: not authorized", error.Message);
-        Assert.DoesNotContain(wrong, error.ToString());
+        Assert.Contains("refused the connection: not authorized", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,8 +151,8 @@ public class MqttBrokerTests(MosquittoFixture mosquitto) : IClassFixture<Mosquit
     {
         var error = await Assert.ThrowsAsync<MqttBrokerException>(() => MqttTest.ConnectAsync(mosquitto.Settings(mosquitto.Broker.TlsPort) with { Tls = new MqttTlsSettings() }));
 
-        Assert.Contains("its certificate is not signed by a trusted CA", error.Message);
-        Assert.Contains("RemoteCertificateChainErrors", error.Message);
+        Assert.Contains("its certificate is not signed by a trusted CA", error.Message, StringComparison.Ordinal);
+        Assert.Contains("RemoteCertificateChainErrors", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class MqttBrokerTests(MosquittoFixture mosquitto) : IClassFixture<Mosquit
 
         var error = await Assert.ThrowsAsync<MqttBrokerException>(() => MqttTest.ConnectAsync(mosquitto.Settings(mosquitto.Broker.TlsPort) with { Tls = new MqttTlsSettings { CaCertificate = otherCa } }));
 
-        Assert.Contains("not signed by the CA certificate given", error.Message);
+        Assert.Contains("not signed by the CA certificate given", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class MqttBrokerTests(MosquittoFixture mosquitto) : IClassFixture<Mosquit
             Tls = new MqttTlsSettings { CaCertificate = mosquitto.Ca, TargetHost = "broker.example.com" },
         }));
 
-        Assert.Contains("RemoteCertificateNameMismatch", error.Message);
+        Assert.Contains("RemoteCertificateNameMismatch", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
         // The broker forwards what is left of the expiry: at most what was sent, and not yet run out.
         Assert.InRange(message.MessageExpiryInterval, 290u, 300u);
         Assert.Equal(qos == MqttQualityOfServiceLevel.AtMostOnce ? null : (byte?)0x00, result.ReasonCode);
-        Assert.Contains(qos == MqttQualityOfServiceLevel.AtMostOnce ? "not acknowledged" : "success (reason code 0x00)", result.Acknowledgement);
+        Assert.Contains(qos == MqttQualityOfServiceLevel.AtMostOnce ? "not acknowledged" : "success (reason code 0x00)", result.Acknowledgement, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
 
         Assert.Equal(0x87, error.ReasonCode);
         Assert.False(error.IsTransient);
-        Assert.Contains($"refused the message to '{denied}': not authorized (reason code 0x87) in its {ack}", error.Message);
+        Assert.Contains($"refused the message to '{denied}': not authorized (reason code 0x87) in its {ack}", error.Message, StringComparison.Ordinal);
         Assert.Equal((byte?)0x00, next.ReasonCode);
         Assert.Equal("yes", (await subscriber.NextMessageAsync()).Text);
         Assert.True(publisher.IsConnected);
@@ -124,8 +124,8 @@ public class MqttBrokerV5Tests(MosquittoFixture mosquitto) : IClassFixture<Mosqu
 
         Assert.Equal(0x87, error.ReasonCode);
         Assert.False(error.IsTransient);
-        Assert.Contains("refused the connection: not authorized (reason code 0x87)", error.Message);
-        Assert.DoesNotContain(wrong, error.Message);
+        Assert.Contains("refused the connection: not authorized (reason code 0x87)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
         Assert.True(detail.Message.Status is DeliveryStatus.Failed or DeliveryStatus.Dead, $"Status {detail.Message.Status}");
         Assert.Equal("publish_refused", attempt.ErrorClass);
         Assert.Equal("not authorized (reason code 0x87)", attempt.ResponseBody);
-        Assert.Contains("refused the message to 'forbidden/site-7': not authorized (reason code 0x87) in its PUBACK", attempt.ErrorMessage);
+        Assert.Contains("refused the message to 'forbidden/site-7': not authorized (reason code 0x87) in its PUBACK", attempt.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,9 +27,9 @@ public class MqttScriptedBrokerTests
 
         Assert.Equal((byte)code, error.ReasonCode);
         Assert.Equal(transient, error.IsTransient);
-        Assert.Contains($"refused the connection: {words}", error.Message);
-        Assert.EndsWith("; the broker says: ask ops.", error.Message);
-        Assert.DoesNotContain(Password, error.ToString());
+        Assert.Contains($"refused the connection: {words}", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; the broker says: ask ops.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class MqttScriptedBrokerTests
             connection.PublishAsync("meters/m1", MqttTest.Utf8("1.5"), MqttQualityOfServiceLevel.AtLeastOnce, ct: TestContext.Current.CancellationToken));
 
         Assert.True(error.IsTransient);
-        Assert.Contains("refused the message to 'meters/m1': quota exceeded (reason code 0x97) in its PUBACK; the broker says: daily quota.", error.Message);
+        Assert.Contains("refused the message to 'meters/m1': quota exceeded (reason code 0x97) in its PUBACK; the broker says: daily quota.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,8 +112,8 @@ public class MqttScriptedBrokerTests
         var retained = await Assert.ThrowsAsync<MqttPublishRefusedException>(() => connection.PublishAsync("t", MqttTest.Utf8("x"), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct: TestContext.Current.CancellationToken));
 
         Assert.Equal(0x9B, qos2.ReasonCode);
-        Assert.Contains("accepts at most QoS 1", qos2.Message);
+        Assert.Contains("accepts at most QoS 1", qos2.Message, StringComparison.Ordinal);
         Assert.Equal(0x9A, retained.ReasonCode);
-        Assert.Contains("does not keep retained messages", retained.Message);
+        Assert.Contains("does not keep retained messages", retained.Message, StringComparison.Ordinal);
     }
 }

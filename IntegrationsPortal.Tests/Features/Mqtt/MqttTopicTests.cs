@@ -13,7 +13,7 @@ public class MqttTopicTests
     {
         var error = Assert.Throws<ArgumentException>(() => MqttTopic.ValidateTopicName(topic));
 
-        Assert.Contains(reason, error.Message);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
         Assert.Equal("topic", error.ParamName);
     }
 
@@ -23,7 +23,7 @@ public class MqttTopicTests
         // Built here: test discovery would not carry an ill-formed string through InlineData intact.
         var error = Assert.Throws<ArgumentException>(() => MqttTopic.ValidateTopicName("bad" + (char)0xD800 + "topic"));
 
-        Assert.Contains("lone surrogate", error.Message);
+        Assert.Contains("lone surrogate", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class MqttTopicTests
         // 32,768 two-byte characters: short in chars, too long in UTF-8 bytes.
         var error = Assert.Throws<ArgumentException>(() => MqttTopic.ValidateTopicName(new string('é', 32_768)));
 
-        Assert.Contains("65536 UTF-8 bytes", error.Message);
+        Assert.Contains("65536 UTF-8 bytes", error.Message, StringComparison.Ordinal);
         MqttTopic.ValidateTopicName(new string('x', 65_535));
     }
 

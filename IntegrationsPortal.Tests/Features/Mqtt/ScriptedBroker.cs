@@ -55,7 +55,9 @@ public sealed class ScriptedBroker : IAsyncDisposable
     {
         using (client)
         {
+#pragma warning disable CA2000 // The adapter owns the channel and disposes it.
             var channel = new MqttTcpChannel(client.GetStream(), client.Client.LocalEndPoint!, client.Client.RemoteEndPoint!, null!);
+#pragma warning restore CA2000
             using var adapter = new MqttChannelAdapter(channel, new MqttPacketFormatterAdapter(new MqttBufferWriter(4096, 65535)), MqttNetNullLogger.Instance);
             try
             {

@@ -22,7 +22,9 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
 
     protected override async Task<ResourcesTestBed> StartAsync()
     {
+#pragma warning disable CA2000 // The base class disposes the bed this returns.
         var bed = new ResourcesTestBed();
+#pragma warning restore CA2000
         await bed.InitializeAsync();
         bed.Rules.Integrations[Utility] = new MappingRules(new ResourceFilter(false, ["meter"]), EachResourceOnce: true);
         _floor = await bed.PlaceAsync("Floor 1", await bed.PlaceAsync("HQ"));

@@ -82,7 +82,7 @@ public sealed class ProviderRouterTests : PortalServicesTest
             new RoutingRuleInput { Capability = Capabilities.SendSms, IntegrationId = stripe, FallbackIntegrationId = stripe, Priority = -1 }, Ct));
 
         Assert.Equal(["FallbackIntegrationId", "IntegrationId", "Priority"], error.FieldErrors.Keys.Order(StringComparer.Ordinal));
-        Assert.Contains("does not offer send_sms", error.FieldErrors["IntegrationId"][0]);
+        Assert.Contains("does not offer send_sms", error.FieldErrors["IntegrationId"][0], StringComparison.Ordinal);
         Assert.Empty(await rules.ListAsync(ct: Ct));
         // One default per capability: a new default takes the flag.
         var first = await rules.CreateAsync(new RoutingRuleInput { Capability = Capabilities.SendSms, IntegrationId = twilio, IsDefault = true }, Ct);

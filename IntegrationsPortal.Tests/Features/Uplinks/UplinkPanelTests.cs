@@ -106,7 +106,7 @@ public sealed class UplinkPanelTests : ComponentTest
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Rotate").Click();
 
         var rotated = panel.WaitForElement("[data-testid=uplink-token-value]").TextContent.Trim();
-        Assert.StartsWith("upl_", rotated);
+        Assert.StartsWith("upl_", rotated, StringComparison.Ordinal);
         Assert.NotEqual(first.Token, rotated);
         Assert.NotNull(panel.Find("[data-testid=uplink-token-grace]"));
         // The integration is still pending verification here (no scheduler runs), so "known token" is what is checked.

@@ -25,7 +25,8 @@ public static class Authenticator
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(otpAuthUri, QRCodeGenerator.ECCLevel.Q);
-        var png = new PngByteQRCode(data).GetGraphic(5);
+        using var code = new PngByteQRCode(data);
+        var png = code.GetGraphic(5);
         return "data:image/png;base64," + Convert.ToBase64String(png);
     }
 

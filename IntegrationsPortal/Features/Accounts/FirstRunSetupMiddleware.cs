@@ -18,9 +18,9 @@ public sealed class FirstRunSetupMiddleware(RequestDelegate next)
         }
 
         var complete = await setup.IsSetupCompleteAsync(context.RequestAborted);
-        if (!complete && !path.StartsWithSegments(SetupPath))
+        if (!complete && !path.StartsWithSegments(SetupPath, StringComparison.OrdinalIgnoreCase))
         {
-            if (path.StartsWithSegments("/api"))
+            if (path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 await context.Response.WriteAsJsonAsync(new { error = "The portal is not set up yet. Open it in a browser to create the first administrator." });
@@ -31,7 +31,7 @@ public sealed class FirstRunSetupMiddleware(RequestDelegate next)
             return;
         }
 
-        if (complete && path.StartsWithSegments(SetupPath))
+        if (complete && path.StartsWithSegments(SetupPath, StringComparison.OrdinalIgnoreCase))
         {
             context.Response.Redirect("/account/login");
             return;
@@ -41,7 +41,7 @@ public sealed class FirstRunSetupMiddleware(RequestDelegate next)
     }
 
     private static bool IsPlumbing(PathString path) =>
-        path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content")
-        || path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/css")
-        || path.StartsWithSegments("/favicon.svg") || path.StartsWithSegments("/health");
+        path.StartsWithSegments("/_framework", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/_content", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/css", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/favicon.svg", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
 }

@@ -21,7 +21,7 @@ public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
             && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
             && (SessionUser.For(context, userId)?.MustSetUpTwoFactor ?? await MustSetUpAsync(db, userId, context.RequestAborted)))
         {
-            if (context.Request.Path.StartsWithSegments("/api"))
+            if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await context.Response.WriteAsJsonAsync(new { error = "Your organization requires two-factor sign-in. Set it up in the portal first." });
@@ -39,7 +39,7 @@ public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
         db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => !u.TwoFactorEnabled && u.Organization!.RequireTwoFactor).FirstOrDefaultAsync(ct);
 
     private static bool IsAllowedMeanwhile(PathString path) =>
-        path.StartsWithSegments(SetUpPath) || path.StartsWithSegments("/account/logout")
-        || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content")
-        || path.StartsWithSegments("/css") || path.StartsWithSegments("/favicon.svg") || path.StartsWithSegments("/health");
+        path.StartsWithSegments(SetUpPath, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/account/logout", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/_framework", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/_content", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/css", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/favicon.svg", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
 }

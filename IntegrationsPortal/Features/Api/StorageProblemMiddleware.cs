@@ -29,5 +29,5 @@ public sealed class StorageProblemMiddleware(RequestDelegate next, ILogger<Stora
         }
     }
 
-    private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || ApiKeyDefaults.IsProgramPath(path);
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || ApiKeyDefaults.IsProgramPath(path);
 }

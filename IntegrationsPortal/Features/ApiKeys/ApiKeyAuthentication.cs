@@ -21,7 +21,7 @@ public static class ApiKeyDefaults
     public const string KeyIdClaim = "portal:api_key";
 
     public static bool IsProgramPath(PathString path) =>
-        path.StartsWithSegments(V2Prefix) || path.StartsWithSegments(V1Prefix);
+        path.StartsWithSegments(V2Prefix, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(V1Prefix, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -64,7 +64,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = Request.Path.StartsWithSegments(ApiKeyDefaults.V1Prefix)
+        Response.Headers.WWWAuthenticate = Request.Path.StartsWithSegments(ApiKeyDefaults.V1Prefix, StringComparison.OrdinalIgnoreCase)
             ? "Bearer"
             : $"ApiKey header=\"{ApiKeyDefaults.V2Header}\"";
         return Task.CompletedTask;
@@ -72,7 +72,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private static string? PresentedKey(HttpRequest request)
     {
-        if (request.Path.StartsWithSegments(ApiKeyDefaults.V2Prefix))
+        if (request.Path.StartsWithSegments(ApiKeyDefaults.V2Prefix, StringComparison.OrdinalIgnoreCase))
         {
             var value = request.Headers[ApiKeyDefaults.V2Header].ToString().Trim();
             return value.Length == 0 ? null : value;

@@ -4,7 +4,9 @@ namespace IntegrationsPortal.Features.Delivery;
 public class DeliveryRandom
 {
     /// <summary>A number in [0, 1).</summary>
+#pragma warning disable CA5394 // Jitter spreads retries over time; nothing depends on it being unpredictable.
     public virtual double NextDouble() => Random.Shared.NextDouble();
+#pragma warning restore CA5394
 }
 
 /// <summary>

@@ -41,7 +41,7 @@ public sealed record FunctionResult(IReadOnlyList<string> Messages, IReadOnlyLis
 /// <see cref="FunctionLimits"/>. A limit hit or an exception is a failed result, never an exception
 /// out of here. Not thread-safe: call it from one <see cref="FunctionSandbox"/> thread at a time.
 /// </summary>
-public sealed class FlowFunction
+public sealed class FlowFunction : IDisposable
 {
     private const int MaxLogLines = 100;
     private readonly Engine _engine;
@@ -75,6 +75,7 @@ public sealed class FlowFunction
             return null;
         }
 
+#pragma warning disable CA2000 // Disposed in the finally below unless a function takes it; the analyzer does not follow that.
         var engine = new Engine(options => options
             .Strict()
             .TimeoutInterval(Min(limits.Timeout, TimeSpan.FromSeconds(1)))
@@ -82,35 +83,50 @@ public sealed class FlowFunction
             .LimitMemory(limits.MaxMemoryBytes)
             .LimitRecursion(limits.MaxRecursionDepth)
             .MaxArraySize(limits.MaxArraySize));
+#pragma warning restore CA2000
+        // The engine is the function's from the moment one is made; every way out before that frees it.
         FlowFunction? function = null;
-        var console = new JsObject(engine);
-        console.FastSetProperty("log", new PropertyDescriptor(new ClrFunction(engine, "log", (_, args) =>
-        {
-            function?.Log(args);
-            return JsValue.Undefined;
-        }), writable: false, enumerable: true, configurable: false));
-        engine.SetValue("console", console);
         try
         {
-            // Top-level code runs once here, under the same limits as every call.
-            engine.Execute(code);
-        }
-        catch (Exception e) when (Describe(e) is { } failure)
-        {
-            problem = failure;
-            return null;
-        }
+            var console = new JsObject(engine);
+            console.FastSetProperty("log", new PropertyDescriptor(new ClrFunction(engine, "log", (_, args) =>
+            {
+                function?.Log(args);
+                return JsValue.Undefined;
+            }), writable: false, enumerable: true, configurable: false));
+            engine.SetValue("console", console);
+            try
+            {
+                // Top-level code runs once here, under the same limits as every call.
+                engine.Execute(code);
+            }
+            catch (Exception e) when (Describe(e) is { } failure)
+            {
+                problem = failure;
+                return null;
+            }
 
-        var transform = engine.GetValue("transform");
-        if (transform is not Jint.Native.Function.Function)
-        {
-            problem = Failure("Define function transform(message, context); it was not found.", null);
-            return null;
-        }
+            var transform = engine.GetValue("transform");
+            if (transform is not Jint.Native.Function.Function)
+            {
+                problem = Failure("Define function transform(message, context); it was not found.", null);
+                return null;
+            }
 
-        function = new FlowFunction(engine, transform);
-        return function;
+            function = new FlowFunction(engine, transform);
+            return function;
+        }
+        finally
+        {
+            if (function is null)
+            {
+                engine.Dispose();
+            }
+        }
     }
+
+    /// <summary>Frees the engine (its realm and the values the calls left on it).</summary>
+    public void Dispose() => _engine.Dispose();
 
     /// <summary>Runs transform on a message (JSON) with its context (JSON).</summary>
     public FunctionResult Invoke(string messageJson, string contextJson)

@@ -182,30 +182,42 @@ public sealed class FlowRunner(
     {
         var compiled = new Dictionary<(Guid, string), (FlowFunction? Function, FunctionResult? Problem)>();
         var results = new List<FlowExecutionResult>(runs.Count);
-        foreach (var (flow, run, sources, context) in runs)
+        try
         {
-            results.Add(FlowExecution.Run(flow.Graph, sources, run.Input, context, (node, message, ctx) =>
+            foreach (var (flow, run, sources, context) in runs)
             {
-                var key = (flow.VersionId, node.Id);
-                if (!compiled.TryGetValue(key, out var entry))
+                results.Add(FlowExecution.Run(flow.Graph, sources, run.Input, context, (node, message, ctx) =>
                 {
-                    compiled[key] = entry = (FlowFunction.TryCompile(node.Code ?? "", sandbox.Limits, out var problem), problem);
-                }
+                    var key = (flow.VersionId, node.Id);
+                    if (!compiled.TryGetValue(key, out var entry))
+                    {
+                        compiled[key] = entry = (FlowFunction.TryCompile(node.Code ?? "", sandbox.Limits, out var problem), problem);
+                    }
 
-                if (entry.Function is null)
-                {
-                    return entry.Problem!;
-                }
+                    if (entry.Function is null)
+                    {
+                        return entry.Problem!;
+                    }
 
-                var result = entry.Function.Invoke(message, ctx);
-                if (result.Failed)
-                {
-                    // A call stopped half-way may leave its globals odd; the next call starts from a fresh engine.
-                    compiled.Remove(key);
-                }
+                    var result = entry.Function.Invoke(message, ctx);
+                    if (result.Failed)
+                    {
+                        // A call stopped half-way may leave its globals odd; the next call starts from a fresh engine.
+                        compiled.Remove(key);
+                        entry.Function.Dispose();
+                    }
 
-                return result;
-            }));
+                    return result;
+                }));
+            }
+        }
+        finally
+        {
+            // Each engine holds its realm until disposed; a page's functions go when the page is done.
+            foreach (var (function, _) in compiled.Values)
+            {
+                function?.Dispose();
+            }
         }
 
         return results;

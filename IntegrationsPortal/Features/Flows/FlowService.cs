@@ -221,7 +221,10 @@ public sealed class FlowService(
         var message = ValidJson(sampleMessage, "sample", JsonValueKind.Object);
         var contextJson = context is null ? """{"flowName":"(test)","flowVersion":0}""" : ValidJson(context, "context", JsonValueKind.Object);
         return await sandbox.RunAsync(() =>
-            FlowFunction.TryCompile(code, sandbox.Limits, out var problem)?.Invoke(message, contextJson) ?? problem!);
+        {
+            using var function = FlowFunction.TryCompile(code, sandbox.Limits, out var problem);
+            return function?.Invoke(message, contextJson) ?? problem!;
+        });
     }
 
     /// <summary>

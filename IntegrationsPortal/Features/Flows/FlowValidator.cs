@@ -42,7 +42,7 @@ public sealed class FlowValidator(IDbContextFactory<PortalDbContext> dbFactory, 
                     var code = node.Code ?? "";
                     var compiled = await sandbox.RunAsync(() =>
                     {
-                        FlowFunction.TryCompile(code, sandbox.Limits, out var problem);
+                        using var function = FlowFunction.TryCompile(code, sandbox.Limits, out var problem);
                         return problem;
                     });
                     if (compiled is { } failure)

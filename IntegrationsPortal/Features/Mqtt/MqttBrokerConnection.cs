@@ -350,7 +350,9 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
                 IPEndPoint ip => (ip.Address.ToString(), ip.Port),
                 _ => throw new ArgumentException($"Unsupported endpoint {brokerEndPoint}.", nameof(brokerEndPoint)),
             };
+#pragma warning disable CA2000 // The stream owns the socket (ownsSocket) and MQTTnet owns the stream.
             var socket = await policy.ConnectAsync(host, port, cancellationToken);
+#pragma warning restore CA2000
             return new NetworkStream(socket, ownsSocket: true);
         }
     }

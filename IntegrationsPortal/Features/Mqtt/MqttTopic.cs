@@ -41,7 +41,7 @@ public static class MqttTopic
             throw new ArgumentException($"The {what} is {length} UTF-8 bytes long; MQTT allows at most {MaxUtf8Length}.", paramName);
         }
 
-        if (value.Contains('\0'))
+        if (value.Contains('\0', StringComparison.Ordinal))
         {
             throw new ArgumentException($"The {what} contains the character U+0000, which MQTT does not allow.", paramName);
         }

@@ -53,7 +53,9 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
                 {
                     // One connection and its prepared statements for the writer's life: set-up per batch cost more
                     // than the writes themselves when batches are small (benchmarks/README.md).
+#pragma warning disable CA2000 // Disposed in the finally below, or after a failed batch; the analyzer loses it across the loop.
                     writer ??= await Writer.OpenAsync(scopes, stoppingToken);
+#pragma warning restore CA2000
                     var fed = new List<FedUplink>();
                     var results = await writer.WriteAsync(batch, time.GetUtcNow().UtcTicks, fed, stoppingToken);
                     for (var i = 0; i < batch.Count; i++)
@@ -141,7 +143,9 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             // Uplinks of many devices touch many index pages per batch; SQLite's default 2 MB cache spilled
             // them to the WAL mid-transaction and read them back for the next batch.
             await ScalarAsync(connection, $"PRAGMA cache_size=-{WriterCacheKilobytes.ToString(CultureInfo.InvariantCulture)};", ct);
+#pragma warning disable CA2000 // The statements are the writer's, disposed with it.
             return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct), autoCheckpoint);
+#pragma warning restore CA2000
         }
 
         public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
@@ -290,8 +294,10 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
                 return command;
             }
 
+#pragma warning disable CA2000 // The commands are the statements', disposed with them.
             return new Statements(Command(InsertSql), Command(MappingSql), Command(UnmappedSql),
                 await ReadingUpsert.PrepareAsync(connection, null, ct));
+#pragma warning restore CA2000
         }
 
         public void Enlist(DbTransaction transaction)

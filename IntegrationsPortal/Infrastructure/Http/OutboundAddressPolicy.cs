@@ -127,7 +127,9 @@ public sealed class OutboundAddressPolicy
     /// <summary>For <see cref="SocketsHttpHandler.ConnectCallback"/>: dial only addresses the policy allows.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
+#pragma warning disable CA2000 // The stream owns the socket (ownsSocket) and the handler owns the stream.
         var socket = await ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct);
+#pragma warning restore CA2000
         return new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -150,7 +152,9 @@ public sealed class OutboundAddressPolicy
     /// </summary>
     public HttpClient CreateDigestClient(Uri uri, NetworkCredential credential, TimeSpan timeout)
     {
+#pragma warning disable CA2000 // The client disposes its handler (disposeHandler: true).
         var handler = CreateHandler();
+#pragma warning restore CA2000
         handler.Credentials = new CredentialCache { { new Uri(uri.GetLeftPart(UriPartial.Authority)), "Digest", credential } };
         handler.PreAuthenticate = false;
         return new HttpClient(handler, disposeHandler: true) { Timeout = timeout };

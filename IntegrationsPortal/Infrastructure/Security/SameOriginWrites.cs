@@ -26,7 +26,7 @@ public sealed class SameOriginWritesMiddleware(RequestDelegate next)
     }
 
     private static bool NeedsProof(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/api")
+        context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         && !HttpMethods.IsGet(context.Request.Method)
         && !HttpMethods.IsHead(context.Request.Method)
         && !HttpMethods.IsOptions(context.Request.Method)

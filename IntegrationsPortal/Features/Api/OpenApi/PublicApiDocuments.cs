@@ -54,7 +54,7 @@ public sealed record PublicApi(string DocumentName, string Prefix, string Title,
     public const string RoutePattern = "/openapi/{documentName}.json";
 
     public bool Holds(string? relativePath) =>
-        relativePath is not null && new PathString("/" + relativePath).StartsWithSegments(Prefix);
+        relativePath is not null && new PathString("/" + relativePath).StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase);
 }
 
 public static class PublicApiDocuments

@@ -17,16 +17,20 @@ public sealed class HttpSender(HttpDelivery http) : IDeliverySender
     public async Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct)
     {
         var options = HttpIntegrationOptions.From(message.Integration);
-        HttpContent content;
+        HttpContent converted;
         try
         {
-            content = Convert(message.Payload, options.ContentType);
+#pragma warning disable CA2000 // Disposed by the using below; the analyzer does not follow it out of the try.
+            converted = Convert(message.Payload, options.ContentType);
+#pragma warning restore CA2000
         }
         catch (Exception e) when (e is JsonException or XmlException or ArgumentException)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "payload", "The payload is not JSON, so it cannot be converted: " + e.Message);
         }
 
+        // Also the request's, which disposes it too; this one covers a request that cannot be made.
+        using var content = converted;
         using var request = new HttpRequestMessage(new HttpMethod(options.Method), MessageParameters.WithPathSuffix(options.Endpoint.Url, message)) { Content = content };
         AddCustomHeaders(request, options.Headers);
         AddCustomHeaders(request, MessageParameters.Get(message, MessageParameters.Headers));

@@ -59,8 +59,9 @@ public sealed class SmtpSession : SmtpClient
     /// <summary>Connects through the policy; throws <see cref="OutboundAddressRefusedException"/> before dialling a refused address.</summary>
     public async Task OpenAsync(OutboundAddressPolicy policy, CancellationToken ct)
     {
+#pragma warning disable CA2000 // MailKit owns the socket from here, and closes it when the session fails or ends.
         var socket = await policy.ConnectAsync(Settings.Host, Settings.Port, ct);
-        // MailKit owns the socket from here, and closes it when the session fails or ends.
+#pragma warning restore CA2000
         await ConnectAsync(socket, Settings.Host, Settings.Port, Settings.StartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Integrations;
@@ -46,7 +47,7 @@ public partial class IngestionPanel : IDisposable
     // Only an active integration pulls; a trigger left behind for a moment after an error is not a promise.
     private string NextPullText => Detail.Status != IntegrationStatus.Active
         ? $"none while the integration is {IntegrationLifecycle.Label(Detail.Status)}"
-        : nextPull?.ToString("yyyy-MM-dd HH:mm 'UTC'") ?? "being scheduled";
+        : nextPull?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "being scheduled";
 
     private IngestionRunView? LastPull => runs.FirstOrDefault(r => r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed);
 
