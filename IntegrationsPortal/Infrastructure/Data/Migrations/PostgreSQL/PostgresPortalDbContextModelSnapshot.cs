@@ -972,6 +972,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("DestinationParameters")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Error")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
@@ -986,6 +990,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 
                     b.Property<bool>("FallbackUsed")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("FlowKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("Hop")
                         .HasColumnType("integer");

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261202160126_PostgreSQL_Initial")]
+    [Migration("20261202174626_PostgreSQL_Initial")]
     partial class PostgreSQL_Initial
     {
         /// <inheritdoc />
@@ -975,6 +975,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("DestinationParameters")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Error")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
@@ -989,6 +993,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 
                     b.Property<bool>("FallbackUsed")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("FlowKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("Hop")
                         .HasColumnType("integer");
