@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,8 @@ namespace IntegrationsPortal.Tests.Ui;
 /// <summary>
 /// The flow editor's canvas in Chromium: an operator drags a device, a function and two webhooks from the
 /// palette, connects them port to port, tests the function and deploys; an uplink from the device then
-/// reaches both loopback receivers through the function, and the flow history links both deliveries.
+/// reaches both loopback receivers through the function, and the flow history links both deliveries. The same
+/// walk to a capability: the routing rule picks the integration whose receiver gets the uplink.
 /// </summary>
 [Collection(SetUpPortalUiCollection.Name)]
 public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFixture portal) : BrowserTest(chromium)
@@ -104,6 +107,82 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
             await Expect(ByTestId("delivery-dialog")).ToContainTextAsync("\"celsius\":21.5");
             await Page.Keyboard.PressAsync("Escape");
             await Expect(ByTestId("delivery-dialog")).ToHaveCountAsync(0, Slow);
+        }
+    }
+
+    [Fact]
+    public async Task Canvas_ToACapability_TheIntegrationTheRulePicksGetsTheUplink_AndTheHistoryShowsTheRoute()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var device = $"Routed meter {unique}";
+        var eui = $"70B3D57F{unique.ToUpperInvariant()}";
+        await using var chosenReceiver = await LoopbackReceiver.StartAsync();
+        await using var fallbackReceiver = await LoopbackReceiver.StartAsync();
+        var (flow, uplinks, token) = await ArrangeAsync(unique, device, eui);
+        var (chosen, fallback) = ($"Routed primary {unique}", $"Routed fallback {unique}");
+        var ids = new List<Guid>();
+        foreach (var (receiver, name) in new[] { (chosenReceiver, chosen), (fallbackReceiver, fallback) })
+        {
+            var id = await portal.CreateAsync("webhook", name, new() { ["url"] = new Uri(receiver.Url, "in").ToString(), ["auth"] = "NONE" });
+            Assert.Equal(IntegrationStatus.Active, (await portal.App.Services.WaitUntilVerifiedAsync(portal.Acme, id)).Status);
+            ids.Add(id);
+        }
+
+        // The shared organization may hold other notify rules: this one is above them, and goes at the end.
+        string rule;
+        await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
+        {
+            rule = await scope.ServiceProvider.GetRequiredService<RoutingRuleService>().CreateAsync(new RoutingRuleInput
+            {
+                Capability = Capabilities.Notify, IntegrationId = ids[0], FallbackIntegrationId = ids[1], Priority = RoutingRuleService.MaxPriority,
+            });
+        }
+
+        try
+        {
+            await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
+            await GotoInteractiveAsync($"/flows/{flow}/edit");
+            var canvas = await ByTestId("flow-canvas").BoundingBoxAsync() ?? throw new InvalidOperationException("The canvas is not shown.");
+            var right = Math.Min(canvas.Width / 2, 260);
+            await Expect(ByTestId($"palette-capability-{Capabilities.Notify}")).ToContainTextAsync(chosen, new() { Timeout = 30_000 });
+            await DropAsync($"palette-source-{device}", 20, 40, "source-1");
+            await DropAsync("palette-function", right, 40, "function-1");
+            await DropAsync($"palette-capability-{Capabilities.Notify}", 20, 240, "destination-1");
+            await ConnectAsync("source-1", "function-1");
+            await ConnectAsync("function-1", "destination-1");
+            await ByTestId("canvas-node-function-1").ClickAsync();
+            await ByTestId("function-code").FillAsync(Code);
+
+            await ByTestId("deploy").ClickAsync();
+            await Expect(ByTestId("deployed-version")).ToHaveTextAsync("Running version 1", new() { Timeout = 30_000 });
+
+            using (var network = new HttpClient { BaseAddress = RootUri })
+            using (var push = new HttpRequestMessage(HttpMethod.Post, UplinksExtensions.EndpointPath(uplinks)) { Content = new StringContent(UplinkSamples.ThingsStack(eui, 7), System.Text.Encoding.UTF8, "application/json") })
+            {
+                push.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await network.SendAsync(push, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var received = await ReceivedAsync(chosenReceiver);
+            Assert.Contains($"\"device\":\"{device}\"", received.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain(fallbackReceiver.Requests, r => r.Method == "POST");
+
+            await GotoInteractiveAsync($"/flows/{flow}/history");
+            await Expect(ByTestId("run-open")).ToHaveCountAsync(1, Slow);
+            await ByTestId("run-open").ClickAsync();
+            var step = Page.Locator("[data-testid^='run-step-destination-1-']");
+            await Expect(step.GetByTestId("step-note")).ToHaveTextAsync($"Routed notify to '{chosen}'.", new() { Timeout = 30_000 });
+            var delivery = step.GetByTestId("step-delivery");
+            await Expect(delivery).ToBeEnabledAsync(new() { Timeout = 30_000 });
+            await OpenDialogAsync(delivery);
+            await Expect(ByTestId("delivery-dialog")).ToContainTextAsync(chosen, new() { Timeout = 30_000 });
+            await Expect(ByTestId("delivery-dialog")).ToContainTextAsync("\"celsius\":21.5");
+        }
+        finally
+        {
+            await using var scope = portal.App.Services.AsAdmin(portal.Acme);
+            await scope.ServiceProvider.GetRequiredService<RoutingRuleService>().DeleteAsync(rule);
         }
     }
 

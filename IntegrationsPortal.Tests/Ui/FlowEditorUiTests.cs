@@ -54,8 +54,9 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
 
         await ByTestId("node-function-1").ClickAsync();
         await ByTestId("test-function").ClickAsync();
-        await Expect(ByTestId("test-output")).ToHaveTextAsync("""{"meter":"Main meter","wh":1500}""");
-        await Expect(ByTestId("test-logs")).ToHaveTextAsync("seen Main meter");
+        // The sandbox's first run on a loaded shared machine can take longer than Playwright's default 5 s.
+        await Expect(ByTestId("test-output")).ToHaveTextAsync("""{"meter":"Main meter","wh":1500}""", new() { Timeout = 30_000 });
+        await Expect(ByTestId("test-logs")).ToHaveTextAsync("seen Main meter", new() { Timeout = 30_000 });
         await ExpectNoSeriousAccessibilityViolationsAsync("/flows/{id}/edit with a function selected", within: "main");
 
         await ByTestId("deploy").ClickAsync();

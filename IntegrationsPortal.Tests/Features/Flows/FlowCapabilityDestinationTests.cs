@@ -2,7 +2,6 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Integrations;
-using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -78,6 +77,37 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Notify_WhoseIntegrationFailsForGoodAfterQueueing_IsReRoutedToTheNextIntegration_AndTheHistoryFollowsIt()
+    {
+        var (a, b) = (await _bed.ActiveWebhookAsync(_a, "Webhook A"), await _bed.ActiveWebhookAsync(_b, "Webhook B"));
+        await RuleAsync(Capabilities.Notify, a, fallback: b);
+        var graph = ToCapability(Capabilities.Notify);
+        graph.Nodes.Single(n => n.Id == "destination-1").Parameters = new() { ["path_suffix"] = "/meters/{{wh}}" };
+        var flow = await _bed.DeployAsync(graph);
+        // A takes the message into its queue, then answers 410 Gone: a final failure for that message.
+        _a.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = 410;
+            return Task.CompletedTask;
+        };
+
+        await _bed.ArriveAsync([_bed.Reading(1.5)]);
+        await _bed.Harness.DispatchAsync();
+        await _bed.Harness.DispatchAsync();
+
+        Assert.Single(_a.Requests);
+        var request = Assert.Single(_b.Requests);
+        Assert.Equal("""{"device":"Main meter","wh":1500,"flow":"Meters out"}""", request.Body);
+        Assert.EndsWith("/in/meters/1500", request.Path, StringComparison.Ordinal);
+        var outbox = await _bed.OutboxAsync();
+        Assert.Equal([a, b], outbox.Select(m => m.IntegrationId));
+        Assert.Equal(DeliveryStatus.Delivered, outbox[1].Status);
+        var step = await DestinationStepAsync(flow, "destination-1");
+        Assert.Equal("Routed notify to 'Webhook A'. Re-routed to 'Webhook B' after a final failure.", step.Note);
+        Assert.Equal((outbox[1].Id, DeliveryStatus.Delivered), (step.OutboxMessageId, step.DeliveryStatus));
+    }
+
+    [Fact]
     public async Task NoRule_FailsThatDestinationsStep_WithTheRoutersMessage_AndTheOtherDestinationStillDelivers()
     {
         var a = await _bed.ActiveWebhookAsync(_a, "Webhook A");
@@ -142,20 +172,9 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
         Assert.StartsWith("no active provider for notify: ", warning.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The meter through the test bed's function to one destination naming <paramref name="capability"/>.</summary>
-    private FlowGraph ToCapability(string capability)
-    {
-        var graph = FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double);
-        graph.Nodes.Add(new FlowNode { Id = "destination-1", Kind = FlowNodeKind.Destination, Capability = capability });
-        graph.Edges.Add(new FlowEdge("function-1", "destination-1"));
-        return graph;
-    }
+    private FlowGraph ToCapability(string capability) => _bed.MeterToCapability(capability);
 
-    private Task<string> RuleAsync(string capability, Guid integration, Guid? fallback = null) =>
-        _bed.Harness.AsAdminAsync(sp => sp.GetRequiredService<RoutingRuleService>().CreateAsync(new RoutingRuleInput
-        {
-            Capability = capability, IntegrationId = integration, FallbackIntegrationId = fallback, Priority = 10,
-        }));
+    private Task<string> RuleAsync(string capability, Guid integration, Guid? fallback = null) => _bed.RuleAsync(capability, integration, fallback);
 
     private async Task<FlowStepView> DestinationStepAsync(Guid flow, string nodeId)
     {

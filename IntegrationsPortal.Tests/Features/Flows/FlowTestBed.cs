@@ -2,6 +2,7 @@ using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using IntegrationsPortal.Tests.Features.Delivery;
@@ -86,6 +87,22 @@ public sealed class FlowTestBed : IAsyncDisposable
 
         return graph;
     }
+
+    /// <summary>The meter through the test bed's function to one destination naming <paramref name="capability"/>.</summary>
+    public FlowGraph MeterToCapability(string capability)
+    {
+        var graph = MeterThroughFunction(Meter, Double);
+        graph.Nodes.Add(new FlowNode { Id = "destination-1", Kind = FlowNodeKind.Destination, Capability = capability });
+        graph.Edges.Add(new FlowEdge("function-1", "destination-1"));
+        return graph;
+    }
+
+    /// <summary>A routing rule sending <paramref name="capability"/> to <paramref name="integration"/>, else its fallback.</summary>
+    public Task<string> RuleAsync(string capability, Guid integration, Guid? fallback = null) =>
+        Harness.AsAdminAsync(sp => sp.GetRequiredService<RoutingRuleService>().CreateAsync(new RoutingRuleInput
+        {
+            Capability = capability, IntegrationId = integration, FallbackIntegrationId = fallback, Priority = 10,
+        }));
 
     public async Task<Guid> DeployAsync(FlowGraph graph, string name = "Meters out")
     {

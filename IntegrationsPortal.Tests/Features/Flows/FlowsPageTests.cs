@@ -1,5 +1,6 @@
 using Bunit;
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Flows.Components;
 using IntegrationsPortal.Features.Flows.Pages;
@@ -124,6 +125,30 @@ public sealed class FlowsPageTests : WorldComponentTest<FlowTestBed>
         used.WaitForElement("[data-testid=flow-use]");
         Assert.Contains("Meters out (deployed)", used.Find("[data-testid=flow-use]").TextContent, StringComparison.Ordinal);
         Assert.Equal($"/flows/{flow}/edit", used.Find("[data-testid=flow-use]").GetAttribute("href") ?? used.Find("[data-testid=flow-use] a").GetAttribute("href"));
+        none.WaitForElement("[data-testid=no-flows]");
+    }
+
+    [Fact]
+    public async Task IntegrationPage_ListsAFlowThatReachesItThroughACapability_MarkedAsSuch()
+    {
+        var primary = await World.ActiveWebhookAsync(_receiver, "Primary");
+        var backup = await World.ActiveWebhookAsync(_receiver, "Backup");
+        var unrouted = await World.ActiveWebhookAsync(_receiver, "Not in a rule");
+        await World.RuleAsync(Capabilities.Notify, primary, fallback: backup);
+        var flow = await World.DeployAsync(World.MeterToCapability(Capabilities.Notify), "Notify meters");
+        UseFlows(PortalRoles.Viewer);
+
+        var first = Render<FlowsUsingIntegration>(p => p.Add(x => x.IntegrationId, primary));
+        var fallback = Render<FlowsUsingIntegration>(p => p.Add(x => x.IntegrationId, backup));
+        var none = Render<FlowsUsingIntegration>(p => p.Add(x => x.IntegrationId, unrouted));
+
+        foreach (var used in new[] { first, fallback })
+        {
+            used.WaitForElement("[data-testid=flow-use]");
+            Assert.Equal("Notify meters (deployed), via capability notify", used.Find("[data-testid=flow-use]").TextContent.Trim());
+            Assert.Equal($"/flows/{flow}/edit", used.Find("[data-testid=flow-use]").GetAttribute("href") ?? used.Find("[data-testid=flow-use] a").GetAttribute("href"));
+        }
+
         none.WaitForElement("[data-testid=no-flows]");
     }
 

@@ -62,5 +62,8 @@ public sealed record FlowDebugRun(Guid Id, int Version, FlowRunStatus Status, st
 
 public sealed record FlowRunDetail(FlowRunRow Run, string Input, IReadOnlyList<FlowStepView> Steps);
 
-/// <summary>A flow that names an integration (as a source or a destination), for the integration's page.</summary>
-public sealed record FlowUse(Guid FlowId, string Name, FlowState State);
+/// <summary>
+/// A flow that names an integration (as a source or a destination), or reaches it through a capability
+/// destination whose routing rules name it (<see cref="ViaCapabilities"/>, empty for a direct use), for the integration's page.
+/// </summary>
+public sealed record FlowUse(Guid FlowId, string Name, FlowState State, IReadOnlyList<string> ViaCapabilities);

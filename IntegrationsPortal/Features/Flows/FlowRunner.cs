@@ -4,6 +4,7 @@ using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows.Destinations;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Operations;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
@@ -17,7 +18,8 @@ namespace IntegrationsPortal.Features.Flows;
 /// 1. the (flow, reading) runs not recorded yet are worked out (a run's id is made from both, so
 ///    data read again finds its run and is skipped) and their functions run on the sandbox threads;
 /// 2. each message for an active destination goes to the outbox under the key
-///    flow/{run}/{node}/{index}, which the outbox accepts once;
+///    flow/{run}/{node}/{index}, which the outbox accepts once; a capability destination's message
+///    becomes an operation whose id is made from that key (re-routed when its integration fails for good);
 /// 3. the runs and their steps are recorded, in one transaction.
 /// A crash before step 3 leaves the page unsaved in the ingestion run, which reads it again and
 /// lands here again: the runs are done again and step 2 queues nothing twice.
@@ -26,6 +28,7 @@ public sealed class FlowRunner(
     IDbContextFactory<PortalDbContext> dbFactory,
     CurrentUser currentUser,
     DeliveryService delivery,
+    OperationService operations,
     FunctionSandbox sandbox,
     FlowEvents events,
     TimeProvider time,
@@ -239,6 +242,7 @@ public sealed class FlowRunner(
         var now = time.GetUtcNow();
         var steps = new List<FlowRunStep>();
         var outgoing = new List<(FlowRunStep Step, KeyedMessage Message)>();
+        var routed = new List<(FlowRunStep Step, FlowCapabilityMessage Message)>();
         for (var i = 0; i < runs.Count; i++)
         {
             var (run, execution) = (runs[i].Run, executions[i]);
@@ -277,8 +281,7 @@ public sealed class FlowRunner(
 
                     // The history says where the capability went; the outbox message carries the integration too.
                     step.Note = Limits.Shorten($"Routed {capability} to '{route.Integration.Name}'{(route.FallbackUsed ? ", the rule's fallback" : "")}.");
-                    var kind = DestinationKinds.For(route.Integration.TypeKey);
-                    outgoing.Add((step, Message(run, arrival, route.Integration.Id, kind, CapabilityDestination.For(kind, arrival.Node.Parameters))));
+                    routed.Add((step, new FlowCapabilityMessage(MessageKey(run, arrival), run.ReadingAt, capability, arrival.Message, arrival.Node.Parameters, route)));
                     continue;
                 }
 
@@ -317,6 +320,13 @@ public sealed class FlowRunner(
             }
         }
 
+        // A capability's message is an operation (decision 034): a final failure re-routes it to the next integration the rules give.
+        var hops = await operations.QueueFlowMessagesAsync(routed.Select(r => r.Message).ToList(), ct);
+        for (var i = 0; i < routed.Count; i++)
+        {
+            routed[i].Step.OutboxMessageId = hops[i];
+        }
+
         var queued = steps.Where(s => s.OutboxMessageId is not null).GroupBy(s => s.RunId).ToDictionary(g => g.Key, g => g.Count());
         runs.ForEach(p => p.Run.MessagesQueued = queued.GetValueOrDefault(p.Run.Id));
         return steps;
@@ -326,8 +336,10 @@ public sealed class FlowRunner(
     {
         using var message = JsonDocument.Parse(arrival.Message);
         var rendered = kind.Render(message.RootElement, parameters);
-        return new KeyedMessage(integrationId, EventType, rendered.Payload, $"flow/{run.Id:N}/{arrival.Node.Id}/{arrival.Index}", rendered.Parameters);
+        return new KeyedMessage(integrationId, EventType, rendered.Payload, MessageKey(run, arrival), rendered.Parameters);
     }
+
+    private static string MessageKey(FlowRun run, DestinationArrival arrival) => $"flow/{run.Id:N}/{arrival.Node.Id}/{arrival.Index}";
 
     /// <summary>Step 3: the runs and their steps, in one transaction; a run another reader recorded meanwhile keeps its record.</summary>
     private async Task FinishAsync(PortalDbContext db, List<FlowRun> runs, List<FlowRunStep> steps, CancellationToken ct)

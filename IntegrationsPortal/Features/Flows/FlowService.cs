@@ -3,7 +3,9 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Operations;
 using IntegrationsPortal.Features.Resources;
+using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
@@ -333,27 +335,90 @@ public sealed class FlowService(
         currentUser.Demand(PortalPermission.View, "see flows");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var text = integrationId.ToString();
+        // A capability destination reaches this integration when an enabled rule for it names the integration, first or as fallback.
+        var routedHere = await db.Set<RoutingRule>().AsNoTracking()
+            .Where(r => r.Enabled && (r.IntegrationId == integrationId || r.FallbackIntegrationId == integrationId))
+            .Select(r => r.Capability).Distinct().ToListAsync(ct);
         var flows = await db.Set<Flow>().AsNoTracking().ToDictionaryAsync(f => f.Id, ct);
         var candidates = await db.Set<FlowVersion>().AsNoTracking()
-            .Where(v => v.Graph.Contains(text))
+            .Where(v => v.Graph.Contains(text) || (routedHere.Count > 0 && v.Graph.Contains("\"capability\"")))
             .Where(v => v.Kind == FlowVersionKind.Draft || db.Set<Flow>().Any(f => f.DeployedVersionId == v.Id))
             .Select(v => new { v.FlowId, v.Graph }).ToListAsync(ct);
         return candidates
-            .Where(c => FlowGraph.FromJson(c.Graph).Nodes.Any(n => n.IntegrationId == integrationId || (n.Source == FlowSourceKind.Integration && n.SourceRef == text)))
-            .Select(c => flows[c.FlowId]).DistinctBy(f => f.Id).OrderBy(f => f.Name)
-            .Select(f => new FlowUse(f.Id, f.Name, f.State)).ToList();
+            .Select(c => (c.FlowId, Nodes: FlowGraph.FromJson(c.Graph).Nodes))
+            .Select(c => (c.FlowId,
+                Direct: c.Nodes.Any(n => n.IntegrationId == integrationId || (n.Source == FlowSourceKind.Integration && n.SourceRef == text)),
+                Via: c.Nodes.Select(n => n.Capability).OfType<string>().Where(routedHere.Contains).ToList()))
+            .Where(c => c.Direct || c.Via.Count > 0)
+            .GroupBy(c => c.FlowId)
+            .Select(g => (Flow: flows[g.Key], Via: g.Any(c => c.Direct) ? [] : g.SelectMany(c => c.Via).Distinct().Order(StringComparer.Ordinal).ToList()))
+            .OrderBy(u => u.Flow.Name)
+            .Select(u => new FlowUse(u.Flow.Id, u.Flow.Name, u.Flow.State, u.Via)).ToList();
     }
 
     private static async Task<List<FlowStepView>> StepViewsAsync(PortalDbContext db, List<FlowRunStep> steps, CancellationToken ct)
     {
         var messageIds = steps.Select(s => s.OutboxMessageId).OfType<Guid>().ToList();
-        var statuses = messageIds.Count == 0
+        var messages = messageIds.Count == 0
             ? []
-            : await db.Set<OutboxMessage>().AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.Status, ct);
+            : await db.Set<OutboxMessage>().AsNoTracking().Where(m => messageIds.Contains(m.Id))
+                .ToDictionaryAsync(m => m.Id, m => (m.Id, m.Status, m.IdempotencyKey), ct);
+        var reroutes = await ReroutesAsync(db, messages.Values.Select(m => m.IdempotencyKey).ToList(), ct);
         return steps.OrderBy(s => s.Kind).ThenBy(s => s.NodeId).ThenBy(s => s.Index)
-            .Select(s => new FlowStepView(s.NodeId, s.Kind, s.Index, s.Input, s.Output, s.Logs, s.Error, s.Note, s.OutboxMessageId,
-                s.OutboxMessageId is { } id && statuses.TryGetValue(id, out var status) ? status : null, s.At))
+            .Select(s =>
+            {
+                if (s.OutboxMessageId is not { } id || !messages.TryGetValue(id, out var message))
+                {
+                    return new FlowStepView(s.NodeId, s.Kind, s.Index, s.Input, s.Output, s.Logs, s.Error, s.Note, s.OutboxMessageId, null, s.At);
+                }
+
+                // A capability's message moved on to another integration: the step links the message that carries it now.
+                var (moved, note) = reroutes.TryGetValue(message.IdempotencyKey ?? "", out var reroute) ? reroute : (null, null);
+                var current = moved ?? (message.Id, message.Status);
+                var notes = string.Join(' ', new[] { s.Note, note }.OfType<string>());
+                return new FlowStepView(s.NodeId, s.Kind, s.Index, s.Input, s.Output, s.Logs, s.Error, notes.Length == 0 ? null : notes, current.Id, current.Status, s.At);
+            })
             .ToList();
+    }
+
+    /// <summary>
+    /// For capability destinations' first messages (an operation's first hop, decision 039), keyed by their key:
+    /// the message of the operation's current hop and what happened since, when it was routed again or gave up.
+    /// </summary>
+    private static async Task<Dictionary<string, ((Guid Id, DeliveryStatus Status)? Current, string? Note)>> ReroutesAsync(
+        PortalDbContext db, List<string?> keys, CancellationToken ct)
+    {
+        var operationIds = keys.Select(k => Operation.FromMessageKey(k)?.Id).OfType<string>().ToList();
+        if (operationIds.Count == 0)
+        {
+            return [];
+        }
+
+        var operations = await db.Set<Operation>().AsNoTracking()
+            .Where(o => operationIds.Contains(o.Id) && (o.Hop > 1 || o.Status == OperationStatus.Failed)).ToListAsync(ct);
+        var currentKeys = operations.Select(o => Operation.MessageKey(o.Id, o.Hop)).ToList();
+        var current = await db.Set<OutboxMessage>().AsNoTracking().Where(m => currentKeys.Contains(m.IdempotencyKey!))
+            .ToDictionaryAsync(m => m.IdempotencyKey!, m => (m.Id, m.Status), ct);
+        var integrationIds = operations.Select(o => o.IntegrationId).OfType<Guid>().ToList();
+        var names = await db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"]).AsNoTracking().Where(i => integrationIds.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+        var result = new Dictionary<string, ((Guid, DeliveryStatus)?, string?)>();
+        foreach (var operation in operations)
+        {
+            var first = Operation.MessageKey(operation.Id, 1);
+            if (operation.Status == OperationStatus.Failed)
+            {
+                result[first] = (current.TryGetValue(Operation.MessageKey(operation.Id, operation.Hop), out var last) ? last : null,
+                    Limits.Shorten($"Not delivered: {operation.Error}"));
+            }
+            else if (current.TryGetValue(Operation.MessageKey(operation.Id, operation.Hop), out var message))
+            {
+                var name = operation.IntegrationId is { } to ? names.GetValueOrDefault(to, "(deleted)") : "(none)";
+                result[first] = (message, Limits.Shorten($"Re-routed to '{name}' after a final failure."));
+            }
+        }
+
+        return result;
     }
 
     private static FlowRunRow Row(FlowRun r, Dictionary<Guid, string> flowNames) =>

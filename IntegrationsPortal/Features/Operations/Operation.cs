@@ -57,6 +57,16 @@ public sealed class Operation : ITenantOwned
 
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>
+    /// Set when a flow's capability destination started the operation (decision 039): the flow's message key
+    /// <c>flow/{run}/{node}/{index}</c>. Its <see cref="Payload"/> is then the message that reached the node,
+    /// rendered for each hop's integration type with <see cref="DestinationParameters"/>.
+    /// </summary>
+    public string? FlowKey { get; set; }
+
+    /// <summary>A flow destination's parameters (topic, path suffix, ...), for every type offering the capability; empty otherwise.</summary>
+    public Dictionary<string, string> DestinationParameters { get; set; } = [];
+
     public const string KeyPrefix = "operation:";
 
     /// <summary>The outbox idempotency key of hop <paramref name="hop"/>.</summary>
@@ -87,6 +97,8 @@ public sealed class OperationConfiguration : IEntityTypeConfiguration<Operation>
         builder.Property(o => o.ErrorCode).HasMaxLength(64);
         builder.Property(o => o.Error).HasMaxLength(Limits.ErrorMessage);
         builder.Property(o => o.Reference).HasMaxLength(255);
+        builder.Property(o => o.FlowKey).HasMaxLength(200);
+        builder.Property(o => o.DestinationParameters).HasJsonMap();
         builder.HasIndex(o => new { o.OrganizationId, o.CreatedAt });
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Flows.Destinations;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
@@ -105,6 +106,70 @@ public sealed class OperationService(
     }
 
     /// <summary>
+    /// For the flow runner: each capability destination's message becomes an operation whose first hop is
+    /// the route the runner chose for its page, so a final failure re-routes it like any operation. Its id
+    /// comes from the flow's message key, so a page run again after a crash finds its operations and
+    /// queues nothing twice. Returns each message's first outbox message, or null when the integration
+    /// refused it just now (the operation sweep re-routes that one).
+    /// </summary>
+    internal async Task<IReadOnlyList<Guid?>> QueueFlowMessagesAsync(IReadOnlyList<FlowCapabilityMessage> messages, CancellationToken ct)
+    {
+        currentUser.Demand(PortalPermission.Operate, "send messages");
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        var operations = messages.Select(m => new Operation
+        {
+            Id = FlowOperationId(m.FlowKey, m.ReadingAt), Capability = m.Capability, Payload = m.Message, FlowKey = m.FlowKey,
+            DestinationParameters = new Dictionary<string, string>(m.Parameters), Hop = 1, IntegrationId = m.Route.Integration.Id,
+            RuleId = m.Route.Rule.Id, FallbackUsed = m.Route.FallbackUsed, CreatedAt = now, UpdatedAt = now,
+        }).ToList();
+        var ids = operations.Select(o => o.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var existing = (await db.Set<Operation>().AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => o.Id).ToListAsync(ct)).ToHashSet();
+        db.AddRange(operations.Where(o => !existing.Contains(o.Id)).DistinctBy(o => o.Id));
+        await db.SaveChangesAsync(ct);
+
+        // The first hop of each, queued once by its key: a page run again gets the ids it queued before.
+        var queued = new Guid?[operations.Count];
+        foreach (var group in operations.Select((o, i) => (Operation: o, Index: i, messages[i].Route.Integration.TypeKey)).GroupBy(o => o.Operation.IntegrationId))
+        {
+            var batch = group.ToList();
+            try
+            {
+                var messageIds = await delivery.EnqueueOnceAsync(batch.Select(b => HopMessage(b.Operation, b.Operation.IntegrationId!.Value, b.TypeKey)).ToList(), ct);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    queued[batch[i].Index] = messageIds[i];
+                }
+            }
+            catch (PortalException e) when (e.Kind is PortalErrorKind.Conflict or PortalErrorKind.NotFound)
+            {
+                // Disabled or deleted since the page was routed: the sweep finds the hop without a message and re-routes.
+            }
+        }
+
+        return queued;
+    }
+
+    /// <summary>A ULID made from the flow's message key (the reading's time, then a hash), the same every time the page is run.</summary>
+    private static string FlowOperationId(string flowKey, DateTimeOffset readingAt)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(flowKey), bytes);
+        var ms = readingAt.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 6; i++)
+        {
+            bytes[i] = (byte)(ms >> (8 * (5 - i)));
+        }
+
+        return new Ulid(bytes[..16]).ToString();
+    }
+
+    /// <summary>
     /// For <see cref="OperationSweepJob"/>, acting as the operation's organization: catches a queued operation
     /// up with its current hop when the process stopped in between. The hop's message was never queued
     /// (stopped after the hop was saved): it is queued now. The message ended but the operation did not
@@ -128,7 +193,8 @@ public sealed class OperationService(
             {
                 await RouteAsync(db, operation, lastError: null, ct);
             }
-            else if (await TryQueueHopAsync(operation, integrationId, ct) is { } refusal)
+            else if (await TryQueueHopAsync(
+                operation, integrationId, await db.Set<Integration>().Where(i => i.Id == integrationId).Select(i => i.TypeKey).SingleOrDefaultAsync(ct) ?? "", ct) is { } refusal)
             {
                 await RouteAsync(db, operation, refusal, ct);
             }
@@ -179,7 +245,7 @@ public sealed class OperationService(
             operation.RuleId = route.Rule.Id;
             operation.FallbackUsed = route.FallbackUsed || excluded.Count > 0;
             await db.SaveChangesAsync(ct);
-            if (await TryQueueHopAsync(operation, route.Integration.Id, ct) is not { } refusal)
+            if (await TryQueueHopAsync(operation, route.Integration.Id, route.Integration.TypeKey, ct) is not { } refusal)
             {
                 return;
             }
@@ -189,11 +255,11 @@ public sealed class OperationService(
     }
 
     /// <summary>Queues the current hop's message (once, by its key); null, or why the integration refused it and is now excluded.</summary>
-    private async Task<string?> TryQueueHopAsync(Operation operation, Guid integrationId, CancellationToken ct)
+    private async Task<string?> TryQueueHopAsync(Operation operation, Guid integrationId, string typeKey, CancellationToken ct)
     {
         try
         {
-            await delivery.EnqueueOnceAsync([new KeyedMessage(integrationId, operation.Capability, operation.Payload, Operation.MessageKey(operation.Id, operation.Hop))], ct);
+            await delivery.EnqueueOnceAsync([HopMessage(operation, integrationId, typeKey)], ct);
             return null;
         }
         catch (PortalException e) when (e.Kind is PortalErrorKind.Conflict or PortalErrorKind.NotFound)
@@ -203,4 +269,16 @@ public sealed class OperationService(
             return e.Message;
         }
     }
+
+    /// <summary>The current hop's message: the payload as given, or a flow's message rendered for the hop's integration type.</summary>
+    private static KeyedMessage HopMessage(Operation operation, Guid integrationId, string typeKey)
+    {
+        var key = Operation.MessageKey(operation.Id, operation.Hop);
+        return operation.FlowKey is null
+            ? new KeyedMessage(integrationId, operation.Capability, operation.Payload, key)
+            : CapabilityDestination.Message(integrationId, typeKey, operation.Payload, operation.DestinationParameters, key);
+    }
 }
+
+/// <summary>A flow's message for a capability destination, with the route chosen for its page (decision 039).</summary>
+public sealed record FlowCapabilityMessage(string FlowKey, DateTimeOffset ReadingAt, string Capability, string Message, IReadOnlyDictionary<string, string> Parameters, Routing.Route Route);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery;
 
 namespace IntegrationsPortal.Features.Flows.Destinations;
 
@@ -54,4 +56,17 @@ public static class CapabilityDestination
     /// <summary>The values the resolved integration's kind understands; the rest are for other types offering the capability.</summary>
     public static IReadOnlyDictionary<string, string> For(DestinationKind kind, IReadOnlyDictionary<string, string> values) =>
         values.Where(v => kind.Parameters.Any(p => p.Name == v.Key)).ToDictionary(v => v.Key, v => v.Value);
+
+    /// <summary>
+    /// The outbox message for a capability destination once routed to an integration of <paramref name="typeKey"/>:
+    /// the flow's message rendered by that type's kind with the parameters it understands. Used for the first route
+    /// and for every re-route after a final failure (the operation's next hop, decision 034).
+    /// </summary>
+    public static KeyedMessage Message(Guid integrationId, string typeKey, string message, IReadOnlyDictionary<string, string> values, string idempotencyKey)
+    {
+        var kind = DestinationKinds.For(typeKey);
+        using var json = JsonDocument.Parse(message);
+        var rendered = kind.Render(json.RootElement, For(kind, values));
+        return new KeyedMessage(integrationId, FlowRunner.EventType, rendered.Payload, idempotencyKey, rendered.Parameters);
+    }
 }

@@ -967,6 +967,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DestinationParameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Error")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -981,6 +985,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.Property<bool>("FallbackUsed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("FlowKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Hop")
                         .HasColumnType("INTEGER");

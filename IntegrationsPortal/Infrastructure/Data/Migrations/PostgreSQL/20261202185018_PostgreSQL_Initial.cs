@@ -311,7 +311,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     Reference = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    CompletedAt = table.Column<long>(type: "bigint", nullable: true)
+                    CompletedAt = table.Column<long>(type: "bigint", nullable: true),
+                    FlowKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    DestinationParameters = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
