@@ -34,13 +34,11 @@ public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request
         {
             OrganizationId = user?.OrganizationId ?? Guid.Empty,
             At = time.GetUtcNow(),
-            Actor = Limit(user?.UserName ?? attemptedName.Trim(), 256),
+            Actor = Limits.Shorten(user?.UserName ?? attemptedName.Trim(), 256),
             Address = request.Address,
             Action = action,
             Details = details,
         });
         await db.SaveChangesAsync();
     }
-
-    private static string Limit(string text, int length) => text[..Math.Min(text.Length, length)];
 }
