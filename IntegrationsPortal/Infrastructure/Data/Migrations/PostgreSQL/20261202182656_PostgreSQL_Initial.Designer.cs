@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261202160126_PostgreSQL_Initial")]
+    [Migration("20261202182656_PostgreSQL_Initial")]
     partial class PostgreSQL_Initial
     {
         /// <inheritdoc />
@@ -872,6 +872,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<string>("EnabledCapabilities")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("ErrorCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
