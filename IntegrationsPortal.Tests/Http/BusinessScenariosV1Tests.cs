@@ -77,7 +77,7 @@ public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassF
         Assert.Equal(plivo, await RoutedToAsync(tenant, "send_sms"));
         var before = $"Queued on Plivo {Guid.NewGuid():N}";
         var queued = await OperationsV1Tests.StartAsync(program, "send_sms", new { to = "+14155550123", text = before });
-        await WaitUntilAsync(async () => (await PollAsync(program, queued)).GetProperty("attempts").GetInt32() >= 1);
+        await Eventually.ReadAsync(() => PollAsync(program, queued), o => o.GetProperty("attempts").GetInt32() >= 1, "the queued operation's first attempt", TimeSpan.FromSeconds(30));
 
         // 1. Re-point the rule; 2. disable Plivo.
         var repointed = await PatchRuleAsync(program, rule, new { integration_id = twilio });
@@ -102,16 +102,6 @@ public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassF
 
     private static async Task<JsonElement> PollAsync(HttpClient program, string operation) =>
         (await program.GetFromJsonAsync<JsonElement>($"/api/v1/operations/{operation}", Ct)).GetProperty("data");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(100, Ct);
-        }
-    }
 
     [Fact]
     public async Task PrimaryDisabled_RoutesToTheFallback_AndTheRuleSaysSo()

@@ -24,20 +24,20 @@ public sealed class DeliveryApiTests(SetUpPortalFixture portal)
         var id = await CreateWebhookAsync("API test-send");
 
         var operatorClient = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
-        var response = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = """{"hello":"world"}""" });
+        var response = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = """{"hello":"world"}""" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var accepted = await response.Content.ReadFromJsonAsync<AcceptedDelivery>();
+        var accepted = await response.Content.ReadFromJsonAsync<AcceptedDelivery>(TestContext.Current.CancellationToken);
         Assert.NotEqual(Guid.Empty, accepted!.MessageId);
         Assert.Equal($"/api/deliveries/{accepted.MessageId}", response.Headers.Location!.OriginalString);
 
-        var detail = await operatorClient.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/deliveries/{accepted.MessageId}");
+        var detail = await operatorClient.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/deliveries/{accepted.MessageId}", TestContext.Current.CancellationToken);
         Assert.Equal(accepted.MessageId, detail.GetProperty("message").GetProperty("id").GetGuid());
 
-        var bad = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = "not json" });
+        var bad = await operatorClient.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = "not json" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
 
         var viewer = await portal.App.SignedInClientAsync(SetUpPortalFixture.ViewerEmail);
-        var refused = await viewer.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = "{}" });
+        var refused = await viewer.PostAsJsonAsync($"/api/integrations/{id}/test", new { payload = "{}" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
@@ -63,18 +63,18 @@ public sealed class DeliveryApiTests(SetUpPortalFixture portal)
         var again = await SendAsync("order-7781");
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        var firstId = (await first.Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
-        Assert.Equal(firstId, (await again.Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId);
+        var firstId = (await first.Content.ReadFromJsonAsync<AcceptedDelivery>(TestContext.Current.CancellationToken))!.MessageId;
+        Assert.Equal(firstId, (await again.Content.ReadFromJsonAsync<AcceptedDelivery>(TestContext.Current.CancellationToken))!.MessageId);
 
-        var other = (await (await SendAsync("order-7782")).Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
-        var unkeyed = (await (await SendAsync(null)).Content.ReadFromJsonAsync<AcceptedDelivery>())!.MessageId;
+        var other = (await (await SendAsync("order-7782")).Content.ReadFromJsonAsync<AcceptedDelivery>(TestContext.Current.CancellationToken))!.MessageId;
+        var unkeyed = (await (await SendAsync(null)).Content.ReadFromJsonAsync<AcceptedDelivery>(TestContext.Current.CancellationToken))!.MessageId;
         Assert.NotEqual(firstId, other);
         Assert.NotEqual(firstId, unkeyed);
-        var history = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/deliveries?integration={id}&take=50");
+        var history = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/deliveries?integration={id}&take=50", TestContext.Current.CancellationToken);
         Assert.Equal(3, history.GetProperty("total").GetInt32());
 
         var bad = await SendAsync(new string('k', 300));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
-        Assert.Contains("Idempotency-Key", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Idempotency-Key", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 }

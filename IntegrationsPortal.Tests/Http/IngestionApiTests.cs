@@ -49,18 +49,8 @@ public sealed class IngestionApiTests(SetUpPortalFixture portal) : IAsyncLifetim
             });
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            await using var scope = portal.App.Services.AsAdmin(portal.Acme);
-            if ((await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(id)).Status == IntegrationStatus.Active)
-            {
-                return id;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("The utility-data integration did not verify against the fake provider.");
+        await Eventually.ReadAsync(() => portal.App.Services.GetIntegrationAsync(portal.Acme, id), detail => detail.Status == IntegrationStatus.Active,
+            "the utility-data integration to verify against the fake provider");
+        return id;
     }
 }

@@ -351,18 +351,6 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     /// <summary>Polls until the scheduler's verification has moved the integration on from pending_verify (20 s at most).</summary>
-    internal static async Task<JsonElement> WaitWhilePendingAsync(HttpClient program, string id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var data = await GetAsync(program, id);
-            if (data.GetProperty("status").GetString() != "pending_verify" || DateTime.UtcNow > deadline)
-            {
-                return data;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+    internal static Task<JsonElement> WaitWhilePendingAsync(HttpClient program, string id) => Eventually.ReadAsync(
+        () => GetAsync(program, id), data => data.GetProperty("status").GetString() != "pending_verify", $"integration {id} to leave pending_verify");
 }

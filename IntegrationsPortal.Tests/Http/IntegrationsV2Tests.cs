@@ -67,7 +67,7 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
 
         await using var scope = portal.App.Services.AsAdmin(tenant.Tenant);
         var detail = await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Integrations.IntegrationQueries>()
-            .GetAsync(Guid.Parse(await DatabaseKeyAsync(tenant, "Token hook")));
+            .GetAsync(Guid.Parse(await DatabaseKeyAsync(tenant, "Token hook")), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(token, JsonSerializer.Serialize(detail), StringComparison.Ordinal);
     }
 
@@ -282,20 +282,9 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     }
 
     /// <summary>Polls until the scheduler's verification has moved the integration on from PENDING_VERIFY (20 s at most).</summary>
-    private static async Task<string> WaitWhilePendingAsync(HttpClient program, string id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var status = (await program.GetFromJsonAsync<JsonElement>($"/v2/integrations/{id}", Ct)).GetProperty("status").GetString()!;
-            if (status != "PENDING_VERIFY" || DateTime.UtcNow > deadline)
-            {
-                return status;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+    private static Task<string> WaitWhilePendingAsync(HttpClient program, string id) => Eventually.ReadAsync(
+        async () => (await program.GetFromJsonAsync<JsonElement>($"/v2/integrations/{id}", Ct)).GetProperty("status").GetString()!,
+        status => status != "PENDING_VERIFY", $"integration {id} to leave PENDING_VERIFY");
 
     private async Task<string> DatabaseKeyAsync(ProgramTenant tenant, string name)
     {

@@ -178,25 +178,13 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
     /// <summary>Whether the organization's audit trail records a key's write with these details (the trail's writer may lag a moment).</summary>
     private async Task<bool> AuditedAsync(ProgramTenant tenant, string details)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
-            await using (var scope = portal.App.Services.AsAdmin(tenant.Tenant))
-            await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct))
-            {
-                if (await db.AuditEntries.AnyAsync(e => e.Action == "api_key.write" && e.Details == details, Ct))
-                {
-                    return true;
-                }
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(100, Ct);
-        }
+            await using var scope = portal.App.Services.AsAdmin(tenant.Tenant);
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+            return await db.AuditEntries.AnyAsync(e => e.Action == "api_key.write" && e.Details == details, Ct);
+        }, $"the audit entry '{details}'", TimeSpan.FromSeconds(15));
+        return true;
     }
 
     internal static async Task<string> StartAsync(HttpClient program, string capability, object payload)
@@ -207,20 +195,10 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
     }
 
     /// <summary>Polls the operation until it is no longer queued (45 s at most: re-routes wait for a retry on a busy machine).</summary>
-    internal static async Task<JsonElement> WaitForEndAsync(HttpClient program, string id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        while (true)
-        {
-            var operation = (await program.GetFromJsonAsync<JsonElement>($"/api/v1/operations/{id}", Ct)).GetProperty("data");
-            if (operation.GetProperty("status").GetString() != "queued" || DateTime.UtcNow > deadline)
-            {
-                return operation;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+    internal static Task<JsonElement> WaitForEndAsync(HttpClient program, string id) => Eventually.ReadAsync(
+        async () => (await program.GetFromJsonAsync<JsonElement>($"/api/v1/operations/{id}", Ct)).GetProperty("data"),
+        operation => operation.GetProperty("status").GetString() != "queued",
+        $"operation {id} to leave the queue", TimeSpan.FromSeconds(45));
 
     /// <summary>An integration made through the portal's service (types /api/v1 does not publish), verified, by its /api/v1 id.</summary>
     private async Task<string> ActiveApiIdAsync(ProgramTenant tenant, CreateIntegrationInput input)

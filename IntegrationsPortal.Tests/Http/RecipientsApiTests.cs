@@ -22,30 +22,30 @@ public sealed class RecipientsApiTests(SetUpPortalFixture portal)
             {
                 TypeKey = "sms", Name = "API recipients",
                 Properties = IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, Number),
-            });
+            }, TestContext.Current.CancellationToken);
         }
 
         var path = $"/api/integrations/{id}/recipients/{Uri.EscapeDataString(Number)}";
         var operatorClient = await portal.App.SignedInClientAsync(SetUpPortalFixture.OperatorEmail);
-        var sent = await operatorClient.PostAsync($"{path}/code", null);
+        var sent = await operatorClient.PostAsync($"{path}/code", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
-        Assert.Equal("code_sent", (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
-        Assert.Equal(HttpStatusCode.Conflict, (await operatorClient.PostAsync($"{path}/code", null)).StatusCode); // within a minute
+        Assert.Equal("code_sent", (await sent.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await operatorClient.PostAsync($"{path}/code", null, TestContext.Current.CancellationToken)).StatusCode); // within a minute
 
-        var malformed = await operatorClient.PostAsJsonAsync($"{path}/confirm", new { code = "12" });
+        var malformed = await operatorClient.PostAsJsonAsync($"{path}/confirm", new { code = "12" }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, malformed.StatusCode);
-        var problem = await malformed.Content.ReadFromJsonAsync<JsonElement>();
+        var problem = await malformed.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("Enter the 6-digit code from the text message.", problem.GetProperty("errors").GetProperty("code")[0].GetString());
 
         var code = twilio.LastCodeSentTo(Number);
-        var confirmed = await operatorClient.PostAsJsonAsync($"{path}/confirm", new { code });
+        var confirmed = await operatorClient.PostAsJsonAsync($"{path}/confirm", new { code }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
-        Assert.Equal("verified", (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal("verified", (await confirmed.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("state").GetString());
 
         var viewer = await portal.App.SignedInClientAsync(SetUpPortalFixture.ViewerEmail);
-        var list = await viewer.GetFromJsonAsync<JsonElement>($"/api/integrations/{id}/recipients");
+        var list = await viewer.GetFromJsonAsync<JsonElement>($"/api/integrations/{id}/recipients", TestContext.Current.CancellationToken);
         Assert.Equal("verified", list[0].GetProperty("state").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"{path}/code", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"{path}/code", null, TestContext.Current.CancellationToken)).StatusCode);
         Assert.DoesNotContain(IntegrationSeeds.TwilioToken, list.GetRawText(), StringComparison.Ordinal);
     }
 }

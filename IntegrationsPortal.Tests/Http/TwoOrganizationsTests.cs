@@ -414,21 +414,18 @@ public sealed class TwoOrganizationsTests(SetUpPortalFixture portal)
         (await client.GetFromJsonAsync<JsonElement>("/api/me", Ct)).GetProperty("organizationId").GetString();
 
     /// <summary>The integration as its page reads it, once its first verification attempt is recorded.</summary>
-    private static async Task<string> AfterFirstVerificationAsync(HttpClient client, Guid id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+    /// <remarks>
+    /// Fails when the attempt never lands: returning the page as it was at the deadline would make the
+    /// snapshot a half-verified integration, and the comparison after it meaningless.
+    /// </remarks>
+    private static Task<string> AfterFirstVerificationAsync(HttpClient client, Guid id) => Eventually.ReadAsync(
+        () => client.GetStringAsync($"/api/integrations/{id}", Ct),
+        json =>
         {
-            var json = await client.GetStringAsync($"/api/integrations/{id}", Ct);
             using var integration = JsonDocument.Parse(json);
-            if (integration.RootElement.GetProperty("lastError").ValueKind != JsonValueKind.Null || DateTime.UtcNow > deadline)
-            {
-                return json;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+            return integration.RootElement.GetProperty("lastError").ValueKind != JsonValueKind.Null;
+        },
+        "the integration's first verification attempt to be recorded");
 
     private static async Task<Guid> CreateWebhookAsync(HttpClient client, string name)
     {

@@ -76,18 +76,6 @@ public static class IntegrationSeeds
     }
 
     /// <summary>Polls until the running scheduler's verification has moved the integration on from pending_verify (20 s at most).</summary>
-    public static async Task<IntegrationDetail> WaitUntilVerifiedAsync(this IServiceProvider services, Tenant tenant, Guid id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var detail = await services.GetIntegrationAsync(tenant, id);
-            if (detail.Status != IntegrationStatus.PendingVerify || DateTime.UtcNow > deadline)
-            {
-                return detail;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    public static Task<IntegrationDetail> WaitUntilVerifiedAsync(this IServiceProvider services, Tenant tenant, Guid id) => Eventually.ReadAsync(
+        () => services.GetIntegrationAsync(tenant, id), detail => detail.Status != IntegrationStatus.PendingVerify, $"integration {id} to leave pending_verify");
 }

@@ -27,7 +27,7 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
                 TypeKey = "webhook",
                 Name = "Test-send webhook",
                 Properties = new() { ["url"] = receiver.Url.ToString(), ["auth"] = "BASIC", ["username"] = "hook", ["password"] = "ui-password-123" },
-            });
+            }, TestContext.Current.CancellationToken);
         }
 
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);
@@ -80,8 +80,8 @@ public sealed class DeliveryUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
                 TypeKey = "webhook",
                 Name = $"Live-history webhook {Guid.NewGuid():N}",
                 Properties = new() { ["url"] = receiver.Url.ToString(), ["auth"] = "NONE" },
-            });
-            message = (await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(id, "meter.reading", ["""{"reading":1}"""]))[0];
+            }, TestContext.Current.CancellationToken);
+            message = (await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(id, "meter.reading", ["""{"reading":1}"""], TestContext.Current.CancellationToken))[0];
         }
 
         using var stop = new CancellationTokenSource();

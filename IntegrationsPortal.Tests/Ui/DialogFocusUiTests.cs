@@ -141,14 +141,6 @@ public sealed partial class DialogFocusUiTests(ChromiumFixture chromium, SetUpPo
                 ? binary.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0
                 : frame.Text?.Contains(text, StringComparison.Ordinal) == true;
 
-        private static async Task WaitUntilAsync(Func<bool> condition, string what)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (!condition())
-            {
-                Assert.False(timeout.IsCancellationRequested, $"Timed out waiting for {what}.");
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
-        }
+        private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(30));
     }
 }

@@ -135,7 +135,7 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
             rule = await scope.ServiceProvider.GetRequiredService<RoutingRuleService>().CreateAsync(new RoutingRuleInput
             {
                 Capability = Capabilities.Notify, IntegrationId = ids[0], FallbackIntegrationId = ids[1], Priority = RoutingRuleService.MaxPriority,
-            });
+            }, TestContext.Current.CancellationToken);
         }
 
         try
@@ -182,7 +182,7 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         finally
         {
             await using var scope = portal.App.Services.AsAdmin(portal.Acme);
-            await scope.ServiceProvider.GetRequiredService<RoutingRuleService>().DeleteAsync(rule);
+            await scope.ServiceProvider.GetRequiredService<RoutingRuleService>().DeleteAsync(rule, TestContext.Current.CancellationToken);
         }
     }
 
@@ -235,20 +235,7 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         return (box.X + (box.Width / 2), box.Y + (box.Height / 2));
     }
 
-    private static async Task<ReceivedRequest> ReceivedAsync(LoopbackReceiver receiver)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            // The webhook's verification reached the receiver first (a HEAD with no body): wait for the message.
-            if (receiver.Requests.FirstOrDefault(r => r.Method == "POST") is { } request)
-            {
-                return request;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("The receiver got nothing within 30 s.");
-    }
+    // The webhook's verification reached the receiver first (a HEAD with no body): wait for the message.
+    private static Task<ReceivedRequest> ReceivedAsync(LoopbackReceiver receiver) =>
+        Eventually.FoundAsync(() => receiver.Requests.FirstOrDefault(r => r.Method == "POST"), "the receiver to get the flow's POST", TimeSpan.FromSeconds(30));
 }

@@ -25,9 +25,9 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
             var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
-            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Editor site" });
-            await places.CreateDeviceAsync(new DeviceInput { Name = "Editor meter", PlaceId = site, DeviceType = "meter" });
-            flow = await scope.ServiceProvider.GetRequiredService<FlowService>().CreateAsync("Editor flow");
+            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Editor site" }, TestContext.Current.CancellationToken);
+            await places.CreateDeviceAsync(new DeviceInput { Name = "Editor meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
+            flow = await scope.ServiceProvider.GetRequiredService<FlowService>().CreateAsync("Editor flow", TestContext.Current.CancellationToken);
         }
 
         foreach (var (receiver, name) in new[] { (primaryReceiver, "Editor primary"), (backupReceiver, "Editor backup") })
@@ -64,7 +64,7 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await Expect(ByTestId("deployed-version")).ToHaveTextAsync("Running version 1");
         await Expect(ByTestId("unsaved")).ToHaveCountAsync(0);
         await using var check = portal.App.Services.AsAdmin(portal.Acme);
-        var deployed = await check.ServiceProvider.GetRequiredService<FlowService>().GetAsync(flow);
+        var deployed = await check.ServiceProvider.GetRequiredService<FlowService>().GetAsync(flow, TestContext.Current.CancellationToken);
         Assert.Equal(FlowState.Deployed, deployed.State);
         Assert.Equal(3, deployed.Draft.Edges.Count);
     }

@@ -168,8 +168,8 @@ public sealed class IntegrationWizardUiTests(ChromiumFixture chromium, SetUpPort
 
         await using var scope = portal.App.Services.AsAdmin(portal.Acme);
         var integrations = scope.ServiceProvider.GetRequiredService<IntegrationQueries>();
-        Assert.Equal("First webhook", (await integrations.GetAsync(first)).Name);
-        Assert.Equal("Second webhook, renamed", (await integrations.GetAsync(second)).Name);
+        Assert.Equal("First webhook", (await integrations.GetAsync(first, TestContext.Current.CancellationToken)).Name);
+        Assert.Equal("Second webhook, renamed", (await integrations.GetAsync(second, TestContext.Current.CancellationToken)).Name);
     }
 
     [Fact]

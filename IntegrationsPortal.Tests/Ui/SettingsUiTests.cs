@@ -25,11 +25,8 @@ public sealed class SettingsUiTests(ChromiumFixture chromium, SetUpPortalUiFixtu
         await ByTestId("new-user-save").ClickAsync();
         await Expect(Page.Locator(".form-field", new() { Has = ByTestId("new-user-email") })).ToContainTextAsync("Enter a valid email address.");
 
+        // Submitted straight after typing, as an operator would: the form must take the corrected address.
         await ByTestId("new-user-email").FillAsync("otto@acme.test");
-        // Leave the field and let the server take the change before submitting (a submit racing the
-        // change round-trip was lost once on a loaded machine).
-        await ByTestId("new-user-email").PressAsync("Tab");
-        await Expect(Page.Locator(".form-field", new() { Has = ByTestId("new-user-email") })).Not.ToContainTextAsync("Enter a valid email address.");
         await ByTestId("new-user-save").ClickAsync();
 
         // Adding a user hashes a password: give a busy machine more than the default 5 s.

@@ -11,6 +11,26 @@ public static class Limits
     public const int IntegrationName = 100;
     public const int ErrorMessage = 1000;
 
-    /// <summary>The text cut to <paramref name="max"/> characters with an ellipsis, for columns of that length.</summary>
-    public static string Shorten(string text, int max = ErrorMessage) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    /// <summary>
+    /// The one way text is clipped (error columns, audit details, recorded bodies, messages quoted from
+    /// a provider): whole when it fits in <paramref name="max"/> characters, else cut so that it and
+    /// <paramref name="marker"/> together fit, so a reader sees that something was left out. The cut
+    /// never splits a surrogate pair, which would store half an emoji as an invalid character.
+    /// </summary>
+    public static string Shorten(string text, int max = ErrorMessage, string marker = "…")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, marker.Length + 1);
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var keep = max - marker.Length;
+        if (char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(text.AsSpan(0, keep), marker);
+    }
 }

@@ -42,7 +42,7 @@ public sealed class AuditEntry : ITenantOwned
 
     /// <summary>An entry for what the current user just did; add it in the same save as the change.</summary>
     public static AuditEntry Record(CurrentUser actor, TimeProvider time, string action, string details) =>
-        new() { At = time.GetUtcNow(), Actor = actor.UserName, Address = actor.Address, Action = action, Details = Limit(details) };
+        new() { At = time.GetUtcNow(), Actor = actor.UserName, Address = actor.Address, Action = action, Details = Limits.Shorten(details, Limits.AuditDetails) };
 
     /// <summary>An entry about one integration, shown on its own trail too.</summary>
     public static AuditEntry Record(CurrentUser actor, TimeProvider time, string action, string details, Guid integrationId)
@@ -51,8 +51,6 @@ public sealed class AuditEntry : ITenantOwned
         entry.IntegrationId = integrationId;
         return entry;
     }
-
-    private static string Limit(string details) => details[..Math.Min(details.Length, Limits.AuditDetails)];
 }
 
 public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>

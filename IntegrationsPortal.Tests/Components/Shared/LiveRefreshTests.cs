@@ -125,7 +125,7 @@ public sealed class LiveRefreshTests : IDisposable
 
         value = "4 alerts";
         _events.Publish(_mine);
-        await WaitUntilAsync(async () => await HtmlAsync() == "<output>4 alerts</output>");
+        await Eventually.ReadAsync(HtmlAsync, html => html == "<output>4 alerts</output>", "the page to show 4 alerts", Patience);
 
         (value, failing) = ("5 alerts", true);
         _events.Publish(_mine);
@@ -134,7 +134,7 @@ public sealed class LiveRefreshTests : IDisposable
 
         failing = false;
         _events.Publish(_mine);
-        await WaitUntilAsync(async () => await HtmlAsync() == "<output>5 alerts</output>");
+        await Eventually.ReadAsync(HtmlAsync, html => html == "<output>5 alerts</output>", "the page to show 5 alerts", Patience);
     }
 
     public void Dispose()
@@ -168,16 +168,6 @@ public sealed class LiveRefreshTests : IDisposable
     }
 
     private async Task RenderedAsync() => Assert.True(await _rendered.WaitAsync(Patience), "no reload was rendered");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the page did not change");
-            await Task.Delay(10);
-        }
-    }
 
     /// <summary>A live component as the pages write one: it follows every integration change.</summary>
     private sealed class Counter : ComponentBase, IDisposable

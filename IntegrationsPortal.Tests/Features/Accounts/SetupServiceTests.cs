@@ -66,7 +66,7 @@ public sealed class SetupServiceTests : IAsyncLifetime
             // Long enough for the form, but one character repeated: Identity wants 4 different ones.
             Password = "aaaaaaaaaaaaaaaa",
             ConfirmPassword = "aaaaaaaaaaaaaaaa",
-        }));
+        }, TestContext.Current.CancellationToken));
 
         Assert.Contains("Password", error.FieldErrors.Keys);
         await using var db = await OpenDatabaseAsync();

@@ -170,7 +170,7 @@ public sealed class CatalogServiceTests : PortalServicesTest
         var id = await Portal.Services.AddUserAsync(Acme, "vera@acme.test", PortalRoles.Viewer);
         await using var scope = Portal.Services.AsUser(Acme.OrganizationId, id, "vera@acme.test", PortalRoles.Viewer);
 
-        var entries = await scope.ServiceProvider.GetRequiredService<CatalogService>().ListAsync(new CatalogQuery());
+        var entries = await scope.ServiceProvider.GetRequiredService<CatalogService>().ListAsync(new CatalogQuery(), TestContext.Current.CancellationToken);
 
         Assert.Contains(entries, e => e.Type.Key == "webhook");
         Assert.All(entries, e => Assert.False(e.CanAdd));

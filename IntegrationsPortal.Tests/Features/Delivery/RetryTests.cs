@@ -119,6 +119,30 @@ public class RetryTests
     }
 
     [Fact]
+    public async Task StoppedBanner_ListsWhatDeliveriesStopped_ByCause_NotByTheWordsOfTheError()
+    {
+        await using var harness = await DeliveryHarness.StartAsync();
+        var gone = await harness.CreateAsync("webhook", new() { ["url"] = "https://gone.example/hook" }, "Gone receiver");
+        var refused = await harness.CreateAsync("webhook", new() { ["url"] = "https://refused.example/hook" }, "Refused receiver");
+        await harness.AsAdminAsync(async sp =>
+        {
+            var recorder = sp.GetRequiredService<IntegrationStatusRecorder>();
+            // Stopped by a 410, in words that do not start with the dispatcher's usual ones.
+            Assert.True(await recorder.RecordProblemAsync(gone, LifecycleEvent.DeliveryGone, "The receiver said it is gone for good.", TestContext.Current.CancellationToken));
+            // A failed verification whose receiver happens to answer with those words: not a stop.
+            await using var db = await sp.GetRequiredService<IDbContextFactory<IntegrationsPortal.Infrastructure.Data.PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+            var generation = await db.Set<Integration>().Where(i => i.Id == refused).Select(i => i.VerificationGeneration).SingleAsync(TestContext.Current.CancellationToken);
+            return await recorder.RecordVerificationAsync(refused, generation,
+                new IntegrationsPortal.Features.Integrations.Verification.VerificationResult(false, false, $"{DeliveryService.StoppedPrefix} by the receiver: sign-up required."), TestContext.Current.CancellationToken);
+        });
+        Assert.Equal(IntegrationStatus.Error, (await harness.IntegrationAsync(refused)).Status);
+
+        var alerts = await harness.AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().AlertsAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal([gone], alerts.Select(a => a.IntegrationId));
+    }
+
+    [Fact]
     public async Task Gone_StopsRetryingAndPutsTheIntegrationInError()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();

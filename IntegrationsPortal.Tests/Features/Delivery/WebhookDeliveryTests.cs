@@ -77,7 +77,7 @@ public class WebhookDeliveryTests
         DeliveryDetail detail;
         await using (var viewer = harness.Services.AsUser(harness.Tenant.OrganizationId, viewerId, "vera@acme.test", PortalRoles.Viewer))
         {
-            detail = await viewer.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId);
+            detail = await viewer.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId, TestContext.Current.CancellationToken);
         }
 
         var attempt = Assert.Single(detail.Attempts);

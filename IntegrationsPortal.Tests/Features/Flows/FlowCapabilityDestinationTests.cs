@@ -41,7 +41,7 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
         graph.Nodes.Single(n => n.Id == "destination-1").Parameters = new() { ["path_suffix"] = "/meters/{{wh}}", ["topic"] = "meters/{{wh}}" };
         var flow = await _bed.DeployAsync(graph);
 
-        await _bed.ArriveAsync([_bed.Reading(1.5)]);
+        await _bed.ArriveAsync([_bed.Reading(1.5)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var request = Assert.Single(_a.Requests);
@@ -66,7 +66,7 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
             return true;
         });
 
-        await _bed.ArriveAsync([_bed.Reading(2)]);
+        await _bed.ArriveAsync([_bed.Reading(2)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         Assert.Empty(_a.Requests);
@@ -91,7 +91,7 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
             return Task.CompletedTask;
         };
 
-        await _bed.ArriveAsync([_bed.Reading(1.5)]);
+        await _bed.ArriveAsync([_bed.Reading(1.5)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
         await _bed.Harness.DispatchAsync();
 
@@ -118,7 +118,7 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
         await _bed.FlowsAsync(f => f.SaveDraftAsync(flow, graph));
 
         var deployed = await _bed.FlowsAsync(f => f.DeployAsync(flow));
-        await _bed.ArriveAsync([_bed.Reading(3)]);
+        await _bed.ArriveAsync([_bed.Reading(3)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var warning = Assert.Single(deployed.Warnings);

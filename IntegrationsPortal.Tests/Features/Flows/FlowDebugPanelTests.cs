@@ -41,7 +41,7 @@ public sealed class FlowDebugPanelTests : WorldComponentTest<FlowTestBed>
         var panel = Render<FlowDebugPanel>(p => p.Add(x => x.FlowId, flow).Add(x => x.Node, graph.Node("function-1")));
         panel.WaitForElement("[data-testid=debug-empty]");
 
-        await World.ArriveAsync([World.Reading(1.5)]);
+        await World.ArriveAsync([World.Reading(1.5)], ct: Xunit.TestContext.Current.CancellationToken);
 
         panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=debug-step]")), Patience);
         Assert.Contains("\"value\":1.5", panel.Find("[data-testid=debug-input]").TextContent, StringComparison.Ordinal);
@@ -50,7 +50,7 @@ public sealed class FlowDebugPanelTests : WorldComponentTest<FlowTestBed>
         Assert.Contains("To watt-hours (function-1)", panel.Markup, StringComparison.Ordinal);
 
         World.Harness.Clock.Advance(TimeSpan.FromMinutes(15));
-        await World.ArriveAsync([World.Reading(2)]);
+        await World.ArriveAsync([World.Reading(2)], ct: Xunit.TestContext.Current.CancellationToken);
 
         panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[data-testid=debug-step]").Count), Patience);
         Assert.Contains("\"wh\":2000", panel.FindAll("[data-testid=debug-output]")[0].TextContent, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class FlowDebugPanelTests : WorldComponentTest<FlowTestBed>
         destination.WaitForElement("[data-testid=debug-empty]");
         source.WaitForElement("[data-testid=debug-empty]");
 
-        await World.ArriveAsync([World.Reading(3), World.Reading(9, minute: 15)]);
+        await World.ArriveAsync([World.Reading(3), World.Reading(9, minute: 15)], ct: Xunit.TestContext.Current.CancellationToken);
 
         destination.WaitForAssertion(() => Assert.Single(destination.FindAll("[data-testid=debug-step]")), Patience);
         Assert.Equal("""{"v":3}""", destination.Find("[data-testid=debug-input]").TextContent.Trim());

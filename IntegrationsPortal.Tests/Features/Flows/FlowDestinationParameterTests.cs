@@ -25,7 +25,7 @@ public sealed class FlowDestinationParameterTests : IAsyncLifetime
         var webhook = await _bed.ActiveWebhookAsync(receiver, "Primary");
         await DeployAsync(webhook, new() { ["path_suffix"] = "/meters/{{id}}", ["headers"] = "X-Site: {{site}}\nX-Metric: {{metric}}" });
 
-        await _bed.ArriveAsync([_bed.Reading(1.5)]);
+        await _bed.ArriveAsync([_bed.Reading(1.5)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var request = Assert.Single(receiver.Requests);
@@ -47,7 +47,7 @@ public sealed class FlowDestinationParameterTests : IAsyncLifetime
         await DeployAsync(http, new() { ["path_suffix"] = "/{{id}}/{{up}}/x", ["headers"] = "X-Site: {{site}}" },
             "function transform(m) { return { id: 'm-42', up: '..', site: 'Hall 1' }; }");
 
-        await _bed.ArriveAsync([_bed.Reading(2)]);
+        await _bed.ArriveAsync([_bed.Reading(2)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var request = Assert.Single(receiver.Requests);
@@ -67,7 +67,7 @@ public sealed class FlowDestinationParameterTests : IAsyncLifetime
         await ActivateAsync(mqtt);
         await DeployAsync(mqtt, new() { ["topic"] = "sites/{{site}}/{{metric}}" });
 
-        await _bed.ArriveAsync([_bed.Reading(3)]);
+        await _bed.ArriveAsync([_bed.Reading(3)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var received = await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20));
@@ -87,7 +87,7 @@ public sealed class FlowDestinationParameterTests : IAsyncLifetime
         await ActivateAsync(email);
         await DeployAsync(email, new() { ["subject"] = "{{site}}: {{metric}} at {{wh}} Wh" });
 
-        await _bed.ArriveAsync([_bed.Reading(4)]);
+        await _bed.ArriveAsync([_bed.Reading(4)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var mail = Assert.Single(smtp.Messages());

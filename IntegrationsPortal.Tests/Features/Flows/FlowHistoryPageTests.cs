@@ -37,7 +37,7 @@ public sealed class FlowHistoryPageTests : WorldComponentTest<FlowTestBed>
     public async Task Run_ShowsItsVersionInputFunctionOutputAndLogs_AndEachDestinationsDelivery()
     {
         await DeployToBothAsync();
-        await World.ArriveAsync([World.Reading(1.5)]);
+        await World.ArriveAsync([World.Reading(1.5)], ct: Xunit.TestContext.Current.CancellationToken);
         await World.Harness.DispatchAsync();
         var (page, dialogs) = RenderPage();
 
@@ -68,7 +68,7 @@ public sealed class FlowHistoryPageTests : WorldComponentTest<FlowTestBed>
         var (page, _) = RenderPage();
         page.WaitForElement("[data-testid=runs-none]", Patience);
 
-        await World.ArriveAsync([World.Reading(2), World.Reading(-1, minute: 15)]);
+        await World.ArriveAsync([World.Reading(2), World.Reading(-1, minute: 15)], ct: Xunit.TestContext.Current.CancellationToken);
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=run-status]").Count), Patience);
         var select = page.FindComponents<MudSelect<FlowRunStatus?>>().Single();
@@ -83,7 +83,7 @@ public sealed class FlowHistoryPageTests : WorldComponentTest<FlowTestBed>
         var primary = await World.ActiveWebhookAsync(_primary, "Primary");
         var meters = await World.DeployAsync(FlowTestBed.MeterThroughFunction(World.Meter, FlowTestBed.Double, primary), "Meters out");
         await World.DeployAsync(FlowTestBed.MeterThroughFunction(World.Meter, FlowTestBed.Double, primary), "Copy");
-        await World.ArriveAsync([World.Reading(3)]);
+        await World.ArriveAsync([World.Reading(3)], ct: Xunit.TestContext.Current.CancellationToken);
 
         var (page, _) = RenderPage(meters);
 

@@ -36,8 +36,8 @@ public sealed class FlowRunnerSandboxTests : IAsyncLifetime
         var runaway = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, $"function transform(m) {{ {body} }}", hook), "Runaway");
         var healthy = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, hook), "Healthy");
 
-        await _bed.ArriveAsync([_bed.Reading(1)]);
-        await _bed.ArriveAsync([_bed.Reading(2, minute: 15)]);
+        await _bed.ArriveAsync([_bed.Reading(1)], ct: TestContext.Current.CancellationToken);
+        await _bed.ArriveAsync([_bed.Reading(2, minute: 15)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var failed = (await _bed.HistoryAsync(runaway)).Items;

@@ -35,7 +35,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         var backup = await _bed.ActiveWebhookAsync(_backup, "Backup");
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, primary, backup));
 
-        await _bed.ArriveAsync([_bed.Reading(1.5)]);
+        await _bed.ArriveAsync([_bed.Reading(1.5)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var expected = """{"device":"Main meter","wh":1500,"flow":"Meters out"}""";
@@ -63,7 +63,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         const string code = "function transform(m) { return m.value < 0 ? null : [{ part: 1, v: m.value }, { part: 2, v: m.value }]; }";
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, code, primary));
 
-        await _bed.ArriveAsync([_bed.Reading(7), _bed.Reading(-1, minute: 15)]);
+        await _bed.ArriveAsync([_bed.Reading(7), _bed.Reading(-1, minute: 15)], ct: TestContext.Current.CancellationToken);
 
         var outbox = await _bed.OutboxAsync();
         Assert.Equal(["""{"part":1,"v":7}""", """{"part":2,"v":7}"""], outbox.Select(m => m.Payload));
@@ -78,7 +78,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         var primary = await _bed.ActiveWebhookAsync(_primary, "Primary");
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, "function transform(m) {\n  return m.missing.field;\n}", primary));
 
-        await _bed.ArriveAsync([_bed.Reading(3)]);
+        await _bed.ArriveAsync([_bed.Reading(3)], ct: TestContext.Current.CancellationToken);
 
         Assert.Empty(await _bed.OutboxAsync());
         var run = Assert.Single((await _bed.HistoryAsync(flow, FlowRunStatus.Failed)).Items);
@@ -96,7 +96,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         await _bed.FlowsAsync(f => f.SaveDraftAsync(flow, FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, active, pending)));
 
         var deployed = await _bed.FlowsAsync(f => f.DeployAsync(flow));
-        await _bed.ArriveAsync([_bed.Reading(2)]);
+        await _bed.ArriveAsync([_bed.Reading(2)], ct: TestContext.Current.CancellationToken);
         await _bed.Harness.DispatchAsync();
 
         var warning = Assert.Single(deployed.Warnings);
@@ -119,7 +119,7 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         graph.Nodes.Single(n => n.Id == "destination-1").Parameters = new() { ["path_suffix"] = "/meters/{{id}}", ["headers"] = "X-Site: {{site}}" };
         await _bed.DeployAsync(graph);
 
-        await _bed.ArriveAsync([_bed.Reading(1)]);
+        await _bed.ArriveAsync([_bed.Reading(1)], ct: TestContext.Current.CancellationToken);
 
         var message = Assert.Single(await _bed.OutboxAsync());
         Assert.Equal("/meters/m-42", message.Parameters["path_suffix"]);
@@ -152,10 +152,10 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         graph.Nodes.Single(n => n.Id == "function-1").Code = "function transform(m) { return { v: 2 }; }";
         await _bed.FlowsAsync(f => f.SaveDraftAsync(flow, graph));
 
-        await _bed.ArriveAsync([_bed.Reading(1)]);
+        await _bed.ArriveAsync([_bed.Reading(1)], ct: TestContext.Current.CancellationToken);
         var detail = await _bed.FlowsAsync(f => f.GetAsync(flow));
         await _bed.FlowsAsync(f => f.DeployAsync(flow));
-        await _bed.ArriveAsync([_bed.Reading(1, minute: 15)]);
+        await _bed.ArriveAsync([_bed.Reading(1, minute: 15)], ct: TestContext.Current.CancellationToken);
 
         Assert.True(detail.DraftDiffersFromDeployed);
         Assert.Equal(["""{"v":1}""", """{"v":2}"""], (await _bed.OutboxAsync()).Select(m => m.Payload));
@@ -169,17 +169,17 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         var graph = FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, primary);
         var flow = await _bed.DeployAsync(graph);
 
-        await _bed.ArriveAsync([_bed.Reading(1)], IngestionKind.Backfill);
+        await _bed.ArriveAsync([_bed.Reading(1)], IngestionKind.Backfill, TestContext.Current.CancellationToken);
         Assert.Empty(await _bed.OutboxAsync());
 
         graph.RunOnBackfills = true;
         await _bed.FlowsAsync(f => f.SaveDraftAsync(flow, graph));
         await _bed.FlowsAsync(f => f.DeployAsync(flow));
-        await _bed.ArriveAsync([_bed.Reading(2)], IngestionKind.Backfill);
+        await _bed.ArriveAsync([_bed.Reading(2)], IngestionKind.Backfill, TestContext.Current.CancellationToken);
         Assert.Single(await _bed.OutboxAsync());
 
         await _bed.FlowsAsync(f => f.DisableAsync(flow));
-        await _bed.ArriveAsync([_bed.Reading(3)]);
+        await _bed.ArriveAsync([_bed.Reading(3)], ct: TestContext.Current.CancellationToken);
         Assert.Single(await _bed.OutboxAsync());
         Assert.Equal(FlowState.Disabled, (await _bed.FlowsAsync(f => f.GetAsync(flow))).State);
     }
@@ -222,8 +222,8 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         Assert.Equal(0, (await _bed.HistoryAsync(flow)).Total);
 
         await _bed.Harness.RestartAsync();
-        await _bed.ArriveAsync(readings); // the ingestion run reads the unsaved page again
-        await _bed.ArriveAsync(readings); // and a later pull's lookback once more
+        await _bed.ArriveAsync(readings, ct: TestContext.Current.CancellationToken); // the ingestion run reads the unsaved page again
+        await _bed.ArriveAsync(readings, ct: TestContext.Current.CancellationToken); // and a later pull's lookback once more
 
         var outbox = await _bed.OutboxAsync();
         Assert.Equal(4, outbox.Count);

@@ -29,9 +29,9 @@ public sealed class FlowServiceTests : IAsyncLifetime
         var hook = await _bed.ActiveWebhookAsync(_receiver, "Ops hook");
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, "function transform(m) { if (m.value > 5) throw new Error('too high'); return m; }", hook));
         await _bed.FlowsAsync(f => f.CreateAsync("Still a draft"));
-        await _bed.ArriveAsync([_bed.Reading(1, minute: -24 * 60)]);
+        await _bed.ArriveAsync([_bed.Reading(1, minute: -24 * 60)], ct: TestContext.Current.CancellationToken);
         _bed.Harness.Clock.Advance(TimeSpan.FromDays(1));
-        await _bed.ArriveAsync([_bed.Reading(2), _bed.Reading(9, minute: 15)]);
+        await _bed.ArriveAsync([_bed.Reading(2), _bed.Reading(9, minute: 15)], ct: TestContext.Current.CancellationToken);
 
         var list = await _bed.FlowsAsync(f => f.ListAsync());
 
@@ -68,7 +68,7 @@ public sealed class FlowServiceTests : IAsyncLifetime
         await _bed.FlowsAsync(f => f.SaveDraftAsync(flow, FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, Guid.NewGuid())));
         Assert.Null(await _bed.FlowsAsync(f => f.LatestInputAsync(flow, "source-1")));
 
-        await _bed.ArriveAsync([_bed.Reading(4), _bed.Reading(5, minute: 15), _bed.Reading(99, minute: 30, path: _bed.ThermostatPath)]);
+        await _bed.ArriveAsync([_bed.Reading(4), _bed.Reading(5, minute: 15), _bed.Reading(99, minute: 30, path: _bed.ThermostatPath)], ct: TestContext.Current.CancellationToken);
         var latest = await _bed.FlowsAsync(f => f.LatestInputAsync(flow, "source-1"));
 
         Assert.Contains("\"value\":5", latest, StringComparison.Ordinal);
@@ -80,9 +80,9 @@ public sealed class FlowServiceTests : IAsyncLifetime
     {
         var hook = await _bed.ActiveWebhookAsync(_receiver, "Ops hook");
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, "function transform(m) { return m.value > 0 ? { v: m.value } : null; }", hook));
-        await _bed.ArriveAsync([_bed.Reading(1), _bed.Reading(-1, minute: 15)]);
+        await _bed.ArriveAsync([_bed.Reading(1), _bed.Reading(-1, minute: 15)], ct: TestContext.Current.CancellationToken);
         _bed.Harness.Clock.Advance(TimeSpan.FromHours(2));
-        await _bed.ArriveAsync([_bed.Reading(3, minute: 90)]);
+        await _bed.ArriveAsync([_bed.Reading(3, minute: 90)], ct: TestContext.Current.CancellationToken);
 
         var dropped = await _bed.HistoryAsync(flow, FlowRunStatus.Dropped);
         var recent = await _bed.FlowsAsync(f => f.HistoryAsync(new FlowHistoryQuery { FlowId = flow, From = _bed.Harness.Clock.GetUtcNow().AddMinutes(-1) }));
@@ -115,9 +115,9 @@ public sealed class FlowServiceTests : IAsyncLifetime
         await using var scope = _bed.Services.AsUser(_bed.Harness.Tenant.OrganizationId, viewerId, "viewer@acme.test", PortalRoles.Viewer);
         var flows = scope.ServiceProvider.GetRequiredService<FlowService>();
 
-        Assert.Empty(await flows.ListAsync());
-        Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(() => flows.CreateAsync("Mine"))).Kind);
-        Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(() => flows.TestFunctionAsync(FlowTestBed.Double, "{}"))).Kind);
+        Assert.Empty(await flows.ListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(() => flows.CreateAsync("Mine", TestContext.Current.CancellationToken))).Kind);
+        Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(() => flows.TestFunctionAsync(FlowTestBed.Double, "{}", ct: TestContext.Current.CancellationToken))).Kind);
     }
 
     [Fact]
@@ -128,9 +128,9 @@ public sealed class FlowServiceTests : IAsyncLifetime
         await using var scope = _bed.Services.AsAdmin(globex);
         var flows = scope.ServiceProvider.GetRequiredService<FlowService>();
 
-        Assert.Empty(await flows.ListAsync());
-        Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(() => flows.GetAsync(flow))).Kind);
-        Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(() => flows.DeployAsync(flow))).Kind);
+        Assert.Empty(await flows.ListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(() => flows.GetAsync(flow, TestContext.Current.CancellationToken))).Kind);
+        Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(() => flows.DeployAsync(flow, TestContext.Current.CancellationToken))).Kind);
     }
 
     [Fact]
@@ -150,9 +150,9 @@ public sealed class FlowServiceTests : IAsyncLifetime
     {
         var hook = await _bed.ActiveWebhookAsync(_receiver, "Ops hook");
         var flow = await _bed.DeployAsync(FlowTestBed.MeterThroughFunction(_bed.Meter, FlowTestBed.Double, hook));
-        await _bed.ArriveAsync([_bed.Reading(1)]);
+        await _bed.ArriveAsync([_bed.Reading(1)], ct: TestContext.Current.CancellationToken);
         _bed.Harness.Clock.Advance(TimeSpan.FromDays(31));
-        await _bed.ArriveAsync([_bed.Reading(2)]);
+        await _bed.ArriveAsync([_bed.Reading(2)], ct: TestContext.Current.CancellationToken);
 
         var deleted = await ActivatorUtilities.CreateInstance<FlowRetentionJob>(_bed.Services).DeleteExpiredAsync(CancellationToken.None);
 

@@ -49,7 +49,7 @@ public sealed class FlowsPageTests : WorldComponentTest<FlowTestBed>
         Assert.Equal("never", page.Find("[data-testid=flow-last-run]").TextContent.Trim());
         Assert.Equal("0 runs", page.Find("[data-testid=flow-today]").TextContent.Trim());
 
-        await World.ArriveAsync([World.Reading(1.5)]);
+        await World.ArriveAsync([World.Reading(1.5)], ct: Xunit.TestContext.Current.CancellationToken);
 
         page.WaitForAssertion(() => Assert.Equal("1 run", page.Find("[data-testid=flow-today]").TextContent.Trim()), Patience);
         Assert.Equal("2026-03-01 08:00", page.Find("[data-testid=flow-last-run]").TextContent.Trim());

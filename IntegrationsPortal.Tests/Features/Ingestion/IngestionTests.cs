@@ -58,7 +58,7 @@ public sealed class IngestionTests : PortalServicesTest
         var progressEvents = 0;
         Portal.Services.GetRequiredService<IngestionEvents>().RunChanged += id => Interlocked.Increment(ref progressEvents);
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         var view = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Completed, view.Status);
@@ -81,11 +81,11 @@ public sealed class IngestionTests : PortalServicesTest
         {
             var ingestion = scope.ServiceProvider.GetRequiredService<IngestionService>();
             var subset = new BackfillInput(Start, Start.AddDays(1), [$"devices/{_meter1}"]);
-            Assert.Equal(1, (await ingestion.PreviewBackfillAsync(_integration, subset)).Resources);
-            run = await ingestion.StartBackfillAsync(_integration, subset);
+            Assert.Equal(1, (await ingestion.PreviewBackfillAsync(_integration, subset, TestContext.Current.CancellationToken)).Resources);
+            run = await ingestion.StartBackfillAsync(_integration, subset, TestContext.Current.CancellationToken);
         }
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(96, await ReadingCountAsync());
         Assert.Equal(96, (await SeriesAsync(_meter1, Start, Start.AddDays(1))).Count);
@@ -98,9 +98,9 @@ public sealed class IngestionTests : PortalServicesTest
         await using (var scope = Portal.Services.AsAdmin(Acme))
         {
             var services = scope.ServiceProvider;
-            var hook = await services.GetRequiredService<IntegrationService>().CreateAsync(IntegrationSeeds.Webhook());
+            var hook = await services.GetRequiredService<IntegrationService>().CreateAsync(IntegrationSeeds.Webhook(), TestContext.Current.CancellationToken);
             var flows = services.GetRequiredService<IntegrationsPortal.Features.Flows.FlowService>();
-            flow = await flows.CreateAsync("Everything from Meters");
+            flow = await flows.CreateAsync("Everything from Meters", TestContext.Current.CancellationToken);
             await flows.SaveDraftAsync(flow, new IntegrationsPortal.Features.Flows.FlowGraph
             {
                 RunOnBackfills = true,
@@ -110,16 +110,16 @@ public sealed class IngestionTests : PortalServicesTest
                     new() { Id = "destination-1", Kind = IntegrationsPortal.Features.Flows.FlowNodeKind.Destination, IntegrationId = hook },
                 ],
                 Edges = [new("source-1", "destination-1")],
-            });
-            await flows.DeployAsync(flow);
+            }, TestContext.Current.CancellationToken);
+            await flows.DeployAsync(flow, TestContext.Current.CancellationToken);
         }
 
-        await RunEngineAsync(await StartBackfillAsync(days: 1));
-        await RunEngineAsync(await StartBackfillAsync(days: 1));
+        await RunEngineAsync(await StartBackfillAsync(days: 1), ct: TestContext.Current.CancellationToken);
+        await RunEngineAsync(await StartBackfillAsync(days: 1), ct: TestContext.Current.CancellationToken);
 
         await using var check = Portal.Services.AsAdmin(Acme);
         var history = await check.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Flows.FlowService>()
-            .HistoryAsync(new IntegrationsPortal.Features.Flows.FlowHistoryQuery { FlowId = flow });
+            .HistoryAsync(new IntegrationsPortal.Features.Flows.FlowHistoryQuery { FlowId = flow }, TestContext.Current.CancellationToken);
         Assert.Equal(2 * 96, history.Total);
     }
 
@@ -127,9 +127,9 @@ public sealed class IngestionTests : PortalServicesTest
     public async Task SameWindowTwice_LeavesOneCopyOfEachReading_AndTheSecondRunCountsNoneAsNew()
     {
         var first = await StartBackfillAsync(days: 1);
-        await RunEngineAsync(first);
+        await RunEngineAsync(first, ct: TestContext.Current.CancellationToken);
         var second = await StartBackfillAsync(days: 1);
-        await RunEngineAsync(second);
+        await RunEngineAsync(second, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(2 * 96, await ReadingCountAsync());
         Assert.Equal((2 * 96, 0), ((await RunAsync(first)).ReadingsWritten, (await RunAsync(second)).ReadingsWritten));
@@ -148,7 +148,7 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.True(halfway.ReadingsWritten > 0 && halfway.ReadingsWritten < 3 * 2 * 96);
 
         var requestsBeforeResume = _fake.Requests;
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         var done = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Completed, done.Status);
@@ -173,7 +173,7 @@ public sealed class IngestionTests : PortalServicesTest
         await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
 
         Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
         Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
         Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
     }
@@ -190,10 +190,10 @@ public sealed class IngestionTests : PortalServicesTest
         await using (var scope = Portal.Services.AsAdmin(Acme))
         {
             var invalid = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().UpdateAsync(_integration,
-                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "every day" } }));
+                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "every day" } }, TestContext.Current.CancellationToken));
             Assert.Contains("schedule_cron", invalid.FieldErrors.Keys);
             await scope.ServiceProvider.GetRequiredService<IntegrationService>().UpdateAsync(_integration,
-                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "0 0 6 * * ?" } });
+                new UpdateIntegrationInput { Name = "Meters", Properties = new() { ["schedule_cron"] = "0 0 6 * * ?" } }, TestContext.Current.CancellationToken);
         }
 
         await ActivateAsync();
@@ -210,7 +210,7 @@ public sealed class IngestionTests : PortalServicesTest
         var clock = new ManualTimeProvider();
         var run = await StartBackfillAsync(days: 1);
 
-        var running = RunEngineAsync(run, time: clock);
+        var running = RunEngineAsync(run, time: clock, TestContext.Current.CancellationToken);
         await WaitForTimerAsync(clock, TimeSpan.FromSeconds(5));
         Assert.False(running.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(5));
@@ -229,7 +229,7 @@ public sealed class IngestionTests : PortalServicesTest
         var clock = new ManualTimeProvider();
         var run = await StartBackfillAsync(days: 1);
 
-        var running = RunEngineAsync(run, time: clock);
+        var running = RunEngineAsync(run, time: clock, TestContext.Current.CancellationToken);
         await WaitForTimerAsync(clock, TimeSpan.FromSeconds(5));
         clock.Advance(TimeSpan.FromSeconds(5));
         await running;
@@ -271,12 +271,8 @@ public sealed class IngestionTests : PortalServicesTest
             // What SIGTERM does first: the host signals that it is stopping (then Quartz waits for its jobs).
             // The job ends while the provider still holds the page: the portal does not wait for it.
             Portal.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken))
-            {
-                Assert.False(limit.IsCancellationRequested, "the backfill's job was still running 20 s after the portal began to stop");
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
+            await Eventually.TrueAsync(async () => !await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken),
+                "the backfill's job to end after the portal began to stop");
 
             await scheduler.Standby(TestContext.Current.CancellationToken);
         }
@@ -291,7 +287,7 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.Equal(2 * FakeIngressProviders.PageSize, stopped.ReadingsWritten);
 
         _fake.OnRequest = null;
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
         Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
         Assert.Equal(3 * 2 * 96, await ReadingCountAsync());
     }
@@ -303,10 +299,10 @@ public sealed class IngestionTests : PortalServicesTest
         await MarkRunningAsync(run);
         await using (var scope = Portal.Services.AsAdmin(Acme))
         {
-            await scope.ServiceProvider.GetRequiredService<IngestionService>().CancelAsync(run);
+            await scope.ServiceProvider.GetRequiredService<IngestionService>().CancelAsync(run, TestContext.Current.CancellationToken);
         }
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         var view = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Cancelled, view.Status);
@@ -329,7 +325,7 @@ public sealed class IngestionTests : PortalServicesTest
             }
         };
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         var view = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Cancelled, view.Status);
@@ -346,7 +342,7 @@ public sealed class IngestionTests : PortalServicesTest
         await using (var scope = Portal.Services.AsAdmin(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>()
-                .ReplaceSecretsAsync(_integration, new Dictionary<string, string> { ["api_token"] = "revoked-token-9999" });
+                .ReplaceSecretsAsync(_integration, new Dictionary<string, string> { ["api_token"] = "revoked-token-9999" }, TestContext.Current.CancellationToken);
         }
 
         await ActivateAsync();
@@ -354,7 +350,7 @@ public sealed class IngestionTests : PortalServicesTest
 
         Assert.Equal(IngestionRunStatus.Failed, (await RunAsync(run)).Status);
         await using var check = Portal.Services.AsAdmin(Acme);
-        var detail = await check.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(_integration);
+        var detail = await check.ServiceProvider.GetRequiredService<IntegrationQueries>().GetAsync(_integration, TestContext.Current.CancellationToken);
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Contains("refused the credentials (401)", detail.LastError, StringComparison.Ordinal);
         Assert.DoesNotContain("revoked-token", detail.LastError, StringComparison.Ordinal);
@@ -373,15 +369,15 @@ public sealed class IngestionTests : PortalServicesTest
             weather = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
             {
                 TypeKey = "open-meteo", Name = "Weather", Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["variables"] = "temperature_2m" },
-            });
+            }, TestContext.Current.CancellationToken);
             var places = services.GetRequiredService<PlacesService>();
-            var campus = await places.CreatePlaceAsync(new PlaceInput { Name = "North Campus" });
-            var depot = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 });
+            var campus = await places.CreatePlaceAsync(new PlaceInput { Name = "North Campus" }, TestContext.Current.CancellationToken);
+            var depot = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 }, TestContext.Current.CancellationToken);
             var mappings = services.GetRequiredService<ResourceMappingService>();
-            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "NC-1", ResourcePath = ResourcePath.ForPlace(campus) });
-            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "DEP-1", ResourcePath = ResourcePath.ForPlace(depot) });
+            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "NC-1", ResourcePath = ResourcePath.ForPlace(campus) }, TestContext.Current.CancellationToken);
+            await mappings.CreateAsync(weather, new MappingInput { ExternalId = "DEP-1", ResourcePath = ResourcePath.ForPlace(depot) }, TestContext.Current.CancellationToken);
             await UpdateAsync<Integration>(i => i.Id == weather, i => i.Status = IntegrationStatus.Active);
-            run = await services.GetRequiredService<IngestionService>().StartBackfillAsync(weather, new BackfillInput(Start, Start.AddDays(1)));
+            run = await services.GetRequiredService<IngestionService>().StartBackfillAsync(weather, new BackfillInput(Start, Start.AddDays(1)), TestContext.Current.CancellationToken);
         }
 
         // The fake answers only with its bearer token, which the real Open-Meteo does not ask for.
@@ -391,7 +387,7 @@ public sealed class IngestionTests : PortalServicesTest
             new Dictionary<string, string> { ["api_token"] = FakeIngressProviders.Token }, 1, IntegrationStatus.Active);
         await check.ServiceProvider.GetRequiredService<IngestionEngine>().RunAsync(run, configured, TestContext.Current.CancellationToken);
 
-        var view = (await check.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(weather)).Single();
+        var view = (await check.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(weather, ct: TestContext.Current.CancellationToken)).Single();
         Assert.True(view.Status == IngestionRunStatus.Completed, $"{view.Status}: {view.Error}");
         Assert.Equal("No weather for 1 mapped place(s) without coordinates (NC-1): add their latitude and longitude under Places.", view.Note);
         Assert.Equal(24, view.ReadingsWritten);
@@ -404,13 +400,13 @@ public sealed class IngestionTests : PortalServicesTest
         await using var scope = Portal.Services.AsAdmin(Acme);
         var ingestion = scope.ServiceProvider.GetRequiredService<IngestionService>();
 
-        await ingestion.PullNowAsync(_integration);
+        await ingestion.PullNowAsync(_integration, TestContext.Current.CancellationToken);
 
         var trigger = Assert.Single(await scheduler.GetTriggersOfJob(IngestionScheduler.PullJobKey(_integration), TestContext.Current.CancellationToken));
         Assert.True(trigger.NextFireTimeUtc <= DateTimeOffset.UtcNow, "the pull is due now, not at the next interval");
 
         await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Inactive);
-        var refused = await Assert.ThrowsAsync<PortalException>(() => ingestion.PullNowAsync(_integration));
+        var refused = await Assert.ThrowsAsync<PortalException>(() => ingestion.PullNowAsync(_integration, TestContext.Current.CancellationToken));
         Assert.Equal(PortalErrorKind.Conflict, refused.Kind);
     }
 
@@ -422,7 +418,7 @@ public sealed class IngestionTests : PortalServicesTest
         await UpdateAsync<Integration>(i => i.Id == _integration, i => i.Status = IntegrationStatus.Error);
 
         await using var scope = Portal.Services.AsAdmin(Acme);
-        var refused = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IngestionService>().ResumeAsync(run));
+        var refused = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IngestionService>().ResumeAsync(run, TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Conflict, refused.Kind);
         Assert.StartsWith("Resume once the integration is active again; it is ", refused.Message, StringComparison.Ordinal);
@@ -459,7 +455,7 @@ public sealed class IngestionTests : PortalServicesTest
         _fake.Malformed = true;
         var run = await StartBackfillAsync(days: 1);
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         var view = await RunAsync(run);
         Assert.Equal(IngestionRunStatus.Failed, view.Status);
@@ -471,10 +467,10 @@ public sealed class IngestionTests : PortalServicesTest
     public async Task Backfill_OfAnInactiveIntegration_IsRefused()
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
-        await scope.ServiceProvider.GetRequiredService<IntegrationService>().DisableAsync(_integration);
+        await scope.ServiceProvider.GetRequiredService<IntegrationService>().DisableAsync(_integration, TestContext.Current.CancellationToken);
 
         var error = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<IngestionService>()
-            .StartBackfillAsync(_integration, new BackfillInput(Start, Start.AddDays(1))));
+            .StartBackfillAsync(_integration, new BackfillInput(Start, Start.AddDays(1)), TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Conflict, error.Kind);
     }
@@ -496,12 +492,12 @@ public sealed class IngestionTests : PortalServicesTest
         _fake.IntervalsPastEnd = TimeSpan.FromHours(6);
         var run = await StartBackfillAsync(days: 1);
 
-        await RunEngineAsync(run);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(2 * 96, (await RunAsync(run)).ReadingsWritten);
         Assert.Equal(2 * 96, await ReadingCountAsync());
         await using var scope = Portal.Services.AsAdmin(Acme);
-        var latest = await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesOfAsync(_integration);
+        var latest = await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesOfAsync(_integration, TestContext.Current.CancellationToken);
         Assert.All(latest, s => Assert.Equal(Start.AddDays(1).AddMinutes(-15), s.Latest));
     }
 
@@ -564,13 +560,6 @@ public sealed class IngestionTests : PortalServicesTest
         await db.SaveChangesAsync();
     }
 
-    private static async Task WaitForTimerAsync(ManualTimeProvider clock, TimeSpan due)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!clock.PendingTimers().Contains(due))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no {due} timer was set; pending: {string.Join(", ", clock.PendingTimers())}");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitForTimerAsync(ManualTimeProvider clock, TimeSpan due) => Eventually.ReadAsync(
+        () => Task.FromResult(clock.PendingTimers()), pending => pending.Contains(due), $"a {due} timer", TimeSpan.FromSeconds(10));
 }

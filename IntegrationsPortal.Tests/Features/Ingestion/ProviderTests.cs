@@ -15,7 +15,7 @@ public sealed class ProviderTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _fake = await FakeIngressProviders.StartAsync();
-        _services = new ServiceCollection().AddHttpClient().AddSingleton<ProviderHttp>().BuildServiceProvider();
+        _services = new ServiceCollection().AddHttpClient().AddSingleton(TimeProvider.System).AddSingleton<ProviderHttp>().BuildServiceProvider();
     }
 
     public async ValueTask DisposeAsync()

@@ -121,7 +121,7 @@ public sealed class CredentialVaultTests
             ["Portal:Vault:ActiveKeyId"] = "2025",
         }).Build();
 
-        var ring = KeyRing.Load(configuration, directory.Path, NullLogger.Instance);
+        var ring = KeyRing.Load(configuration, directory.Path, NullLogger.Instance, TimeProvider.System);
 
         Assert.Equal("2025", ring.Active.Id);
         Assert.Equal(["2025", "2026"], ring.KeyIds.Order(StringComparer.Ordinal));
@@ -135,8 +135,8 @@ public sealed class CredentialVaultTests
         var keys = Path.Combine(directory.Path, "vault");
         var empty = new ConfigurationBuilder().Build();
 
-        var first = KeyRing.Load(empty, keys, NullLogger.Instance);
-        var afterRestart = KeyRing.Load(empty, keys, NullLogger.Instance);
+        var first = KeyRing.Load(empty, keys, NullLogger.Instance, TimeProvider.System);
+        var afterRestart = KeyRing.Load(empty, keys, NullLogger.Instance, TimeProvider.System);
 
         var file = Assert.Single(Directory.GetFiles(keys, "*.kek"));
         Assert.Equal(first.Active.Id, Path.GetFileNameWithoutExtension(file));

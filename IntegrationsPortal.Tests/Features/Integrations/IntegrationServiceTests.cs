@@ -210,7 +210,7 @@ public class IntegrationServiceTests : PortalServicesTest
         // The in-flight attempt comes back with a network failure: the job asks the recorder before queuing its next attempt.
         await using var scope = Portal.Services.AsAdmin(Acme);
         var retry = await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>()
-            .RecordVerificationRetryAsync(id, inFlight, "Attempt 1 failed (Could not reach the provider); trying again in 10 s.");
+            .RecordVerificationRetryAsync(id, inFlight, "Attempt 1 failed (Could not reach the provider); trying again in 10 s.", TestContext.Current.CancellationToken);
 
         Assert.False(retry);
         Assert.Equal(inFlight + 1, (await RawRowAsync(id)).VerificationGeneration);
@@ -242,7 +242,7 @@ public class IntegrationServiceTests : PortalServicesTest
 
         await using var scope = Portal.Services.AsAdmin(Acme);
         var recorded = await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>()
-            .RecordVerificationAsync(id, queuedGeneration, VerificationResult.Failed("Twilio refused the credentials (401)."));
+            .RecordVerificationAsync(id, queuedGeneration, VerificationResult.Failed("Twilio refused the credentials (401)."), TestContext.Current.CancellationToken);
 
         Assert.False(recorded);
         var detail = await GetAsync(id);
@@ -476,11 +476,11 @@ public class IntegrationServiceTests : PortalServicesTest
             Assert.Equal(PortalErrorKind.Forbidden, (await Assert.ThrowsAsync<PortalException>(attempt)).Kind);
         }
 
-        var seen = await queries.GetAsync(id);
+        var seen = await queries.GetAsync(id, TestContext.Current.CancellationToken);
         Assert.Equal("Ops webhook", seen.Name);
         Assert.Equal("https://hooks.acme.test/in", seen.Properties["url"]);
         Assert.Equal(IntegrationStatus.PendingVerify, seen.Status);
-        Assert.Equal(1, (await queries.ListAsync(new IntegrationQuery())).Total);
+        Assert.Equal(1, (await queries.ListAsync(new IntegrationQuery(), TestContext.Current.CancellationToken)).Total);
     }
 
     [Fact]
@@ -516,17 +516,17 @@ public class IntegrationServiceTests : PortalServicesTest
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await using var scope = Portal.Services.AsOperator(Acme);
         var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
-        var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot" });
-        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+        var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot" }, TestContext.Current.CancellationToken);
+        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
         await scope.ServiceProvider.GetRequiredService<ResourceMappingService>()
-            .CreateAsync(id, new MappingInput { ExternalId = "MPAN-1", ResourcePath = ResourcePath.ForDevice(site, meter) });
-        var blocked = await Assert.ThrowsAsync<PortalException>(() => places.DeleteDeviceAsync(meter));
+            .CreateAsync(id, new MappingInput { ExternalId = "MPAN-1", ResourcePath = ResourcePath.ForDevice(site, meter) }, TestContext.Current.CancellationToken);
+        var blocked = await Assert.ThrowsAsync<PortalException>(() => places.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken));
         Assert.Equal(PortalErrorKind.Conflict, blocked.Kind);
 
         await WithServiceAsync(s => s.DeleteAsync(id));
 
-        await places.DeleteDeviceAsync(meter);
-        await places.DeletePlaceAsync(site);
+        await places.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken);
+        await places.DeletePlaceAsync(site, ct: TestContext.Current.CancellationToken);
         Assert.Contains(await AuditAsync(), a => a.Action == "integration.deleted" && a.Details!.Contains("released its 1 resource mapping", StringComparison.Ordinal));
     }
 

@@ -51,7 +51,7 @@ public sealed class SecretHeadersTests
         DeliveryDetail delivery;
         await using (var viewer = harness.Services.AsUser(harness.Tenant.OrganizationId, viewerId, "vic@acme.test", PortalRoles.Viewer))
         {
-            delivery = await viewer.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId);
+            delivery = await viewer.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId, TestContext.Current.CancellationToken);
         }
 
         var attempt = Assert.Single(delivery.Attempts);

@@ -30,7 +30,7 @@ public sealed class SecretsAtRestTests : PortalServicesTest
         await using (var scope = Portal.Services.AsOperator(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>()
-                .ReplaceSecretsAsync(stripe, new Dictionary<string, string> { ["webhook_secret"] = "whsec_REPLACED0secret0value" });
+                .ReplaceSecretsAsync(stripe, new Dictionary<string, string> { ["webhook_secret"] = "whsec_REPLACED0secret0value" }, TestContext.Current.CancellationToken);
         }
 
         var bytes = await DatabaseBytesAsync();
@@ -67,7 +67,7 @@ public sealed class SecretsAtRestTests : PortalServicesTest
         var webhook = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await using (var scope = Portal.Services.AsOperator(Acme))
         {
-            await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(twilio);
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(twilio, TestContext.Current.CancellationToken);
         }
 
         var globex = await Portal.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
@@ -102,7 +102,7 @@ public sealed class SecretsAtRestTests : PortalServicesTest
         var id = await Portal.Services.AddUserAsync(Acme, "olga@acme.test", PortalRoles.Operator);
         await using var scope = Portal.Services.AsUser(Acme.OrganizationId, id, "olga@acme.test", PortalRoles.Operator);
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<VaultService>().RewrapOrganizationAsync());
+        var error = await Assert.ThrowsAsync<PortalException>(() => scope.ServiceProvider.GetRequiredService<VaultService>().RewrapOrganizationAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Forbidden, error.Kind);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,7 +133,7 @@ public sealed class VerificationTests : PortalServicesTest
         var detail = await WaitUntilAsync(id, d => d.LastError is not null);
         // The job records the failure, then queues attempt 2: wait for the second step too.
         var scheduler = Portal.Services.GetRequiredService<VerificationScheduler>();
-        var next = await EventuallyAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
+        var next = await Eventually.ReadAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
             at => at > DateTimeOffset.UtcNow.AddSeconds(1), "the retry to be queued");
 
         Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
@@ -148,12 +147,12 @@ public sealed class VerificationTests : PortalServicesTest
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
         var scheduler = Portal.Services.GetRequiredService<VerificationScheduler>();
-        await EventuallyAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
+        await Eventually.ReadAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
             at => at > DateTimeOffset.UtcNow.AddSeconds(1), "the retry to be queued");
 
         await using (var scope = Portal.Services.AsOperator(Acme))
         {
-            await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(id);
+            await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(id, TestContext.Current.CancellationToken);
         }
 
         Assert.Null(await scheduler.NextRunAsync(id, TestContext.Current.CancellationToken));
@@ -189,7 +188,7 @@ public sealed class VerificationTests : PortalServicesTest
         await using (var scope = Portal.Services.AsOperator(Acme))
         {
             await scope.ServiceProvider.GetRequiredService<IntegrationService>()
-                .ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = IntegrationSeeds.TwilioToken });
+                .ReplaceSecretsAsync(id, new Dictionary<string, string> { ["auth_token"] = IntegrationSeeds.TwilioToken }, TestContext.Current.CancellationToken);
         }
 
         var detail = await WaitUntilAsync(id, d => d.Status != IntegrationStatus.PendingVerify);
@@ -199,25 +198,5 @@ public sealed class VerificationTests : PortalServicesTest
 
     /// <summary>Polls the integration as a page would, briefly, until the condition holds.</summary>
     private Task<IntegrationDetail> WaitUntilAsync(Guid id, Func<IntegrationDetail, bool> condition) =>
-        EventuallyAsync(() => Portal.Services.GetIntegrationAsync(Acme, id), condition, "the integration to move on");
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            if (clock.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                Assert.Fail($"Waited 20 s for {what}; last seen: {value}.");
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+        Eventually.ReadAsync(() => Portal.Services.GetIntegrationAsync(Acme, id), condition, "the integration to move on");
 }

@@ -120,19 +120,7 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
         });
     }
 
-    private static async Task<DeliveryDetail> WaitUntilSettledAsync(DeliveryService delivery, Guid messageId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var detail = await delivery.GetAsync(messageId);
-            // Settled: delivered, or given up (a refusal that retrying cannot fix).
-            if (detail.Message.Status is not (DeliveryStatus.Pending or DeliveryStatus.Delivering) || DateTime.UtcNow > deadline)
-            {
-                return detail;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    // Settled: delivered, or given up (a refusal that retrying cannot fix).
+    private static Task<DeliveryDetail> WaitUntilSettledAsync(DeliveryService delivery, Guid messageId) => Eventually.ReadAsync(
+        () => delivery.GetAsync(messageId), detail => detail.Message.Status is not (DeliveryStatus.Pending or DeliveryStatus.Delivering), $"message {messageId} to settle");
 }

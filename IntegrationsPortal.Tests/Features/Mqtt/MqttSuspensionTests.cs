@@ -51,7 +51,7 @@ public sealed class MqttSuspensionTests : IAsyncLifetime
         var (connected, disconnected) = (Count(ConnectedLine(clientId)), Count(DisconnectedLine(clientId)));
 
         await AsPlatformAdministratorAsync(p => p.SuspendOrganizationAsync(globex.OrganizationId));
-        await MqttTest.EventuallyAsync(() => Count(DisconnectedLine(clientId)) == disconnected + 1, "the suspended organization's connection is closed");
+        await Eventually.TrueAsync(() => Count(DisconnectedLine(clientId)) == disconnected + 1, "the suspended organization's connection is closed");
         await SendAsync(globex, integration, "while suspended");
 
         Assert.True(await subscriber.StaysQuietAsync(TimeSpan.FromMilliseconds(500)), "A suspended organization's message was published.");

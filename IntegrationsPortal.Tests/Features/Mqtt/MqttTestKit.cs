@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading.Channels;
@@ -77,17 +76,6 @@ public static class MqttTest
     /// <summary>The portal's connection, as deliveries and verification open it.</summary>
     public static Task<MqttBrokerConnection> ConnectAsync(MqttBrokerSettings settings) =>
         MqttBrokerConnection.ConnectAsync(settings, LoopbackAllowed, TestContext.Current.CancellationToken);
-
-    /// <summary>Polls with short waits until <paramref name="condition"/> holds, failing after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Patience, $"Timed out waiting until {what}.");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
 }
 
 /// <summary>A message as a subscriber received it.</summary>

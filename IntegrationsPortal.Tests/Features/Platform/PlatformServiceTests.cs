@@ -131,8 +131,8 @@ public sealed class SuspendedDeliveryTests
         await using (var scope = harness.Services.AsAdmin(globex))
         {
             var integrationId = await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Integrations.IntegrationService>()
-                .CreateAsync(IntegrationSeeds.Webhook(url: new Uri(receiver.Url, "globex").ToString()));
-            messageId = (await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", ["""{"reading":1}"""]))[0];
+                .CreateAsync(IntegrationSeeds.Webhook(url: new Uri(receiver.Url, "globex").ToString()), TestContext.Current.CancellationToken);
+            messageId = (await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", ["""{"reading":1}"""], TestContext.Current.CancellationToken))[0];
         }
 
         await harness.AsAdminAsync(async sp => { await sp.GetRequiredService<PlatformService>().SuspendOrganizationAsync(globex.OrganizationId); return true; });
@@ -144,6 +144,6 @@ public sealed class SuspendedDeliveryTests
         Assert.Equal(0, sentWhileSuspended);
         Assert.Equal("/globex", Assert.Single(receiver.Requests).Path);
         await using var check = harness.Services.AsAdmin(globex);
-        Assert.Equal(DeliveryStatus.Delivered, (await check.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId)).Message.Status);
+        Assert.Equal(DeliveryStatus.Delivered, (await check.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId, TestContext.Current.CancellationToken)).Message.Status);
     }
 }

@@ -85,7 +85,7 @@ public sealed class RecipientRowTests : WorldComponentTest<DeliveryHarness>
         var id = await World.CreateAsync("sms", IntegrationSeeds.TwilioRecipientList(twilio.BaseUri, Number), "On-call texts");
         await using (var scope = World.Services.AsOperator(World.Tenant))
         {
-            await scope.ServiceProvider.GetRequiredService<RecipientService>().SendCodeAsync(id, Number);
+            await scope.ServiceProvider.GetRequiredService<RecipientService>().SendCodeAsync(id, Number, Xunit.TestContext.Current.CancellationToken);
         }
 
         var changes = 0;

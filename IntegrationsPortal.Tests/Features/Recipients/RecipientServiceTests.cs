@@ -199,10 +199,10 @@ public sealed class RecipientServiceTests : IAsyncLifetime
         await using var scope = _harness.Services.AsUser(_harness.Tenant.OrganizationId, _harness.Tenant.AdminUserId, "vera@acme.test", PortalRoles.Viewer);
         var recipients = scope.ServiceProvider.GetRequiredService<RecipientService>();
 
-        Assert.Equal(3, (await recipients.ListAsync(id)).Count);
+        Assert.Equal(3, (await recipients.ListAsync(id, TestContext.Current.CancellationToken)).Count);
         _harness.Clock.Advance(TimeSpan.FromMinutes(2));
-        var send = await Assert.ThrowsAsync<PortalException>(() => recipients.SendCodeAsync(id, Bob));
-        var confirm = await Assert.ThrowsAsync<PortalException>(() => recipients.ConfirmAsync(id, Ann, code));
+        var send = await Assert.ThrowsAsync<PortalException>(() => recipients.SendCodeAsync(id, Bob, TestContext.Current.CancellationToken));
+        var confirm = await Assert.ThrowsAsync<PortalException>(() => recipients.ConfirmAsync(id, Ann, code, TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Forbidden, send.Kind);
         Assert.Equal(PortalErrorKind.Forbidden, confirm.Kind);

@@ -39,7 +39,7 @@ public sealed class SettingsServiceTests : IAsyncLifetime
         await using var scope = _portal.Services.AsUser(_acme.OrganizationId, id, "someone@acme.test", role);
         var settings = scope.ServiceProvider.GetRequiredService<SettingsService>();
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => settings.CreateUserAsync(NewUser("x@acme.test", PortalRoles.Admin)));
+        var error = await Assert.ThrowsAsync<PortalException>(() => settings.CreateUserAsync(NewUser("x@acme.test", PortalRoles.Admin), TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Forbidden, error.Kind);
         await using var admin = AsAdmin();
@@ -55,7 +55,7 @@ public sealed class SettingsServiceTests : IAsyncLifetime
         var settings = scope.ServiceProvider.GetRequiredService<SettingsService>();
 
         Assert.Equal("Acme Energy", (await settings.GetOrganizationAsync(TestContext.Current.CancellationToken)).Name);
-        var error = await Assert.ThrowsAsync<PortalException>(() => settings.RenameOrganizationAsync(new OrganizationInput { Name = "Vera Corp" }));
+        var error = await Assert.ThrowsAsync<PortalException>(() => settings.RenameOrganizationAsync(new OrganizationInput { Name = "Vera Corp" }, TestContext.Current.CancellationToken));
         Assert.Equal(PortalErrorKind.Forbidden, error.Kind);
         Assert.Equal("Acme Energy", (await settings.GetOrganizationAsync(TestContext.Current.CancellationToken)).Name);
     }
@@ -72,7 +72,7 @@ public sealed class SettingsServiceTests : IAsyncLifetime
             Email = "not-an-email",
             Role = "Superuser",
             Password = "short",
-        }));
+        }, TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Validation, error.Kind);
         Assert.Equal(["DisplayName", "Email", "Password", "Role"], error.FieldErrors.Keys.Order());
@@ -85,7 +85,7 @@ public sealed class SettingsServiceTests : IAsyncLifetime
         await using var scope = AsAdmin();
         var settings = scope.ServiceProvider.GetRequiredService<SettingsService>();
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => settings.CreateUserAsync(NewUser("admin@acme.test", PortalRoles.Viewer)));
+        var error = await Assert.ThrowsAsync<PortalException>(() => settings.CreateUserAsync(NewUser("admin@acme.test", PortalRoles.Viewer), TestContext.Current.CancellationToken));
 
         Assert.Contains("Email", error.FieldErrors.Keys);
         Assert.Single(await settings.ListUsersAsync(TestContext.Current.CancellationToken));
@@ -98,16 +98,16 @@ public sealed class SettingsServiceTests : IAsyncLifetime
         await using var scope = AsAdmin();
         var settings = scope.ServiceProvider.GetRequiredService<SettingsService>();
 
-        var demote = await Assert.ThrowsAsync<PortalException>(() => settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer));
-        var disableSelf = await Assert.ThrowsAsync<PortalException>(() => settings.SetDisabledAsync(_acme.AdminUserId, true));
+        var demote = await Assert.ThrowsAsync<PortalException>(() => settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer, TestContext.Current.CancellationToken));
+        var disableSelf = await Assert.ThrowsAsync<PortalException>(() => settings.SetDisabledAsync(_acme.AdminUserId, true, TestContext.Current.CancellationToken));
 
         Assert.Equal(PortalErrorKind.Conflict, demote.Kind);
         Assert.Equal(PortalErrorKind.Conflict, disableSelf.Kind);
         Assert.Equal(PortalRoles.Admin, (await settings.ListUsersAsync(TestContext.Current.CancellationToken)).Single(u => u.Id == _acme.AdminUserId).Role);
 
         // With a second admin, the first may step down.
-        await settings.ChangeRoleAsync(operatorId, PortalRoles.Admin);
-        await settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer);
+        await settings.ChangeRoleAsync(operatorId, PortalRoles.Admin, TestContext.Current.CancellationToken);
+        await settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer, TestContext.Current.CancellationToken);
         Assert.Equal(PortalRoles.Viewer, (await settings.ListUsersAsync(TestContext.Current.CancellationToken)).Single(u => u.Id == _acme.AdminUserId).Role);
     }
 
@@ -126,7 +126,7 @@ public sealed class SettingsServiceTests : IAsyncLifetime
         Assert.NotEmpty(audit);
         Assert.DoesNotContain(audit, a => a.Details.Contains("acme", StringComparison.OrdinalIgnoreCase));
         // Another organization's user is "not found", not a way to probe ids.
-        var error = await Assert.ThrowsAsync<PortalException>(() => settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer));
+        var error = await Assert.ThrowsAsync<PortalException>(() => settings.ChangeRoleAsync(_acme.AdminUserId, PortalRoles.Viewer, TestContext.Current.CancellationToken));
         Assert.Equal(PortalErrorKind.NotFound, error.Kind);
     }
 

@@ -70,10 +70,7 @@ public sealed class UplinkCrashTests : IDisposable
         }
 
         var senders = Enumerable.Range(0, Senders).Select(_ => Task.Run(SendUntilTheKillAsync)).ToArray();
-        while (acknowledged.Count < AcknowledgedBeforeTheKill && !portal.HasExited)
-        {
-            await Task.Delay(5, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => acknowledged.Count >= AcknowledgedBeforeTheKill || portal.HasExited, $"{AcknowledgedBeforeTheKill} acknowledged uplinks", TimeSpan.FromSeconds(60));
 
         Assert.False(portal.HasExited, "the portal stopped on its own before the kill");
         portal.Kill(); // SIGKILL: no shutdown hook, no flush, no checkpoint

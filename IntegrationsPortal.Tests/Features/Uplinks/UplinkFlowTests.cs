@@ -72,18 +72,7 @@ public sealed class UplinkFlowTests(UplinkPortalFixture portal)
     });
 
     /// <summary>The flow's runs once there are <paramref name="expected"/> (flows run after the 202, off the endpoint's path), 20 s at most.</summary>
-    private async Task<IReadOnlyList<FlowRunRow>> RunsAsync(Guid flow, int expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var runs = (await portal.QueryAsync(s => s.GetRequiredService<FlowService>().HistoryAsync(new FlowHistoryQuery { FlowId = flow }))).Items;
-            if (runs.Count >= expected || DateTime.UtcNow > deadline)
-            {
-                return runs;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task<IReadOnlyList<FlowRunRow>> RunsAsync(Guid flow, int expected) => Eventually.ReadAsync(
+        async () => (await portal.QueryAsync(s => s.GetRequiredService<FlowService>().HistoryAsync(new FlowHistoryQuery { FlowId = flow }))).Items,
+        runs => runs.Count >= expected, $"{expected} run(s) of the flow");
 }

@@ -122,8 +122,8 @@ public sealed class UplinkPanelTests : ComponentTest
         await using (var scope = _portal.Services.AsAdmin(_acme))
         {
             var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
-            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Plant" });
-            await places.CreateDeviceAsync(new DeviceInput { Name = "Boiler sensor", PlaceId = site, DeviceType = "sensor" });
+            var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Plant" }, Xunit.TestContext.Current.CancellationToken);
+            await places.CreateDeviceAsync(new DeviceInput { Name = "Boiler sensor", PlaceId = site, DeviceType = "sensor" }, Xunit.TestContext.Current.CancellationToken);
         }
 
         await PushAsync(UplinkSamples.Eui, 1);

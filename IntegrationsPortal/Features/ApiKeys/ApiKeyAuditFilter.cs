@@ -30,7 +30,7 @@ public sealed class ApiKeyAuditFilter(CurrentUser currentUser, IDbContextFactory
         {
             var details = $"{request.Method} {request.Path} -> {outcome}";
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            db.Add(AuditEntry.Record(currentUser, time, "api_key.write", details[..Math.Min(details.Length, Limits.AuditDetails)]));
+            db.Add(AuditEntry.Record(currentUser, time, "api_key.write", Limits.Shorten(details, Limits.AuditDetails)));
             await db.SaveChangesAsync(CancellationToken.None);
         }
     }

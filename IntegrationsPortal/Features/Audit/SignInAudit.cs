@@ -36,7 +36,7 @@ public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request
         {
             OrganizationId = user?.OrganizationId ?? Guid.Empty,
             At = time.GetUtcNow(),
-            Actor = Limit(user?.UserName ?? attemptedName.Trim(), 256),
+            Actor = Limits.Shorten(user?.UserName ?? attemptedName.Trim(), 256),
             Address = request.Address,
             Action = action,
             Details = details,
@@ -58,7 +58,7 @@ public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
         var names = await db.Organizations.AsNoTracking().Where(o => o.Id == from || o.Id == to).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         var now = time.GetUtcNow();
-        var actor = Limit(user.UserName ?? "", 256);
+        var actor = Limits.Shorten(user.UserName ?? "", 256);
         db.AuditEntries.Add(new AuditEntry
         {
             OrganizationId = to, At = now, Actor = actor, Address = request.Address, Action = SwitchedIn,
@@ -75,6 +75,4 @@ public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request
 
         await db.SaveChangesAsync(ct);
     }
-
-    private static string Limit(string text, int length) => text[..Math.Min(text.Length, length)];
 }

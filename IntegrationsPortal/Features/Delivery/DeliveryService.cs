@@ -315,7 +315,7 @@ public sealed class DeliveryService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stopped = await db.Set<Integration>().AsNoTracking()
-            .Where(i => i.Status == IntegrationStatus.Error && i.LastError != null && i.LastError.StartsWith(StoppedPrefix))
+            .Where(i => i.Status == IntegrationStatus.Error && (i.ErrorCause == LifecycleEvent.DeliveryGone || i.ErrorCause == LifecycleEvent.DeliveryFailing))
             .OrderBy(i => i.Name)
             .Take(10)
             .Select(i => new { i.Id, i.Name, i.LastError })
@@ -323,7 +323,7 @@ public sealed class DeliveryService(
         return stopped.Select(i => new DeliveryAlert(i.Id, i.Name, i.LastError!)).ToList();
     }
 
-    /// <summary>The words the dispatcher starts a "deliveries stopped" error with.</summary>
+    /// <summary>The words the dispatcher starts a "deliveries stopped" error with (for people: the banner asks <see cref="Integration.ErrorCause"/>).</summary>
     public const string StoppedPrefix = "Deliveries stopped";
 
     /// <summary>A payload to start a Test send from, shaped for the type's sender.</summary>

@@ -200,7 +200,7 @@ public sealed class FlowFunction : IDisposable
             line.Append(arg.IsString() ? arg.AsString() : _serializer.Serialize(arg).ToString());
         }
 
-        var text = line.Length > 1000 ? line.ToString(0, 1000) + "…" : line.ToString();
+        var text = Limits.Shorten(line.ToString(), 1000);
         _logs.Add(text);
         _logChars += text.Length;
     }

@@ -156,7 +156,7 @@ public sealed class IngestionEngine(
             DurationMs = (int)Math.Min(int.MaxValue, time.GetElapsedTime(started).TotalMilliseconds),
             StatusCode = status,
             Readings = readings,
-            Outcome = outcome.Length > Limits.ErrorMessage ? outcome[..Limits.ErrorMessage] : outcome,
+            Outcome = Limits.Shorten(outcome),
         });
         await db.SaveChangesAsync(ct);
     }
@@ -256,7 +256,7 @@ public sealed class IngestionEngine(
     private void Finish(IngestionRun run, IngestionRunStatus status, string? error)
     {
         run.Status = status;
-        run.Error = error is null ? null : error.Length > Limits.ErrorMessage ? error[..Limits.ErrorMessage] : error;
+        run.Error = error is null ? null : Limits.Shorten(error);
         run.FinishedAt = time.GetUtcNow();
     }
 

@@ -62,6 +62,13 @@ public sealed class Integration : ITenantOwned
     /// <summary>Why the last verification or delivery failed, in words an operator can act on; never a credential.</summary>
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// The event that put the integration in error, kept while it stays there; null otherwise. Asked
+    /// instead of <see cref="LastError"/>'s words (which are for people) when a rule depends on why,
+    /// e.g. which integrations the admins' "deliveries stopped" banner lists.
+    /// </summary>
+    public LifecycleEvent? ErrorCause { get; set; }
+
     /// <summary>The type key while this is a live one-per-organization integration; backs a unique index.</summary>
     public string? SingletonKey { get; set; }
 
@@ -81,7 +88,9 @@ public sealed class Integration : ITenantOwned
     /// <summary>Moves the status as the lifecycle says; back in pending_verify, a new verification generation starts.</summary>
     internal void Transition(LifecycleEvent happening)
     {
+        var before = Status;
         Status = IntegrationLifecycle.Next(Status, happening, VerifiedAt is not null);
+        ErrorCause = Status != IntegrationStatus.Error ? null : before != IntegrationStatus.Error ? happening : ErrorCause;
         if (happening == LifecycleEvent.CredentialsChanged)
         {
             // What was verified is gone: until the new credentials pass, nothing about them is verified.
@@ -119,6 +128,7 @@ public sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integrat
         builder.HasIndex(i => i.ApiId).IsUnique();
         builder.HasIndex(i => i.PlatformId).IsUnique();
         builder.Property(i => i.LastError).HasMaxLength(Limits.ErrorMessage);
+        builder.Property(i => i.ErrorCause).HasConversion<string>().HasMaxLength(32);
         builder.Property(i => i.Properties).HasJsonMap();
         builder.Property(i => i.Metadata).HasJsonMap();
         builder.Property(i => i.SecretNames).HasJsonList();

@@ -13,7 +13,7 @@ public static class IntegrationsExtensions
     {
         var services = builder.Services;
         var keyDirectory = Path.Combine(builder.GetDataDirectory(), "vault");
-        services.AddSingleton(sp => KeyRing.Load(builder.Configuration, keyDirectory, sp.GetRequiredService<ILogger<KeyRing>>()));
+        services.AddSingleton(sp => KeyRing.Load(builder.Configuration, keyDirectory, sp.GetRequiredService<ILogger<KeyRing>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CredentialVault>();
         services.AddSingleton<IntegrationEvents>();
         services.AddSingleton<VerificationScheduler>();

@@ -86,5 +86,5 @@ public static class MqttReasonCodes
 
     /// <summary>"; the broker says: ..." for a Reason String, or nothing.</summary>
     public static string Saying(string? reasonString) =>
-        string.IsNullOrWhiteSpace(reasonString) ? "" : $"; the broker says: {(reasonString.Length <= 200 ? reasonString : reasonString[..200] + "…")}";
+        string.IsNullOrWhiteSpace(reasonString) ? "" : $"; the broker says: {Limits.Shorten(reasonString, 200)}";
 }

@@ -10,6 +10,6 @@ internal static class ResourceAudit
     public static void Audit(this PortalDbContext db, CurrentUser user, TimeProvider time, string action, string details) =>
         db.AuditEntries.Add(new AuditEntry
         {
-            At = time.GetUtcNow(), Actor = user.UserName, Action = action, Details = details[..Math.Min(details.Length, Limits.AuditDetails)],
+            At = time.GetUtcNow(), Actor = user.UserName, Action = action, Details = Limits.Shorten(details, Limits.AuditDetails),
         });
 }

@@ -111,7 +111,7 @@ public sealed class UplinkRejections(IDbContextFactory<PortalDbContext> dbFactor
         // A push has no signed-in user; the token named the organization.
         currentUser.ActAsSystem(organizationId);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Add(new RejectedUplink { IntegrationId = integrationId, At = time.GetUtcNow(), StatusCode = status, Reason = reason[..Math.Min(reason.Length, 500)] });
+        db.Add(new RejectedUplink { IntegrationId = integrationId, At = time.GetUtcNow(), StatusCode = status, Reason = Limits.Shorten(reason, 500) });
         await db.SaveChangesAsync(ct);
         var keepFrom = await db.Set<RejectedUplink>().Where(r => r.IntegrationId == integrationId)
             .OrderByDescending(r => r.Id).Skip(UplinkLimits.RejectionsKept).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);

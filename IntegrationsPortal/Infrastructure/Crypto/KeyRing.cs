@@ -42,7 +42,7 @@ public sealed class KeyRing
     /// Loads keys from configuration and the key directory. With none at all (a first start), makes
     /// one key file, readable by this user only, and says so in the log: it must be backed up.
     /// </summary>
-    public static KeyRing Load(IConfiguration configuration, string defaultKeyDirectory, ILogger logger)
+    public static KeyRing Load(IConfiguration configuration, string defaultKeyDirectory, ILogger logger, TimeProvider time)
     {
         var section = configuration.GetSection("Portal:Vault");
         var directory = section["KeyDirectory"] is { Length: > 0 } configured ? configured : defaultKeyDirectory;
@@ -63,7 +63,7 @@ public sealed class KeyRing
             : keys.Keys.LastOrDefault();
         if (activeId is null)
         {
-            activeId = CreateKeyFile(directory);
+            activeId = CreateKeyFile(directory, time);
             keys[activeId] = Convert.FromBase64String(File.ReadAllText(Path.Combine(directory, activeId + ".kek")));
             logger.LogWarning("Created vault key {KeyId} in {Directory}. Back it up: without it, stored credentials cannot be opened.", activeId, directory);
         }
@@ -72,10 +72,10 @@ public sealed class KeyRing
     }
 
     /// <summary>Writes a new random key file and returns its id (used at first start and by rotation).</summary>
-    public static string CreateKeyFile(string directory)
+    public static string CreateKeyFile(string directory, TimeProvider time)
     {
         Data.DataFiles.OwnerOnlySubfolder(directory);
-        var id = $"kek-{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var id = $"kek-{time.GetUtcNow():yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         var path = Path.Combine(directory, id + ".kek");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

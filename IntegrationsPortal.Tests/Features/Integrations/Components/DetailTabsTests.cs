@@ -52,7 +52,7 @@ public sealed class DetailTabsTests : ComponentTest
         await form.Find("[data-testid=save-settings]").ClickAsync(new());
 
         await using var scope = portal.Services.AsAdmin(acme);
-        var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
+        var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id, Xunit.TestContext.Current.CancellationToken);
         Assert.Equal("https://elsewhere.example/in", configuration.Properties["url"]);
         Assert.Equal("new-host-password", configuration.Secrets["password"]);
     }

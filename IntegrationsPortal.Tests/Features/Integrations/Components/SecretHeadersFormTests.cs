@@ -30,7 +30,7 @@ public sealed class SecretHeadersFormTests : ComponentTest
         await credentials.Find("[data-testid=replace-save-secret_headers]").ClickAsync(new());
 
         await using var scope = portal.Services.AsAdmin(acme);
-        var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
+        var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id, Xunit.TestContext.Current.CancellationToken);
         Assert.Equal("""{"X-Api-Token":"tok-replaced-22"}""", configuration.Secrets["secret_headers"]);
     }
 

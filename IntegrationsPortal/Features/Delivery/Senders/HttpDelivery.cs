@@ -13,11 +13,12 @@ namespace IntegrationsPortal.Features.Delivery.Senders;
 /// client, records it for the history with secrets redacted, and sorts the answer into success,
 /// retry, throttled, gone or final.
 /// </summary>
-public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPolicy policy)
+public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPolicy policy, TimeProvider time)
 {
     public const string ClientName = "delivery";
     public const int BodyCap = 20 * 1024;
     private const string Redacted = "[redacted]";
+    private const string TruncatedMark = "\n[truncated at 20 KB]";
     private static readonly HashSet<string> SecretHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Authorization", "Proxy-Authorization", "Cookie",
@@ -72,7 +73,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
                 Failure = kind,
                 ErrorClass = "status",
                 ErrorMessage = $"The receiver answered {status} {response.ReasonPhrase}".TrimEnd(),
-                RetryAfter = RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow),
+                RetryAfter = RetryAfter.Wait(response.Headers, time),
             };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -110,13 +111,6 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
         return status => ranges.Any(r => status >= r.From && status <= r.To);
     }
 
-    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
-        _ => null,
-    };
-
     private static async Task<string> ReadCappedAsync(HttpContent content, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct);
@@ -132,7 +126,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
             }
 
             var text = Encoding.UTF8.GetString(buffer, 0, Math.Min(read, BodyCap));
-            return read > BodyCap ? text + "\n[truncated at 20 KB]" : text;
+            return read > BodyCap ? text + TruncatedMark : text;
         }
         finally
         {
@@ -140,7 +134,7 @@ public sealed class HttpDelivery(IHttpClientFactory clients, OutboundAddressPoli
         }
     }
 
-    public static string Cap(string text) => text.Length <= BodyCap ? text : text[..BodyCap] + "\n[truncated at 20 KB]";
+    public static string Cap(string text) => Limits.Shorten(text, BodyCap, TruncatedMark);
 
     private static string Redact(HttpHeaders headers, HttpHeaders? contentHeaders, ConfiguredIntegration integration)
     {

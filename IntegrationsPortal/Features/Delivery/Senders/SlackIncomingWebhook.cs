@@ -62,7 +62,7 @@ public sealed class SlackIncomingWebhook(HttpDelivery http, IHttpClientFactory c
     {
         var text = Payloads.Field(payload, "text") is { Length: > 0 } own ? own : $"*{eventType}*\n```{Compact(payload)}```";
         text = text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
-        return text.Length <= MaxText ? text : text[..(MaxText - 1)] + "…";
+        return Limits.Shorten(text, MaxText);
     }
 
     /// <summary>Which answers no retry can change, and what the operator should do about them.</summary>

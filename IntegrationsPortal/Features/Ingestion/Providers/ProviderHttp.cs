@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
+using IntegrationsPortal.Infrastructure.Http;
 
 namespace IntegrationsPortal.Features.Ingestion.Providers;
 
@@ -11,7 +12,7 @@ namespace IntegrationsPortal.Features.Ingestion.Providers;
 /// into an authentication failure, 429 and 5xx into "try later" (with Retry-After), and parse JSON
 /// completely before anyone uses it, so a malformed page never half-writes.
 /// </summary>
-public sealed class ProviderHttp(IHttpClientFactory httpClients)
+public sealed class ProviderHttp(IHttpClientFactory httpClients, TimeProvider time)
 {
     public const string HttpClientName = "ingress";
 
@@ -34,19 +35,13 @@ public sealed class ProviderHttp(IHttpClientFactory httpClients)
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
         {
-            var retryAfter = response.Headers.RetryAfter switch
-            {
-                { Delta: { } delta } => delta,
-                { Date: { } date } => date - DateTimeOffset.UtcNow,
-                _ => (TimeSpan?)null,
-            };
-            throw new ProviderUnavailableException($"{providerName} answered {status}.", retryAfter, status);
+            throw new ProviderUnavailableException($"{providerName} answered {status}.", RetryAfter.Wait(response.Headers, time), status);
         }
 
         if (!response.IsSuccessStatusCode)
         {
             var body = SecretRedactor.For(integration).Redact(await response.Content.ReadAsStringAsync(ct));
-            throw new ProviderFormatException($"{providerName} answered {status}: {(body.Length > 200 ? body[..200] : body)}", statusCode: status);
+            throw new ProviderFormatException($"{providerName} answered {status}: {Limits.Shorten(body, 200)}", statusCode: status);
         }
 
         try

@@ -81,7 +81,7 @@ public abstract class HttpApiVerifier(IHttpClientFactory httpClients) : IIntegra
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             var message = Text(root, "error", "message") ?? Text(root, "message") ?? Text(root, "reason") ?? Text(root, "error");
-            return message is null ? null : message.Length > 300 ? message[..300] : message;
+            return message is null ? null : Limits.Shorten(message, 300);
         }
         catch (JsonException)
         {

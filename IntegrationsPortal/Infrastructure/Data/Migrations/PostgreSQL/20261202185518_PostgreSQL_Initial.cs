@@ -281,6 +281,7 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     VerificationGeneration = table.Column<int>(type: "integer", nullable: false),
                     VerifiedAt = table.Column<long>(type: "bigint", nullable: true),
                     LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ErrorCause = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     SingletonKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     UpdatedAt = table.Column<long>(type: "bigint", nullable: false),

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261202185018_PostgreSQL_Initial")]
+    [Migration("20261202185518_PostgreSQL_Initial")]
     partial class PostgreSQL_Initial
     {
         /// <inheritdoc />
@@ -875,6 +875,10 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<string>("EnabledCapabilities")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("ErrorCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
