@@ -8,11 +8,20 @@ namespace IntegrationsPortal.Tests.Features.Accounts;
 
 public sealed class SetupServiceTests : IAsyncLifetime
 {
+    private readonly List<AsyncServiceScope> _scopes = [];
     private PortalServices _portal = default!;
 
     public async ValueTask InitializeAsync() => _portal = await PortalServices.StartAsync();
 
-    public ValueTask DisposeAsync() => _portal.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var scope in _scopes)
+        {
+            await scope.DisposeAsync();
+        }
+
+        await _portal.DisposeAsync();
+    }
 
     [Fact]
     public async Task FreshDatabase_IsNotSetUp()
@@ -74,10 +83,11 @@ public sealed class SetupServiceTests : IAsyncLifetime
         Assert.False(await setup.IsSetupCompleteAsync(TestContext.Current.CancellationToken));
     }
 
+    // The context's tenant filter reads the scope's user, so the scope lives as long as the test.
     private async Task<PortalDbContext> OpenDatabaseAsync()
     {
-        // The context outlives the scope that made its factory; it holds nothing of the scope's.
-        await using var scope = _portal.Services.CreateAsyncScope();
+        var scope = _portal.Services.CreateAsyncScope();
+        _scopes.Add(scope);
         return await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
     }
 }

@@ -33,7 +33,7 @@ public static class AccountEndpoints
         // The page reloads afterwards, so nothing of the old organization stays on screen.
         endpoints.MapPost("/account/switch-organization", async Task<IResult> (
             HttpContext http, IAntiforgery antiforgery, SignInManager<PortalUser> signInManager, IDbContextFactory<PortalDbContext> dbFactory,
-            SignInAudit audit) =>
+            IOrganizationSwitchAudit audit) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {

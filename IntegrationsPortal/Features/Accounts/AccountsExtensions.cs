@@ -82,8 +82,6 @@ public static class AccountsExtensions
         services.AddScoped<PasswordChange>();
         services.AddScoped<MyOrganizations>();
         services.AddScoped<Invitations.InvitationService>();
-        services.AddScoped<Invitations.InvitationEmail>();
-        services.AddScoped<Invitations.PortalLinks>();
         return builder;
     }
 

@@ -36,6 +36,8 @@ public static class DeliveryExtensions
         services.AddTypeCode<PlivoVerifier>();
         services.AddTypeCode<StripeVerifier>();
         services.AddScoped<DeliveryService>();
+        services.AddScoped<Invitations.PortalLinks>();
+        services.AddScoped<Accounts.Invitations.IInvitationEmail, Invitations.InvitationEmail>();
 
         // Each sender sets its own timeout per request.
         services.AddOutboundHttpClient(HttpDelivery.ClientName, Timeout.InfiniteTimeSpan,

@@ -1,4 +1,4 @@
-using IntegrationsPortal.Features.Accounts.Invitations;
+using IntegrationsPortal.Features.Delivery.Invitations;
 using System.Text.Json;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;

@@ -15,6 +15,7 @@ public static class FlowsExtensions
         services.AddScoped<FlowRunner>();
         services.AddScoped<IReadingsObserver>(sp => sp.GetRequiredService<FlowRunner>());
         services.AddScoped<FlowService>();
+        services.AddSingleton<Operations.IFlowHopRenderer, Destinations.CapabilityHopRenderer>();
         services.AddScoped<Editor.FlowEditorQueries>();
         services.AddSingleton<Editor.FlowDraftStore>();
         services.AddQuartz(quartz => quartz.ScheduleJob<FlowRetentionJob>(

@@ -2,7 +2,6 @@ using System.Text.Json;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
-using IntegrationsPortal.Features.Flows.Destinations;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Infrastructure.Data;
@@ -17,7 +16,8 @@ namespace IntegrationsPortal.Features.Operations;
 /// routed again without that integration, so the rule's fallback or the next rule takes it.
 /// </summary>
 public sealed class OperationService(
-    CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, IntegrationTypeRegistry types, TimeProvider time)
+    CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, IntegrationTypeRegistry types,
+    IFlowHopRenderer flowHops, TimeProvider time)
 {
     public const string DeliveryFailedCode = "delivery_failed";
 
@@ -271,12 +271,12 @@ public sealed class OperationService(
     }
 
     /// <summary>The current hop's message: the payload as given, or a flow's message rendered for the hop's integration type.</summary>
-    private static KeyedMessage HopMessage(Operation operation, Guid integrationId, string typeKey)
+    private KeyedMessage HopMessage(Operation operation, Guid integrationId, string typeKey)
     {
         var key = Operation.MessageKey(operation.Id, operation.Hop);
         return operation.FlowKey is null
             ? new KeyedMessage(integrationId, operation.Capability, operation.Payload, key)
-            : CapabilityDestination.Message(integrationId, typeKey, operation.Payload, operation.DestinationParameters, key);
+            : flowHops.Render(integrationId, typeKey, operation.Payload, operation.DestinationParameters, key);
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class SettingsService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopeFactory,
     UserSessions sessions,
-    InvitationEmail invitationEmail,
+    IInvitationEmail invitationEmail,
     TimeProvider time)
 {
     public async Task<OrganizationSummary> GetOrganizationAsync(CancellationToken ct = default)

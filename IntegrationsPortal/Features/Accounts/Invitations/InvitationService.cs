@@ -16,7 +16,7 @@ public sealed class InvitationService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
     IServiceScopeFactory scopes,
-    InvitationEmail email,
+    IInvitationEmail email,
     TimeProvider time)
 {
     /// <summary>Issues the invitation and emails it through the alert email integration when there is one; the link is in the answer either way.</summary>

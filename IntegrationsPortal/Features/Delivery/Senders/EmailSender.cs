@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using IntegrationsPortal.Features.Accounts.Invitations;
+using IntegrationsPortal.Features.Delivery.Invitations;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Http;

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace IntegrationsPortal.Features.Accounts.Invitations;
+namespace IntegrationsPortal.Features.Delivery.Invitations;
 
 /// <summary>
 /// Emails an invitation's link to the invitee through the organization's alert email integration
@@ -18,7 +19,7 @@ namespace IntegrationsPortal.Features.Accounts.Invitations;
 /// server; what it records is the text with the placeholder, and the history shows the payload
 /// without the sealed value (<see cref="Redact"/>).
 /// </summary>
-public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtectionProvider protection, PortalLinks links, ILogger<InvitationEmail> logger)
+public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtectionProvider protection, PortalLinks links, ILogger<InvitationEmail> logger) : IInvitationEmail
 {
     /// <summary>Reserved (see <see cref="AdminAlerts.ReservedPrefix"/>): only the portal queues it, and its payload names its recipient.</summary>
     public const string EventType = "portal.invitation";
@@ -28,7 +29,6 @@ public sealed class InvitationEmail(IServiceScopeFactory scopes, IDataProtection
     private const string SealedField = "sealed_link";
     private const string Purpose = "IntegrationsPortal.Invitations.EmailedLink";
 
-    /// <summary>Queues the email; returns the message id, or null when the organization has no alert email integration (or no address to link to).</summary>
     public async Task<Guid?> SendAsync(Guid organizationId, IssuedInvitation issued, CancellationToken ct)
     {
         if (links.Base is not { } portalBase)
