@@ -39,6 +39,21 @@ public sealed class UplinkEndpointTests(UplinkPortalFixture portal)
         }
     }
 
+    [Fact]
+    public async Task MappingTypedInLowerCase_StillMatchesTheEuiTheNetworkSends()
+    {
+        // The store looks the exact id up first (the index) and falls back to a case-insensitive match.
+        var (id, token) = await portal.ActiveIntegrationAsync(IntegrationsPortal.Features.Catalog.TypeKeys.ThingsStackUplinks);
+        var device = await portal.DeviceAsync("Typed in lower case");
+        await portal.MapAsync(id, UplinkSamples.Eui.ToLowerInvariant(), device.MappingPath);
+
+        var response = await portal.PostAsync(id, token, UplinkSamples.Of(IntegrationsPortal.Features.Catalog.TypeKeys.ThingsStackUplinks).Body(UplinkSamples.Eui, 7));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(device.ResourcePath, Assert.Single(await UplinksOfAsync(id)).ResourcePath);
+        Assert.Contains(await portal.QueryAsync(s => s.GetRequiredService<ReadingQueries>().LatestAsync(device.ResourcePath)), r => r.Metric == "temperature");
+    }
+
     [Theory]
     [MemberData(nameof(Types))]
     public async Task UnmappedDevice_IsListedWithLastSeenAndCount_UntilMapped_ThenItsNextUplinkIsAReading(string typeKey)

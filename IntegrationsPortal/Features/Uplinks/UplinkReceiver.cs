@@ -10,7 +10,11 @@ namespace IntegrationsPortal.Features.Uplinks;
 /// store. Every refusal has a reason in the body; those of a caller with a valid token are also kept
 /// for the integration's page, since the operator, not the network, has to act on them.
 /// </summary>
-public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkFormats formats, UplinkStore store, UplinkRejections rejections)
+/// <remarks>
+/// A singleton: an accepted uplink resolves nothing per request. Recording a refusal needs the request's
+/// scope (a context factory, the acting organization), so <see cref="UplinkRejections"/> is resolved from it only then.
+/// </remarks>
+public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkFormats formats, UplinkStore store)
 {
     public async Task<IResult> ReceiveAsync(HttpContext context, Guid integrationId)
     {
@@ -28,38 +32,55 @@ public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkForm
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 return Refuse(StatusCodes.Status401Unauthorized, "Unknown or revoked token.");
             case UplinkAccess.Disabled:
-                return await RejectAsync(caller, integrationId, StatusCodes.Status409Conflict, "integration disabled", ct);
+                return await RejectAsync(context, caller, integrationId, StatusCodes.Status409Conflict, "integration disabled", ct);
         }
 
         var body = await ReadBodyAsync(context.Request, ct);
         if (body is null)
         {
-            return await RejectAsync(caller, integrationId, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {UplinkLimits.Body / 1024} KB.", ct);
+            return await RejectAsync(context, caller, integrationId, StatusCodes.Status413PayloadTooLarge, $"The body is larger than {UplinkLimits.Body / 1024} KB.", ct);
         }
 
-        IReadOnlyList<ParsedUplink> uplinks;
+        // Not cloned: the store reads what it keeps from the elements before it queues them, so the
+        // document only has to live until StoreAsync returns its task.
+        using var document = Parse(body.Value, out var notJson);
+        if (document is null)
+        {
+            return await RejectAsync(context, caller, integrationId, StatusCodes.Status400BadRequest, $"The body is not JSON: {notJson}", ct);
+        }
+
+        Task<StoredUplinks> stored;
         try
         {
-            using var document = JsonDocument.Parse(body.Value);
-            // Cloned so the parsed elements outlive the pooled document.
-            uplinks = formats.For(caller.TypeKey)!.Parse(document.RootElement.Clone(), context.Request.Query);
+            var uplinks = formats.For(caller.TypeKey)!.Parse(document.RootElement, context.Request.Query);
+            if (uplinks.Count == 0)
+            {
+                return Results.Accepted(value: new { stored = 0, duplicates = 0, ignored = true });
+            }
+
+            stored = store.StoreAsync(caller.OrganizationId, integrationId, uplinks, ct);
         }
-        catch (JsonException error)
+        catch (Exception error) when (error is UplinkRejectedException or JsonException)
         {
-            return await RejectAsync(caller, integrationId, StatusCodes.Status400BadRequest, $"The body is not JSON: {error.Message}", ct);
-        }
-        catch (UplinkRejectedException error)
-        {
-            return await RejectAsync(caller, integrationId, StatusCodes.Status400BadRequest, error.Message, ct);
+            return await RejectAsync(context, caller, integrationId, StatusCodes.Status400BadRequest, error.Message, ct);
         }
 
-        if (uplinks.Count == 0)
-        {
-            return Results.Accepted(value: new { stored = 0, duplicates = 0, ignored = true });
-        }
-
-        var result = await store.StoreAsync(caller.OrganizationId, integrationId, uplinks, ct);
+        var result = await stored;
         return Results.Accepted(value: new { stored = result.Stored, duplicates = result.Duplicates });
+    }
+
+    private static JsonDocument? Parse(ReadOnlyMemory<byte> body, out string? error)
+    {
+        try
+        {
+            error = null;
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            error = e.Message;
+            return null;
+        }
     }
 
     /// <summary>Authorization: Bearer, else the header a network can be told to add.</summary>
@@ -94,9 +115,9 @@ public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkForm
         }
     }
 
-    private async Task<IResult> RejectAsync(UplinkCaller caller, Guid integrationId, int status, string reason, CancellationToken ct)
+    private static async Task<IResult> RejectAsync(HttpContext context, UplinkCaller caller, Guid integrationId, int status, string reason, CancellationToken ct)
     {
-        await rejections.RecordAsync(caller.OrganizationId, integrationId, status, reason, ct);
+        await context.RequestServices.GetRequiredService<UplinkRejections>().RecordAsync(caller.OrganizationId, integrationId, status, reason, ct);
         return Refuse(status, reason);
     }
 

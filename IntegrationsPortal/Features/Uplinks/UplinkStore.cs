@@ -27,7 +27,11 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 
     public Task<StoredUplinks> StoreAsync(Guid organizationId, Guid integrationId, IReadOnlyList<ParsedUplink> uplinks, CancellationToken ct)
     {
-        var pending = new Pending(organizationId, integrationId, uplinks, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Everything that reads the JSON is done here, on the request's thread: the one writer then only runs
+        // statements (its time per uplink is the endpoint's ceiling), and never touches a document the
+        // request may already have disposed.
+        var prepared = uplinks.Select(u => new PreparedUplink(u, StoredBody(u), UplinkMetrics.Readings(u.Decoded, "", u.ReceivedAt))).ToList();
+        var pending = new Pending(organizationId, integrationId, prepared, new(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The portal is shutting down.");
@@ -210,10 +214,9 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
     {
         var (organizationId, integrationId, uplinks, _) = pending;
         var stored = 0;
-        foreach (var uplink in uplinks)
+        foreach (var (uplink, body, readings) in uplinks)
         {
             var resourcePath = statements.MappedPath(integrationId, uplink.DeviceEui);
-            var body = Statements.StoredBody(uplink);
             if (!statements.Insert(organizationId, integrationId, uplink, body, resourcePath, acceptedAt))
             {
                 continue;
@@ -227,16 +230,36 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             }
 
             fed.Add(new FedUplink(organizationId, integrationId, resourcePath, uplink.ReceivedAt, uplink.DedupKey, body));
-            foreach (var reading in UplinkMetrics.Readings(uplink.Decoded, resourcePath, uplink.ReceivedAt))
+            foreach (var reading in readings)
             {
-                statements.Readings.Write(organizationId, integrationId, reading);
+                statements.Readings.Write(organizationId, integrationId, reading with { ResourcePath = resourcePath });
             }
         }
 
         return new StoredUplinks(stored, uplinks.Count - stored);
     }
 
-    private sealed record Pending(Guid OrganizationId, Guid IntegrationId, IReadOnlyList<ParsedUplink> Uplinks, TaskCompletionSource<StoredUplinks> Done);
+    private sealed record Pending(Guid OrganizationId, Guid IntegrationId, IReadOnlyList<PreparedUplink> Uplinks, TaskCompletionSource<StoredUplinks> Done);
+
+    /// <summary>An uplink with its stored body and its readings (resource path filled in by the writer, which looks the mapping up).</summary>
+    private sealed record PreparedUplink(ParsedUplink Uplink, string Body, List<NewReading> Readings);
+
+    /// <summary>The uplink as sent; one too large to keep whole is replaced by what was read from it, marked truncated.</summary>
+    private static string StoredBody(ParsedUplink uplink)
+    {
+        var raw = uplink.Body.GetRawText();
+        return raw.Length <= UplinkLimits.StoredBody
+            ? raw
+            : JsonSerializer.Serialize(new
+            {
+                truncated = true,
+                device = uplink.DeviceEui,
+                receivedAt = uplink.ReceivedAt,
+                port = uplink.Port,
+                frameCounter = uplink.FrameCounter,
+                payload = uplink.RawPayload is { Length: <= UplinkLimits.StoredBody / 2 } payload ? payload : null,
+            });
+    }
 
     /// <summary>The batch's statements, each prepared once per transaction.</summary>
     private sealed class Statements : IAsyncDisposable
@@ -249,11 +272,15 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             ON CONFLICT ("IntegrationId", "DedupKey") DO NOTHING;
             """;
 
-        // External ids are typed by operators: an EUI pasted in lower case still matches.
+        // External ids are typed by operators: an EUI pasted in lower case still matches. The exact match goes
+        // first because only it can use the (IntegrationId, ExternalId) index; the NOCASE comparison scans every
+        // mapping of the integration, and with LIMIT 1 SQLite runs it only when the exact match found nothing.
         private const string MappingSql =
             """
-            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings"
-            WHERE "IntegrationId" = $integration AND "ExternalId" = $eui COLLATE NOCASE LIMIT 1;
+            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = $integration AND "ExternalId" = $eui
+            UNION ALL
+            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = $integration AND "ExternalId" = $eui COLLATE NOCASE
+            LIMIT 1;
             """;
 
         private const string UnmappedSql =
@@ -263,17 +290,19 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             ON CONFLICT ("IntegrationId", "DeviceEui") DO UPDATE SET "LastSeenTicks" = excluded."LastSeenTicks", "Count" = "Count" + 1;
             """;
 
+        private static readonly string[] InsertNames = ["$org", "$integration", "$dedup", "$eui", "$path", "$received", "$port", "$frame", "$rssi", "$snr", "$body", "$accepted"];
+
         private readonly DbCommand _insert;
         private readonly DbCommand _mapping;
         private readonly DbCommand _unmapped;
 
+        // The insert's parameters, in InsertNames' order, kept so a row sets values without a lookup by name.
+        private readonly DbParameter[] _row;
+
         private Statements(DbCommand insert, DbCommand mapping, DbCommand unmapped, ReadingUpsert readings)
         {
             (_insert, _mapping, _unmapped, Readings) = (insert, mapping, unmapped, readings);
-            foreach (var name in new[] { "$org", "$integration", "$dedup", "$eui", "$path", "$received", "$port", "$frame", "$rssi", "$snr", "$body", "$accepted" })
-            {
-                Parameter(_insert, name, DBNull.Value);
-            }
+            _row = InsertNames.Select(name => Parameter(_insert, name, DBNull.Value)).ToArray();
 
             Parameter(_mapping, "$integration", "");
             Parameter(_mapping, "$eui", "");
@@ -321,19 +350,19 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         /// <summary>False when the uplink is a duplicate of one already stored.</summary>
         public bool Insert(Guid organizationId, Guid integrationId, ParsedUplink uplink, string body, string? resourcePath, long acceptedAt)
         {
-            var p = _insert.Parameters;
-            p["$org"].Value = SqliteGuid(organizationId);
-            p["$integration"].Value = SqliteGuid(integrationId);
-            p["$dedup"].Value = uplink.DedupKey;
-            p["$eui"].Value = uplink.DeviceEui;
-            p["$path"].Value = (object?)resourcePath ?? DBNull.Value;
-            p["$received"].Value = uplink.ReceivedAt.UtcTicks;
-            p["$port"].Value = (object?)uplink.Port ?? DBNull.Value;
-            p["$frame"].Value = (object?)uplink.FrameCounter ?? DBNull.Value;
-            p["$rssi"].Value = (object?)uplink.Rssi ?? DBNull.Value;
-            p["$snr"].Value = (object?)uplink.Snr ?? DBNull.Value;
-            p["$body"].Value = body;
-            p["$accepted"].Value = acceptedAt;
+            var p = _row;
+            p[0].Value = SqliteGuid(organizationId);
+            p[1].Value = SqliteGuid(integrationId);
+            p[2].Value = uplink.DedupKey;
+            p[3].Value = uplink.DeviceEui;
+            p[4].Value = (object?)resourcePath ?? DBNull.Value;
+            p[5].Value = uplink.ReceivedAt.UtcTicks;
+            p[6].Value = (object?)uplink.Port ?? DBNull.Value;
+            p[7].Value = (object?)uplink.FrameCounter ?? DBNull.Value;
+            p[8].Value = (object?)uplink.Rssi ?? DBNull.Value;
+            p[9].Value = (object?)uplink.Snr ?? DBNull.Value;
+            p[10].Value = body;
+            p[11].Value = acceptedAt;
             return _insert.ExecuteNonQuery() == 1;
         }
 
@@ -353,23 +382,6 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             await _mapping.DisposeAsync();
             await _unmapped.DisposeAsync();
             await Readings.DisposeAsync();
-        }
-
-        /// <summary>The uplink as sent; one too large to keep whole is replaced by what was read from it, marked truncated.</summary>
-        public static string StoredBody(ParsedUplink uplink)
-        {
-            var raw = uplink.Body.GetRawText();
-            return raw.Length <= UplinkLimits.StoredBody
-                ? raw
-                : JsonSerializer.Serialize(new
-                {
-                    truncated = true,
-                    device = uplink.DeviceEui,
-                    receivedAt = uplink.ReceivedAt,
-                    port = uplink.Port,
-                    frameCounter = uplink.FrameCounter,
-                    payload = uplink.RawPayload is { Length: <= UplinkLimits.StoredBody / 2 } payload ? payload : null,
-                });
         }
     }
 }
