@@ -115,13 +115,12 @@ public sealed class ResourceMappingServiceTests : ResourcesTestBed
     }
 
     [Fact]
-    public async Task UnknownIntegration_IsNotFound_WithTheDefaultRules()
+    public async Task UnknownIntegration_IsNotFound_WithThePortalsRules()
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
-        var service = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<ResourceMappingService>(
-            scope.ServiceProvider, new NoIntegrationResourceRules());
+        var service = scope.ServiceProvider.GetRequiredService<ResourceMappingService>();
 
-        var error = await Assert.ThrowsAsync<PortalException>(() => service.CreateAsync(Utility, Input("A", $"devices/{_meter}"), Ct));
+        var error = await Assert.ThrowsAsync<PortalException>(() => service.CreateAsync(Guid.NewGuid(), Input("A", $"devices/{_meter}"), Ct));
 
         Assert.Equal(PortalErrorKind.NotFound, error.Kind);
         Assert.Equal("The integration was not found.", error.Message);

@@ -36,8 +36,7 @@ public sealed class DeliveryDispatcher(
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
     ];
 
-    /// <summary>Delivering is no longer written; rows an older version left in it are due like pending ones.</summary>
-    private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Delivering, DeliveryStatus.Failed, DeliveryStatus.Unknown];
+    private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Failed, DeliveryStatus.Unknown];
 
     // What a run has read but not yet recorded is known only to that run, so runs take turns
     // (and Quartz keeps the job to one node at a time).

@@ -211,7 +211,7 @@ public sealed class DeliveryService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var message = await db.Set<OutboxMessage>().SingleOrDefaultAsync(m => m.Id == messageId, ct)
             ?? throw PortalException.NotFound("The message");
-        if (message.Status is DeliveryStatus.Pending or DeliveryStatus.Delivering)
+        if (message.Status is DeliveryStatus.Pending)
         {
             throw PortalException.Conflict("The message is being delivered right now.");
         }

@@ -12,9 +12,6 @@ public enum DeliveryTrigger
 public enum DeliveryStatus
 {
     Pending,
-
-    /// <summary>No longer written (the dispatcher takes batches without a write); rows an older version left in it are due like pending ones.</summary>
-    Delivering,
     Delivered,
     Failed,
     Dead,

@@ -17,12 +17,3 @@ public interface IIntegrationResourceRules
 {
     Task<MappingRules?> GetRulesAsync(Guid integrationId, CancellationToken ct);
 }
-
-/// <summary>
-/// Stand-in until the Integrations feature registers its own: knows no integration, so every
-/// mapping call is refused with "integration not found" and the app still runs.
-/// </summary>
-public sealed class NoIntegrationResourceRules : IIntegrationResourceRules
-{
-    public Task<MappingRules?> GetRulesAsync(Guid integrationId, CancellationToken ct) => Task.FromResult<MappingRules?>(null);
-}
