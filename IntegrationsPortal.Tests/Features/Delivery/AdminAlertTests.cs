@@ -1,4 +1,5 @@
 using IntegrationsPortal.Features.Accounts;
+using IntegrationsPortal.Features.Accounts.Invitations;
 using IntegrationsPortal.Features.Delivery.Invitations;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Resources;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 

@@ -17,7 +17,7 @@ public static class AuditExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<AuditTrail>();
         services.AddScoped<SignInAudit>();
-        services.AddScoped<IOrganizationSwitchAudit>(sp => sp.GetRequiredService<SignInAudit>());
+        services.AddScoped<Accounts.IOrganizationSwitchAudit>(sp => sp.GetRequiredService<SignInAudit>());
         services.AddScoped<AuditQueries>();
         services.AddSingleton<CredentialUseCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<CredentialUseCounter>());

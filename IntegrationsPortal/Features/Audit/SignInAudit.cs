@@ -11,7 +11,7 @@ namespace IntegrationsPortal.Features.Audit;
 /// no organization, so it goes into the platform's own chain (the empty organization id), which only
 /// the command line verifies.
 /// </summary>
-public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request, TimeProvider time)
+public sealed class SignInAudit(IServiceScopeFactory scopes, CurrentUser request, TimeProvider time) : IOrganizationSwitchAudit
 {
     public const string SignedIn = "account.signed_in";
     public const string SignInFailed = "account.sign_in_failed";
