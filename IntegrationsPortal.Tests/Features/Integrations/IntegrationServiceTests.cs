@@ -616,7 +616,7 @@ public class IntegrationServiceTests : PortalServicesTest
     }
 
     private async Task<DateTimeOffset?> NextVerificationAsync(Guid id) =>
-        await Portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, TestContext.Current.CancellationToken);
+        await QueuedVerification.NextRunAsync(Portal.Services, id, TestContext.Current.CancellationToken);
 }
 
 /// <summary>The integration lifecycle on PostgreSQL.</summary>

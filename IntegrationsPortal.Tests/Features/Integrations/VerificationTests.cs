@@ -132,8 +132,7 @@ public sealed class VerificationTests : PortalServicesTest
 
         var detail = await WaitUntilAsync(id, d => d.LastError is not null);
         // The job records the failure, then queues attempt 2: wait for the second step too.
-        var scheduler = Portal.Services.GetRequiredService<VerificationScheduler>();
-        var next = await Eventually.ReadAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
+        var next = await Eventually.ReadAsync(() => QueuedVerification.NextRunAsync(Portal.Services, id, TestContext.Current.CancellationToken),
             at => at > DateTimeOffset.UtcNow.AddSeconds(1), "the retry to be queued");
 
         Assert.Equal(IntegrationStatus.PendingVerify, detail.Status);
@@ -146,8 +145,7 @@ public sealed class VerificationTests : PortalServicesTest
     public async Task DeletingAnIntegrationWaitingForARetry_CancelsTheRetry()
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Telematics(_providers.Down.ToString(), FakeProviders.TelematicsToken));
-        var scheduler = Portal.Services.GetRequiredService<VerificationScheduler>();
-        await Eventually.ReadAsync(() => scheduler.NextRunAsync(id, TestContext.Current.CancellationToken),
+        await Eventually.ReadAsync(() => QueuedVerification.NextRunAsync(Portal.Services, id, TestContext.Current.CancellationToken),
             at => at > DateTimeOffset.UtcNow.AddSeconds(1), "the retry to be queued");
 
         await using (var scope = Portal.Services.AsOperator(Acme))
@@ -155,7 +153,7 @@ public sealed class VerificationTests : PortalServicesTest
             await scope.ServiceProvider.GetRequiredService<IntegrationService>().DeleteAsync(id, TestContext.Current.CancellationToken);
         }
 
-        Assert.Null(await scheduler.NextRunAsync(id, TestContext.Current.CancellationToken));
+        Assert.Null(await QueuedVerification.NextRunAsync(Portal.Services, id, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class OutboundRefusalTests
         // Straight to error with the policy's words: a retry would have left it pending with "Attempt 1 failed".
         Assert.Equal(IntegrationStatus.Error, detail.Status);
         Assert.Equal(Loopback, detail.LastError);
-        Assert.Null(await portal.Services.GetRequiredService<VerificationScheduler>().NextRunAsync(id, Ct));
+        Assert.Null(await QueuedVerification.NextRunAsync(portal.Services, id, Ct));
         Assert.Equal(0, target.Connections);
     }
 

@@ -31,8 +31,6 @@ public static class MaterialIcons
     /// <summary>A device type's icon: an unknown name gets a generic device rather than a puzzle piece.</summary>
     public static string ForDevice(string? name) => ByName(name, Icons.Material.Filled.Memory);
 
-    public static bool Knows(string name) => TryFind(name, out _);
-
     private static bool TryFind(string name, out string svg) =>
         ByKey.TryGetValue(Key(name), out svg!) || Aliases.TryGetValue(Key(name), out svg!);
 

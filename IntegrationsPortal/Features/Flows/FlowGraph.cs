@@ -45,8 +45,6 @@ public sealed class FlowGraph
 
     public static FlowGraph FromJson(string json) => JsonSerializer.Deserialize<FlowGraph>(json, Json) ?? new FlowGraph();
 
-    public FlowGraph Clone() => FromJson(ToJson());
-
     public FlowNode? Node(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 
     public IEnumerable<FlowNode> Successors(string id) =>

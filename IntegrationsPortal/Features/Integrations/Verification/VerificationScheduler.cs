@@ -46,12 +46,4 @@ public sealed class VerificationScheduler(ISchedulerFactory schedulers, TimeProv
             }
         }
     }
-
-    /// <summary>When the queued verification of an integration will run, if one is queued.</summary>
-    public async Task<DateTimeOffset?> NextRunAsync(Guid integrationId, CancellationToken ct)
-    {
-        var scheduler = await schedulers.GetScheduler(ct);
-        var triggers = await scheduler.GetTriggersOfJob(JobKeyFor(integrationId), ct);
-        return triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min();
-    }
 }
