@@ -33,14 +33,18 @@ public sealed class ApiReferenceUiTests(ChromiumFixture chromium, SetUpPortalUiF
         await ByTestId("nav-api-reference").ClickAsync();
 
         await Expect(Page).ToHaveURLAsync(new Regex("/api-reference/v2$"));
-        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Integrations API (/v2)" })).ToBeVisibleAsync();
-        await Expect(Page.GetByText("X-Api-Key").First).ToBeVisibleAsync();
+        // The reference is drawn in the browser by Scalar's script from the OpenAPI document: on a
+        // loaded two-core machine that alone has taken more than the usual five seconds.
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Integrations API (/v2)" })).ToBeVisibleAsync(Drawn);
+        await Expect(Page.GetByText("X-Api-Key").First).ToBeVisibleAsync(Drawn);
 
         await Page.GotoAsync("/api-reference/v1");
-        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Tenant provider integrations API (/api/v1)" })).ToBeVisibleAsync();
-        await Expect(Page.GetByText("/api/v1/integrations/providers").First).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Tenant provider integrations API (/api/v1)" })).ToBeVisibleAsync(Drawn);
+        await Expect(Page.GetByText("/api/v1/integrations/providers").First).ToBeVisibleAsync(Drawn);
 
         Assert.Empty(violations);
         Assert.Empty(outside);
     }
+
+    private static LocatorAssertionsToBeVisibleOptions Drawn => new() { Timeout = 30_000 };
 }

@@ -9,41 +9,28 @@ namespace IntegrationsPortal.Tests.Features.Mqtt;
 /// SIGSTOP: the broker may still deliver it, so the history says "outcome unknown", not failed, and
 /// the retry goes out marked DUP.
 /// </summary>
-public sealed class MqttOutcomeUnknownTests : IAsyncLifetime
+public sealed class MqttOutcomeUnknownTests : MqttDeliveryTest
 {
-    private MosquittoBroker _broker = default!;
-    private DeliveryHarness _harness = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _broker = await MosquittoBroker.StartAsync();
-        _harness = await DeliveryHarness.StartAsync(settings: new() { ["Portal:Delivery:MqttPublishTimeout"] = "00:00:02" });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
+    protected override Dictionary<string, string?> Settings => new() { ["Portal:Delivery:MqttPublishTimeout"] = "00:00:02" };
 
     [Fact]
     public async Task UnacknowledgedPublish_IsOutcomeUnknown_ThenRetriedMarkedDup()
     {
-        var integration = await _harness.CreateAsync("mqtt", new()
+        var integration = await Harness.CreateAsync("mqtt", new()
         {
-            ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(CultureInfo.InvariantCulture), ["topic"] = "meters/{meter}", ["qos"] = "1",
+            ["host"] = Broker.Host, ["port"] = Broker.Port.ToString(CultureInfo.InvariantCulture), ["topic"] = "meters/{meter}", ["qos"] = "1",
         });
-        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, "meters/+");
+        await using var subscriber = await MqttSubscriber.StartAsync(Broker.Host, Broker.Port, "meters/+");
         // The connection is open before the broker hangs: the publish itself goes unanswered.
-        await _harness.EnqueueAsync(integration, """{"meter":"m1","kwh":1.5}""");
-        await _harness.DispatchAsync();
+        await Harness.EnqueueAsync(integration, """{"meter":"m1","kwh":1.5}""");
+        await Harness.DispatchAsync();
         Assert.Equal("meters/m1", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Topic);
 
-        await _broker.PauseAsync();
-        var message = await _harness.EnqueueAsync(integration, """{"meter":"m2","kwh":2.5}""");
-        await _harness.DispatchAsync();
+        await Broker.PauseAsync();
+        var message = await Harness.EnqueueAsync(integration, """{"meter":"m2","kwh":2.5}""");
+        await Harness.DispatchAsync();
 
-        var unknown = await _harness.DetailAsync(message);
+        var unknown = await Harness.DetailAsync(message);
         var attempt = Assert.Single(unknown.Attempts);
         Assert.True(unknown.Message.Status == DeliveryStatus.Unknown, $"{unknown.Message.Status}: {attempt.ErrorClass} {attempt.ErrorMessage}");
         Assert.True(unknown.Message.WaitsForRetry);
@@ -52,13 +39,13 @@ public sealed class MqttOutcomeUnknownTests : IAsyncLifetime
         Assert.Equal("PUBLISH QoS 1", attempt.Method);
 
         // The broker wakes up and delivers what it had: the "failed" message was in fact delivered.
-        await _broker.ResumeAsync();
+        await Broker.ResumeAsync();
         Assert.Equal("meters/m2", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Topic);
 
-        _harness.Clock.Advance(TimeSpan.FromMinutes(2));
-        await _harness.DispatchAsync();
+        Harness.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Harness.DispatchAsync();
 
-        var retried = await _harness.DetailAsync(message);
+        var retried = await Harness.DetailAsync(message);
         Assert.Equal(DeliveryStatus.Delivered, retried.Message.Status);
         Assert.Equal("PUBLISH QoS 1 DUP", retried.Attempts[^1].Method);
     }

@@ -10,41 +10,26 @@ namespace IntegrationsPortal.Tests.Features.Mqtt;
 /// Suspending an organization against a real Mosquitto: its broker connections close, nothing of it is
 /// published while suspended, and after resume what waited is published on a new connection.
 /// </summary>
-public sealed class MqttSuspensionTests : IAsyncLifetime
+public sealed class MqttSuspensionTests : MqttDeliveryTest
 {
-    private MosquittoBroker _broker = default!;
-    private DeliveryHarness _harness = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _broker = await MosquittoBroker.StartAsync();
-        _harness = await DeliveryHarness.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _harness.DisposeAsync();
-        await _broker.DisposeAsync();
-    }
-
     [Fact]
     public async Task SuspendedOrganization_ClosesItsBrokerConnection_PublishesNothing_AndAfterResumePublishesWhatWaited()
     {
-        var globex = await _harness.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
+        var globex = await Harness.Services.CreateOrganizationAsync("Globex", "boss@globex.test");
         var clientId = $"globex-{Guid.NewGuid():N}"[..20];
         var topic = MqttTest.Topic("suspension");
-        await using var subscriber = await MqttSubscriber.StartAsync(_broker.Host, _broker.Port, topic);
-        var integration = await _harness.AsAdminAsync(sp => sp.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        await using var subscriber = await MqttSubscriber.StartAsync(Broker.Host, Broker.Port, topic);
+        var integration = await Harness.AsAdminAsync(sp => sp.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
             TypeKey = "mqtt",
             Name = "Globex broker",
             Properties = new()
             {
-                ["host"] = _broker.Host, ["port"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["host"] = Broker.Host, ["port"] = Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["topic"] = topic, ["qos"] = "1", ["client_id"] = clientId,
             },
         }), globex);
-        Assert.Equal(IntegrationStatus.Active, (await _harness.VerifyAsync(integration, globex)).Status);
+        Assert.Equal(IntegrationStatus.Active, (await Harness.VerifyAsync(integration, globex)).Status);
         await SendAsync(globex, integration, "before");
         Assert.Contains("before", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Text, StringComparison.Ordinal);
         // The verifier connected (and left) with the same client id first; count from here.
@@ -58,7 +43,7 @@ public sealed class MqttSuspensionTests : IAsyncLifetime
         Assert.Equal(connected, Count(ConnectedLine(clientId)));
 
         await AsPlatformAdministratorAsync(p => p.ResumeOrganizationAsync(globex.OrganizationId));
-        await _harness.DispatchAsync();
+        await Harness.DispatchAsync();
 
         Assert.Contains("while suspended", (await subscriber.NextMessageAsync(TimeSpan.FromSeconds(20))).Text, StringComparison.Ordinal);
         Assert.Equal(connected + 1, Count(ConnectedLine(clientId)));
@@ -69,16 +54,16 @@ public sealed class MqttSuspensionTests : IAsyncLifetime
     private static string DisconnectedLine(string clientId) => $@"Client {clientId} disconnected";
 
     /// <summary>How many lines of the broker's log match <paramref name="pattern"/>.</summary>
-    private int Count(string pattern) => Regex.Count(_broker.ReadLog(), pattern);
+    private int Count(string pattern) => Regex.Count(Broker.ReadLog(), pattern);
 
     /// <summary>A test send from Globex, then one dispatcher pass.</summary>
     private async Task SendAsync(Tenant globex, Guid integration, string text)
     {
-        await _harness.AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().SendTestAsync(integration, $$"""{"text":"{{text}}"}"""), globex);
-        await _harness.DispatchAsync();
+        await Harness.AsAdminAsync(sp => sp.GetRequiredService<DeliveryService>().SendTestAsync(integration, $$"""{"text":"{{text}}"}"""), globex);
+        await Harness.DispatchAsync();
     }
 
     /// <summary>The harness's first user is the platform administrator (in Acme, so Globex may be suspended).</summary>
     private Task AsPlatformAdministratorAsync(Func<PlatformService, Task> call) =>
-        _harness.AsAdminAsync(async sp => { await call(sp.GetRequiredService<PlatformService>()); return true; });
+        Harness.AsAdminAsync(async sp => { await call(sp.GetRequiredService<PlatformService>()); return true; });
 }

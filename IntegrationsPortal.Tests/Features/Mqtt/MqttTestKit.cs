@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using IntegrationsPortal.Features.Mqtt;
 using IntegrationsPortal.Infrastructure.Http;
+using IntegrationsPortal.Tests.Features.Delivery;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
@@ -50,6 +51,33 @@ public sealed class MosquittoFixture : IAsyncLifetime
         await Broker.DisposeAsync();
         Ca.Dispose();
         ClientCertificate.Dispose();
+    }
+}
+
+/// <summary>
+/// A test class that sends through the portal's delivery (a <see cref="DeliveryHarness"/>) to its own
+/// Mosquitto, started fresh for each test because these tests stop, freeze or restart the broker.
+/// </summary>
+public abstract class MqttDeliveryTest : IAsyncLifetime
+{
+    protected MosquittoBroker Broker { get; private set; } = default!;
+
+    protected DeliveryHarness Harness { get; private set; } = default!;
+
+    /// <summary>Portal settings the class needs beyond the harness's own.</summary>
+    protected virtual Dictionary<string, string?>? Settings => null;
+
+    public async ValueTask InitializeAsync()
+    {
+        Broker = await MosquittoBroker.StartAsync();
+        Harness = await DeliveryHarness.StartAsync(settings: Settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.DisposeAsync();
+        await Broker.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
 
