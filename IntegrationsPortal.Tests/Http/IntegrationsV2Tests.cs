@@ -297,7 +297,7 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
     private async Task<string> CreatePlaceAsync(ProgramTenant tenant)
     {
         await using var scope = portal.App.Services.AsAdmin(tenant.Tenant);
-        var id = await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Resources.PlacesService>()
+        var id = await scope.ServiceProvider.GetRequiredService<IntegrationsPortal.Features.Resources.PlaceService>()
             .CreatePlaceAsync(new IntegrationsPortal.Features.Resources.PlaceInput { Name = "Plant A" });
         return IntegrationsPortal.Features.Resources.ResourcePath.ForPlace(id);
     }

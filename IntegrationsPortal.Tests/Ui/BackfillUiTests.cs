@@ -30,9 +30,10 @@ public sealed class BackfillUiTests(ChromiumFixture chromium) : BrowserTest(chro
                 Name = "Site meters",
                 Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token, ["interval_minutes"] = "1440" },
             });
-            var places = services.GetRequiredService<PlacesService>();
+            var places = services.GetRequiredService<PlaceService>();
+            var devices = services.GetRequiredService<DeviceService>();
             var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
-            var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+            var meter = await devices.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
             await services.GetRequiredService<ResourceMappingService>().CreateAsync(_integration,
                 new MappingInput { ExternalId = "M-1", ResourcePath = ResourcePath.ForDevice(site, meter) });
         }

@@ -192,9 +192,10 @@ public sealed class FlowCanvasUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         var uplinks = await portal.CreateAsync("tts-uplinks", $"Canvas TTS {unique}", []);
         Assert.Equal(IntegrationStatus.Active, (await portal.App.Services.WaitUntilVerifiedAsync(portal.Acme, uplinks)).Status);
         await using var scope = portal.App.Services.AsAdmin(portal.Acme);
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = $"Canvas site {unique}" });
-        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = device, PlaceId = site, DeviceType = "sensor" });
+        var meter = await devices.CreateDeviceAsync(new DeviceInput { Name = device, PlaceId = site, DeviceType = "sensor" });
         await scope.ServiceProvider.GetRequiredService<ResourceMappingService>()
             .CreateAsync(uplinks, new MappingInput { ExternalId = eui, ResourcePath = ResourcePath.ForDevice(site, meter) });
         var token = (await scope.ServiceProvider.GetRequiredService<UplinkTokens>().IssueAsync(uplinks)).Token;

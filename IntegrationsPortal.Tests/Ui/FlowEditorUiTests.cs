@@ -24,9 +24,10 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         Guid flow;
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+            var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
             var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Editor site" }, TestContext.Current.CancellationToken);
-            await places.CreateDeviceAsync(new DeviceInput { Name = "Editor meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
+            await devices.CreateDeviceAsync(new DeviceInput { Name = "Editor meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
             flow = await scope.ServiceProvider.GetRequiredService<FlowService>().CreateAsync("Editor flow", TestContext.Current.CancellationToken);
         }
 

@@ -65,7 +65,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     {
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            await scope.ServiceProvider.GetRequiredService<PlacesService>().CreatePlaceAsync(new PlaceInput { Name = "Viewer depot" }, TestContext.Current.CancellationToken);
+            await scope.ServiceProvider.GetRequiredService<PlaceService>().CreatePlaceAsync(new PlaceInput { Name = "Viewer depot" }, TestContext.Current.CancellationToken);
         }
 
         await SignInAsync(SetUpPortalUiFixture.ViewerEmail);
@@ -85,7 +85,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     {
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            await scope.ServiceProvider.GetRequiredService<PlacesService>().CreatePlaceAsync(new PlaceInput { Name = "Import depot" }, TestContext.Current.CancellationToken);
+            await scope.ServiceProvider.GetRequiredService<PlaceService>().CreatePlaceAsync(new PlaceInput { Name = "Import depot" }, TestContext.Current.CancellationToken);
         }
 
         await SignInAsync(portal.Acme.AdminEmail);
@@ -118,9 +118,10 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         const string externalId = "urn:dev:mac:0024befffe804ff1:north-array-section-7-bay-12-string-inverter-monitor";
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+            var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
             var placeId = await places.CreatePlaceAsync(new PlaceInput { Name = "Solar farm east" }, TestContext.Current.CancellationToken);
-            await places.CreateDeviceAsync(new DeviceInput
+            await devices.CreateDeviceAsync(new DeviceInput
             {
                 PlaceId = placeId, Name = name, DeviceType = "vehicle", SerialNumber = "SN-INV-2026-000000000000000000042",
                 ExternalIds = [externalId, "modbus-tcp://10.20.30.40:502/unit/17/holding-registers/40001-40125"],
@@ -153,7 +154,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
     {
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
             var wing = await places.CreatePlaceAsync(new PlaceInput { Name = "East wing" }, TestContext.Current.CancellationToken);
             await places.CreatePlaceAsync(new PlaceInput { Name = "East wing room", ParentId = wing }, TestContext.Current.CancellationToken);
             await places.CreatePlaceAsync(new PlaceInput { Name = "Campus" }, TestContext.Current.CancellationToken);

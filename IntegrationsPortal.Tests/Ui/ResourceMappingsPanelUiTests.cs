@@ -43,12 +43,13 @@ public sealed class ResourceMappingsPanelUiTests(ChromiumFixture chromium) : Bro
                 Name = "Meters",
                 Properties = new() { ["base_url"] = "https://utility.example.test", ["api_token"] = "token-1234" },
             }, TestContext.Current.CancellationToken);
-            var p = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var p = scope.ServiceProvider.GetRequiredService<PlaceService>();
+            var d = scope.ServiceProvider.GetRequiredService<DeviceService>();
             var site = await p.CreatePlaceAsync(new PlaceInput { Name = "Site" }, TestContext.Current.CancellationToken);
             var ct = TestContext.Current.CancellationToken;
-            await p.CreateDeviceAsync(new DeviceInput { Name = "M1", PlaceId = site, DeviceType = "meter" }, ct);
-            await p.CreateDeviceAsync(new DeviceInput { Name = "M2", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
-            await p.CreateDeviceAsync(new DeviceInput { Name = "T1", PlaceId = site, DeviceType = "thermostat" }, TestContext.Current.CancellationToken);
+            await d.CreateDeviceAsync(new DeviceInput { Name = "M1", PlaceId = site, DeviceType = "meter" }, ct);
+            await d.CreateDeviceAsync(new DeviceInput { Name = "M2", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
+            await d.CreateDeviceAsync(new DeviceInput { Name = "T1", PlaceId = site, DeviceType = "thermostat" }, TestContext.Current.CancellationToken);
         }
 
         await SignInAsync(_acme.AdminEmail);

@@ -18,9 +18,10 @@ public sealed class UplinksUiTests(ChromiumFixture chromium, SetUpPortalUiFixtur
     {
         await using (var scope = portal.App.Services.AsAdmin(portal.Acme))
         {
-            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+            var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
             var plant = await places.CreatePlaceAsync(new PlaceInput { Name = "Uplink plant" }, TestContext.Current.CancellationToken);
-            await places.CreateDeviceAsync(new DeviceInput { Name = "Walk sensor", PlaceId = plant, DeviceType = "sensor" }, TestContext.Current.CancellationToken);
+            await devices.CreateDeviceAsync(new DeviceInput { Name = "Walk sensor", PlaceId = plant, DeviceType = "sensor" }, TestContext.Current.CancellationToken);
         }
 
         await SignInAsync(SetUpPortalUiFixture.OperatorEmail);

@@ -58,11 +58,12 @@ await using (var scope = app.Services.CreateAsyncScope())
         await db.Set<Integration>().Where(i => i.Id == destination).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, IntegrationStatus.Active));
     }
 
-    var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+    var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+    var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
     var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
     for (var i = 0; i < Devices; i++)
     {
-        var device = await places.CreateDeviceAsync(new DeviceInput { Name = $"Meter {i}", PlaceId = site, DeviceType = "meter" });
+        var device = await devices.CreateDeviceAsync(new DeviceInput { Name = $"Meter {i}", PlaceId = site, DeviceType = "meter" });
         paths.Add(ResourcePath.ForDevice(site, device));
     }
 

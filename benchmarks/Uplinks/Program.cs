@@ -98,12 +98,13 @@ internal static class UplinksBenchmark
             await db.SaveChangesAsync();
         }
 
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var mappings = scope.ServiceProvider.GetRequiredService<ResourceMappingService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
         for (var i = 0; i < Devices; i++)
         {
-            var device = await places.CreateDeviceAsync(new DeviceInput { Name = $"Sensor {i}", PlaceId = site, DeviceType = "sensor" });
+            var device = await devices.CreateDeviceAsync(new DeviceInput { Name = $"Sensor {i}", PlaceId = site, DeviceType = "sensor" });
             await mappings.CreateAsync(integration.Id, new MappingInput { ExternalId = $"sensor-{i}", ResourcePath = ResourcePath.ForDevice(site, device) });
         }
 

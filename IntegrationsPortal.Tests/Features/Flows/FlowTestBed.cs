@@ -41,11 +41,12 @@ public sealed class FlowTestBed : IAsyncDisposable
         var bed = new FlowTestBed(await DeliveryHarness.StartAsync());
 #pragma warning restore CA2000
         await using var scope = bed.Services.AsAdmin(bed.Harness.Tenant);
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         bed.Site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
         bed.Hall = await places.CreatePlaceAsync(new PlaceInput { Name = "Hall", ParentId = bed.Site });
-        bed.Meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = bed.Hall, DeviceType = "meter" });
-        bed.Thermostat = await places.CreateDeviceAsync(new DeviceInput { Name = "Hall thermostat", PlaceId = bed.Site, DeviceType = "thermostat" });
+        bed.Meter = await devices.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = bed.Hall, DeviceType = "meter" });
+        bed.Thermostat = await devices.CreateDeviceAsync(new DeviceInput { Name = "Hall thermostat", PlaceId = bed.Site, DeviceType = "thermostat" });
         bed.Ingress = await bed.Harness.CreateAsync("utility-data", new() { ["base_url"] = "https://utility.example.test", ["api_token"] = "t0ken-for-tests" }, "Meters");
         return bed;
     }

@@ -34,10 +34,11 @@ public sealed class IngestionTests : PortalServicesTest
             Name = "Meters",
             Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token },
         });
-        var places = services.GetRequiredService<PlacesService>();
+        var places = services.GetRequiredService<PlaceService>();
+        var devices = services.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site" });
-        _meter1 = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
-        _meter2 = await places.CreateDeviceAsync(new DeviceInput { Name = "Sub meter", PlaceId = site, DeviceType = "meter" });
+        _meter1 = await devices.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" });
+        _meter2 = await devices.CreateDeviceAsync(new DeviceInput { Name = "Sub meter", PlaceId = site, DeviceType = "meter" });
         var mappings = services.GetRequiredService<ResourceMappingService>();
         await mappings.CreateAsync(_integration, new MappingInput { ExternalId = "M-1", ResourcePath = ResourcePath.ForDevice(site, _meter1) });
         await mappings.CreateAsync(_integration, new MappingInput { ExternalId = "M-22", ResourcePath = ResourcePath.ForDevice(site, _meter2) });
@@ -370,7 +371,7 @@ public sealed class IngestionTests : PortalServicesTest
             {
                 TypeKey = "open-meteo", Name = "Weather", Properties = new() { ["base_url"] = _fake.BaseUri.ToString(), ["variables"] = "temperature_2m" },
             }, TestContext.Current.CancellationToken);
-            var places = services.GetRequiredService<PlacesService>();
+            var places = services.GetRequiredService<PlaceService>();
             var campus = await places.CreatePlaceAsync(new PlaceInput { Name = "North Campus" }, TestContext.Current.CancellationToken);
             var depot = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot", Latitude = 52.52, Longitude = 13.41 }, TestContext.Current.CancellationToken);
             var mappings = services.GetRequiredService<ResourceMappingService>();

@@ -80,10 +80,11 @@ public sealed class ReadingsChartTests : ComponentTest
     {
         var (portal, acme) = await UsePortalServicesAsync();
         await using var scope = portal.Services.AsAdmin(acme);
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var ct = Xunit.TestContext.Current.CancellationToken;
         var hq = await places.CreatePlaceAsync(new PlaceInput { Name = "HQ", TimeZone = "Europe/Berlin" }, ct);
-        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = hq, DeviceType = "meter" }, ct);
+        var meter = await devices.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = hq, DeviceType = "meter" }, ct);
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         db.AddRange(readings.Select(r => new Reading
         {

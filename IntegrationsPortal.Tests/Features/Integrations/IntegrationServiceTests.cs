@@ -515,17 +515,18 @@ public class IntegrationServiceTests : PortalServicesTest
     {
         var id = await Portal.Services.CreateIntegrationAsync(Acme, IntegrationSeeds.Webhook());
         await using var scope = Portal.Services.AsOperator(Acme);
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Depot" }, TestContext.Current.CancellationToken);
-        var meter = await places.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
+        var meter = await devices.CreateDeviceAsync(new DeviceInput { Name = "Main meter", PlaceId = site, DeviceType = "meter" }, TestContext.Current.CancellationToken);
         await scope.ServiceProvider.GetRequiredService<ResourceMappingService>()
             .CreateAsync(id, new MappingInput { ExternalId = "MPAN-1", ResourcePath = ResourcePath.ForDevice(site, meter) }, TestContext.Current.CancellationToken);
-        var blocked = await Assert.ThrowsAsync<PortalException>(() => places.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken));
+        var blocked = await Assert.ThrowsAsync<PortalException>(() => devices.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken));
         Assert.Equal(PortalErrorKind.Conflict, blocked.Kind);
 
         await WithServiceAsync(s => s.DeleteAsync(id));
 
-        await places.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken);
+        await devices.DeleteDeviceAsync(meter, TestContext.Current.CancellationToken);
         await places.DeletePlaceAsync(site, ct: TestContext.Current.CancellationToken);
         Assert.Contains(await AuditAsync(), a => a.Action == "integration.deleted" && a.Details!.Contains("released its 1 resource mapping", StringComparison.Ordinal));
     }

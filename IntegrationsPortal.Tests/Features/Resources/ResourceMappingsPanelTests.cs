@@ -217,7 +217,7 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         grid.WaitForAssertion(() => Assert.Empty(grid.FindAll("[data-testid='device-row-Hall thermostat']")));
-        Assert.DoesNotContain((await r.Places.ListDevicesAsync(_floor, ResourcesTestBed.Ct)), d => d.Name == "Hall thermostat");
+        Assert.DoesNotContain((await r.Devices.ListDevicesAsync(_floor, ResourcesTestBed.Ct)), d => d.Name == "Hall thermostat");
     }
 
     [Fact]
@@ -276,6 +276,8 @@ public sealed class ResourceMappingsPanelTests : WorldComponentTest<ResourcesTes
     {
         var r = _resources = World.As(role: role);
         Services.AddSingleton(r.Places);
+        Services.AddSingleton(r.Devices);
+        Services.AddSingleton(r.DeviceImport);
         Services.AddSingleton(r.Paths);
         Services.AddSingleton(r.Mappings);
         Use(r.Services, typeof(ReadingQueries), typeof(IntegrationsPortal.Features.Uplinks.UplinkQueries));

@@ -54,13 +54,17 @@ public class ResourcesTestBed : IAsyncLifetime
     public async Task<Guid> DeviceAsync(string name, Guid placeId, string type = "meter", string? serial = null, Tenant? tenant = null)
     {
         await using var r = As(tenant);
-        return await r.Places.CreateDeviceAsync(new DeviceInput { Name = name, PlaceId = placeId, DeviceType = type, SerialNumber = serial }, Ct);
+        return await r.Devices.CreateDeviceAsync(new DeviceInput { Name = name, PlaceId = placeId, DeviceType = type, SerialNumber = serial }, Ct);
     }
 }
 
 public sealed class ResourcesAs(AsyncServiceScope scope, IIntegrationResourceRules rules) : IAsyncDisposable
 {
-    public PlacesService Places { get; } = ActivatorUtilities.CreateInstance<PlacesService>(scope.ServiceProvider);
+    public PlaceService Places { get; } = ActivatorUtilities.CreateInstance<PlaceService>(scope.ServiceProvider);
+
+    public DeviceService Devices { get; } = ActivatorUtilities.CreateInstance<DeviceService>(scope.ServiceProvider);
+
+    public DeviceCsvImport DeviceImport { get; } = ActivatorUtilities.CreateInstance<DeviceCsvImport>(scope.ServiceProvider);
 
     public ResourcePathService Paths { get; } = ActivatorUtilities.CreateInstance<ResourcePathService>(scope.ServiceProvider);
 

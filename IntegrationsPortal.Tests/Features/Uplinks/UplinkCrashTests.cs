@@ -115,9 +115,10 @@ public sealed class UplinkCrashTests : IDisposable
 
         await using var scope = app.Services.AsAdmin(tenant);
         var token = (await scope.ServiceProvider.GetRequiredService<UplinkTokens>().IssueAsync(id)).Token;
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Boiler house" });
-        var device = await places.CreateDeviceAsync(new DeviceInput { Name = "Meter", PlaceId = site, DeviceType = "meter" });
+        var device = await devices.CreateDeviceAsync(new DeviceInput { Name = "Meter", PlaceId = site, DeviceType = "meter" });
         await scope.ServiceProvider.GetRequiredService<ResourceMappingService>().CreateAsync(
             id, new MappingInput { ExternalId = Device, ResourcePath = ResourcePath.ForDevice(site, device) });
         return (id, token, MappedResources.StablePath(ResourceKind.Device, device));

@@ -121,9 +121,10 @@ public sealed class UplinkPanelTests : ComponentTest
         var panel = await RenderAsync();
         await using (var scope = _portal.Services.AsAdmin(_acme))
         {
-            var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+            var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+            var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
             var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Plant" }, Xunit.TestContext.Current.CancellationToken);
-            await places.CreateDeviceAsync(new DeviceInput { Name = "Boiler sensor", PlaceId = site, DeviceType = "sensor" }, Xunit.TestContext.Current.CancellationToken);
+            await devices.CreateDeviceAsync(new DeviceInput { Name = "Boiler sensor", PlaceId = site, DeviceType = "sensor" }, Xunit.TestContext.Current.CancellationToken);
         }
 
         await PushAsync(UplinkSamples.Eui, 1);

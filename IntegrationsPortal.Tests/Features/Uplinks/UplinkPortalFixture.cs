@@ -56,9 +56,10 @@ public sealed class UplinkPortalFixture : IAsyncLifetime
     public async Task<(Guid DeviceId, string ResourcePath, string MappingPath)> DeviceAsync(string name)
     {
         await using var scope = App.Services.AsAdmin(Acme);
-        var places = scope.ServiceProvider.GetRequiredService<PlacesService>();
+        var places = scope.ServiceProvider.GetRequiredService<PlaceService>();
+        var devices = scope.ServiceProvider.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = $"Site {Guid.NewGuid():N}" });
-        var device = await places.CreateDeviceAsync(new DeviceInput { Name = name, PlaceId = site, DeviceType = "sensor" });
+        var device = await devices.CreateDeviceAsync(new DeviceInput { Name = name, PlaceId = site, DeviceType = "sensor" });
         return (device, MappedResources.StablePath(ResourceKind.Device, device), ResourcePath.ForDevice(site, device));
     }
 

@@ -157,12 +157,13 @@ public sealed class OutboundRefusalTests
                 ? new() { ["base_url"] = baseUrl.ToString() }
                 : new() { ["base_url"] = baseUrl.ToString(), ["api_token"] = "ingress-token-0042" },
         });
-        var places = services.GetRequiredService<PlacesService>();
+        var places = services.GetRequiredService<PlaceService>();
+        var devices = services.GetRequiredService<DeviceService>();
         var site = await places.CreatePlaceAsync(new PlaceInput { Name = "Site", Latitude = 52.52, Longitude = 13.41 });
         var resource = type switch
         {
             "open-meteo" => ResourcePath.ForPlace(site),
-            _ => ResourcePath.ForDevice(site, await places.CreateDeviceAsync(new DeviceInput
+            _ => ResourcePath.ForDevice(site, await devices.CreateDeviceAsync(new DeviceInput
             {
                 Name = "Unit 1", PlaceId = site, DeviceType = type == "telematics" ? "vehicle" : "meter",
             })),

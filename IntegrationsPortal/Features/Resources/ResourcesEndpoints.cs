@@ -7,54 +7,54 @@ public static class ResourcesEndpoints
     public static RouteGroupBuilder MapResourcesApi(this RouteGroupBuilder api)
     {
         var places = api.MapGroup("/places");
-        places.MapGet("/", (PlacesService service, CancellationToken ct) => service.GetTreeAsync(ct));
-        places.MapGet("/{id:guid}", (Guid id, PlacesService service, CancellationToken ct) => service.GetPlaceAsync(id, ct));
-        places.MapGet("/{id:guid}/devices", (Guid id, PlacesService service, CancellationToken ct) => service.ListDevicesAsync(id, ct));
-        places.MapPost("/", async (PlaceInput input, PlacesService service, CancellationToken ct) =>
+        places.MapGet("/", (PlaceService service, CancellationToken ct) => service.GetTreeAsync(ct));
+        places.MapGet("/{id:guid}", (Guid id, PlaceService service, CancellationToken ct) => service.GetPlaceAsync(id, ct));
+        places.MapGet("/{id:guid}/devices", (Guid id, DeviceService service, CancellationToken ct) => service.ListDevicesAsync(id, ct));
+        places.MapPost("/", async (PlaceInput input, PlaceService service, CancellationToken ct) =>
         {
             var id = await service.CreatePlaceAsync(input, ct);
             return TypedResults.Created($"/api/places/{id}", new { id });
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        places.MapPut("/{id:guid}", async (Guid id, PlaceInput input, PlacesService service, CancellationToken ct) =>
+        places.MapPut("/{id:guid}", async (Guid id, PlaceInput input, PlaceService service, CancellationToken ct) =>
         {
             await service.UpdatePlaceAsync(id, input, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        places.MapPost("/{id:guid}/move", async (Guid id, MoveInput input, PlacesService service, CancellationToken ct) =>
+        places.MapPost("/{id:guid}/move", async (Guid id, MoveInput input, PlaceService service, CancellationToken ct) =>
         {
             await service.MovePlaceAsync(id, input.ParentId, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        places.MapDelete("/{id:guid}", async (Guid id, PlacesService service, CancellationToken ct, bool cascade = false) =>
+        places.MapDelete("/{id:guid}", async (Guid id, PlaceService service, CancellationToken ct, bool cascade = false) =>
         {
             await service.DeletePlaceAsync(id, cascade, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        places.MapPost("/{id:guid}/devices/import", async (Guid id, CsvInput input, PlacesService service, CancellationToken ct, bool preview = false) =>
+        places.MapPost("/{id:guid}/devices/import", async (Guid id, CsvInput input, DeviceCsvImport import, CancellationToken ct, bool preview = false) =>
             preview
-                ? Results.Ok(await service.PreviewDeviceImportAsync(id, input.Csv, ct))
-                : Results.Ok(new { imported = await service.ImportDevicesAsync(id, input.Csv, ct) }))
+                ? Results.Ok(await import.PreviewAsync(id, input.Csv, ct))
+                : Results.Ok(new { imported = await import.ImportAsync(id, input.Csv, ct) }))
             .RequireAuthorization(PortalPolicies.CanOperate);
 
         var devices = api.MapGroup("/devices");
-        devices.MapGet("/{id:guid}", (Guid id, PlacesService service, CancellationToken ct) => service.GetDeviceAsync(id, ct));
-        devices.MapPost("/", async (DeviceInput input, PlacesService service, CancellationToken ct) =>
+        devices.MapGet("/{id:guid}", (Guid id, DeviceService service, CancellationToken ct) => service.GetDeviceAsync(id, ct));
+        devices.MapPost("/", async (DeviceInput input, DeviceService service, CancellationToken ct) =>
         {
             var id = await service.CreateDeviceAsync(input, ct);
             return TypedResults.Created($"/api/devices/{id}", new { id });
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        devices.MapPut("/{id:guid}", async (Guid id, DeviceInput input, PlacesService service, CancellationToken ct) =>
+        devices.MapPut("/{id:guid}", async (Guid id, DeviceInput input, DeviceService service, CancellationToken ct) =>
         {
             await service.UpdateDeviceAsync(id, input, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        devices.MapDelete("/{id:guid}", async (Guid id, PlacesService service, CancellationToken ct) =>
+        devices.MapDelete("/{id:guid}", async (Guid id, DeviceService service, CancellationToken ct) =>
         {
             await service.DeleteDeviceAsync(id, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(PortalPolicies.CanOperate);
-        api.MapGet("/device-types", (PlacesService service, CancellationToken ct) => service.ListDeviceTypesAsync(ct));
-        api.MapPost("/device-types", async (DeviceTypeInput input, PlacesService service, CancellationToken ct) =>
+        api.MapGet("/device-types", (DeviceService service, CancellationToken ct) => service.ListDeviceTypesAsync(ct));
+        api.MapPost("/device-types", async (DeviceTypeInput input, DeviceService service, CancellationToken ct) =>
         {
             var id = await service.AddDeviceTypeAsync(input, ct);
             return TypedResults.Created($"/api/device-types/{id}", new { id });

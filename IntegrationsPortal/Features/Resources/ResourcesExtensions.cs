@@ -8,7 +8,9 @@ public static class ResourcesExtensions
     /// </summary>
     public static IHostApplicationBuilder AddResources(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddScoped<PlacesService>();
+        builder.Services.AddScoped<PlaceService>();
+        builder.Services.AddScoped<DeviceService>();
+        builder.Services.AddScoped<DeviceCsvImport>();
         builder.Services.AddScoped<ResourcePathService>();
         builder.Services.AddScoped<ResourceMappingService>();
         return builder;

@@ -50,20 +50,24 @@ public sealed class PlaceInput
     public Dictionary<string, string> Metadata { get; set; } = [];
 }
 
+/// <summary>
+/// Create or edit a device; also what each CSV import row becomes. The messages are
+/// <see cref="DeviceRules"/>', which checks these attributes along with the rest.
+/// </summary>
 public sealed class DeviceInput
 {
-    [Required(ErrorMessage = "Pick the place the device is in.")]
+    [Required(ErrorMessage = DeviceRules.PlaceMissing)]
     public Guid? PlaceId { get; set; }
 
-    [Required(ErrorMessage = "Name the device.")]
-    [StringLength(ResourceLimits.Name, ErrorMessage = "At most 100 characters.")]
-    [PlainName]
+    [Required(ErrorMessage = DeviceRules.NameMissing)]
+    [StringLength(ResourceLimits.Name, ErrorMessage = DeviceRules.NameTooLong)]
+    [PlainName(ErrorMessage = DeviceRules.NameNotPlain)]
     public string Name { get; set; } = "";
 
-    [Required(ErrorMessage = "Pick a device type.")]
+    [Required(ErrorMessage = DeviceRules.TypeMissing)]
     public string DeviceType { get; set; } = "";
 
-    [StringLength(ResourceLimits.ExternalId, ErrorMessage = "At most 200 characters.")]
+    [StringLength(ResourceLimits.ExternalId, ErrorMessage = DeviceRules.SerialTooLong)]
     public string? SerialNumber { get; set; }
 
     public List<string> ExternalIds { get; set; } = [];

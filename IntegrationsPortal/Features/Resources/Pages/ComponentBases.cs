@@ -6,9 +6,6 @@ namespace IntegrationsPortal.Features.Resources.Pages;
 /// <summary>A panel about one place of the tree the page holds.</summary>
 public abstract class PlacePanelBase : ServiceComponentBase
 {
-    [Inject]
-    public required PlacesService Places { get; init; }
-
     [Parameter, EditorRequired]
     public Guid PlaceId { get; set; }
 

@@ -14,7 +14,7 @@ public partial class DeviceFormDialog
     private bool ready;
 
     [Inject]
-    public required PlacesService PlacesService { get; init; }
+    public required DeviceService Devices { get; init; }
 
     /// <summary>The device to edit; null to add one.</summary>
     [Parameter]
@@ -29,7 +29,7 @@ public partial class DeviceFormDialog
     protected override async Task OnInitializedAsync()
     {
         UseModel(input);
-        types = await LoadAsync(() => PlacesService.ListDeviceTypesAsync(), []);
+        types = await LoadAsync(() => Devices.ListDeviceTypesAsync(), []);
         input.PlaceId = Device?.PlaceId ?? PlaceId;
         if (Device is { } device)
         {
@@ -51,15 +51,15 @@ public partial class DeviceFormDialog
 
     private Task SaveAsync() => SaveAndCloseAsync(async () =>
     {
-        input.ExternalIds = PlacesService.SplitList(externalIds);
+        input.ExternalIds = DeviceRules.ParseExternalIds(externalIds);
         input.Metadata = MetadataText.Parse(metadataText);
         if (Device is { } device)
         {
-            await PlacesService.UpdateDeviceAsync(device.Id, input);
+            await Devices.UpdateDeviceAsync(device.Id, input);
         }
         else
         {
-            await PlacesService.CreateDeviceAsync(input);
+            await Devices.CreateDeviceAsync(input);
         }
 
         return true;

@@ -14,6 +14,12 @@ public partial class DevicesPanel
     [Inject]
     public required CurrentUser CurrentUser { get; init; }
 
+    [Inject]
+    public required DeviceService Devices { get; init; }
+
+    [Inject]
+    public required DeviceCsvImport DeviceImport { get; init; }
+
     /// <summary>Devices were added, moved or removed: the tree's counts change.</summary>
     [Parameter]
     public EventCallback Changed { get; set; }
@@ -21,7 +27,7 @@ public partial class DevicesPanel
     // A grid's columns are not components AuthorizeView can wrap, so the role is asked here.
     protected override void OnInitialized() => canOperate = CurrentUser.Can(PortalPermission.Operate);
 
-    protected override async Task OnParametersSetAsync() => devices = await LoadAsync(() => Places.ListDevicesAsync(PlaceId), []);
+    protected override async Task OnParametersSetAsync() => devices = await LoadAsync(() => Devices.ListDevicesAsync(PlaceId), []);
 
     private async Task EditAsync(DeviceSummary? device)
     {
@@ -41,7 +47,7 @@ public partial class DevicesPanel
     private async Task DeleteAsync(DeviceSummary device)
     {
         if (await ConfirmAsync("Delete device", $"Delete the device '{device.Name}'? This cannot be undone.", "Delete")
-            && await RunAsync(() => Places.DeleteDeviceAsync(device.Id), $"'{device.Name}' deleted."))
+            && await RunAsync(() => Devices.DeleteDeviceAsync(device.Id), $"'{device.Name}' deleted."))
         {
             await ReloadAsync();
         }
@@ -51,7 +57,7 @@ public partial class DevicesPanel
     {
         if (await Dialogs.ImportCsvAsync("Import devices from CSV",
                 "Columns: name, type (meter, thermostat, vehicle, sensor, gateway, ...), and optionally serial_number and external_ids (separated by ;). The devices go into this place.",
-                csv => Places.PreviewDeviceImportAsync(PlaceId, csv), csv => Places.ImportDevicesAsync(PlaceId, csv)))
+                csv => DeviceImport.PreviewAsync(PlaceId, csv), csv => DeviceImport.ImportAsync(PlaceId, csv)))
         {
             await ReloadAsync();
         }
@@ -59,7 +65,7 @@ public partial class DevicesPanel
 
     private async Task ReloadAsync()
     {
-        devices = await LoadAsync(() => Places.ListDevicesAsync(PlaceId), devices ?? []);
+        devices = await LoadAsync(() => Devices.ListDevicesAsync(PlaceId), devices ?? []);
         await Changed.InvokeAsync();
     }
 }

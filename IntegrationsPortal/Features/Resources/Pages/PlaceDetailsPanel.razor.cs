@@ -8,6 +8,9 @@ public partial class PlaceDetailsPanel
 {
     private PlaceDetails? place;
 
+    [Inject]
+    public required PlaceService Places { get; init; }
+
     /// <summary>Something changed; the argument is the place to select afterwards (null when deleted).</summary>
     [Parameter]
     public EventCallback<Guid?> Changed { get; set; }

@@ -18,7 +18,7 @@ public partial class PlaceFormDialog
     private bool ready;
 
     [Inject]
-    public required PlacesService Places { get; init; }
+    public required PlaceService Places { get; init; }
 
     [Parameter]
     public Guid? ParentId { get; set; }

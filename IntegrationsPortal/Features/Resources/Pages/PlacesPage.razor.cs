@@ -10,7 +10,7 @@ public partial class PlacesPage
     private Guid? selectedId;
 
     [Inject]
-    public required PlacesService Places { get; init; }
+    public required PlaceService Places { get; init; }
 
     protected override async Task OnInitializedAsync() => tree = await LoadAsync(() => Places.GetTreeAsync(), []);
 

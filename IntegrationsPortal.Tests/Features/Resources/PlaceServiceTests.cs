@@ -3,7 +3,7 @@ using IntegrationsPortal.Features.Resources;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
-public sealed class PlacesServiceTests : ResourcesTestBed
+public sealed class PlaceServiceTests : ResourcesTestBed
 {
     private static readonly Guid Integration = Guid.CreateVersion7();
 
@@ -96,21 +96,6 @@ public sealed class PlacesServiceTests : ResourcesTestBed
     }
 
     [Fact]
-    public async Task MoveDevice_ChangesItsPath_AndItsMappingFollows()
-    {
-        var a = await PlaceAsync("A");
-        var b = await PlaceAsync("B");
-        var meter = await DeviceAsync("Meter", a);
-        await using var r = As();
-        await r.Mappings.CreateAsync(Integration, new MappingInput { ExternalId = "M-1", ResourcePath = $"devices/{meter}" }, Ct);
-
-        await r.Places.MoveDeviceAsync(meter, b, Ct);
-
-        Assert.Equal($"places/{b}/devices/{meter}", (await r.Places.GetDeviceAsync(meter, Ct)).Path);
-        Assert.Equal($"places/{b}/devices/{meter}", (await r.Mappings.FindResourceAsync(Integration, "M-1", Ct))!.Path);
-    }
-
-    [Fact]
     public async Task Delete_PlaceWithChildren_NeedsCascade_ThenDeletesEverythingInside()
     {
         var site = await PlaceAsync("Site");
@@ -142,86 +127,14 @@ public sealed class PlacesServiceTests : ResourcesTestBed
         await r.Mappings.CreateAsync(Integration, new MappingInput { ExternalId = "ROOM-1", ResourcePath = $"places/{empty}" }, Ct);
 
         var siteError = await Assert.ThrowsAsync<PortalException>(() => r.Places.DeletePlaceAsync(site, cascade: true, Ct));
-        var device = await Assert.ThrowsAsync<PortalException>(() => r.Places.DeleteDeviceAsync(meter, Ct));
+        var device = await Assert.ThrowsAsync<PortalException>(() => r.Devices.DeleteDeviceAsync(meter, Ct));
         var room = await Assert.ThrowsAsync<PortalException>(() => r.Places.DeletePlaceAsync(empty, cascade: false, Ct));
 
         Assert.Equal("'Site' cannot be deleted: 1 resource mapping(s) use it or something in it (MTR-9). Remove those mappings first.", siteError.Message);
         Assert.Contains("MTR-9", device.Message, StringComparison.Ordinal);
         Assert.Contains("ROOM-1", room.Message, StringComparison.Ordinal);
         Assert.Equal(2, (await r.Places.GetTreeAsync(Ct)).Count);
-        Assert.Single(await r.Places.ListDevicesAsync(floor, Ct));
-    }
-
-    [Fact]
-    public async Task DeviceImport_WithOneBadRow_WritesNothing_AndReportsTheRow()
-    {
-        var site = await PlaceAsync("Site");
-        await DeviceAsync("Existing", site, serial: "SN-1");
-        await using var r = As();
-        const string csv = "name,type,serial_number,external_ids\n" +
-                           "Meter A,meter,SN-2,MPAN-1;MPAN-2\n" +
-                           "Boiler,toaster,SN-3,\n" +
-                           "\"Meter, B\",meter,SN-1,\n";
-
-        var preview = await r.Places.PreviewDeviceImportAsync(site, csv, Ct);
-        var error = await Assert.ThrowsAsync<PortalException>(() => r.Places.ImportDevicesAsync(site, csv, Ct));
-
-        Assert.False(preview.IsValid);
-        Assert.Equal([2, 3, 4], preview.Rows.Select(row => row.Line));
-        Assert.True(preview.Rows[0].IsValid);
-        Assert.StartsWith("'toaster' is not a device type", preview.Rows[1].Errors.Single(), StringComparison.Ordinal);
-        Assert.Equal("Serial number 'SN-1' is already used by another device or row.", preview.Rows[2].Errors.Single());
-        Assert.Equal("Meter, B", preview.Rows[2].Values[0]);
-        Assert.Contains("Line 3: 'toaster' is not a device type", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Line 4:", error.Message, StringComparison.Ordinal);
-        Assert.Equal(["Existing"], (await r.Places.ListDevicesAsync(site, Ct)).Select(d => d.Name));
-    }
-
-    [Fact]
-    public async Task DeviceImport_AllRowsValid_AddsThemAll()
-    {
-        var site = await PlaceAsync("Site");
-        await using var r = As();
-
-        var count = await r.Places.ImportDevicesAsync(site, "Name,Type,External_Ids\r\nVan 1,vehicle,VIN1\r\nVan 2,vehicle,VIN2;FLEET-2\r\n", Ct);
-
-        Assert.Equal(2, count);
-        var devices = await r.Places.ListDevicesAsync(site, Ct);
-        Assert.Equal(["VIN2", "FLEET-2"], devices.Single(d => d.Name == "Van 2").ExternalIds);
-        Assert.All(devices, d => Assert.Equal("vehicle", d.DeviceTypeKey));
-    }
-
-    [Fact]
-    public async Task Device_WithUnknownTypeTakenSerialOrOverlongExternalId_IsRefusedOnThatField()
-    {
-        var site = await PlaceAsync("Site");
-        await DeviceAsync("First", site, serial: "SN-1");
-        await using var r = As();
-
-        Task<Guid> Create(string type, string? serial, List<string> externalIds) =>
-            r.Places.CreateDeviceAsync(new DeviceInput { Name = "Second", PlaceId = site, DeviceType = type, SerialNumber = serial, ExternalIds = externalIds }, Ct);
-
-        Assert.Equal(["DeviceType"], (await Assert.ThrowsAsync<PortalException>(() => Create("toaster", null, []))).FieldErrors.Keys);
-        Assert.Equal(["SerialNumber"], (await Assert.ThrowsAsync<PortalException>(() => Create("meter", " SN-1 ", []))).FieldErrors.Keys);
-        Assert.Equal(["ExternalIds"], (await Assert.ThrowsAsync<PortalException>(() => Create("meter", null, [new string('x', 201)]))).FieldErrors.Keys);
-        Assert.Equal(["First"], (await r.Places.ListDevicesAsync(site, Ct)).Select(d => d.Name));
-    }
-
-    [Fact]
-    public async Task DeviceTypes_StartWithTheDefaults_AndOnlyAnAdminExtendsThem()
-    {
-        await using var admin = As();
-        await using var operatorScope = As(role: PortalRoles.Operator);
-
-        Assert.Equal(["gateway", "meter", "sensor", "thermostat", "vehicle"],
-            (await operatorScope.Places.ListDeviceTypesAsync(Ct)).Select(t => t.Key).Order());
-        var refused = await Assert.ThrowsAsync<PortalException>(() => operatorScope.Places.AddDeviceTypeAsync(new DeviceTypeInput { Key = "inverter", Name = "Inverter" }, Ct));
-        await admin.Places.AddDeviceTypeAsync(new DeviceTypeInput { Key = "inverter", Name = "Inverter", Icon = "bolt" }, Ct);
-        var duplicate = await Assert.ThrowsAsync<PortalException>(() => admin.Places.AddDeviceTypeAsync(new DeviceTypeInput { Key = "inverter", Name = "Again" }, Ct));
-
-        Assert.Equal(PortalErrorKind.Forbidden, refused.Kind);
-        Assert.Equal(["Key"], duplicate.FieldErrors.Keys);
-        Assert.Contains(await operatorScope.Places.ListDeviceTypesAsync(Ct), t => t.Key == "inverter");
+        Assert.Single(await r.Devices.ListDevicesAsync(floor, Ct));
     }
 
     [Fact]
@@ -252,7 +165,7 @@ public sealed class PlacesServiceTests : ResourcesTestBed
         Assert.Equal(PortalErrorKind.NotFound, (await Assert.ThrowsAsync<PortalException>(() => g.Places.DeletePlaceAsync(acmeSite, true, Ct))).Kind);
         // Neither into another organization's place, nor another's place into one's own.
         Assert.Equal("ParentId", (await Assert.ThrowsAsync<PortalException>(() => g.Places.MovePlaceAsync(globexSite, acmeSite, Ct))).FieldErrors.Keys.Single());
-        var device = await Assert.ThrowsAsync<PortalException>(() => g.Places.CreateDeviceAsync(new DeviceInput { Name = "Sneaky", PlaceId = acmeSite, DeviceType = "meter" }, Ct));
+        var device = await Assert.ThrowsAsync<PortalException>(() => g.Devices.CreateDeviceAsync(new DeviceInput { Name = "Sneaky", PlaceId = acmeSite, DeviceType = "meter" }, Ct));
         Assert.Equal(["PlaceId"], device.FieldErrors.Keys);
         await using var a = As();
         Assert.Equal(["Acme site"], (await a.Places.GetTreeAsync(Ct)).Select(p => p.Name));
