@@ -14,7 +14,7 @@ public sealed class DeviceServiceTests : ResourcesTestBed
     }
 
     [Fact]
-    public async Task MoveDevice_ChangesItsPath_AndItsMappingFollows()
+    public async Task DeviceEditedIntoAnotherPlace_ChangesItsPath_AndItsMappingFollows()
     {
         var a = await PlaceAsync("A");
         var b = await PlaceAsync("B");
@@ -22,7 +22,7 @@ public sealed class DeviceServiceTests : ResourcesTestBed
         await using var r = As();
         await r.Mappings.CreateAsync(Integration, new MappingInput { ExternalId = "M-1", ResourcePath = $"devices/{meter}" }, Ct);
 
-        await r.Devices.MoveDeviceAsync(meter, b, Ct);
+        await r.Devices.UpdateDeviceAsync(meter, new DeviceInput { Name = "Meter", PlaceId = b, DeviceType = "meter" }, Ct);
 
         Assert.Equal($"places/{b}/devices/{meter}", (await r.Devices.GetDeviceAsync(meter, Ct)).Path);
         Assert.Equal($"places/{b}/devices/{meter}", (await r.Mappings.FindResourceAsync(Integration, "M-1", Ct))!.Path);

@@ -82,18 +82,6 @@ public sealed class DeviceService(CurrentUser currentUser, IDbContextFactory<Por
         await db.SaveChangesAsync(ct);
     }
 
-    public async Task MoveDeviceAsync(Guid id, Guid placeId, CancellationToken ct = default)
-    {
-        currentUser.Demand(PortalPermission.Operate, "move devices");
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var device = await db.FindDeviceAsync(id, ct);
-        var place = await db.Set<Place>().SingleOrDefaultAsync(p => p.Id == placeId, ct)
-            ?? throw PortalException.Invalid(nameof(DeviceInput.PlaceId), "The place to move into does not exist.");
-        device.PlaceId = place.Id;
-        Audit(db, "device.moved", $"Moved device '{device.Name}' to '{place.Name}'.");
-        await db.SaveChangesAsync(ct);
-    }
-
     public async Task DeleteDeviceAsync(Guid id, CancellationToken ct = default)
     {
         currentUser.Demand(PortalPermission.Operate, "delete devices");
