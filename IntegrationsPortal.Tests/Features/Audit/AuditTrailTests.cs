@@ -99,6 +99,43 @@ public class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SynchronousSave_OfAnEntry_IsRefused_AndWritesNothing()
+    {
+        var before = (await EntriesAsync()).Count;
+        await using (var scope = _portal.Services.AsAdmin(_acme))
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct))
+        {
+            db.AuditEntries.Add(AuditEntry.Record(scope.ServiceProvider.GetRequiredService<CurrentUser>(), _clock, "test.sync", "Saved without await."));
+
+            var error = Assert.Throws<InvalidOperationException>(() => db.SaveChanges());
+            Assert.Contains("SaveChangesAsync", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, (await EntriesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task EntryOfAFailedChange_IsNotWritten_AndTheNextSaveOnTheContextCommits()
+    {
+        await using var scope = _portal.Services.AsAdmin(_acme);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+        var user = scope.ServiceProvider.GetRequiredService<CurrentUser>();
+        // A change to a flow that is not there (deleted meanwhile, say): the database changes no row.
+        db.Update(new IntegrationsPortal.Features.Flows.Flow { Id = Guid.CreateVersion7(), OrganizationId = _acme.OrganizationId, Name = "Gone" });
+        db.AuditEntries.Add(AuditEntry.Record(user, _clock, "test.failed", "Changed a flow that is gone."));
+
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync(Ct));
+
+        db.ChangeTracker.Clear();
+        db.AuditEntries.Add(AuditEntry.Record(user, _clock, "test.after", "Saved after the failure."));
+        await db.SaveChangesAsync(Ct);
+        var entries = await EntriesAsync();
+        Assert.DoesNotContain(entries, e => e.Action == "test.failed");
+        Assert.Contains(entries, e => e.Action == "test.after");
+        Assert.True((await VerifyAsAdminAsync()).Intact);
+    }
+
+    [Fact]
     public async Task ConcurrentWriters_ExtendOneUnbrokenChain()
     {
         await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Quartz;
 
 namespace IntegrationsPortal.Features.Audit;
@@ -14,6 +15,8 @@ public static class AuditExtensions
         }
 
         services.AddSingleton(options);
+        // Every PortalDbContext takes the registered interceptors (AddPortalData): new audit entries are chained as they are saved.
+        services.AddSingleton<IInterceptor, AuditWriter>();
         services.AddHttpContextAccessor();
         services.AddScoped<AuditTrail>();
         services.AddScoped<SignInAudit>();

@@ -1,53 +1,70 @@
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace IntegrationsPortal.Features.Audit;
 
 /// <summary>
 /// The one way audit entries reach the database. Features add an <see cref="AuditEntry"/> to their
-/// unit of work as before; <see cref="PortalDbContext"/> hands every save that holds new entries to
-/// this writer, which chains them (sequence, previous hash, hash) and saves them in one transaction
-/// with the change they describe. Appends are serialized by the database, not by a process lock, so
-/// two portal processes or a command line beside the portal cannot fork a chain: the first statement
-/// of the transaction writes the organization's <see cref="AuditChainHead"/> row, which takes
-/// SQLite's write lock (its transactions begin IMMEDIATE) or PostgreSQL's row lock until commit. A
-/// unique (organization, sequence) index stops any writer that got round it.
+/// unit of work as before; this interceptor (on every <see cref="PortalDbContext"/>, registered by
+/// <see cref="AuditExtensions.AddAudit"/>) chains the new entries of a save (sequence, previous hash,
+/// hash) before they are written, inside the transaction <see cref="PortalDbContext.SaveChangesAsync(bool, CancellationToken)"/>
+/// runs such a save in, so they commit with the change they describe. Appends are serialized by the
+/// database, not by a process lock, so two portal processes or a command line beside the portal cannot
+/// fork a chain: the first statement of the transaction writes the organization's
+/// <see cref="AuditChainHead"/> row, which takes SQLite's write lock (its transactions begin IMMEDIATE)
+/// or PostgreSQL's row lock until commit. A unique (organization, sequence) index stops any writer that
+/// got round it. Stateless: one instance serves every context.
 /// </summary>
-public static class AuditWriter
+public sealed class AuditWriter : SaveChangesInterceptor
 {
-    public static bool HasNewEntries(DbContext db) =>
+    /// <summary>Chaining reads and locks the chain head, which is asynchronous work: a synchronous save may not carry new entries.</summary>
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is { } db)
+        {
+            RefuseRewrites(db);
+            if (HasNewEntries(db))
+            {
+                throw new InvalidOperationException("Audit entries are chained by SaveChangesAsync only; this save called SaveChanges.");
+            }
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not { } db)
+        {
+            return result;
+        }
+
+        RefuseRewrites(db);
+        if (HasNewEntries(db))
+        {
+            if (db is not PortalDbContext portal || portal.Database.CurrentTransaction is null)
+            {
+                // PortalDbContext opens one for such a save; without it the head's lock would end before the entries are written.
+                throw new InvalidOperationException("Audit entries are chained only inside a transaction of the portal's database.");
+            }
+
+            await ChainNewEntriesAsync(portal, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static bool HasNewEntries(DbContext db) =>
         db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added);
 
     /// <summary>Entries are appended, never changed or removed (pruning deletes in bulk, through <see cref="AuditTrail"/>).</summary>
-    public static void RefuseRewrites(DbContext db)
+    private static void RefuseRewrites(DbContext db)
     {
         if (db.ChangeTracker.Entries<AuditEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
         {
             throw new InvalidOperationException("Audit entries are append-only.");
-        }
-    }
-
-    /// <summary>Chains the new entries and runs <paramref name="save"/> in a transaction (the caller's, when it has one).</summary>
-    public static async Task<int> SaveAsync(PortalDbContext db, Func<CancellationToken, Task<int>> save, CancellationToken ct)
-    {
-        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        try
-        {
-            await ChainNewEntriesAsync(db, ct);
-            var saved = await save(ct);
-            if (own is not null)
-            {
-                await own.CommitAsync(ct);
-            }
-
-            return saved;
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.DisposeAsync();
-            }
         }
     }
 

@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Features.Flows;
 /// lives in <see cref="FlowVersion"/> rows: one editable draft and the immutable deployed versions;
 /// <see cref="DeployedVersionId"/> is the one that runs (while <see cref="Enabled"/>).
 /// </summary>
-public sealed class Flow : ITenantOwned
+public sealed class Flow : ITenantOwned, IHasTimestamps
 {
     public Guid Id { get; set; }
 

@@ -74,7 +74,7 @@ public sealed class FlowService(
         }
 
         var now = time.GetUtcNow();
-        var flow = new Flow { Id = Guid.CreateVersion7(now), Name = name, CreatedAt = now, UpdatedAt = now };
+        var flow = new Flow { Id = Guid.CreateVersion7(now), Name = name };
         db.Add(flow);
         db.Add(new FlowVersion
         {
@@ -106,7 +106,6 @@ public sealed class FlowService(
 
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.renamed", $"Renamed flow '{flow.Name}' to '{name}'."));
         flow.Name = name;
-        flow.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
     }
 
@@ -139,6 +138,7 @@ public sealed class FlowService(
         FlowLifecycle.Next(flow.State, FlowEvent.SaveDraft);
         var draft = await db.Set<FlowVersion>().SingleAsync(v => v.FlowId == flowId && v.Kind == FlowVersionKind.Draft, ct);
         draft.Graph = json;
+        // The draft is the flow's: saving it changes the flow, at the instant the editor shows as "saved at".
         draft.SavedAt = flow.UpdatedAt = time.GetUtcNow();
         draft.SavedBy = currentUser.UserName;
         await db.SaveChangesAsync(ct);
@@ -176,7 +176,6 @@ public sealed class FlowService(
         flow.DeployedVersionId = version.Id;
         flow.DeployedVersionNumber = number;
         flow.Enabled = next != FlowState.Disabled;
-        flow.UpdatedAt = now;
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "flow.deployed", $"Deployed version {number} of flow '{flow.Name}'."));
         await db.SaveChangesAsync(ct);
         events.Changed(flowId);
@@ -193,7 +192,6 @@ public sealed class FlowService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var flow = await FindAsync(db, flowId, ct, tracked: true);
         flow.Enabled = FlowLifecycle.Next(flow.State, happening) == FlowState.Deployed;
-        flow.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, happening == FlowEvent.Enable ? "flow.enabled" : "flow.disabled",
             $"{(happening == FlowEvent.Enable ? "Enabled" : "Disabled")} flow '{flow.Name}'."));
         await db.SaveChangesAsync(ct);

@@ -8,7 +8,7 @@ namespace IntegrationsPortal.Features.Integrations;
 /// sensitive ones live only in the sealed secrets (see <see cref="CredentialVault"/>), with just
 /// their names kept readable so the UI can say "set" or "not set".
 /// </summary>
-public sealed class Integration : ITenantOwned
+public sealed class Integration : ITenantOwned, IHasTimestamps
 {
     public Guid Id { get; set; }
 

@@ -63,7 +63,6 @@ public sealed class IntegrationSecrets(
         hooks.Rotate(secrets, properties, time.GetUtcNow() + (grace ?? RotationGrace));
         integration.Properties = properties;
         Seal(integration, secrets);
-        integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.signing_secret_rotated", $"Rotated the signing secret of '{integration.Name}'.", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);

@@ -70,8 +70,6 @@ public sealed class IntegrationService(
             SingletonKey = type.SingleInstance ? type.Key : null,
             VerificationGeneration = 1,
             ApiId = Ulid.NewUlid(now).ToString(),
-            CreatedAt = now,
-            UpdatedAt = now,
         };
         secrets.Store(integration, type, values, replaced: values.Keys);
         db.Add(integration);
@@ -116,7 +114,6 @@ public sealed class IntegrationService(
         integration.Name = input.Name.Trim();
         integration.EnabledCapabilities = enabled;
         integration.Metadata = MergeMetadata(integration.Metadata, input.Metadata, keepVerified: !propertiesChanged);
-        integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "integration.updated",
             $"Changed '{integration.Name}'{(replacedSecrets.Count > 0 ? $" and replaced {string.Join(", ", replacedSecrets)}" : "")}.", integration.Id));
         await SaveAsync(db, type, ct);
@@ -188,7 +185,6 @@ public sealed class IntegrationService(
         var integration = await Integration.FindAsync(db, id, ct);
         var before = integration.Status;
         integration.Transition(happening);
-        integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, auditAction,
             $"'{integration.Name}' went from {IntegrationLifecycle.Label(before)} to {IntegrationLifecycle.Label(integration.Status)}.", integration.Id));
         await db.SaveChangesAsync(ct);

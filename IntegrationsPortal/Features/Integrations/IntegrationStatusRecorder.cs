@@ -29,7 +29,6 @@ public sealed class IntegrationStatusRecorder(
         integration.Transition(result.Succeeded ? LifecycleEvent.VerificationSucceeded : LifecycleEvent.VerificationFailed);
         integration.VerifiedAt = result.Succeeded ? now : integration.VerifiedAt;
         integration.LastError = result.Succeeded ? null : Limits.Shorten(result.Message);
-        integration.UpdatedAt = now;
         if (result.Succeeded && result.Account is { Length: > 0 })
         {
             integration.Metadata[Integration.VerifiedAccountKey] = Limits.Shorten(result.Account, 200);
@@ -53,6 +52,8 @@ public sealed class IntegrationStatusRecorder(
         }
 
         integration.LastError = Limits.Shorten(message);
+        // A job's note on the way to a verdict, not a change to the integration: the list's "Updated" stays.
+        TimestampInterceptor.KeepUpdatedAt(db, integration);
         await db.SaveChangesAsync(ct);
         events.Publish(id);
         return true;
@@ -75,7 +76,6 @@ public sealed class IntegrationStatusRecorder(
 
         integration.Transition(happening);
         integration.LastError = Limits.Shorten(reason);
-        integration.UpdatedAt = time.GetUtcNow();
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, $"integration.{happening.ToString().ToLowerInvariant()}", $"'{integration.Name}' went to error: {integration.LastError}", integration.Id));
         await db.SaveChangesAsync(ct);
         events.Publish(id);

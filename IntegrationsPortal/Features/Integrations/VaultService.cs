@@ -21,7 +21,7 @@ public sealed class VaultService(
     {
         currentUser.Demand(PortalPermission.Administer, "rotate credential keys");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var report = await RewrapAsync(db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"]), ct);
+        var report = await RewrapAsync(db, db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"]), ct);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "vault.rewrapped",
             $"Re-wrapped {report.Rewrapped} integration key(s) under {report.ActiveKeyId}."));
         await db.SaveChangesAsync(ct);
@@ -33,7 +33,7 @@ public sealed class VaultService(
     {
         currentUser.ActAsPlatform();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var report = await RewrapAsync(db.Set<Integration>().IgnoreQueryFilters(), ct);
+        var report = await RewrapAsync(db, db.Set<Integration>().IgnoreQueryFilters(), ct);
         // Each organization's trail records the command line's rewrap of its keys.
         foreach (var organization in db.ChangeTracker.Entries<Integration>()
                      .Where(e => e.State == EntityState.Modified).GroupBy(e => e.Entity.OrganizationId))
@@ -48,7 +48,7 @@ public sealed class VaultService(
         return report;
     }
 
-    private async Task<RewrapReport> RewrapAsync(IQueryable<Integration> integrations, CancellationToken ct)
+    private async Task<RewrapReport> RewrapAsync(PortalDbContext db, IQueryable<Integration> integrations, CancellationToken ct)
     {
         var active = vault.ActiveKeyId;
         var rewrapped = 0;
@@ -62,6 +62,8 @@ public sealed class VaultService(
             }
 
             integration.Secrets = vault.Rewrap(integration.Id, integration.Secrets!);
+            // The same secrets under another key: nobody changed the integration, so its "Updated" stays.
+            TimestampInterceptor.KeepUpdatedAt(db, integration);
             rewrapped++;
         }
 

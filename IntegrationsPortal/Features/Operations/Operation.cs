@@ -15,7 +15,7 @@ public enum OperationStatus
 /// to one integration and delivered through the outbox. Each route is a "hop": its outbox message is
 /// keyed <c>operation:{id}:{hop}</c>, so a re-route that runs twice queues one message.
 /// </summary>
-public sealed class Operation : ITenantOwned
+public sealed class Operation : ITenantOwned, IHasTimestamps
 {
     /// <summary>A 26-character ULID, the id /api/v1 publishes.</summary>
     public string Id { get; set; } = Ulid.NewUlid().ToString();

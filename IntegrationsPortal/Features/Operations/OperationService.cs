@@ -38,7 +38,7 @@ public sealed class OperationService(
         }
 
         var now = time.GetUtcNow();
-        var operation = new Operation { Id = Ulid.NewUlid(now).ToString(), Capability = capability!, Payload = text, CreatedAt = now, UpdatedAt = now };
+        var operation = new Operation { Id = Ulid.NewUlid(now).ToString(), Capability = capability!, Payload = text };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Add(operation);
         await RouteAsync(db, operation, lastError: null, ct);
@@ -90,13 +90,13 @@ public sealed class OperationService(
         }
 
         operation.Attempts += ended.Message.TotalAttempts;
-        operation.UpdatedAt = time.GetUtcNow();
         if (ended.Delivered)
         {
             operation.Status = OperationStatus.Succeeded;
             operation.Reference = ended.Outcome.Reference;
             operation.Error = null;
-            operation.CompletedAt = operation.UpdatedAt;
+            // The same instant in both: the API shows a finished operation as last changed when it completed.
+            operation.CompletedAt = operation.UpdatedAt = time.GetUtcNow();
             await db.SaveChangesAsync(ct);
             return;
         }
@@ -120,12 +120,11 @@ public sealed class OperationService(
             return [];
         }
 
-        var now = time.GetUtcNow();
         var operations = messages.Select(m => new Operation
         {
             Id = FlowOperationId(m.FlowKey, m.ReadingAt), Capability = m.Capability, Payload = m.Message, FlowKey = m.FlowKey,
             DestinationParameters = new Dictionary<string, string>(m.Parameters), Hop = 1, IntegrationId = m.Route.Integration.Id,
-            RuleId = m.Route.Rule.Id, FallbackUsed = m.Route.FallbackUsed, CreatedAt = now, UpdatedAt = now,
+            RuleId = m.Route.Rule.Id, FallbackUsed = m.Route.FallbackUsed,
         }).ToList();
         var ids = operations.Select(o => o.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Features.Routing;
 /// The router (<see cref="ProviderRouter"/>) takes the enabled rules of a capability by
 /// <see cref="Priority"/>, highest first, and the default one first among equals.
 /// </summary>
-public sealed class RoutingRule : ITenantOwned
+public sealed class RoutingRule : ITenantOwned, IHasTimestamps
 {
     /// <summary>A 26-character ULID: the id /api/v1 publishes, sortable by creation like the integrations'.</summary>
     public string Id { get; set; } = Ulid.NewUlid().ToString();

@@ -52,8 +52,8 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await ValidateAsync(db, input, ct);
         var now = time.GetUtcNow();
-        var rule = new RoutingRule { Id = Ulid.NewUlid(now).ToString(), Capability = input.Capability, CreatedAt = now };
-        Apply(rule, input, now);
+        var rule = new RoutingRule { Id = Ulid.NewUlid(now).ToString(), Capability = input.Capability };
+        Apply(rule, input);
         db.Add(rule);
         await ClearOtherDefaultsAsync(db, rule, ct);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "routing_rule.created", $"Added a {rule.Capability} routing rule (priority {rule.Priority})."));
@@ -69,7 +69,7 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
         var rule = await FindAsync(db, id, ct);
         await ValidateAsync(db, input, ct);
         rule.Capability = input.Capability;
-        Apply(rule, input, time.GetUtcNow());
+        Apply(rule, input);
         await ClearOtherDefaultsAsync(db, rule, ct);
         db.AuditEntries.Add(AuditEntry.Record(currentUser, time, "routing_rule.updated", $"Changed the {rule.Capability} routing rule {rule.Id}."));
         await db.SaveChangesAsync(ct);
@@ -98,14 +98,13 @@ public sealed class RoutingRuleService(CurrentUser currentUser, IDbContextFactor
             .Select(i => Target(i, deleted: false))];
     }
 
-    private static void Apply(RoutingRule rule, RoutingRuleInput input, DateTimeOffset now)
+    private static void Apply(RoutingRule rule, RoutingRuleInput input)
     {
         rule.IntegrationId = input.IntegrationId!.Value;
         rule.Priority = input.Priority;
         rule.IsDefault = input.IsDefault;
         rule.FallbackIntegrationId = input.FallbackIntegrationId;
         rule.Enabled = input.Enabled;
-        rule.UpdatedAt = now;
     }
 
     /// <summary>One default per capability: a rule made the default takes the flag from the others.</summary>

@@ -1,5 +1,6 @@
 using IntegrationsPortal.Infrastructure.Security;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace IntegrationsPortal.Infrastructure.Data;
 
@@ -17,10 +18,13 @@ public static class DataExtensions
         builder.Services.AddSingleton(new PortalDatabase(provider));
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IInterceptor, TimestampInterceptor>();
         // Scoped so each context can take the scope's CurrentUser for the tenant filter.
         builder.Services.AddDbContextFactory<PortalDbContext, PortalDbContextFactory>(
-            options =>
+            (services, options) =>
             {
+                // Every interceptor registered as a service: the timestamps above, the audit writer (AddAudit).
+                options.AddInterceptors(services.GetServices<IInterceptor>());
                 if (provider == DatabaseProvider.PostgreSQL)
                 {
                     options.UseNpgsql(connectionString);

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using IntegrationsPortal.Features.Accounts;
-using IntegrationsPortal.Features.Audit;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Security;
@@ -16,16 +15,26 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// <see cref="IDbContextFactory{TContext}"/>; a circuit-long context would be shared across threads.
 /// On PostgreSQL the factory makes the <see cref="PostgresPortalDbContext"/> subclass (its own migrations).
 /// </summary>
-public class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
-    : IdentityDbContext<PortalUser>(options)
+public class PortalDbContext : IdentityDbContext<PortalUser>
 {
     public const string TenantFilterName = "Tenant";
 
+    private readonly CurrentUser _currentUser;
+
+    public PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentUser currentUser)
+        : base(options)
+    {
+        _currentUser = currentUser;
+        // The event comes before any save, synchronous or not, and before the interceptors: the audit
+        // writer chains entries per organization, so they carry theirs by then.
+        SavingChanges += StampTenant;
+    }
+
     // Read by the query filters; EF Core evaluates it per query on this instance.
-    private Guid? CurrentOrganizationId => currentUser.OrganizationId;
+    private Guid? CurrentOrganizationId => _currentUser.OrganizationId;
 
     /// <summary>The current organization, for queries on tables outside the tenant filter (organizations).</summary>
-    public Guid CurrentOrganizationIdForQueries => currentUser.OrganizationId ?? Guid.Empty;
+    public Guid CurrentOrganizationIdForQueries => _currentUser.OrganizationId ?? Guid.Empty;
 
     public DbSet<Organization> Organizations => Set<Organization>();
 
@@ -65,29 +74,33 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentU
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    /// <summary>
+    /// A save that adds audit entries runs in a transaction, its own when the caller has none: the audit
+    /// writer (an interceptor registered by the Audit feature, docs/decisions/044) locks the chain head in
+    /// <c>SavingChangesAsync</c> and the head, the entries and the change they describe commit together.
+    /// The transaction is owned here, not by the interceptor, because EF Core tells a
+    /// <c>SaveChangesInterceptor</c> of neither a failure in <c>SavingChangesAsync</c> nor a
+    /// <see cref="DbUpdateConcurrencyException"/> (efcore#32750): an interceptor's transaction would stay
+    /// open on the context after those, and a later save on it would never commit. The synchronous
+    /// <c>SaveChanges</c> is not overridden: the audit writer refuses new entries there.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        StampTenant();
-        AuditWriter.RefuseRewrites(this);
-        return AuditWriter.HasNewEntries(this)
-            ? AuditWriter.SaveAsync(this, _ => Task.FromResult(base.SaveChanges(acceptAllChangesOnSuccess)), CancellationToken.None).GetAwaiter().GetResult()
-            : base.SaveChanges(acceptAllChangesOnSuccess);
-    }
+        if (Database.CurrentTransaction is not null || !ChangeTracker.Entries<AuditEntry>().Any(e => e.State == EntityState.Added))
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        StampTenant();
-        // New audit entries go through the one writer that chains them (Features/Audit).
-        AuditWriter.RefuseRewrites(this);
-        return AuditWriter.HasNewEntries(this)
-            ? AuditWriter.SaveAsync(this, ct => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct), cancellationToken)
-            : base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return saved;
     }
 
     /// <summary>New rows get the current organization; a row of another organization is never written.</summary>
-    private void StampTenant()
+    private void StampTenant(object? sender, SavingChangesEventArgs e)
     {
-        if (currentUser.IsPlatform)
+        if (_currentUser.IsPlatform)
         {
             return;
         }
@@ -96,10 +109,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options, CurrentU
         {
             if (entry.State == EntityState.Added && entry.Entity.OrganizationId == Guid.Empty)
             {
-                entry.Entity.OrganizationId = currentUser.RequireOrganization();
+                entry.Entity.OrganizationId = _currentUser.RequireOrganization();
             }
             else if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-                     && entry.Entity.OrganizationId != currentUser.OrganizationId)
+                     && entry.Entity.OrganizationId != _currentUser.OrganizationId)
             {
                 throw PortalException.Forbidden("change another organization's data");
             }
