@@ -312,6 +312,58 @@ public sealed class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task QueuedBackfillCancelled_StaysCancelled_WhenItsJobStartsLate_AndFetchesNothing()
+    {
+        var run = await StartBackfillAsync(days: 2);
+        await CancelAsync(run);
+        var requestsBefore = _fake.Requests;
+
+        // The job was picked up before the cancel and reaches the engine after it.
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
+
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Cancelled, view.Status);
+        Assert.Equal((0, 0L), (view.WindowsDone, view.ReadingsWritten));
+        Assert.Equal(requestsBefore, _fake.Requests);
+        Assert.Equal(0, await ReadingCountAsync());
+        var again = await Assert.ThrowsAsync<PortalException>(() => CancelAsync(run));
+        Assert.Equal((PortalErrorKind.Conflict, "The run is already cancelled."), (again.Kind, again.Message));
+    }
+
+    [Fact]
+    public async Task Cancel_OfACompletedBackfill_IsRefusedClearly_AndItStaysCompleted()
+    {
+        var run = await StartBackfillAsync(days: 1);
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
+
+        var refused = await Assert.ThrowsAsync<PortalException>(() => CancelAsync(run));
+
+        Assert.Equal((PortalErrorKind.Conflict, "The run is already completed."), (refused.Kind, refused.Message));
+        var view = await RunAsync(run);
+        Assert.Equal(IngestionRunStatus.Completed, view.Status);
+        Assert.NotNull(view.FinishedAt);
+    }
+
+    [Fact]
+    public async Task BackfillCancellingWhenThePortalStopped_IsQueuedAgain_EndsCancelled_AndNoLongerBlocksANewBackfill()
+    {
+        var run = await StartBackfillAsync(days: 2);
+        await MarkRunningAsync(run);
+        await CancelAsync(run); // cancelling; the portal stops before the job gets to the next window
+        var scheduler = await Portal.SchedulerAsync();
+        await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
+
+        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
+
+        Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
+        await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
+        Assert.Equal(IngestionRunStatus.Cancelled, (await RunAsync(run)).Status);
+        Assert.Equal(0, await ReadingCountAsync());
+        var next = await StartBackfillAsync(days: 1);
+        Assert.Equal(IngestionRunStatus.Queued, (await RunAsync(next)).Status);
+    }
+
+    [Fact]
     public async Task CancelDuringAWindow_FinishesThatWindow_ThenStops_AndKeepsItsProgress()
     {
         var run = await StartBackfillAsync(days: 3);
@@ -502,6 +554,12 @@ public sealed class IngestionTests : PortalServicesTest
         Assert.All(latest, s => Assert.Equal(Start.AddDays(1).AddMinutes(-15), s.Latest));
     }
 
+    private async Task CancelAsync(Guid run)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        await scope.ServiceProvider.GetRequiredService<IngestionService>().CancelAsync(run, TestContext.Current.CancellationToken);
+    }
+
     private async Task<Guid> StartBackfillAsync(int days)
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
@@ -518,7 +576,7 @@ public sealed class IngestionTests : PortalServicesTest
             ? services.GetRequiredService<IngestionEngine>()
             : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.IntegrationTypeRegistry>(),
                 services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetServices<IReadingsObserver>(), services.GetRequiredService<IngestionEvents>(),
-                time, NullLogger<IngestionEngine>.Instance);
+                services.GetRequiredService<IntegrationSecrets>(), services.GetRequiredService<IntegrationStatusRecorder>(), time, NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);
     }
 

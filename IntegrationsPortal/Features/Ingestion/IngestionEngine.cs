@@ -1,3 +1,4 @@
+using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Ingestion.Providers;
 using IntegrationsPortal.Features.Integrations;
@@ -19,6 +20,8 @@ public sealed class IngestionEngine(
     ReadingWriter writer,
     IEnumerable<IReadingsObserver> observers,
     IngestionEvents events,
+    IntegrationSecrets secrets,
+    IntegrationStatusRecorder statusRecorder,
     TimeProvider time,
     ILogger<IngestionEngine> logger)
 {
@@ -28,16 +31,52 @@ public sealed class IngestionEngine(
 
     private const int UnmappedIdsKept = 50;
 
+    /// <summary>
+    /// What a pull or backfill job does with its run, as the system of <paramref name="organizationId"/>: runs it
+    /// unless it is finished or the organization is suspended (a suspended organization's backfill stays queued;
+    /// the schedule sweep picks it up after the suspension ends), and puts the integration in error when the
+    /// provider refuses its credentials.
+    /// </summary>
+    public async Task RunQueuedAsync(Guid organizationId, Guid runId, CancellationToken ct)
+    {
+        Guid integrationId;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+            if (run is null || !IngestionRunLifecycle.Allows(run.Kind, run.Status, IngestionRunEvent.Started) || await db.IsSuspendedAsync(organizationId, ct))
+            {
+                return;
+            }
+
+            integrationId = run.IntegrationId;
+        }
+
+        ConfiguredIntegration integration;
+        try
+        {
+            integration = await secrets.GetConfigurationAsync(integrationId, Audit.CredentialPurpose.Pull, 1, ct);
+        }
+        catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
+        {
+            return; // deleted meanwhile
+        }
+
+        try
+        {
+            await RunAsync(runId, integration, ct);
+        }
+        catch (ProviderAuthenticationException e)
+        {
+            await statusRecorder.RecordProblemAsync(integration.Id, LifecycleEvent.CredentialsRejected, e.Message, ct);
+        }
+    }
+
     public async Task RunAsync(Guid runId, ConfiguredIntegration integration, CancellationToken ct)
     {
         var provider = types.Provider(integration.Type.Key)
             ?? throw new InvalidOperationException($"No ingress provider for {integration.Type.Key}.");
-        var run = await UpdateRunAsync(runId, r =>
-        {
-            r.Status = IngestionRunStatus.Running;
-            r.StartedAt ??= time.GetUtcNow();
-        }, ct);
-        if (run is null)
+        // A finished run (cancelled while its job waited, say) is left alone.
+        if (await MoveAsync(runId, integration.Id, IngestionRunEvent.Started, ct) is null || await LoadAsync(runId, ct) is not { } run)
         {
             return;
         }
@@ -45,16 +84,17 @@ public sealed class IngestionEngine(
         var (byExternalId, places) = await ResourcesAsync(integration, run, ct);
         if (integration.Type.Category == Categories.Weather && WithoutCoordinates(byExternalId, places) is { } note)
         {
-            await UpdateRunAsync(runId, r => r.Note = note, ct);
+            await SetNoteAsync(runId, note, ct);
         }
 
         try
         {
             while (run.WindowsDone < run.WindowsTotal)
             {
-                if (await IsCancellingAsync(runId, ct))
+                // Between windows: a cancel asked for meanwhile stops the run here.
+                if (await StatusAsync(runId, ct) is not { } status || !IngestionRunLifecycle.TakesAnotherWindow(status))
                 {
-                    await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Cancelled, null), ct);
+                    await MoveAsync(runId, integration.Id, IngestionRunEvent.StoppedForCancel, ct);
                     return;
                 }
 
@@ -81,7 +121,7 @@ public sealed class IngestionEngine(
                 while (cursor is not null);
             }
 
-            await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Completed, null), ct);
+            await MoveAsync(runId, integration.Id, IngestionRunEvent.AllWindowsDone, ct);
         }
         catch (Exception e) when (e is ProviderAuthenticationException or ProviderFormatException or ProviderUnavailableException
                                        or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -96,7 +136,7 @@ public sealed class IngestionEngine(
                 HttpRequestException or TaskCanceledException => "Could not reach the provider; the next run resumes from here.",
                 _ => e.Message,
             });
-            await UpdateRunAsync(runId, r => Finish(r, IngestionRunStatus.Failed, message), ct);
+            await MoveAsync(runId, integration.Id, IngestionRunEvent.Failed, ct, message);
             if (e is ProviderAuthenticationException)
             {
                 throw; // the job moves the integration to error
@@ -247,39 +287,35 @@ public sealed class IngestionEngine(
         return true;
     }
 
-    private async Task<bool> IsCancellingAsync(Guid runId, CancellationToken ct)
+    private async Task SetNoteAsync(Guid runId, string note, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Set<IngestionRun>().AnyAsync(r => r.Id == runId && r.Status == IngestionRunStatus.Cancelling, ct);
+        await db.Set<IngestionRun>().Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Note, note), ct);
     }
 
-    private void Finish(IngestionRun run, IngestionRunStatus status, string? error)
-    {
-        run.Status = status;
-        run.Error = error is null ? null : Limits.Shorten(error);
-        run.FinishedAt = time.GetUtcNow();
-    }
-
-    private async Task<IngestionRun?> UpdateRunAsync(Guid runId, Action<IngestionRun> change, CancellationToken ct)
+    private async Task<IngestionRunStatus?> StatusAsync(Guid runId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null)
+        return await db.Set<IngestionRun>().Where(r => r.Id == runId).Select(r => (IngestionRunStatus?)r.Status).SingleOrDefaultAsync(ct);
+    }
+
+    private async Task<IngestionRun?> LoadAsync(Guid runId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
+    }
+
+    /// <summary>Moves the run along <see cref="IngestionRunLifecycle"/>; null (and nothing changed) when the run is gone or its status refuses the event.</summary>
+    private async Task<IngestionRunStatus?> MoveAsync(Guid runId, Guid integrationId, IngestionRunEvent happening, CancellationToken ct, string? error = null)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var moved = await db.TryMoveAsync(runId, happening, time.GetUtcNow(), ct, error);
+        if (moved is not null)
         {
-            return null;
+            events.Publish(integrationId);
         }
 
-        // A cancel requested while this window ran must not be overwritten by the progress update.
-        var cancelling = run.Status == IngestionRunStatus.Cancelling;
-        change(run);
-        if (cancelling && run.Status == IngestionRunStatus.Running)
-        {
-            run.Status = IngestionRunStatus.Cancelling;
-        }
-
-        await db.SaveChangesAsync(ct);
-        events.Publish(run.IntegrationId);
-        return run;
+        return moved;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -1,7 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using System.Globalization;
 using IntegrationsPortal.Features.Catalog;
-using IntegrationsPortal.Features.Ingestion.Providers;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
@@ -21,58 +20,30 @@ public sealed class BackfillJob(IServiceScopeFactory scopes) : IJob
     }
 }
 
-/// <summary>One scheduled pull: from where the last pull ended (minus a lookback for late data) to now.</summary>
+/// <summary>One scheduled pull: the service queues its run (from where the last pull ended to now), the engine runs it.</summary>
 [DisallowConcurrentExecution]
-public sealed class PullJob(IServiceScopeFactory scopes, TimeProvider time) : IJob
+public sealed class PullJob(IServiceScopeFactory scopes) : IJob
 {
-    /// <summary>Re-read this much before the last pull's end: providers publish late data.</summary>
-    public static readonly TimeSpan Lookback = TimeSpan.FromHours(1);
-
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var data = context.MergedJobDataMap;
         var organizationId = Guid.Parse(data.GetString(IngestionScheduler.OrganizationKey)!);
         var integrationId = Guid.Parse(data.GetString(IngestionScheduler.IntegrationKey)!);
-        Guid runId;
+        Guid? runId;
         await using (var scope = scopes.CreateAsyncScope())
         {
             scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
-            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
-            var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
-            if (integration is not { Status: IntegrationStatus.Active } || await db.IsSuspendedAsync(organizationId, cancellationToken))
-            {
-                return; // disabled, in error, deleted or suspended: no pulls (the schedule sweep removes the trigger)
-            }
-
-            var now = time.GetUtcNow();
-            var lastEnd = await db.Set<IngestionRun>()
-                .Where(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed)
-                .OrderByDescending(r => r.CreatedAt).Select(r => (DateTimeOffset?)r.To).FirstOrDefaultAsync(cancellationToken);
-            var interval = IngestionScheduleJob.IntervalOf(integration);
-            var from = (lastEnd ?? now - interval) - Lookback;
-            var run = new IngestionRun
-            {
-                Id = Guid.CreateVersion7(),
-                IntegrationId = integrationId,
-                Kind = IngestionKind.Pull,
-                Status = IngestionRunStatus.Queued,
-                From = from,
-                To = now,
-                WindowSize = IngestionService.DefaultWindow,
-                WindowsTotal = IngestionService.WindowCount(from, now, IngestionService.DefaultWindow),
-                RequestedBy = "schedule",
-                CreatedAt = now,
-            };
-            db.Add(run);
-            await db.SaveChangesAsync(cancellationToken);
-            runId = run.Id;
+            runId = await scope.ServiceProvider.GetRequiredService<IngestionService>().QueuePullAsync(integrationId, cancellationToken);
         }
 
-        await IngestionJobRunner.RunAsync(scopes, organizationId, runId, cancellationToken);
+        if (runId is { } queued)
+        {
+            await IngestionJobRunner.RunAsync(scopes, organizationId, queued, cancellationToken);
+        }
     }
 }
 
-/// <summary>The part both jobs share: resolve the integration as the system, run the engine, and put the integration in error if the provider refused its credentials.</summary>
+/// <summary>The part both jobs share: a scope acting as the system of the organization, in which the engine runs the run, and a stopping portal is a normal stop.</summary>
 internal static class IngestionJobRunner
 {
     public static async Task RunAsync(IServiceScopeFactory scopes, Guid organizationId, Guid runId, CancellationToken ct)
@@ -85,43 +56,14 @@ internal static class IngestionJobRunner
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, scope.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         try
         {
-            await RunInScopeAsync(scope, runId, organizationId, stopping.Token);
+            scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
+            await scope.ServiceProvider.GetRequiredService<IngestionEngine>().RunQueuedAsync(organizationId, runId, stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // A normal stop, not a failure: one line, no stack trace.
             scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionJobRunner))
                 .LogInformation("Ingestion run {RunId} stopped with the portal; it resumes after the restart", runId);
-        }
-    }
-
-    private static async Task RunInScopeAsync(AsyncServiceScope scope, Guid runId, Guid organizationId, CancellationToken ct)
-    {
-        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(organizationId);
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
-        var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null || run.IsFinished || await db.IsSuspendedAsync(organizationId, ct))
-        {
-            return; // a suspended organization's backfill stays queued; the sweep picks it up after resume
-        }
-
-        ConfiguredIntegration integration;
-        try
-        {
-            integration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(run.IntegrationId, Audit.CredentialPurpose.Pull, 1, ct);
-        }
-        catch (PortalException e) when (e.Kind == PortalErrorKind.NotFound)
-        {
-            return;
-        }
-
-        try
-        {
-            await scope.ServiceProvider.GetRequiredService<IngestionEngine>().RunAsync(runId, integration, ct);
-        }
-        catch (ProviderAuthenticationException e)
-        {
-            await scope.ServiceProvider.GetRequiredService<IntegrationStatusRecorder>().RecordProblemAsync(integration.Id, LifecycleEvent.CredentialsRejected, e.Message, ct);
         }
     }
 }
@@ -171,9 +113,11 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             }
         }
 
-        // A graceful stop cancels a running backfill's job without Quartz recovering it later.
+        // A graceful stop cancels a running backfill's job without Quartz recovering it later. A cancelling one is
+        // queued again too: its job marks it cancelled, and until then it would keep any new backfill from starting.
         var unfinished = await db.Set<IngestionRun>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
-            .Where(r => r.Kind == IngestionKind.Backfill && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running))
+            .WhereInFlight()
+            .Where(r => r.Kind == IngestionKind.Backfill)
             .Where(r => !suspended.Contains(r.OrganizationId))
             .Select(r => new { r.Id, r.OrganizationId })
             .ToListAsync(cancellationToken);

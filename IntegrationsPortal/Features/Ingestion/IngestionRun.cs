@@ -8,6 +8,7 @@ public enum IngestionKind
     Backfill,
 }
 
+/// <summary>Where a run is; <see cref="IngestionRunLifecycle"/> says how it gets from one to the next. Stored as text.</summary>
 public enum IngestionRunStatus
 {
     Queued,
@@ -72,8 +73,6 @@ public sealed class IngestionRun : ITenantOwned
     public DateTimeOffset? FinishedAt { get; set; }
 
     public DateTimeOffset CurrentWindowStart => From + WindowSize * WindowsDone;
-
-    public bool IsFinished => Status is IngestionRunStatus.Completed or IngestionRunStatus.Cancelled or IngestionRunStatus.Failed;
 }
 
 public sealed class IngestionRunConfiguration : IEntityTypeConfiguration<IngestionRun>
@@ -89,7 +88,6 @@ public sealed class IngestionRunConfiguration : IEntityTypeConfiguration<Ingesti
         builder.Property(r => r.UnmappedExternalIds).HasJsonList();
         builder.Property(r => r.ResourcePaths).HasJsonList();
         builder.Ignore(r => r.CurrentWindowStart);
-        builder.Ignore(r => r.IsFinished);
         builder.HasIndex(r => new { r.IntegrationId, r.CreatedAt });
     }
 }

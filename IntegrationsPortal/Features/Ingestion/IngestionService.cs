@@ -19,6 +19,9 @@ public sealed record IngestionRunView(
 {
     public double Progress => WindowsTotal == 0 ? 1 : (double)WindowsDone / WindowsTotal;
 
+    /// <summary>Whether the run's status lets <paramref name="happening"/> happen now (which buttons the panel offers).</summary>
+    public bool Allows(IngestionRunEvent happening) => IngestionRunLifecycle.Allows(Kind, Status, happening);
+
     object IGridRow.RowKey => Id;
 
     /// <summary>The same row whatever else changed, so a live grid updates it in place (docs/decisions/040).</summary>
@@ -42,6 +45,9 @@ public sealed class IngestionService(
 {
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
     public static readonly TimeSpan MaxBackfillRange = TimeSpan.FromDays(731);
+
+    /// <summary>A pull re-reads this much before the last pull's end: providers publish late data.</summary>
+    public static readonly TimeSpan PullLookback = TimeSpan.FromHours(1);
 
     public async Task<BackfillPreview> PreviewBackfillAsync(Guid integrationId, BackfillInput input, CancellationToken ct = default)
     {
@@ -68,8 +74,7 @@ public sealed class IngestionService(
 
         Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.Set<IngestionRun>().AnyAsync(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Backfill
-                                                      && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running || r.Status == IngestionRunStatus.Cancelling), ct))
+        if (await db.Set<IngestionRun>().WhereInFlight().AnyAsync(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Backfill, ct))
         {
             throw PortalException.Conflict("A backfill of this integration is already running; cancel it or wait for it to finish.");
         }
@@ -97,6 +102,44 @@ public sealed class IngestionService(
         return run.Id;
     }
 
+    /// <summary>
+    /// The run of one scheduled pull, queued from where the last completed pull ended (less <see cref="PullLookback"/>)
+    /// to now; none for an integration that does not pull now (disabled, in error, deleted) or a suspended
+    /// organization (the schedule sweep removes the trigger).
+    /// </summary>
+    public async Task<Guid?> QueuePullAsync(Guid integrationId, CancellationToken ct = default)
+    {
+        currentUser.Demand(PortalPermission.Operate, "pull");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Set<Integration>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId, ct);
+        if (integration is not { Status: IntegrationStatus.Active } || await db.IsSuspendedAsync(currentUser.RequireOrganization(), ct))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var lastEnd = await db.Set<IngestionRun>()
+            .Where(r => r.IntegrationId == integrationId && r.Kind == IngestionKind.Pull && r.Status == IngestionRunStatus.Completed)
+            .OrderByDescending(r => r.CreatedAt).Select(r => (DateTimeOffset?)r.To).FirstOrDefaultAsync(ct);
+        var from = (lastEnd ?? now - IngestionScheduleJob.IntervalOf(integration)) - PullLookback;
+        var run = new IngestionRun
+        {
+            Id = Guid.CreateVersion7(),
+            IntegrationId = integrationId,
+            Kind = IngestionKind.Pull,
+            Status = IngestionRunStatus.Queued,
+            From = from,
+            To = now,
+            WindowSize = DefaultWindow,
+            WindowsTotal = WindowCount(from, now, DefaultWindow),
+            RequestedBy = "schedule",
+            CreatedAt = now,
+        };
+        db.Add(run);
+        await db.SaveChangesAsync(ct);
+        return run.Id;
+    }
+
     /// <summary>Pulls now instead of waiting for the next scheduled pull; the run shows in the list as it goes.</summary>
     public async Task PullNowAsync(Guid integrationId, CancellationToken ct = default)
     {
@@ -115,15 +158,8 @@ public sealed class IngestionService(
     {
         currentUser.Demand(PortalPermission.Operate, "cancel backfills");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
-        run.Status = run.Status switch
-        {
-            IngestionRunStatus.Queued => IngestionRunStatus.Cancelled,
-            IngestionRunStatus.Running => IngestionRunStatus.Cancelling,
-            _ => throw PortalException.Conflict($"The run is already {run.Status.ToString().ToLowerInvariant()}."),
-        };
-        run.FinishedAt = run.Status == IngestionRunStatus.Cancelled ? time.GetUtcNow() : null;
-        await db.SaveChangesAsync(ct);
+        var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
+        await db.MoveAsync(runId, IngestionRunEvent.CancelRequested, time.GetUtcNow(), ct);
         events.Publish(run.IntegrationId);
     }
 
@@ -132,11 +168,8 @@ public sealed class IngestionService(
     {
         currentUser.Demand(PortalPermission.Operate, "resume backfills");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var run = await db.Set<IngestionRun>().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
-        if (run.Kind != IngestionKind.Backfill || run.Status is not (IngestionRunStatus.Cancelled or IngestionRunStatus.Failed))
-        {
-            throw PortalException.Conflict("Only a cancelled or failed backfill can be resumed.");
-        }
+        var run = await db.Set<IngestionRun>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct) ?? throw PortalException.NotFound("The run");
+        _ = IngestionRunLifecycle.Next(run.Kind, run.Status, IngestionRunEvent.ResumeRequested); // refuses with the table's reason before anything else is checked
 
         // Queued for an integration that does not pull, it would fail again without a word.
         var (_, status) = await FindIngressAsync(run.IntegrationId, ct);
@@ -145,16 +178,12 @@ public sealed class IngestionService(
             throw PortalException.Conflict(WhyNotResumable(status));
         }
 
-        if (await db.Set<IngestionRun>().AnyAsync(r => r.IntegrationId == run.IntegrationId && r.Kind == IngestionKind.Backfill
-                                                      && (r.Status == IngestionRunStatus.Queued || r.Status == IngestionRunStatus.Running), ct))
+        if (await db.Set<IngestionRun>().WhereInFlight().AnyAsync(r => r.IntegrationId == run.IntegrationId && r.Kind == IngestionKind.Backfill, ct))
         {
             throw PortalException.Conflict("Another backfill of this integration is running; wait for it or cancel it first.");
         }
 
-        run.Status = IngestionRunStatus.Queued;
-        run.Error = null;
-        run.FinishedAt = null;
-        await db.SaveChangesAsync(ct);
+        await db.MoveAsync(runId, IngestionRunEvent.ResumeRequested, time.GetUtcNow(), ct);
         await scheduler.EnqueueBackfillAsync(run.OrganizationId, run.Id, ct);
         events.Publish(run.IntegrationId);
     }

@@ -115,7 +115,11 @@ public partial class IngestionPanel : IDisposable
         }
     }
 
-    private Task CancelAsync(IngestionRunView run) => ChangeAsync(() => Ingestion.CancelAsync(run.Id), "Cancelled; resume it to go on from where it stopped.");
+    // A pull is not resumed (the next pull covers what it left), so only a backfill's confirmation offers Resume.
+    private Task CancelAsync(IngestionRunView run) => ChangeAsync(() => Ingestion.CancelAsync(run.Id),
+        IngestionRunLifecycle.Allows(run.Kind, IngestionRunStatus.Cancelled, IngestionRunEvent.ResumeRequested)
+            ? "Cancelled; resume it to go on from where it stopped."
+            : "Cancelled; the next pull starts where the last completed one ended.");
 
     private async Task ChangeAsync(Func<Task> change, string confirmation)
     {
