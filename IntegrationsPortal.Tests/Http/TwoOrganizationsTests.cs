@@ -128,21 +128,11 @@ public sealed class TwoOrganizationsTests(SetUpPortalFixture portal)
         return client;
     }
 
-    /// <summary>The message (or the API's action) as <paramref name="path"/> reads it, once it is no longer waiting to be sent (20 s at most).</summary>
-    private static async Task<string> SettledDeliveryAsync(HttpClient client, string path)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var json = await client.GetStringAsync(path, Ct);
-            if (!json.Contains("\"pending\"", StringComparison.OrdinalIgnoreCase) || DateTime.UtcNow > deadline)
-            {
-                return json;
-            }
-
-            await Task.Delay(100, Ct);
-        }
-    }
+    /// <summary>The message (or the API's action) as <paramref name="path"/> reads it, once it is no longer waiting to be sent.</summary>
+    private static Task<string> SettledDeliveryAsync(HttpClient client, string path) => Eventually.ReadAsync(
+        () => client.GetStringAsync(path, Ct),
+        json => !json.Contains("\"pending\"", StringComparison.OrdinalIgnoreCase),
+        $"{path} to be sent");
 
     private static async Task<Guid> CreatedIdAsync(HttpResponseMessage response)
     {
