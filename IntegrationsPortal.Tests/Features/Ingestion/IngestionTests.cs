@@ -14,7 +14,7 @@ namespace IntegrationsPortal.Tests.Features.Ingestion;
 /// provider: mapping, idempotence, resume after a crash, rate limits on a fake clock, cancel,
 /// refused credentials and malformed pages.
 /// </summary>
-public sealed class IngestionTests : PortalServicesTest
+public class IngestionTests : PortalServicesTest
 {
     private static readonly DateTimeOffset Start = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private FakeIngressProviders _fake = default!;
@@ -622,3 +622,7 @@ public sealed class IngestionTests : PortalServicesTest
     private static Task WaitForTimerAsync(ManualTimeProvider clock, TimeSpan due) => Eventually.ReadAsync(
         () => Task.FromResult(clock.PendingTimers()), pending => pending.Contains(due), $"a {due} timer", TimeSpan.FromSeconds(10));
 }
+
+/// <summary>Pulls and backfills storing their readings on PostgreSQL (issue 16).</summary>
+[OnPostgreSQL]
+public sealed class IngestionOnPostgreSQLTests : IngestionTests;

@@ -51,13 +51,16 @@ public sealed class ReadingWriter(IDbContextFactory<PortalDbContext> dbFactory, 
 /// </summary>
 public sealed class ReadingUpsert : IAsyncDisposable
 {
+    // One text for both providers: @name parameters and table-qualified columns in the DO UPDATE
+    // (PostgreSQL calls a bare "Value" there ambiguous). Value and Unit are never null, so <> says
+    // "changed" on both (SQLite's IS NOT and PostgreSQL's IS DISTINCT FROM are not each other's).
     private const string Sql =
         $"""
         INSERT INTO "{ReadingConfiguration.TableName}" ("OrganizationId", "ResourcePath", "Metric", "TimestampTicks", "Value", "Unit", "SourceIntegrationId")
-        VALUES ($org, $path, $metric, $ticks, $value, $unit, $source)
+        VALUES (@org, @path, @metric, @ticks, @value, @unit, @source)
         ON CONFLICT ("ResourcePath", "Metric", "TimestampTicks", "SourceIntegrationId")
         DO UPDATE SET "Value" = excluded."Value", "Unit" = excluded."Unit"
-        WHERE "Value" IS NOT excluded."Value" OR "Unit" IS NOT excluded."Unit";
+        WHERE "{ReadingConfiguration.TableName}"."Value" <> excluded."Value" OR "{ReadingConfiguration.TableName}"."Unit" <> excluded."Unit";
         """;
 
     private readonly DbCommand _command;
@@ -68,17 +71,19 @@ public sealed class ReadingUpsert : IAsyncDisposable
     private readonly DbParameter _ticks;
     private readonly DbParameter _value;
     private readonly DbParameter _unit;
+    private readonly Func<Guid, object> _key;
 
-    private ReadingUpsert(DbCommand command)
+    private ReadingUpsert(DbCommand command, Func<Guid, object> key)
     {
         _command = command;
-        _org = Parameter(command, "$org", "");
-        _source = Parameter(command, "$source", "");
-        _path = Parameter(command, "$path", "");
-        _metric = Parameter(command, "$metric", "");
-        _ticks = Parameter(command, "$ticks", 0L);
-        _value = Parameter(command, "$value", 0d);
-        _unit = Parameter(command, "$unit", "");
+        _key = key;
+        _org = Parameter(command, "@org", key(Guid.Empty));
+        _source = Parameter(command, "@source", key(Guid.Empty));
+        _path = Parameter(command, "@path", "");
+        _metric = Parameter(command, "@metric", "");
+        _ticks = Parameter(command, "@ticks", 0L);
+        _value = Parameter(command, "@value", 0d);
+        _unit = Parameter(command, "@unit", "");
     }
 
     public static async Task<ReadingUpsert> PrepareAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
@@ -86,7 +91,7 @@ public sealed class ReadingUpsert : IAsyncDisposable
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = Sql;
-        var upsert = new ReadingUpsert(command);
+        var upsert = new ReadingUpsert(command, GuidKey(connection));
         await command.PrepareAsync(ct);
         return upsert;
     }
@@ -97,20 +102,27 @@ public sealed class ReadingUpsert : IAsyncDisposable
     /// <summary>Inserts or updates one reading; returns the rows changed (0 when the same value was already there).</summary>
     public int Write(Guid organizationId, Guid sourceIntegrationId, NewReading reading)
     {
-        // EF Core's SQLite provider stores Guids as upper-case text; match it so EF queries find these rows.
-        _org.Value = SqliteGuid(organizationId);
-        _source.Value = SqliteGuid(sourceIntegrationId);
+        _org.Value = _key(organizationId);
+        _source.Value = _key(sourceIntegrationId);
         _path.Value = reading.ResourcePath;
         _metric.Value = reading.Metric;
         _ticks.Value = reading.Timestamp.UtcTicks;
         _value.Value = reading.Value;
         _unit.Value = reading.Unit;
         // Microsoft.Data.Sqlite runs async calls synchronously anyway; the sync call skips a Task per row.
+        // (On PostgreSQL it is a round trip per row, as EF's own batches of upserts would be too.)
         return _command.ExecuteNonQuery();
     }
 
     /// <summary>A Guid as EF Core's SQLite provider stores it, for raw SQL that EF queries must find.</summary>
     public static string SqliteGuid(Guid id) => id.ToString().ToUpperInvariant();
+
+    /// <summary>
+    /// How raw SQL on <paramref name="connection"/> passes a Guid: upper-case text on SQLite (as EF Core
+    /// stores it, so EF queries find the rows), the Guid itself on PostgreSQL (a uuid column refuses text).
+    /// </summary>
+    public static Func<Guid, object> GuidKey(DbConnection connection) =>
+        connection.IsSqlite() ? id => SqliteGuid(id) : id => id;
 
     public static DbParameter Parameter(DbCommand command, string name, object value)
     {
