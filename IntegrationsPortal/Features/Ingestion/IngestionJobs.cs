@@ -85,11 +85,14 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
         {
             await SweepAsync(context.Scheduler, cancellationToken);
         }
-        catch (Exception e) when ((e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-                                   || (e is SchedulerException && context.Scheduler.IsShutdown))
+        catch (Exception e) when (e is OperationCanceledException or SchedulerException)
         {
             // The portal stopped mid-sweep (Quartz cancels its jobs, then refuses calls): a normal stop, not an
             // error; the sweep runs again at the next start. Seen once under load as two error lines at shutdown.
+            if (!cancellationToken.IsCancellationRequested && !await IngestionScheduler.HasStoppedAsync(context.Scheduler))
+            {
+                throw;
+            }
         }
     }
 

@@ -114,7 +114,20 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
     {
         try
         {
-            return await IsStoppingAsync(await schedulers.GetScheduler(), CancellationToken.None);
+            return await HasStoppedAsync(await schedulers.GetScheduler());
+        }
+        catch (SchedulerException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The scheduler is shutting down or gone (a scheduler that is gone may refuse even this question).</summary>
+    internal static async Task<bool> HasStoppedAsync(IScheduler scheduler)
+    {
+        try
+        {
+            return await IsStoppingAsync(scheduler, CancellationToken.None);
         }
         catch (SchedulerException)
         {
