@@ -104,9 +104,9 @@ public sealed class CatalogServiceTests : PortalServicesTest
     [Fact]
     public void EveryAddableType_HasItsVerifierRegistered()
     {
-        var registry = Portal.Services.GetRequiredService<IntegrationTypeRegistry>();
+        var verifiers = Portal.Services.GetRequiredService<TypeCode<IIntegrationVerifier>>();
 
-        Assert.All(CatalogData.Types.Where(t => t.Availability != TypeAvailability.Disabled), t => Assert.NotNull(registry.Verifier(t.Key)));
+        Assert.All(CatalogData.Types.Where(t => t.Availability != TypeAvailability.Disabled), t => Assert.NotNull(verifiers.For(t.Key)));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Delivery.Senders;
+using IntegrationsPortal.Features.Ingestion.Providers;
+using IntegrationsPortal.Features.Integrations.Verification;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -42,7 +44,7 @@ public sealed class IntegrationTypeRegistryTests
     {
         var catalog = CatalogData.Types.Where(t => t.Key is TypeKeys.Webhook or TypeKeys.Telematics or TypeKeys.Sms).ToList();
 
-        var error = Assert.Throws<IntegrationTypeCodeMissingException>(() => new IntegrationTypeRegistry(
+        var error = Assert.Throws<IntegrationTypeCodeMissingException>(() => Check(
             catalog, [new StraySender()], [], [], [], [new WebhookRecipients()]));
 
         Assert.Contains(error.Problems, p => p.StartsWith("The integration type 'webhook' (Webhook) has no verifier", StringComparison.Ordinal));
@@ -59,10 +61,30 @@ public sealed class IntegrationTypeRegistryTests
     {
         var webhook = CatalogData.Types.Where(t => t.Key == TypeKeys.Webhook).ToList();
 
-        var error = Assert.Throws<IntegrationTypeCodeMissingException>(() => new IntegrationTypeRegistry(
+        var error = Assert.Throws<IntegrationTypeCodeMissingException>(() => Check(
             webhook, [new WebhookSender(null!), new WebhookTwin()], [], [], [new WebhookSigningSecrets()], []));
 
         Assert.Contains("The integration type 'webhook' has two of a sender: WebhookSender and WebhookTwin.", error.Problems);
+    }
+
+    /// <summary>The start-up check over <paramref name="catalog"/> with the given code and every feature's requirement.</summary>
+    private static void Check(
+        IReadOnlyList<IntegrationType> catalog,
+        IEnumerable<IDeliverySender> senders,
+        IEnumerable<IIntegrationVerifier> verifiers,
+        IEnumerable<IIngressProvider> providers,
+        IEnumerable<ISigningSecretHooks> signingSecrets,
+        IEnumerable<IRecipientListHooks> recipientLists)
+    {
+        var senderCode = new TypeCode<IDeliverySender>(catalog, senders);
+        var verifierCode = new TypeCode<IIntegrationVerifier>(catalog, verifiers);
+        var providerCode = new TypeCode<IIngressProvider>(catalog, providers);
+        var signingCode = new TypeCode<ISigningSecretHooks>(catalog, signingSecrets);
+        var recipientCode = new TypeCode<IRecipientListHooks>(catalog, recipientLists);
+        IntegrationTypeCheck.Run(
+            catalog,
+            [senderCode, verifierCode, providerCode, signingCode, recipientCode],
+            [new VerifierRequirement(verifierCode), new SenderRequirement(senderCode, recipientCode), new IngressProviderRequirement(providerCode), new SigningSecretRequirement(signingCode)]);
     }
 
     [ForTypes("fax")]

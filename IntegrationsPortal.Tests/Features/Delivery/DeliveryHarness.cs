@@ -104,7 +104,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public Task<IntegrationDetail> VerifyAsync(Guid id, Tenant? tenant = null) => AsAdminAsync(async sp =>
     {
         var configuration = await sp.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(id);
-        var verifier = sp.GetRequiredService<IntegrationTypeRegistry>().Verifier(configuration.Type.Key)!;
+        var verifier = sp.GetRequiredService<TypeCode<IntegrationsPortal.Features.Integrations.Verification.IIntegrationVerifier>>().For(configuration.Type.Key)!;
         await sp.GetRequiredService<IntegrationStatusRecorder>()
             .RecordVerificationAsync(id, configuration.VerificationGeneration, await verifier.VerifyAsync(configuration, CancellationToken.None));
         return await sp.GetRequiredService<IntegrationQueries>().GetAsync(id);

@@ -574,7 +574,7 @@ public class IngestionTests : PortalServicesTest
         var configuration = await services.GetRequiredService<IntegrationSecrets>().GetConfigurationAsync(_integration, ct);
         var engine = time is null
             ? services.GetRequiredService<IngestionEngine>()
-            : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.IntegrationTypeRegistry>(),
+            : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.TypeCode<IntegrationsPortal.Features.Ingestion.Providers.IIngressProvider>>(),
                 services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetServices<IReadingsObserver>(), services.GetRequiredService<IngestionEvents>(),
                 services.GetRequiredService<IntegrationSecrets>(), services.GetRequiredService<IntegrationStatusRecorder>(), time, NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);

@@ -107,7 +107,7 @@ public sealed record PropertyCondition(string Property, params string[] Values);
 /// <summary>What resources an integration's external ids map to, and whether one resource may be mapped more than once.</summary>
 public sealed record MappingSpec(ResourceFilter Allowed, bool ResourceMappedOnce, string ExternalIdLabel);
 
-/// <summary>A kind of integration in the catalog: data; its code is found by <see cref="Key"/> (<see cref="IntegrationTypeRegistry"/>).</summary>
+/// <summary>A kind of integration in the catalog: data; its code is found by <see cref="Key"/> (<see cref="TypeCode{TRole}"/>).</summary>
 public sealed record IntegrationType(
     string Key,
     string DisplayName,

@@ -4,9 +4,10 @@ namespace IntegrationsPortal.Features.Catalog;
 
 /// <summary>
 /// A type whose messages are signed with a secret the portal generates (the webhook): fills it in
-/// for a new integration and rotates it. Found by key through <see cref="IntegrationTypeRegistry"/>;
+/// for a new integration and rotates it. Found by key through <see cref="TypeCode{TRole}"/>;
 /// a type with the <c>signing_secret</c> property must have one.
 /// </summary>
+[TypeCodeRole("signing-secret hook")]
 public interface ISigningSecretHooks
 {
     /// <summary>The values of a new integration, with a generated secret where the operator left it empty.</summary>
@@ -21,8 +22,9 @@ public interface ISigningSecretHooks
 
 /// <summary>
 /// A type whose recipients get deliveries only after they confirm a code (SMS, phone call). Found by
-/// key through <see cref="IntegrationTypeRegistry"/>; a type marked <c>VerifiesRecipients</c> must have one.
+/// key through <see cref="TypeCode{TRole}"/>; a type marked <c>VerifiesRecipients</c> must have one.
 /// </summary>
+[TypeCodeRole("recipient-list hook")]
 public interface IRecipientListHooks
 {
     /// <summary>The property of a verifying type that lists its numbers; the sender reads it too.</summary>

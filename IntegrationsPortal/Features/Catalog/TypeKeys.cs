@@ -30,7 +30,7 @@ public static class TypeKeys
 
 /// <summary>
 /// Names the integration types a sender, verifier, ingress provider or hook serves. The
-/// <see cref="IntegrationTypeRegistry"/> reads it, so a class registered in DI with this
+/// <see cref="TypeCode{TRole}"/> reads it, so a class registered in DI with this
 /// attribute is all it takes for the portal to find it by the type's key.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]

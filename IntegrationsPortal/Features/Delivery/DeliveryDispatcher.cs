@@ -1,8 +1,8 @@
-using IntegrationsPortal.Features.Accounts;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
@@ -20,7 +20,8 @@ namespace IntegrationsPortal.Features.Delivery;
 /// </summary>
 public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes,
-    IntegrationTypeRegistry types,
+    TypeCode<IDeliverySender> senders,
+    TypeCode<IRecipientListHooks> recipientLists,
     DeliveryOptions options,
     FailureThreshold failureThreshold,
     DeliveryEvents events,
@@ -264,7 +265,7 @@ public sealed class DeliveryDispatcher(
             {
                 var configuration = await scope.ServiceProvider.GetRequiredService<IntegrationSecrets>()
                     .GetConfigurationAsync(group.Key.IntegrationId, Audit.CredentialPurpose.Send, group.Count(), ct);
-                if (types.RecipientList(configuration.Type.Key) is { } recipients)
+                if (recipientLists.For(configuration.Type.Key) is { } recipients)
                 {
                     // Once per integration and batch, so the sender never asks the database per message.
                     await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
@@ -295,7 +296,7 @@ public sealed class DeliveryDispatcher(
                 $"The integration is {IntegrationLifecycle.Label(integration.Status)}, so nothing was sent.");
         }
 
-        var sender = types.Sender(integration.Type.Key);
+        var sender = senders.For(integration.Type.Key);
         if (sender is null)
         {
             return DeliveryOutcome.Fail(FailureKind.Final, "integration", $"{integration.Type.DisplayName} integrations cannot deliver messages yet.");
@@ -323,7 +324,7 @@ public sealed class DeliveryDispatcher(
     /// <summary>The message's new state after an attempt, under its integration's retry policy.</summary>
     private void Apply(OutboxMessage message, DeliveryOutcome outcome, ConfiguredIntegration? integration)
     {
-        var policy = integration is null ? RetryPolicy.None : types.Sender(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
+        var policy = integration is null ? RetryPolicy.None : senders.For(integration.Type.Key)?.Retries(integration) ?? RetryPolicy.Default;
         message.RecordAttempt(outcome, policy, random, time.GetUtcNow());
     }
 

@@ -21,7 +21,8 @@ public static class DeliveryExtensions
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();
-        // Each sender and hook says which types it serves with [ForTypes]; IntegrationTypeRegistry finds it by key.
+        // Each sender and hook says which types it serves with [ForTypes]; TypeCode<TRole> finds it by key.
+        services.AddTypeCodeRequirement<SenderRequirement>();
         services.AddTypeCode<WebhookSender>();
         services.AddTypeCode<WebhookSigningSecrets>();
         services.AddTypeCode<HttpSender>();

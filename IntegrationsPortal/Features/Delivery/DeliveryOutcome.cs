@@ -74,6 +74,7 @@ public sealed record DeliveryOutcome
 /// class, marked with the types it serves (<see cref="Catalog.ForTypesAttribute"/>); the
 /// dispatcher, the retries and the history are shared.
 /// </summary>
+[Catalog.TypeCodeRole("sender")]
 public interface IDeliverySender
 {
     Task<DeliveryOutcome> SendAsync(ConfiguredIntegrationMessage message, CancellationToken ct);

@@ -1,7 +1,7 @@
-using IntegrationsPortal.Features.Delivery.Invitations;
 using System.Text.Json;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Catalog;
+using IntegrationsPortal.Features.Delivery.Invitations;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
@@ -15,7 +15,7 @@ namespace IntegrationsPortal.Features.Delivery;
 public sealed class DeliveryService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
-    IntegrationTypeRegistry types,
+    TypeCode<IDeliverySender> senders,
     DeliveryScheduler scheduler,
     DeliveryEvents events,
     DeliveryOptions options,
@@ -327,7 +327,7 @@ public sealed class DeliveryService(
     public const string StoppedPrefix = "Deliveries stopped";
 
     /// <summary>A payload to start a Test send from, shaped for the type's sender.</summary>
-    public string SamplePayload(string typeKey) => types.SamplePayload(CatalogService.Get(typeKey));
+    public string SamplePayload(string typeKey) => senders.SamplePayload(CatalogService.Get(typeKey));
 
     /// <summary>For the retention job: deletes history older than the retention period, across organizations.</summary>
     internal async Task<int> DeleteExpiredHistoryAsync(CancellationToken ct)
@@ -391,7 +391,7 @@ public sealed class DeliveryService(
         }
 
         var type = CatalogService.Get(integration.TypeKey);
-        if (type.Direction != IntegrationDirection.Egress || types.Sender(type.Key) is null)
+        if (type.Direction != IntegrationDirection.Egress || senders.For(type.Key) is null)
         {
             throw PortalException.Conflict($"{type.DisplayName} integrations do not send messages.");
         }

@@ -15,7 +15,7 @@ namespace IntegrationsPortal.Features.Ingestion;
 /// </summary>
 public sealed class IngestionEngine(
     IDbContextFactory<PortalDbContext> dbFactory,
-    Catalog.IntegrationTypeRegistry types,
+    Catalog.TypeCode<IIngressProvider> providers,
     IMappedResources mappedResources,
     ReadingWriter writer,
     IEnumerable<IReadingsObserver> observers,
@@ -73,7 +73,7 @@ public sealed class IngestionEngine(
 
     public async Task RunAsync(Guid runId, ConfiguredIntegration integration, CancellationToken ct)
     {
-        var provider = types.Provider(integration.Type.Key)
+        var provider = providers.For(integration.Type.Key)
             ?? throw new InvalidOperationException($"No ingress provider for {integration.Type.Key}.");
         // A finished run (cancelled while its job waited, say) is left alone.
         if (await MoveAsync(runId, integration.Id, IngestionRunEvent.Started, ct) is null || await LoadAsync(runId, ct) is not { } run)

@@ -19,6 +19,7 @@ public static class IngestionExtensions
         services.AddSingleton<IngestionEvents>();
         services.AddHostedService<PullScheduleFollower>();
         services.AddSingleton<ProviderHttp>();
+        services.AddTypeCodeRequirement<IngressProviderRequirement>();
         services.AddTypeCode<UtilityDataProvider>();
         services.AddTypeCode<TelematicsProvider>();
         services.AddTypeCode<OpenMeteoProvider>();

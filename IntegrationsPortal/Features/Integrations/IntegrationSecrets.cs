@@ -17,7 +17,7 @@ public sealed class IntegrationSecrets(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
     CredentialVault vault,
-    IntegrationTypeRegistry types,
+    TypeCode<ISigningSecretHooks> signingSecrets,
     IntegrationEvents events,
     TimeProvider time,
     Audit.CredentialUseCounter uses)
@@ -89,7 +89,7 @@ public sealed class IntegrationSecrets(
     {
         var integration = await Integration.FindAsync(db, id, ct);
         var type = CatalogService.Get(integration.TypeKey);
-        var hooks = types.SigningSecrets(type.Key) ?? throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
+        var hooks = signingSecrets.For(type.Key) ?? throw PortalException.Conflict($"{type.DisplayName} integrations have no signing secret.");
         return (integration, hooks);
     }
 

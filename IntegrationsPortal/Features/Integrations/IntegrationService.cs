@@ -14,14 +14,15 @@ namespace IntegrationsPortal.Features.Integrations;
 /// who may do what), so the pages, the API and the jobs share it. Reading is
 /// <see cref="IntegrationQueries"/>; the sealed secrets are <see cref="IntegrationSecrets"/>'s; what
 /// the jobs record is <see cref="IntegrationStatusRecorder"/>'s; what differs by type is the type's
-/// hooks, found through <see cref="IntegrationTypeRegistry"/>.
+/// hooks, found through <see cref="TypeCode{TRole}"/>.
 /// </summary>
 public sealed class IntegrationService(
     CurrentUser currentUser,
     IDbContextFactory<PortalDbContext> dbFactory,
     IntegrationQueries queries,
     IntegrationSecrets secrets,
-    IntegrationTypeRegistry types,
+    TypeCode<ISigningSecretHooks> signingSecrets,
+    TypeCode<IRecipientListHooks> recipientLists,
     VerificationScheduler verification,
     IntegrationEvents events,
     TimeProvider time)
@@ -43,7 +44,7 @@ public sealed class IntegrationService(
             throw PortalException.Invalid(typed.Key, SetByPortalMessage(type.Property(typed.Key)!));
         }
 
-        var values = PropertyValidator.Validate(type, types.SigningSecrets(type.Key)?.WithGeneratedSecret(input.Properties) ?? input.Properties);
+        var values = PropertyValidator.Validate(type, signingSecrets.For(type.Key)?.WithGeneratedSecret(input.Properties) ?? input.Properties);
         var issued = values.GetValueOrDefault(Catalog.SigningSecrets.Current) is { } secret
                      && string.IsNullOrEmpty(input.Properties.GetValueOrDefault(Catalog.SigningSecrets.Current))
             ? secret
@@ -105,7 +106,7 @@ public sealed class IntegrationService(
         {
             secrets.Store(integration, type, values, replacedSecrets);
             integration.Transition(LifecycleEvent.CredentialsChanged);
-            if (types.RecipientList(type.Key) is { } recipients)
+            if (recipientLists.For(type.Key) is { } recipients)
             {
                 await recipients.ForgetRemovedAsync(db, id, values, ct);
             }

@@ -27,7 +27,8 @@ public static class IntegrationsExtensions
         services.AddScoped<Resources.IIntegrationResourceRules, IntegrationResourceRules>();
 
         services.AddOutboundHttpClient(HttpApiVerifier.HttpClientName, HttpApiVerifier.Timeout);
-        // Each verifier says which types it checks with [ForTypes]; IntegrationTypeRegistry finds it by key.
+        // Each verifier says which types it checks with [ForTypes]; TypeCode<IIntegrationVerifier> finds it by key.
+        services.AddTypeCodeRequirement<VerifierRequirement>();
         // Those of the egress types register with their senders (AddDelivery, AddMqtt).
         services.AddTypeCode<OpenMeteoVerifier>();
         services.AddTypeCode<UtilityDataVerifier>();

@@ -8,7 +8,7 @@ public static class MqttExtensions
     public static IHostApplicationBuilder AddMqtt(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MqttConnections>();
-        // Found by key through IntegrationTypeRegistry, as every type's sender and verifier are.
+        // Found by key through TypeCode<TRole>, as every type's sender and verifier are.
         builder.Services.AddTypeCode<MqttSender>();
         builder.Services.AddTypeCode<MqttVerifier>();
         return builder;

@@ -16,7 +16,7 @@ namespace IntegrationsPortal.Features.Operations;
 /// routed again without that integration, so the rule's fallback or the next rule takes it.
 /// </summary>
 public sealed class OperationService(
-    CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, IntegrationTypeRegistry types,
+    CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, DeliveryService delivery, TypeCode<IDeliverySender> senders,
     IFlowHopRenderer flowHops, TimeProvider time)
 {
     public const string DeliveryFailedCode = "delivery_failed";
@@ -213,7 +213,7 @@ public sealed class OperationService(
             : null;
         var integrationType = await db.Set<Integration>().IgnoreQueryFilters(["SoftDelete"])
             .Where(i => i.Id == message.IntegrationId).Select(i => i.TypeKey).SingleOrDefaultAsync(ct);
-        var reference = integrationType is null ? null : types.Sender(integrationType)?.ReferenceOf(answer);
+        var reference = integrationType is null ? null : senders.For(integrationType)?.ReferenceOf(answer);
         await MessageEndedAsync(new EndedMessage(message, new DeliveryOutcome { Reference = reference }), ct);
     }
 

@@ -22,7 +22,7 @@ public sealed class RecipientService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IntegrationQueries integrations,
     IntegrationSecrets secrets,
-    IntegrationTypeRegistry types,
+    TypeCode<IDeliverySender> senders,
     TimeProvider time)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
@@ -64,7 +64,7 @@ public sealed class RecipientService(
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
         // Through the integration's own account and the delivery code, so the address policy, timeouts and
         // redaction are the deliveries' own. Nothing of it goes to the history: the request carries the code.
-        var sender = (ITextMessageSender)types.Sender(configuration.Type.Key)!; // the start-up check makes sure of it
+        var sender = (ITextMessageSender)senders.For(configuration.Type.Key)!; // the start-up check makes sure of it
         var outcome = await sender.SendTextAsync(configuration, number, $"Your IntegrationsPortal verification code is {code}. It expires in {CodeLifetime.TotalMinutes:0} minutes.", ct);
         if (!outcome.Succeeded)
         {

@@ -8,7 +8,7 @@ namespace IntegrationsPortal.Features.Uplinks;
 /// <summary>
 /// Finds a pushed type's <see cref="IUplinkFormat"/> by key, and checks at start that every type whose
 /// entry <see cref="IntegrationType.ReceivesPushes"/> has one, naming the type that lacks it
-/// (built while <see cref="IntegrationTypeRegistry"/> builds, through <see cref="UplinkEndpointVerifier"/>).
+/// (built while the start-up type check builds <see cref="TypeCode{TRole}"/>, through <see cref="UplinkEndpointVerifier"/>).
 /// </summary>
 public sealed class UplinkFormats
 {

@@ -20,6 +20,7 @@ public sealed record IngressPage(IReadOnlyList<ExternalReading> Readings, string
 /// answer. Everything else (windows, cursors, retries, mapping, writing) is shared.
 /// Marked with its type (<see cref="Catalog.ForTypesAttribute"/>).
 /// </summary>
+[Catalog.TypeCodeRole("ingress provider")]
 public interface IIngressProvider
 {
     Task<IngressPage> FetchAsync(ConfiguredIntegration integration, IngressRequest request, CancellationToken ct);

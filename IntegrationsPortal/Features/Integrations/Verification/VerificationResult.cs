@@ -19,6 +19,7 @@ public sealed record VerificationResult(bool Succeeded, bool Transient, string M
 /// Checks one kind of integration's configuration against the real world ("who am I"); marked
 /// with the types it checks (<see cref="Catalog.ForTypesAttribute"/>).
 /// </summary>
+[Catalog.TypeCodeRole("verifier")]
 public interface IIntegrationVerifier
 {
     Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct);

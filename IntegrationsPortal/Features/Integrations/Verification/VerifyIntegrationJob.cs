@@ -15,7 +15,7 @@ namespace IntegrationsPortal.Features.Integrations.Verification;
 [DisallowConcurrentExecution] // per job key, so per integration: one attempt at a time, never two chains
 public sealed class VerifyIntegrationJob(
     IServiceScopeFactory scopes,
-    Catalog.IntegrationTypeRegistry types,
+    Catalog.TypeCode<IIntegrationVerifier> verifiers,
     VerificationScheduler scheduler,
     ILogger<VerifyIntegrationJob> logger) : IJob
 {
@@ -83,7 +83,7 @@ public sealed class VerifyIntegrationJob(
 
     private async Task<VerificationResult> VerifyAsync(ConfiguredIntegration configuration, CancellationToken ct)
     {
-        if (types.Verifier(configuration.Type.Key) is not { } verifier)
+        if (verifiers.For(configuration.Type.Key) is not { } verifier)
         {
             // Only a "coming soon" type can lack one (the start-up check sees to the rest): an integration left from when it was offered.
             return VerificationResult.Failed($"{configuration.Type.DisplayName} integrations cannot be checked: the portal has no code for this type yet.");
