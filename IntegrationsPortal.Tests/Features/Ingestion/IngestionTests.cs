@@ -167,13 +167,7 @@ public class IngestionTests : PortalServicesTest
         using var stop = new CancellationTokenSource();
         StopAtRequest(_fake.Requests + 3, stop);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunEngineAsync(run, ct: stop.Token));
-        // A graceful stop ends the job; Quartz does not recover it, so nothing is queued any more.
-        var scheduler = await Portal.SchedulerAsync();
-        await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
-
-        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
-
-        Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
+        await RestartedPortalSweepsAsync(run);
         await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
         Assert.Equal(IngestionRunStatus.Completed, (await RunAsync(run)).Status);
         Assert.Equal(2 * 2 * 96, await ReadingCountAsync());
@@ -350,12 +344,7 @@ public class IngestionTests : PortalServicesTest
         var run = await StartBackfillAsync(days: 2);
         await MarkRunningAsync(run);
         await CancelAsync(run); // cancelling; the portal stops before the job gets to the next window
-        var scheduler = await Portal.SchedulerAsync();
-        await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
-
-        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
-
-        Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
+        await RestartedPortalSweepsAsync(run);
         await RunEngineAsync(run, ct: TestContext.Current.CancellationToken);
         Assert.Equal(IngestionRunStatus.Cancelled, (await RunAsync(run)).Status);
         Assert.Equal(0, await ReadingCountAsync());
@@ -552,6 +541,20 @@ public class IngestionTests : PortalServicesTest
         await using var scope = Portal.Services.AsAdmin(Acme);
         var latest = await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesOfAsync(_integration, TestContext.Current.CancellationToken);
         Assert.All(latest, s => Assert.Equal(Start.AddDays(1).AddMinutes(-15), s.Latest));
+    }
+
+    /// <summary>
+    /// A portal restarted after a graceful stop: the backfill's job is gone (Quartz does not recover it),
+    /// and the schedule sweep must queue it again.
+    /// </summary>
+    private async Task RestartedPortalSweepsAsync(Guid run)
+    {
+        var scheduler = await Portal.SchedulerAsync();
+        await scheduler.DeleteJob(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken);
+
+        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, TestContext.Current.CancellationToken);
+
+        Assert.True(await scheduler.Exists(IngestionScheduler.BackfillJobKey(run), TestContext.Current.CancellationToken));
     }
 
     private async Task CancelAsync(Guid run)
