@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Tests.Features.Delivery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IntegrationsPortal.Tests.Cluster;
+
+/// <summary>
+/// Several portal nodes, each a process of its own as an operator runs them, on one PostgreSQL database
+/// with Quartz's clustered store (issue 16): they share the work, and when one dies (<c>kill -9</c>) the
+/// other finishes it. The data is made beforehand through the portal's own services on the same database;
+/// those services never dispatch (their scheduler stays in standby), they only read the outcome.
+/// </summary>
+[OnPostgreSQL]
+public sealed class TwoNodesTests : IAsyncLifetime
+{
+    private const int Messages = 5_000;
+
+    // Every node opens the same credentials: one vault key, configured alike (README, "Several nodes").
+    private readonly Dictionary<string, string> _vault = new()
+    {
+        ["Portal:Vault:Keys:kek-cluster"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        ["Portal:Vault:ActiveKeyId"] = "kek-cluster",
+    };
+
+    private readonly TempDirectory _database = new();
+    private readonly List<PortalNode> _nodes = [];
+    private PortalServices _seeder = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _seeder = await PortalServices.StartAsync(
+            builder => builder.Configuration.AddInMemoryCollection(_vault.ToDictionary(s => s.Key, s => (string?)s.Value)), _database);
+    }
+
+    [Fact]
+    public async Task KilledNode_ItsShareIsDeliveredByTheOther_NoMessageLost_DuplicatesOnlyWhatWasInFlight()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        // A receiver that takes a moment per request, so the work outlasts a node's start and is cut in the middle.
+        receiver.Respond = async (context, _) =>
+        {
+            await Task.Delay(40, CancellationToken.None);
+            await context.Response.WriteAsync("{}", CancellationToken.None);
+        };
+        var tenant = await _seeder.Services.SetUpFirstOrganizationAsync();
+        var integrationId = await _seeder.Services.CreateIntegrationAsync(tenant, IntegrationSeeds.Webhook("Cluster receiver", new Uri(receiver.Url, "hooks").ToString()));
+        // Both nodes up first (a node's start can take longer than the whole delivery), then the work arrives.
+        var starting = new[] { StartNodeAsync("A"), StartNodeAsync("B") };
+        var nodeA = (await Task.WhenAll(starting))[0];
+        var ids = await EnqueueAsync(tenant, integrationId);
+        await Eventually.TrueAsync(() => Received(receiver, ids).Count >= Messages / 3, "a third of the messages to arrive", TimeSpan.FromSeconds(120));
+        Assert.True(Received(receiver, ids).Count < Messages, "Everything was delivered before a node could be killed; the test cannot show recovery.");
+
+        await nodeA.KillAsync();
+        var atKill = receiver.Requests.Count;
+
+        await Eventually.TrueAsync(async () => await DeliveredCountAsync() == Messages,
+            "node B to deliver every message", TimeSpan.FromSeconds(180));
+        var received = Received(receiver, ids);
+        Assert.Equal(Messages, received.Count);
+        Assert.True(receiver.Requests.Count > atKill, "Node B sent nothing after node A died.");
+        // A message is sent again only when the dead node had it in flight, unrecorded: at most its sends in flight.
+        var duplicates = received.Values.Count(times => times > 1);
+        Assert.True(duplicates <= MaxInFlight, $"{duplicates} messages arrived more than once; node A could have had at most {MaxInFlight} in flight.");
+        TestContext.Current.SendDiagnosticMessage($"{duplicates} messages arrived twice (in flight on the killed node).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        await _seeder.DisposeAsync();
+        _database.Dispose();
+    }
+
+    private const int MaxInFlight = 16;
+
+    private async Task<PortalNode> StartNodeAsync(string name)
+    {
+        var settings = new Dictionary<string, string>(_vault)
+        {
+            [PortalServices.LoopbackAllowance.Key] = PortalServices.LoopbackAllowance.Network,
+            ["Portal:Delivery:MaxInFlightPerIntegration"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Portal:Delivery:PollInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in _database.DatabaseSettings())
+        {
+            settings[key] = value;
+        }
+
+        var node = await PortalNode.StartAsync(name, settings);
+        lock (_nodes)
+        {
+            _nodes.Add(node);
+        }
+
+        return node;
+    }
+
+    private async Task<HashSet<Guid>> EnqueueAsync(Tenant tenant, Guid integrationId)
+    {
+        await using var scope = _seeder.Services.AsAdmin(tenant);
+        var payloads = Enumerable.Range(0, Messages).Select(i => $$"""{"reading":{{i}}}""").ToList();
+        return [.. await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", payloads)];
+    }
+
+    /// <summary>How often each of the enqueued messages reached the receiver (the verification's own request aside).</summary>
+    private static Dictionary<Guid, int> Received(LoopbackReceiver receiver, HashSet<Guid> ids) =>
+        receiver.Requests
+            .Select(r => r.Headers.TryGetValue("webhook-id", out var id) && Guid.TryParse(id, out var messageId) ? messageId : Guid.Empty)
+            .Where(ids.Contains)
+            .GroupBy(id => id)
+            .ToDictionary(g => g.Key, g => g.Count());
+
+    private async Task<int> DeliveredCountAsync()
+    {
+        await using var scope = _seeder.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        return await db.Set<OutboxMessage>().IgnoreQueryFilters().CountAsync(m => m.Status == DeliveryStatus.Delivered, TestContext.Current.CancellationToken);
+    }
+}
