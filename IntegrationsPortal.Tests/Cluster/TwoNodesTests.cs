@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using IntegrationsPortal.Features.Delivery;
+using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Security;
 using IntegrationsPortal.Tests.Features.Delivery;
@@ -72,6 +75,62 @@ public sealed class TwoNodesTests : IAsyncLifetime
         TestContext.Current.SendDiagnosticMessage($"{duplicates} messages arrived twice (in flight on the killed node).");
     }
 
+    [Fact]
+    public async Task KilledNode_ItsBackfillIsResumedByTheOther_FromItsLastSavedWindow_EveryReadingStoredOnce()
+    {
+        const int Days = 40;
+        var ct = TestContext.Current.CancellationToken;
+        await using var provider = await FakeIngressProviders.StartAsync();
+        // Slow enough that the backfill outlasts the second node's start: a day's four pages take a second or more.
+        provider.Latency = TimeSpan.FromMilliseconds(250);
+        var tenant = await _seeder.Services.SetUpFirstOrganizationAsync();
+        var start = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        Guid integrationId, run;
+        await using (var scope = _seeder.Services.AsAdmin(tenant))
+        {
+            var services = scope.ServiceProvider;
+            integrationId = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+            {
+                TypeKey = "utility-data",
+                Name = "Meters",
+                Properties = new() { ["base_url"] = provider.BaseUri.ToString(), ["api_token"] = FakeIngressProviders.Token },
+            }, ct);
+            var site = await services.GetRequiredService<PlaceService>().CreatePlaceAsync(new PlaceInput { Name = "Site" }, ct);
+            var mappings = services.GetRequiredService<ResourceMappingService>();
+            foreach (var meter in new[] { "M-1", "M-22" })
+            {
+                var device = await services.GetRequiredService<DeviceService>().CreateDeviceAsync(new DeviceInput { Name = meter, PlaceId = site, DeviceType = "meter" }, ct);
+                await mappings.CreateAsync(integrationId, new MappingInput { ExternalId = meter, ResourcePath = ResourcePath.ForDevice(site, device) }, ct);
+            }
+
+            await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+            await db.Set<Integration>().Where(i => i.Id == integrationId)
+                .ExecuteUpdateAsync(i => i.SetProperty(x => x.Status, IntegrationStatus.Active), ct);
+            run = await services.GetRequiredService<IngestionService>().StartBackfillAsync(integrationId, new BackfillInput(start, start.AddDays(Days)), ct);
+        }
+
+        // Node A alone takes the backfill's job; node B starts while it runs.
+        var nodeA = await StartNodeAsync("A");
+        await Eventually.TrueAsync(async () => (await RunAsync(tenant, integrationId, run)).WindowsDone >= 1, "node A to save a window", TimeSpan.FromSeconds(60));
+        await StartNodeAsync("B");
+        var beforeKill = await RunAsync(tenant, integrationId, run);
+        Assert.True(beforeKill.WindowsDone < Days - 5, $"Node A backfilled {beforeKill.WindowsDone} of {Days} days before node B was up; the test cannot show the resume.");
+
+        await nodeA.KillAsync();
+        var savedAtKill = (await RunAsync(tenant, integrationId, run)).WindowsDone;
+        var pagesAtKill = provider.IntervalPagesAsked.Count;
+
+        var done = await Eventually.ReadAsync(() => RunAsync(tenant, integrationId, run), r => r.Status == IngestionRunStatus.Completed,
+            "node B to recover and finish the backfill", TimeSpan.FromSeconds(180));
+        Assert.Equal(Days, done.WindowsDone);
+        Assert.Equal(Days * 2 * 96, await ReadingCountAsync(start, start.AddDays(Days)));
+        // Node B went on from the last saved window: it asked again at most for the window node A was in when it died.
+        var resumedFrom = provider.IntervalPagesAsked.Skip(pagesAtKill).Where(w => w >= start && w < start.AddDays(Days)).Min();
+        Assert.True(resumedFrom >= start.AddDays(savedAtKill), $"Node B started again at {resumedFrom:u}; node A had saved {savedAtKill} days.");
+        var backfillPages = provider.IntervalPagesAsked.Count(w => w >= start && w < start.AddDays(Days));
+        Assert.True(backfillPages <= Days * 4 + 4, $"{backfillPages} pages fetched for {Days * 4} pages of data: more than one window was fetched again.");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)
@@ -121,6 +180,21 @@ public sealed class TwoNodesTests : IAsyncLifetime
             .Where(ids.Contains)
             .GroupBy(id => id)
             .ToDictionary(g => g.Key, g => g.Count());
+
+    private async Task<IngestionRunView> RunAsync(Tenant tenant, Guid integrationId, Guid run)
+    {
+        await using var scope = _seeder.Services.AsAdmin(tenant);
+        return (await scope.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(integrationId)).Single(r => r.Id == run);
+    }
+
+    private async Task<int> ReadingCountAsync(DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var scope = _seeder.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        return await db.Set<Reading>().IgnoreQueryFilters()
+            .CountAsync(r => r.TimestampTicks >= from.UtcTicks && r.TimestampTicks < to.UtcTicks, TestContext.Current.CancellationToken);
+    }
 
     private async Task<int> DeliveredCountAsync()
     {

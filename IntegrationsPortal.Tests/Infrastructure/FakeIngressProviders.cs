@@ -59,6 +59,9 @@ public sealed class FakeIngressProviders : IAsyncDisposable
     /// <summary>Intervals sent beyond the requested end, as a provider that answers with the whole day does.</summary>
     public TimeSpan IntervalsPastEnd { get; set; }
 
+    /// <summary>The start of the window each interval page was asked for, in the order asked: what a resumed backfill fetched again.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> IntervalPagesAsked { get; } = new();
+
     /// <summary>The kWh a meter reads for the 15 minutes starting at <paramref name="start"/>.</summary>
     public static double Kwh(string meter, DateTimeOffset start) => (meter.Length + start.Hour * 4 + start.Minute / 15) / 10.0;
 
@@ -119,6 +122,7 @@ public sealed class FakeIngressProviders : IAsyncDisposable
             var all = Quarters(Time(request.Query["start"]), Time(request.Query["end"]) + self!.IntervalsPastEnd)
                 .SelectMany(start => meters.Select(meter => (meter, start))).ToList();
             var offset = int.Parse(request.Query["next"].FirstOrDefault() ?? "0", CultureInfo.InvariantCulture);
+            self.IntervalPagesAsked.Enqueue(Time(request.Query["start"]));
             var page = all.Skip(offset).Take(PageSize).ToList();
             var body = new
             {
