@@ -40,19 +40,34 @@ receiver.Run(async context =>
 await receiver.StartAsync();
 var receiverUrl = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hooks";
 
-// The portal's services on a fresh SQLite file.
+// The portal's services on a fresh SQLite file, or with BENCH_POSTGRES (a server's connection string
+// whose role may create databases) on a fresh PostgreSQL database; BENCH_NODES=2 starts a second set of
+// services on the same PostgreSQL database, as a second node would (in this process, on the same cores).
+var postgresServer = Environment.GetEnvironmentVariable("BENCH_POSTGRES");
+var nodeCount = int.Parse(Environment.GetEnvironmentVariable("BENCH_NODES") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+if (nodeCount > 1 && postgresServer is null)
+{
+    throw new InvalidOperationException("Several nodes need PostgreSQL: set BENCH_POSTGRES.");
+}
+
 var directory = Directory.CreateTempSubdirectory("delivery-bench-").FullName;
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Benchmark", Args = [PortalExtensions.NoConfigReload] });
-builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(directory, "portal.db")}";
-builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
-builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500";
-builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
-// One receiver here: it may use every slot, as the ceiling's client does (the per-integration limit is for sharing).
-builder.Configuration["Portal:Delivery:MaxInFlightPerIntegration"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
-builder.Logging.ClearProviders();
-builder.AddPortalServices();
-await using var app = builder.Build();
-await app.MigratePortalDatabaseAsync();
+var postgresDatabase = postgresServer is null ? null : "delivery_bench_" + Guid.NewGuid().ToString("N");
+if (postgresDatabase is not null)
+{
+    await using var server = new Npgsql.NpgsqlConnection(postgresServer);
+    await server.OpenAsync();
+    await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{postgresDatabase}\"", server);
+    await create.ExecuteNonQueryAsync();
+}
+
+var nodes = new List<WebApplication>();
+for (var node = 0; node < nodeCount; node++)
+{
+    nodes.Add(await StartNodeAsync(node));
+}
+
+var app = nodes[0];
+Console.WriteLine($"Database: {(postgresDatabase is null ? "SQLite" : "PostgreSQL")}, nodes: {nodeCount}");
 
 Guid integrationId, organizationId;
 await using (var scope = app.Services.CreateAsyncScope())
@@ -73,7 +88,6 @@ await using (var scope = app.Services.CreateAsyncScope())
 // count: a short run is otherwise mostly the JIT compiling EF Core's and the dispatcher's code.
 var warmUp = payloads.Take(Math.Min(int.Parse(Environment.GetEnvironmentVariable("WARMUP") ?? "3000", System.Globalization.CultureInfo.InvariantCulture), count)).ToList();
 await EnqueueAsync(warmUp);
-var dispatcher = app.Services.GetRequiredService<DeliveryDispatcher>();
 await DispatchAllAsync();
 using var plainHandler = new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency };
 using var plain = new HttpClient(plainHandler);
@@ -107,10 +121,51 @@ Console.WriteLine($"Portal delivery : {delivered:N0} delivered ({attempts:N0} at
 Console.WriteLine($"Plain HttpClient: {count:N0} posted in {ceilingClock.Elapsed.TotalSeconds:0.00} s = {ceilingRate:N0} msg/s");
 Console.WriteLine($"Ratio           : {portalRate / ceilingRate:P0} of the ceiling (target >= 50% and >= 1,000 msg/s)");
 
-await app.DisposeAsync();
+foreach (var node in nodes)
+{
+    await node.DisposeAsync();
+}
+
 Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+Npgsql.NpgsqlConnection.ClearAllPools();
+if (postgresDatabase is not null)
+{
+    await using var server = new Npgsql.NpgsqlConnection(postgresServer);
+    await server.OpenAsync();
+    await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE \"{postgresDatabase}\" WITH (FORCE)", server);
+    await drop.ExecuteNonQueryAsync();
+}
+
 Directory.Delete(directory, recursive: true);
 return delivered == count ? 0 : 1;
+
+async Task<WebApplication> StartNodeAsync(int node)
+{
+    var root = Directory.CreateDirectory(Path.Combine(directory, $"node-{node}")).FullName;
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, EnvironmentName = "Benchmark", Args = [PortalExtensions.NoConfigReload] });
+    if (postgresDatabase is null)
+    {
+        builder.Configuration["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(directory, "portal.db")}";
+    }
+    else
+    {
+        builder.Configuration["Portal:Database:Provider"] = "PostgreSQL";
+        builder.Configuration["ConnectionStrings:Portal"] = new Npgsql.NpgsqlConnectionStringBuilder(postgresServer) { Database = postgresDatabase }.ToString();
+    }
+
+    // Every node opens the same credentials: one vault key directory.
+    builder.Configuration["Portal:Vault:KeyDirectory"] = Path.Combine(directory, "vault");
+    builder.Configuration["Portal:Delivery:AllowedNetworks:0"] = "127.0.0.0/8";
+    builder.Configuration["Portal:Delivery:BatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "500";
+    builder.Configuration["Portal:Delivery:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    // One receiver here: it may use every slot, as the ceiling's client does (the per-integration limit is for sharing).
+    builder.Configuration["Portal:Delivery:MaxInFlightPerIntegration"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    builder.Logging.ClearProviders();
+    builder.AddPortalServices();
+    var started = builder.Build();
+    await started.MigratePortalDatabaseAsync();
+    return started;
+}
 
 async Task EnqueueAsync(List<string> batch)
 {
@@ -119,12 +174,14 @@ async Task EnqueueAsync(List<string> batch)
     await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", batch);
 }
 
-async Task DispatchAllAsync()
+// Every node's dispatcher runs until nothing is left; on several nodes they share the outbox.
+Task DispatchAllAsync() => Task.WhenAll(nodes.Select(async node =>
 {
+    var dispatcher = node.Services.GetRequiredService<DeliveryDispatcher>();
     while (await dispatcher.RunDueAsync(CancellationToken.None, TimeSpan.FromMinutes(10)) > 0)
     {
     }
-}
+}));
 
 Task PostAllAsync(List<string> batch) =>
     Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (payload, ct) =>
