@@ -139,7 +139,29 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 #pragma warning restore CA2000
         }
 
+        // Two PostgreSQL nodes storing the same uplinks (a network's retry reaching the other node) or counting
+        // the same unmapped device wait for each other's rows, and may each hold what the other waits for. The
+        // server then aborts one transaction as a deadlock; that batch is simply written again (its duplicates
+        // now find the other node's committed rows) rather than answering its senders 500.
+        private const int Attempts = 5;
+
         public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await WriteOnceAsync(batch, acceptedAt, fed, ct);
+                }
+                catch (DbException error) when (error.IsTransient && attempt < Attempts)
+                {
+                    // The transaction was rolled back whole; nothing of this attempt is kept, fed to flows or answered.
+                    fed.Clear();
+                }
+            }
+        }
+
+        private async Task<StoredUplinks[]> WriteOnceAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
         {
             await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
             _statements.Enlist(transaction);
