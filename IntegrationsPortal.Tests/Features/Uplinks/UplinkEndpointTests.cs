@@ -10,9 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Uplinks;
 
-/// <summary>Each network's uplink through the real endpoint, over HTTP, into the real SQLite file.</summary>
-[Collection(UplinkPortalCollection.Name)]
-public sealed class UplinkEndpointTests(UplinkPortalFixture portal)
+/// <summary>Each network's uplink through the real endpoint, over HTTP, into the real database (a SQLite file; PostgreSQL below).</summary>
+public class UplinkEndpointTests(UplinkPortalFixture portal) : IClassFixture<UplinkPortalFixture>
 {
     public static TheoryData<string> Types => new(UplinkSamples.All.Select(s => s.TypeKey));
 
@@ -260,3 +259,7 @@ public sealed class UplinkEndpointTests(UplinkPortalFixture portal)
         public override bool CanSeek => false;
     }
 }
+
+/// <summary>The uplink writer's statements on PostgreSQL (issue 16).</summary>
+[OnPostgreSQL]
+public sealed class UplinkEndpointOnPostgreSQLTests(UplinkPortalFixture portal) : UplinkEndpointTests(portal);

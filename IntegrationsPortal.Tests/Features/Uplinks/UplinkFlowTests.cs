@@ -8,8 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Uplinks;
 
 /// <summary>Uplinks posted to the real endpoint run the deployed flows of their device or their integration, with the uplink as sent as input.</summary>
-[Collection(UplinkPortalCollection.Name)]
-public sealed class UplinkFlowTests(UplinkPortalFixture portal)
+public class UplinkFlowTests(UplinkPortalFixture portal) : IClassFixture<UplinkPortalFixture>
 {
     private const string Code = "function transform(m, context) { return { t: m.uplink_message.decoded_payload.temperature, device: context.device.name }; }";
 
@@ -76,3 +75,7 @@ public sealed class UplinkFlowTests(UplinkPortalFixture portal)
         async () => (await portal.QueryAsync(s => s.GetRequiredService<FlowService>().HistoryAsync(new FlowHistoryQuery { FlowId = flow }))).Items,
         runs => runs.Count >= expected, $"{expected} run(s) of the flow");
 }
+
+/// <summary>Uplinks feeding flows on PostgreSQL (issue 16).</summary>
+[OnPostgreSQL]
+public sealed class UplinkFlowOnPostgreSQLTests(UplinkPortalFixture portal) : UplinkFlowTests(portal);

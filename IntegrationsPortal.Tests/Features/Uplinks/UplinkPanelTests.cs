@@ -14,8 +14,8 @@ using MudBlazor;
 
 namespace IntegrationsPortal.Tests.Features.Uplinks;
 
-/// <summary>The Uplinks tab of a TTS uplink integration in bunit, on the real store, queries and tokens over a SQLite file.</summary>
-public sealed class UplinkPanelTests : ComponentTest
+/// <summary>The Uplinks tab of a TTS uplink integration in bunit, on the real store, queries and tokens over a SQLite file (PostgreSQL below).</summary>
+public class UplinkPanelTests : ComponentTest
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -147,3 +147,7 @@ public sealed class UplinkPanelTests : ComponentTest
         Assert.Single((await check.ServiceProvider.GetRequiredService<ResourceMappingService>().ListAsync(_id, UplinkSamples.Eui, ct: Ct)).Items);
     }
 }
+
+/// <summary>The Uplinks tab over the uplink writer and queries on PostgreSQL (issue 16).</summary>
+[OnPostgreSQL]
+public sealed class UplinkPanelOnPostgreSQLTests : UplinkPanelTests;

@@ -10,8 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Uplinks;
 
 /// <summary>
-/// One portal for the uplink endpoint tests, with a rate limit small enough to reach (6 at once, then
+/// One portal per uplink test class, with a rate limit small enough to reach (6 at once, then
 /// 1 a second per integration). Each test makes its own integration, so their limits do not meet.
+/// A class fixture, not a collection's: it is made while its class is the test context's, so a class
+/// marked <see cref="OnPostgreSQLAttribute"/> gets a PostgreSQL database of its own (see TempDirectory).
 /// </summary>
 public sealed class UplinkPortalFixture : IAsyncLifetime
 {
@@ -94,10 +96,4 @@ public sealed class UplinkPortalFixture : IAsyncLifetime
         await using var scope = App.Services.AsAdmin(Acme);
         return await query(scope.ServiceProvider);
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class UplinkPortalCollection : ICollectionFixture<UplinkPortalFixture>
-{
-    public const string Name = "Uplink endpoint";
 }

@@ -110,28 +110,19 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
     }
 
     /// <summary>
-    /// The writer's connection: opened once, relaxed to synchronous=NORMAL, with its statements prepared.
-    /// It never checkpoints: copying the WAL into the database ends with an fsync, which on a busy disk
-    /// took longer than many batches and held every waiting request. A separate connection checkpoints
-    /// (PASSIVE, so it never blocks this writer) after commits, at most one at a time.
+    /// The writer's connection: opened once, with relaxed durability (see RelaxedDurability) and its statements
+    /// prepared. On SQLite it also never checkpoints (<see cref="SqliteCheckpoints"/>, decision 028).
     /// </summary>
     private sealed class Writer : IAsyncDisposable
     {
-        private const int WriterCacheKilobytes = 32 * 1024;
-
-        // A checkpoint per second at most: each ends with fsyncs, and the WAL it leaves meanwhile is small.
-        private const long CheckpointEveryMilliseconds = 1000;
-
         private readonly AsyncServiceScope _scope;
         private readonly PortalDbContext _db;
         private readonly RelaxedDurability _relaxed;
         private readonly Statements _statements;
-        private readonly long _autoCheckpoint;
-        private Task _checkpoint = Task.CompletedTask;
-        private long _checkpointStartedAt = Environment.TickCount64;
+        private readonly SqliteCheckpoints? _checkpoints;
 
-        private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements, long autoCheckpoint) =>
-            (_scope, _db, _relaxed, _statements, _autoCheckpoint) = (scope, db, relaxed, statements, autoCheckpoint);
+        private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements, SqliteCheckpoints? checkpoints) =>
+            (_scope, _db, _relaxed, _statements, _checkpoints) = (scope, db, relaxed, statements, checkpoints);
 
         public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes, CancellationToken ct)
         {
@@ -142,17 +133,35 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             var connection = db.Database.GetDbConnection();
             // NORMAL in WAL mode loses nothing committed when the process crashes (see RelaxedDurability).
             var relaxed = await RelaxedDurability.StartAsync(connection, ct);
-            var autoCheckpoint = Convert.ToInt64(await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;", ct), CultureInfo.InvariantCulture);
-            await ScalarAsync(connection, "PRAGMA wal_autocheckpoint=0;", ct);
-            // Uplinks of many devices touch many index pages per batch; SQLite's default 2 MB cache spilled
-            // them to the WAL mid-transaction and read them back for the next batch.
-            await ScalarAsync(connection, $"PRAGMA cache_size=-{WriterCacheKilobytes.ToString(CultureInfo.InvariantCulture)};", ct);
-#pragma warning disable CA2000 // The statements are the writer's, disposed with it.
-            return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct), autoCheckpoint);
+#pragma warning disable CA2000 // The checkpoints and the statements are the writer's, disposed with it.
+            var checkpoints = connection.IsSqlite() ? await SqliteCheckpoints.StartAsync(connection, db.Database.GetConnectionString(), ct) : null;
+            return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct), checkpoints);
 #pragma warning restore CA2000
         }
 
+        // Two PostgreSQL nodes storing the same uplinks (a network's retry reaching the other node) or counting
+        // the same unmapped device wait for each other's rows, and may each hold what the other waits for. The
+        // server then aborts one transaction as a deadlock; that batch is simply written again (its duplicates
+        // now find the other node's committed rows) rather than answering its senders 500.
+        private const int Attempts = 5;
+
         public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await WriteOnceAsync(batch, acceptedAt, fed, ct);
+                }
+                catch (DbException error) when (error.IsTransient && attempt < Attempts)
+                {
+                    // The transaction was rolled back whole; nothing of this attempt is kept, fed to flows or answered.
+                    fed.Clear();
+                }
+            }
+        }
+
+        private async Task<StoredUplinks[]> WriteOnceAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
         {
             await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
             _statements.Enlist(transaction);
@@ -163,34 +172,78 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             }
 
             await transaction.CommitAsync(ct);
-            if (_checkpoint.IsCompleted && Environment.TickCount64 - _checkpointStartedAt >= CheckpointEveryMilliseconds)
-            {
-                _checkpointStartedAt = Environment.TickCount64;
-                var connectionString = _db.Database.GetConnectionString();
-                _checkpoint = Task.Run(() => CheckpointAsync(connectionString), CancellationToken.None);
-            }
-
+            _checkpoints?.AfterCommit();
             return results;
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _checkpoint;
             await _statements.DisposeAsync();
-            // The connection goes back to the pool: other writers checkpoint as usual again.
-            var connection = _db.Database.GetDbConnection();
-            await ScalarAsync(connection, $"PRAGMA wal_autocheckpoint={_autoCheckpoint.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
-            await ScalarAsync(connection, "PRAGMA cache_size=-2000;", CancellationToken.None);
+            // The connection goes back to the pool as it came: other writers checkpoint and commit as usual again.
+            if (_checkpoints is not null)
+            {
+                await _checkpoints.DisposeAsync();
+            }
+
             await _relaxed.DisposeAsync();
             await _db.DisposeAsync();
             await _scope.DisposeAsync();
         }
+    }
 
-        private static async Task CheckpointAsync(string? connectionString)
+    /// <summary>
+    /// SQLite only: the writer's connection never checkpoints. Copying the WAL into the database ends with an
+    /// fsync, which on a busy disk took longer than many batches and held every waiting request. A separate
+    /// connection checkpoints (PASSIVE, so it never blocks the writer) after commits, at most one at a time
+    /// (docs/decisions/028). PostgreSQL's server checkpoints by itself, off every session's path.
+    /// </summary>
+    private sealed class SqliteCheckpoints : IAsyncDisposable
+    {
+        private const int WriterCacheKilobytes = 32 * 1024;
+
+        // A checkpoint per second at most: each ends with fsyncs, and the WAL it leaves meanwhile is small.
+        private const long CheckpointEveryMilliseconds = 1000;
+
+        private readonly DbConnection _writer;
+        private readonly string? _connectionString;
+        private readonly long _autoCheckpoint;
+        private Task _checkpoint = Task.CompletedTask;
+        private long _checkpointStartedAt = Environment.TickCount64;
+
+        private SqliteCheckpoints(DbConnection writer, string? connectionString, long autoCheckpoint) =>
+            (_writer, _connectionString, _autoCheckpoint) = (writer, connectionString, autoCheckpoint);
+
+        public static async Task<SqliteCheckpoints> StartAsync(DbConnection writer, string? connectionString, CancellationToken ct)
+        {
+            var autoCheckpoint = Convert.ToInt64(await ScalarAsync(writer, "PRAGMA wal_autocheckpoint;", ct), CultureInfo.InvariantCulture);
+            await ScalarAsync(writer, "PRAGMA wal_autocheckpoint=0;", ct);
+            // Uplinks of many devices touch many index pages per batch; SQLite's default 2 MB cache spilled
+            // them to the WAL mid-transaction and read them back for the next batch.
+            await ScalarAsync(writer, $"PRAGMA cache_size=-{WriterCacheKilobytes.ToString(CultureInfo.InvariantCulture)};", ct);
+            return new SqliteCheckpoints(writer, connectionString, autoCheckpoint);
+        }
+
+        public void AfterCommit()
+        {
+            if (_checkpoint.IsCompleted && Environment.TickCount64 - _checkpointStartedAt >= CheckpointEveryMilliseconds)
+            {
+                _checkpointStartedAt = Environment.TickCount64;
+                _checkpoint = Task.Run(CheckpointAsync, CancellationToken.None);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _checkpoint;
+            await ScalarAsync(_writer, $"PRAGMA wal_autocheckpoint={_autoCheckpoint.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
+            await ScalarAsync(_writer, "PRAGMA cache_size=-2000;", CancellationToken.None);
+        }
+
+        private async Task CheckpointAsync()
         {
             try
             {
-                await using var connection = new SqliteConnection(connectionString);
+                await using var connection = new SqliteConnection(_connectionString);
                 await connection.OpenAsync();
                 await ScalarAsync(connection, "PRAGMA wal_checkpoint(PASSIVE);", CancellationToken.None);
             }
@@ -261,58 +314,71 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             });
     }
 
-    /// <summary>The batch's statements, each prepared once per transaction.</summary>
+    /// <summary>
+    /// The batch's statements, made once per writer: one text for both providers (@name parameters, table-qualified
+    /// columns in DO UPDATE) but for the case-insensitive EUI match, with Guids passed as each provider stores them
+    /// (<see cref="ReadingUpsert.GuidKey"/>). Several PostgreSQL nodes may write at once: the unique (integration,
+    /// dedup key) index with DO NOTHING keeps a duplicate once whichever node stores it first, and the unmapped
+    /// count's upsert adds to the row as it is when its lock is taken, so no node's increment is lost.
+    /// </summary>
     private sealed class Statements : IAsyncDisposable
     {
         private const string InsertSql =
             $"""
             INSERT INTO "{UplinkConfiguration.TableName}" ("OrganizationId", "IntegrationId", "DedupKey", "DeviceEui", "ResourcePath", "ReceivedAtTicks",
                 "Port", "FrameCounter", "Rssi", "Snr", "Body", "AcceptedAtTicks")
-            VALUES ($org, $integration, $dedup, $eui, $path, $received, $port, $frame, $rssi, $snr, $body, $accepted)
+            VALUES (@org, @integration, @dedup, @eui, @path, @received, @port, @frame, @rssi, @snr, @body, @accepted)
             ON CONFLICT ("IntegrationId", "DedupKey") DO NOTHING;
-            """;
-
-        // External ids are typed by operators: an EUI pasted in lower case still matches. The exact match goes
-        // first because only it can use the (IntegrationId, ExternalId) index; the NOCASE comparison scans every
-        // mapping of the integration, and with LIMIT 1 SQLite runs it only when the exact match found nothing.
-        private const string MappingSql =
-            """
-            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = $integration AND "ExternalId" = $eui
-            UNION ALL
-            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = $integration AND "ExternalId" = $eui COLLATE NOCASE
-            LIMIT 1;
             """;
 
         private const string UnmappedSql =
             $"""
             INSERT INTO "{UnmappedDeviceConfiguration.TableName}" ("OrganizationId", "IntegrationId", "DeviceEui", "FirstSeenTicks", "LastSeenTicks", "Count")
-            VALUES ($org, $integration, $eui, $at, $at, 1)
-            ON CONFLICT ("IntegrationId", "DeviceEui") DO UPDATE SET "LastSeenTicks" = excluded."LastSeenTicks", "Count" = "Count" + 1;
+            VALUES (@org, @integration, @eui, @at, @at, 1)
+            ON CONFLICT ("IntegrationId", "DeviceEui")
+            DO UPDATE SET "LastSeenTicks" = excluded."LastSeenTicks", "Count" = "{UnmappedDeviceConfiguration.TableName}"."Count" + 1;
             """;
 
-        private static readonly string[] InsertNames = ["$org", "$integration", "$dedup", "$eui", "$path", "$received", "$port", "$frame", "$rssi", "$snr", "$body", "$accepted"];
+        private static readonly string[] UnmappedNames = ["@org", "@integration", "@eui", "@at"];
+
+        private static readonly string[] InsertNames = ["@org", "@integration", "@dedup", "@eui", "@path", "@received", "@port", "@frame", "@rssi", "@snr", "@body", "@accepted"];
 
         private readonly DbCommand _insert;
         private readonly DbCommand _mapping;
         private readonly DbCommand _unmapped;
+        private readonly Func<Guid, object> _key;
 
-        // The insert's parameters, in InsertNames' order, kept so a row sets values without a lookup by name.
+        // Each statement's parameters, in their names' order, kept so a row sets values without a lookup by name.
         private readonly DbParameter[] _row;
+        private readonly DbParameter[] _mappingKey;
+        private readonly DbParameter[] _unmappedRow;
 
-        private Statements(DbCommand insert, DbCommand mapping, DbCommand unmapped, ReadingUpsert readings)
+        private Statements(DbCommand insert, DbCommand mapping, DbCommand unmapped, ReadingUpsert readings, Func<Guid, object> key)
         {
-            (_insert, _mapping, _unmapped, Readings) = (insert, mapping, unmapped, readings);
+            (_insert, _mapping, _unmapped, Readings, _key) = (insert, mapping, unmapped, readings, key);
             _row = InsertNames.Select(name => Parameter(_insert, name, DBNull.Value)).ToArray();
-
-            Parameter(_mapping, "$integration", "");
-            Parameter(_mapping, "$eui", "");
-            foreach (var name in new[] { "$org", "$integration", "$eui", "$at" })
-            {
-                Parameter(_unmapped, name, DBNull.Value);
-            }
+            _mappingKey = [Parameter(_mapping, "@integration", DBNull.Value), Parameter(_mapping, "@eui", DBNull.Value)];
+            _unmappedRow = UnmappedNames.Select(name => Parameter(_unmapped, name, DBNull.Value)).ToArray();
         }
 
         public ReadingUpsert Readings { get; }
+
+        /// <summary>
+        /// External ids are typed by operators: an EUI pasted in lower case still matches. The exact match goes
+        /// first because only it can use the (IntegrationId, ExternalId) index; the case-insensitive comparison
+        /// scans every mapping of the integration, and with LIMIT 1 both engines run it only when the exact match
+        /// found nothing. SQLite compares with NOCASE; PostgreSQL has no such collation on a plain column and
+        /// compares lower() of both.
+        /// </summary>
+        private static string MappingSql(bool sqlite) =>
+            $"""
+            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = @integration AND "ExternalId" = @eui
+            UNION ALL
+            SELECT "ResourceKind", "ResourceId" FROM "ResourceMappings" WHERE "IntegrationId" = @integration AND {(sqlite
+                ? "\"ExternalId\" = @eui COLLATE NOCASE"
+                : "lower(\"ExternalId\") = lower(@eui)")}
+            LIMIT 1;
+            """;
 
         public static async Task<Statements> PrepareAsync(DbConnection connection, CancellationToken ct)
         {
@@ -324,8 +390,8 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             }
 
 #pragma warning disable CA2000 // The commands are the statements', disposed with them.
-            return new Statements(Command(InsertSql), Command(MappingSql), Command(UnmappedSql),
-                await ReadingUpsert.PrepareAsync(connection, null, ct));
+            return new Statements(Command(InsertSql), Command(MappingSql(connection.IsSqlite())), Command(UnmappedSql),
+                await ReadingUpsert.PrepareAsync(connection, null, ct), ReadingUpsert.GuidKey(connection));
 #pragma warning restore CA2000
         }
 
@@ -339,11 +405,12 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 
         public string? MappedPath(Guid integrationId, string eui)
         {
-            _mapping.Parameters["$integration"].Value = SqliteGuid(integrationId);
-            _mapping.Parameters["$eui"].Value = eui;
+            _mappingKey[0].Value = _key(integrationId);
+            _mappingKey[1].Value = eui;
             using var reader = _mapping.ExecuteReader();
+            // GetGuid reads SQLite's text Guid and PostgreSQL's uuid alike.
             return reader.Read()
-                ? MappedResources.StablePath(Enum.Parse<ResourceKind>(reader.GetString(0)), Guid.Parse(reader.GetString(1)))
+                ? MappedResources.StablePath(Enum.Parse<ResourceKind>(reader.GetString(0)), reader.GetGuid(1))
                 : null;
         }
 
@@ -351,8 +418,8 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         public bool Insert(Guid organizationId, Guid integrationId, ParsedUplink uplink, string body, string? resourcePath, long acceptedAt)
         {
             var p = _row;
-            p[0].Value = SqliteGuid(organizationId);
-            p[1].Value = SqliteGuid(integrationId);
+            p[0].Value = _key(organizationId);
+            p[1].Value = _key(integrationId);
             p[2].Value = uplink.DedupKey;
             p[3].Value = uplink.DeviceEui;
             p[4].Value = (object?)resourcePath ?? DBNull.Value;
@@ -368,11 +435,11 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 
         public void CountUnmapped(Guid organizationId, Guid integrationId, string eui, long at)
         {
-            var p = _unmapped.Parameters;
-            p["$org"].Value = SqliteGuid(organizationId);
-            p["$integration"].Value = SqliteGuid(integrationId);
-            p["$eui"].Value = eui;
-            p["$at"].Value = at;
+            var p = _unmappedRow;
+            p[0].Value = _key(organizationId);
+            p[1].Value = _key(integrationId);
+            p[2].Value = eui;
+            p[3].Value = at;
             _unmapped.ExecuteNonQuery();
         }
 
