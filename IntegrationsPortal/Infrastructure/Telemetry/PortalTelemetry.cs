@@ -25,7 +25,8 @@ public static class PortalTelemetry
     /// <summary>
     /// The trace that stands for something with a Guid id (an outbox message), derived from the id alone:
     /// the trace id is the id's 16 bytes and the parent span id its last 8 (a Version 7 Guid's random part),
-    /// so spans started at different times, on different nodes, without anything stored, land in one trace.
+    /// so spans started at different times, on different nodes, without anything stored, land in one trace;
+    /// written in hex, the trace id is the id without its dashes.
     /// The parent span itself is never emitted; a trace viewer shows the spans under a missing root.
     /// </summary>
     public static ActivityContext TraceOf(Guid id)
@@ -34,7 +35,4 @@ public static class PortalTelemetry
         id.TryWriteBytes(bytes, bigEndian: true, out _);
         return new ActivityContext(ActivityTraceId.CreateFromBytes(bytes), ActivitySpanId.CreateFromBytes(bytes[8..]), ActivityTraceFlags.Recorded, isRemote: true);
     }
-
-    /// <summary>The trace id <see cref="TraceOf"/> gives <paramref name="id"/>: what an operator searches for with a message id.</summary>
-    public static ActivityTraceId TraceIdOf(Guid id) => TraceOf(id).TraceId;
 }
