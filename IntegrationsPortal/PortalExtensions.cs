@@ -34,6 +34,8 @@ public static class PortalExtensions
     public static IHostApplicationBuilder AddPortalServices(this IHostApplicationBuilder builder)
     {
         builder.AddPortalData();
+        // The meter factory the features' instruments come from; they record nothing until something listens (AddPortalTelemetry).
+        builder.Services.AddMetrics();
         builder.AddPortalJobs();
         builder.AddPortalHealth();
         builder.AddOutboundPolicy();

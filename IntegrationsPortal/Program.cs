@@ -9,6 +9,7 @@ using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Health;
 using IntegrationsPortal.Infrastructure.Security;
+using IntegrationsPortal.Infrastructure.Telemetry;
 
 // Settings are read at start (change them and restart): watching the files cost 6% of the CPU
 // when delivering at full speed, see NoConfigReload.
@@ -24,6 +25,8 @@ catch (Exception e) when (StorageFailure.Describe(e) is { } message)
 }
 
 builder.AddWebSecurity();
+// OTLP export of the features' metrics and traces, only when an endpoint is configured (docs/decisions/048).
+builder.AddPortalTelemetry();
 
 builder.Services.AddPortalUi();
 

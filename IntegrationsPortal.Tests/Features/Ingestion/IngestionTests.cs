@@ -579,7 +579,8 @@ public class IngestionTests : PortalServicesTest
             ? services.GetRequiredService<IngestionEngine>()
             : new IngestionEngine(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), services.GetRequiredService<IntegrationsPortal.Features.Catalog.TypeCode<IntegrationsPortal.Features.Ingestion.Providers.IIngressProvider>>(),
                 services.GetRequiredService<IMappedResources>(), services.GetRequiredService<ReadingWriter>(), services.GetServices<IReadingsObserver>(), services.GetRequiredService<IngestionEvents>(),
-                services.GetRequiredService<IntegrationSecrets>(), services.GetRequiredService<IntegrationStatusRecorder>(), time, NullLogger<IngestionEngine>.Instance);
+                services.GetRequiredService<IntegrationSecrets>(), services.GetRequiredService<IntegrationStatusRecorder>(), time,
+                services.GetRequiredService<IngestionTelemetry>(), NullLogger<IngestionEngine>.Instance);
         await engine.RunAsync(run, configuration, ct);
     }
 

@@ -29,6 +29,7 @@ public sealed class DeliveryDispatcher(
     DeliveryRandom random,
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger,
+    DeliveryTelemetry telemetry,
     IEnumerable<IOutboxObserver> observers) : IDisposable
 {
     private static readonly string[] MessageState =
@@ -36,6 +37,9 @@ public sealed class DeliveryDispatcher(
         nameof(OutboxMessage.Status), nameof(OutboxMessage.Trigger), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
     ];
+
+    /// <summary>The integration type an attempt is counted under when its integration is gone.</summary>
+    private const string DeletedIntegration = "deleted";
 
     private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Failed, DeliveryStatus.Unknown];
 
@@ -210,9 +214,17 @@ public sealed class DeliveryDispatcher(
             var at = time.GetUtcNow();
             var started = Stopwatch.GetTimestamp();
             var trigger = message.Trigger;
-            var outcome = await AttemptAsync(message, integration, at, ct);
+            DeliveryOutcome outcome;
+            using (var activity = DeliveryTraces.AttemptStarted(message))
+            {
+                outcome = await AttemptAsync(message, integration, at, ct);
+                DeliveryTraces.AttemptEnded(activity, outcome, integration?.Type.Key ?? DeletedIntegration);
+            }
+
+            var duration = Stopwatch.GetElapsedTime(started);
+            telemetry.AttemptEnded(outcome, integration?.Type.Key ?? DeletedIntegration, duration);
             Apply(message, outcome, integration);
-            finished.TryWrite(new Finished(new Sent(message, trigger, outcome, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, at), null));
+            finished.TryWrite(new Finished(new Sent(message, trigger, outcome, (int)duration.TotalMilliseconds, at), null));
         }
         catch (Exception e)
         {

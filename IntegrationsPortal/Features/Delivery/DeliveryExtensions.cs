@@ -18,6 +18,7 @@ public static class DeliveryExtensions
         services.AddSingleton<DeliveryRandom>();
         services.AddSingleton<DeliveryScheduler>();
         services.AddSingleton(sp => new FailureThreshold(sp.GetRequiredService<DeliveryOptions>()));
+        services.AddSingleton<DeliveryTelemetry>();
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();

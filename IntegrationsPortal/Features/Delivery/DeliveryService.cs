@@ -108,6 +108,7 @@ public sealed class DeliveryService(
         {
             if (inserted[i])
             {
+                DeliveryTraces.Enqueued(rows[i]);
                 events.Publish(new DeliveryChange(rows[i].Id, rows[i].IntegrationId, DeliveryStatus.Pending));
                 ids.Add(rows[i].Id);
             }
@@ -352,6 +353,7 @@ public sealed class DeliveryService(
 
         var now = time.GetUtcNow();
         var ids = new List<Guid>(payloads.Count);
+        var messages = new List<OutboxMessage>(payloads.Count);
         foreach (var payload in payloads)
         {
             ValidatePayload(payload);
@@ -371,9 +373,11 @@ public sealed class DeliveryService(
             };
             db.Add(message);
             ids.Add(message.Id);
+            messages.Add(message);
         }
 
         await db.SaveChangesAsync(ct);
+        messages.ForEach(DeliveryTraces.Enqueued);
         foreach (var id in ids)
         {
             events.Publish(new DeliveryChange(id, integrationId, DeliveryStatus.Pending));

@@ -32,6 +32,7 @@ public sealed class FlowRunner(
     FunctionSandbox sandbox,
     FlowEvents events,
     TimeProvider time,
+    FlowTelemetry telemetry,
     ILogger<FlowRunner> logger) : IReadingsObserver
 {
     public const string EventType = "flow.message";
@@ -347,13 +348,19 @@ public sealed class FlowRunner(
         var now = time.GetUtcNow();
         runs.ForEach(r => r.FinishedAt = now);
         await db.Database.OpenConnectionAsync(ct);
+        HashSet<Guid> mine;
         await using (await RelaxedDurability.StartAsync(db.Database.GetDbConnection(), ct))
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             var inserted = await PreparedRows.InsertNewAsync(db, runs, ct);
-            var mine = runs.Where((_, i) => inserted[i]).Select(r => r.Id).ToHashSet();
+            mine = runs.Where((_, i) => inserted[i]).Select(r => r.Id).ToHashSet();
             await PreparedRows.InsertAsync(db, mine.Count == runs.Count ? steps : steps.Where(s => mine.Contains(s.RunId)).ToList(), ct);
             await transaction.CommitAsync(ct);
+        }
+
+        foreach (var run in runs.Where(r => mine.Contains(r.Id)))
+        {
+            telemetry.RunRecorded(run.Status);
         }
     }
 }

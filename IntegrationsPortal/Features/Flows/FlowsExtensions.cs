@@ -12,6 +12,7 @@ public static class FlowsExtensions
         services.AddSingleton<FunctionSandbox>();
         services.AddSingleton<FlowEvents>();
         services.AddScoped<FlowValidator>();
+        services.AddSingleton<FlowTelemetry>();
         services.AddScoped<FlowRunner>();
         services.AddScoped<IReadingsObserver>(sp => sp.GetRequiredService<FlowRunner>());
         services.AddScoped<FlowService>();

@@ -23,6 +23,7 @@ public sealed class IngestionEngine(
     IntegrationSecrets secrets,
     IntegrationStatusRecorder statusRecorder,
     TimeProvider time,
+    IngestionTelemetry telemetry,
     ILogger<IngestionEngine> logger)
 {
     /// <summary>Waits after 429/5xx: 5, 10, 20, 40, 80 s, or longer when the provider's Retry-After says so.</summary>
@@ -81,6 +82,27 @@ public sealed class IngestionEngine(
             return;
         }
 
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            outcome = await RunWindowsAsync(provider, integration, run, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            outcome = "stopped";
+            throw;
+        }
+        finally
+        {
+            telemetry.RunEnded(run.Kind, outcome, integration.Type.Key, time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>The run's windows page by page; returns how it ended: <c>completed</c>, <c>stopped</c> or <c>failed</c>.</summary>
+    private async Task<string> RunWindowsAsync(IIngressProvider provider, ConfiguredIntegration integration, IngestionRun run, CancellationToken ct)
+    {
+        var runId = run.Id;
         var (byExternalId, places) = await ResourcesAsync(integration, run, ct);
         if (integration.Type.Category == Categories.Weather && WithoutCoordinates(byExternalId, places) is { } note)
         {
@@ -95,7 +117,7 @@ public sealed class IngestionEngine(
                 if (await StatusAsync(runId, ct) is not { } status || !IngestionRunLifecycle.TakesAnotherWindow(status))
                 {
                     await MoveAsync(runId, integration.Id, IngestionRunEvent.StoppedForCancel, ct);
-                    return;
+                    return "stopped";
                 }
 
                 var windowStart = run.CurrentWindowStart;
@@ -115,13 +137,14 @@ public sealed class IngestionEngine(
                     cursor = page.NextCursor;
                     if (!await SaveProgressAsync(run, written, unmapped, cursor, ct))
                     {
-                        return;
+                        return "stopped";
                     }
                 }
                 while (cursor is not null);
             }
 
             await MoveAsync(runId, integration.Id, IngestionRunEvent.AllWindowsDone, ct);
+            return "completed";
         }
         catch (Exception e) when (e is ProviderAuthenticationException or ProviderFormatException or ProviderUnavailableException
                                        or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -141,6 +164,8 @@ public sealed class IngestionEngine(
             {
                 throw; // the job moves the integration to error
             }
+
+            return "failed";
         }
     }
 

@@ -12,6 +12,7 @@ public static class IngestionExtensions
         var services = builder.Services;
         services.AddScoped<ReadingWriter>();
         services.AddScoped<ReadingQueries>();
+        services.AddSingleton<IngestionTelemetry>();
         services.AddScoped<IngestionEngine>();
         services.AddScoped<IMappedResources, MappedResources>();
         services.AddScoped<IngestionService>();

@@ -17,6 +17,7 @@ public static class IntegrationsExtensions
         services.AddSingleton<CredentialVault>();
         services.AddSingleton<IntegrationEvents>();
         services.AddSingleton<VerificationScheduler>();
+        services.AddSingleton<VerificationTelemetry>();
         services.AddScoped<IntegrationQueries>();
         services.AddSingleton<ITypeUsage, IntegrationTypeUsage>();
         services.AddScoped<IntegrationService>();

@@ -14,7 +14,7 @@ namespace IntegrationsPortal.Features.Uplinks;
 /// A singleton: an accepted uplink resolves nothing per request. Recording a refusal needs the request's
 /// scope (a context factory, the acting organization), so <see cref="UplinkRejections"/> is resolved from it only then.
 /// </remarks>
-public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkFormats formats, UplinkStore store)
+public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkFormats formats, UplinkStore store, UplinkTelemetry telemetry)
 {
     public async Task<IResult> ReceiveAsync(HttpContext context, Guid integrationId)
     {
@@ -66,6 +66,7 @@ public sealed class UplinkReceiver(UplinkAuthenticator authenticator, UplinkForm
         }
 
         var result = await stored;
+        telemetry.Accepted(result.Stored, caller.TypeKey);
         return Results.Accepted(value: new { stored = result.Stored, duplicates = result.Duplicates });
     }
 

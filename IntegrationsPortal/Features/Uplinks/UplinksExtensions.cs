@@ -34,6 +34,7 @@ public static class UplinksExtensions
         services.AddScoped<UplinkTokenHandoff>();
         services.AddHostedService(sp => sp.GetRequiredService<UplinkStore>());
         services.AddScoped<UplinkRejections>();
+        services.AddSingleton<UplinkTelemetry>();
         services.AddSingleton<UplinkReceiver>();
         services.AddScoped<UplinkTokens>();
         services.AddScoped<UplinkQueries>();

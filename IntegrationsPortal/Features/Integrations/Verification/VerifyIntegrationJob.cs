@@ -17,6 +17,7 @@ public sealed class VerifyIntegrationJob(
     IServiceScopeFactory scopes,
     Catalog.TypeCode<IIntegrationVerifier> verifiers,
     VerificationScheduler scheduler,
+    VerificationTelemetry telemetry,
     ILogger<VerifyIntegrationJob> logger) : IJob
 {
     public const string OrganizationKey = "organizationId";
@@ -63,6 +64,7 @@ public sealed class VerifyIntegrationJob(
         }
 
         var result = await VerifyAsync(configuration, cancellationToken);
+        telemetry.Ended(result, configuration.Type.Key);
         if (result.Transient && attempt <= RetryDelays.Count)
         {
             var delay = RetryDelays[attempt - 1];
