@@ -122,6 +122,24 @@ public sealed class DeliveryAcrossNodesOnPostgreSQLTests
         Assert.Equal([second.ToString()], receiver.Requests.Select(r => r.Headers["webhook-id"]));
     }
 
+    [Fact]
+    public async Task PortalStarted_MessageQueuedOnThisNode_ItsOwnLoopDeliversItWithoutWaitingForThePoll()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        // A poll far away: only the nudge of the enqueue can start the node's dispatcher in time.
+        await using var app = new PortalAppFactory { Settings = { ["Portal:Delivery:PollInterval"] = "00:10:00" } };
+        using var client = app.CreateClient();
+        var tenant = await app.Services.SetUpFirstOrganizationAsync();
+        await using var scope = app.Services.AsAdmin(tenant);
+        var id = await DeliveryHarness.CreateAsync(scope.ServiceProvider, "webhook", new() { ["url"] = receiver.Url.ToString() });
+
+        var messageId = (await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(id, "meter.reading", [Payload(1)], Ct)).Single();
+
+        // (The integration's verification, which Quartz runs here, probes the receiver with a HEAD.)
+        var delivered = await Eventually.FoundAsync(() => receiver.Requests.FirstOrDefault(r => r.Method == "POST"), "the message delivered");
+        Assert.Equal(messageId.ToString(), delivered.Headers["webhook-id"]);
+    }
+
     private static string Payload(int n) => string.Create(CultureInfo.InvariantCulture, $$"""{"n":{{n}}}""");
 
     private static async Task EnqueueAsync(DeliveryHarness node, Guid integrationId, int count) =>

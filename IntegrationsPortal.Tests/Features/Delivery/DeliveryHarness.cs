@@ -66,14 +66,19 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     public async Task<Guid> CreateAsync(string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
     {
-        // The wizard starts from the type's defaults; so does this.
+        await using var scope = Services.AsAdmin(Tenant);
+        return await CreateAsync(scope.ServiceProvider, typeKey, properties, name);
+    }
+
+    /// <summary>Creates an integration as whoever <paramref name="services"/> acts as, starting from the type's defaults as the wizard does.</summary>
+    public static async Task<Guid> CreateAsync(IServiceProvider services, string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
+    {
         foreach (var spec in IntegrationsPortal.Features.Catalog.CatalogService.Get(typeKey).Properties.Where(p => p.Required && p.Default is not null))
         {
             properties.TryAdd(spec.Name, spec.Default);
         }
 
-        await using var scope = Services.AsAdmin(Tenant);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        return await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
             TypeKey = typeKey, Name = name, Properties = properties,
         });
