@@ -151,6 +151,8 @@ public sealed class TwoNodesTests : IAsyncLifetime
             [PortalServices.LoopbackAllowance.Key] = PortalServices.LoopbackAllowance.Network,
             ["Portal:Delivery:MaxInFlightPerIntegration"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Portal:Delivery:PollInterval"] = "00:00:01",
+            // A dead node's claims lapse after this; the default (minutes) would outlast the test's patience.
+            ["Portal:Delivery:ClaimLease"] = "00:00:10",
         };
         foreach (var (key, value) in _database.DatabaseSettings())
         {

@@ -21,10 +21,14 @@ public sealed class FixedRandom(double value = 0.5) : DeliveryRandom
 public sealed class DeliveryHarness : IAsyncDisposable
 {
     private readonly TempDirectory _files;
+    private readonly Dictionary<string, string?>? _settings;
+    private readonly bool _ownsFiles;
 
-    private DeliveryHarness(TempDirectory files, PortalServices portal, Tenant tenant, ManualTimeProvider clock)
+    private DeliveryHarness(TempDirectory files, PortalServices portal, Tenant tenant, ManualTimeProvider clock, Dictionary<string, string?>? settings, bool ownsFiles = true)
     {
         _files = files;
+        _settings = settings;
+        _ownsFiles = ownsFiles;
         Portal = portal;
         Tenant = tenant;
         Clock = clock;
@@ -43,26 +47,38 @@ public sealed class DeliveryHarness : IAsyncDisposable
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
         var files = new TempDirectory();
         var portal = await PortalServices.StartAsync(Configure(clock, settings), files, allowLoopback);
-        return new DeliveryHarness(files, portal, await portal.Services.SetUpFirstOrganizationAsync(), clock);
+        return new DeliveryHarness(files, portal, await portal.Services.SetUpFirstOrganizationAsync(), clock, settings);
     }
+
+    /// <summary>
+    /// A second portal node on the same database, clock, settings and organization, as a second process would
+    /// be (PostgreSQL: <see cref="OnPostgreSQLAttribute"/>). Dispose it before this harness, which owns the database.
+    /// </summary>
+    public async Task<DeliveryHarness> StartAnotherNodeAsync() =>
+        new(_files, await PortalServices.StartAsync(Configure(Clock, _settings), _files), Tenant, Clock, _settings, ownsFiles: false);
 
     /// <summary>Disposes the services and starts them again on the same files, as a restart would.</summary>
     public async Task RestartAsync()
     {
         await Portal.DisposeAsync();
-        Portal = await PortalServices.StartAsync(Configure(Clock, null), _files);
+        Portal = await PortalServices.StartAsync(Configure(Clock, _settings), _files);
     }
 
     public async Task<Guid> CreateAsync(string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
     {
-        // The wizard starts from the type's defaults; so does this.
+        await using var scope = Services.AsAdmin(Tenant);
+        return await CreateAsync(scope.ServiceProvider, typeKey, properties, name);
+    }
+
+    /// <summary>Creates an integration as whoever <paramref name="services"/> acts as, starting from the type's defaults as the wizard does.</summary>
+    public static async Task<Guid> CreateAsync(IServiceProvider services, string typeKey, Dictionary<string, string?> properties, string name = "Receiver")
+    {
         foreach (var spec in IntegrationsPortal.Features.Catalog.CatalogService.Get(typeKey).Properties.Where(p => p.Required && p.Default is not null))
         {
             properties.TryAdd(spec.Name, spec.Default);
         }
 
-        await using var scope = Services.AsAdmin(Tenant);
-        return await scope.ServiceProvider.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
+        return await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
         {
             TypeKey = typeKey, Name = name, Properties = properties,
         });
@@ -116,7 +132,10 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Portal.DisposeAsync();
-        _files.Dispose();
+        if (_ownsFiles)
+        {
+            _files.Dispose();
+        }
     }
 
     private static Action<WebApplicationBuilder> Configure(ManualTimeProvider clock, Dictionary<string, string?>? settings) => builder =>

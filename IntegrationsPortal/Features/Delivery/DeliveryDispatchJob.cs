@@ -2,7 +2,10 @@ using Quartz;
 
 namespace IntegrationsPortal.Features.Delivery;
 
-/// <summary>Delivers whatever is due; one at a time, since batches are claimed without cross-process locking.</summary>
+/// <summary>
+/// On SQLite, delivers whatever is due; one at a time, since batches are taken without claiming them.
+/// (On PostgreSQL every node runs <see cref="DeliveryDispatchLoop"/> instead, 045.)
+/// </summary>
 [DisallowConcurrentExecution]
 public sealed class DeliveryDispatchJob(DeliveryDispatcher dispatcher) : IJob
 {

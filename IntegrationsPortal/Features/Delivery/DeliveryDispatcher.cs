@@ -11,12 +11,13 @@ using IntegrationsPortal.Infrastructure.Security;
 namespace IntegrationsPortal.Features.Delivery;
 
 /// <summary>
-/// Delivers due outbox messages in batches: reads a batch of due messages, sends it through the
-/// senders in parallel, then writes every attempt and the messages' new state in one transaction.
-/// Taking a batch writes nothing: one run at a time reads on past what it has taken (a cursor), and
-/// a process that dies mid-send leaves its messages due, so after the restart they go again with the
-/// same id. Works across organizations; each integration's configuration is read as the system user
-/// of its organization.
+/// Delivers due outbox messages: takes batches of due messages, sends them through the senders in
+/// parallel, and writes each attempt and its message's new state as it ends. How a batch is taken is
+/// <see cref="IDueMessages"/>: on SQLite a read after a cursor that writes nothing (one run at a time),
+/// on PostgreSQL a claim with an expiring lease, so every node's dispatcher runs at once (045). A process
+/// that dies mid-send leaves its messages due (or claimed until the lease ends), so they go again with
+/// the same id. Works across organizations; each integration's configuration is read as the system
+/// user of its organization.
 /// </summary>
 public sealed class DeliveryDispatcher(
     IServiceScopeFactory scopes,
@@ -30,21 +31,21 @@ public sealed class DeliveryDispatcher(
     TimeProvider time,
     ILogger<DeliveryDispatcher> logger,
     DeliveryTelemetry telemetry,
-    IEnumerable<IOutboxObserver> observers) : IDisposable
+    IEnumerable<IOutboxObserver> observers,
+    IDueMessages dueMessages) : IDisposable
 {
     private static readonly string[] MessageState =
     [
         nameof(OutboxMessage.Status), nameof(OutboxMessage.Trigger), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
+        nameof(OutboxMessage.ClaimedBy), nameof(OutboxMessage.ClaimedUntil),
     ];
 
     /// <summary>The integration type an attempt is counted under when its integration is gone.</summary>
     private const string DeletedIntegration = "deleted";
 
-    private static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Failed, DeliveryStatus.Unknown];
-
-    // What a run has read but not yet recorded is known only to that run, so runs take turns
-    // (and Quartz keeps the job to one node at a time).
+    // What a run has read but not yet recorded is known only to that run, so a process's runs take turns
+    // (on SQLite that is the only dispatcher; on PostgreSQL other nodes' runs keep off its claims).
     private readonly SemaphoreSlim _oneRun = new(1, 1);
 
     // One redactor per loaded configuration (an integration once per batch of a run), not per attempt:
@@ -77,11 +78,16 @@ public sealed class DeliveryDispatcher(
     /// <summary>Something was queued: a run waiting on a slow send looks for it at once instead of at its next poll.</summary>
     public void Wake() => Interlocked.Exchange(ref _wakeUp, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>Completes at the next <see cref="Wake"/>: a node's dispatch loop waits on it between runs.</summary>
+    internal Task NextWake => Volatile.Read(ref _wakeUp).Task;
+
     private async Task<int> RunAsync(TimeSpan budget, CancellationToken ct)
     {
         var stopAt = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         bool WithinBudget() => Stopwatch.GetTimestamp() < stopAt && !ct.IsCancellationRequested;
         var run = new DispatchRun(options);
+        // Disposed after the recorder: a claim is released only once whatever the run sent is recorded.
+        await using var taking = dueMessages.StartRun();
         await using var recorder = new ResultRecorder(RecordAsync, options.BatchSize);
         var finished = Channel.CreateUnbounded<Finished>();
         Task<bool>? sendEnded = null;
@@ -89,7 +95,7 @@ public sealed class DeliveryDispatcher(
         var inFlight = 0;
         (DateTimeOffset, long)? cursor = null;
         var exhausted = false;
-        Task<List<OutboxMessage>>? reading = Task.Run(() => ReadDueAsync(null, [], ct), ct);
+        Task<List<OutboxMessage>>? reading = Task.Run(() => taking.TakeAsync(null, [], ct), ct);
         Task? poll = null;
         try
         {
@@ -115,7 +121,7 @@ public sealed class DeliveryDispatcher(
                 {
                     var after = cursor;
                     var busy = run.BusyIntegrations();
-                    reading = Task.Run(() => ReadDueAsync(after, busy, ct), ct);
+                    reading = Task.Run(() => taking.TakeAsync(after, busy, ct), ct);
                 }
 
                 if (reading is null && inFlight == 0 && (run.Queued == 0 || !WithinBudget()))
@@ -232,39 +238,6 @@ public sealed class DeliveryDispatcher(
         }
     }
 
-    /// <summary>
-    /// Due messages after <paramref name="cursor"/>, the longest due first. Only reads: under WAL it runs
-    /// while the previous batch is written, and an idle poll never takes the write lock.
-    /// </summary>
-    private async Task<List<OutboxMessage>> ReadDueAsync((DateTimeOffset NextAttemptAt, long Sequence)? cursor, Guid[] busy, CancellationToken ct)
-    {
-        await using var scope = PlatformScope(out var db);
-        await using var context = await db.CreateDbContextAsync(ct);
-        var now = time.GetUtcNow();
-        var outbox = context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]);
-        // A suspended organization's messages wait, untouched, until it is resumed.
-        var suspended = context.SuspendedOrganizationIds();
-        var due = outbox.AsNoTracking()
-            .Where(m => Waiting.Contains(m.Status) && m.NextAttemptAt != null && m.NextAttemptAt <= now)
-            .Where(m => !suspended.Contains(m.OrganizationId))
-            // In an ordered lane a message waits while an earlier one waits longer (its retry is later),
-            // so the earlier one always comes first and a batch cut off by its size never skips one.
-            .Where(m => !m.InOrder || !outbox.Any(o => o.IntegrationId == m.IntegrationId && o.InOrder && o.Sequence < m.Sequence
-                                                      && Waiting.Contains(o.Status) && o.NextAttemptAt > m.NextAttemptAt));
-        if (busy.Length > 0)
-        {
-            // Integrations with a long queue in this run already: the read brings others' messages instead.
-            due = due.Where(m => !busy.Contains(m.IntegrationId));
-        }
-
-        if (cursor is var (afterTime, afterSequence))
-        {
-            due = due.Where(m => m.NextAttemptAt > afterTime || (m.NextAttemptAt == afterTime && m.Sequence > afterSequence));
-        }
-
-        return await due.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Sequence).Take(options.BatchSize).ToListAsync(ct);
-    }
-
     /// <summary>Each integration of the batch once, secrets opened; null where it is gone.</summary>
     private async Task<Dictionary<Guid, ConfiguredIntegration?>> LoadConfigurationsAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken ct)
     {
@@ -350,6 +323,9 @@ public sealed class DeliveryDispatcher(
         var attempts = new List<DeliveryAttempt>(results.Count);
         foreach (var (message, trigger, outcome, duration, at) in results)
         {
+            // Recorded, so no longer anyone's (045); a hold too, so the lane's next holder may take it.
+            message.ClaimedBy = null;
+            message.ClaimedUntil = null;
             if (outcome is null)
             {
                 continue;
@@ -373,7 +349,7 @@ public sealed class DeliveryDispatcher(
             }
         }
 
-        await using (var scope = PlatformScope(out var db))
+        await using (var scope = scopes.PlatformScope(out var db))
         {
             // One transaction for the batch's attempts and message states, through prepared statements.
             await using var context = await db.CreateDbContextAsync(ct);
@@ -448,7 +424,7 @@ public sealed class DeliveryDispatcher(
     /// <summary>The reason to stop, when the integration's recent automatic attempts cross the <see cref="FailureThreshold"/>.</summary>
     private async Task<string?> KeepsFailingAsync(Guid integrationId, CancellationToken ct)
     {
-        await using var scope = PlatformScope(out var db);
+        await using var scope = scopes.PlatformScope(out var db);
         await using var context = await db.CreateDbContextAsync(ct);
         var recent = await context.Set<DeliveryAttempt>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
             .Where(a => a.IntegrationId == integrationId && a.Trigger == DeliveryTrigger.Automatic)
@@ -469,14 +445,6 @@ public sealed class DeliveryDispatcher(
             logger.LogWarning("Integration {IntegrationId} put in error: {Reason}", integrationId, reason);
             await alerts.DeliveriesStoppedAsync(organizationId, integrationId, reason, ct);
         }
-    }
-
-    private AsyncServiceScope PlatformScope(out IDbContextFactory<PortalDbContext> db)
-    {
-        var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
-        db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        return scope;
     }
 
     public void Dispose() => _oneRun.Dispose();

@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery.Senders;
 using IntegrationsPortal.Features.Delivery.Verification;
+using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Http;
 using Quartz;
 
@@ -20,6 +21,20 @@ public static class DeliveryExtensions
         services.AddSingleton(sp => new FailureThreshold(sp.GetRequiredService<DeliveryOptions>()));
         services.AddSingleton<DeliveryTelemetry>();
         services.AddSingleton<DeliveryDispatcher>();
+        // SQLite: one process, a Quartz job reading without writing. PostgreSQL: every node's own loop,
+        // claiming what it takes (docs/decisions/045). The only place delivery asks which provider it runs on
+        // (besides the nudge, which skips Quartz when the loop listens).
+        var everyNode = builder.Configuration.GetDatabaseProvider() == DatabaseProvider.PostgreSQL;
+        if (everyNode)
+        {
+            services.AddSingleton<IDueMessages, ClaimedDueMessages>();
+            services.AddHostedService<DeliveryDispatchLoop>();
+        }
+        else
+        {
+            services.AddSingleton<IDueMessages, ReadDueMessages>();
+        }
+
         services.AddSingleton<AdminAlerts>();
         services.AddSingleton<HttpDelivery>();
         // Each sender and hook says which types it serves with [ForTypes]; TypeCode<TRole> finds it by key.
@@ -48,9 +63,13 @@ public static class DeliveryExtensions
 
         services.AddQuartz(quartz =>
         {
-            quartz.ScheduleJob<DeliveryDispatchJob>(
-                trigger => trigger.WithIdentity("delivery-dispatch").WithSimpleSchedule(s => s.WithInterval(pollInterval).RepeatForever()),
-                job => job.WithIdentity(DeliveryDispatchJob.Key));
+            if (!everyNode)
+            {
+                quartz.ScheduleJob<DeliveryDispatchJob>(
+                    trigger => trigger.WithIdentity("delivery-dispatch").WithSimpleSchedule(s => s.WithInterval(pollInterval).RepeatForever()),
+                    job => job.WithIdentity(DeliveryDispatchJob.Key));
+            }
+
             quartz.ScheduleJob<DeliveryRetentionJob>(
                 trigger => trigger.WithIdentity("delivery-retention").WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(6)).RepeatForever()),
                 job => job.WithIdentity(DeliveryRetentionJob.Key));

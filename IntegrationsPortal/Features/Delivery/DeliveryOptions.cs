@@ -30,6 +30,13 @@ public sealed class DeliveryOptions
     /// <summary>How often the dispatcher looks for due messages when nothing nudges it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// On PostgreSQL, how long a node's claim on the messages it took lasts without renewal (renewed every third
+    /// of it while its run lives): after a node dies, its messages wait this long before another node sends them.
+    /// Well above a send's timeout, so a live node's slow send is never taken from it.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long an MQTT publish waits for the broker's acknowledgement before its outcome is unknown.</summary>
     public TimeSpan MqttPublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

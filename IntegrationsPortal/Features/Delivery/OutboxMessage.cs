@@ -56,8 +56,17 @@ public sealed class OutboxMessage : ITenantOwned
     /// <summary>Every attempt so far, manual ones included; numbers the history.</summary>
     public int TotalAttempts { get; set; }
 
-    /// <summary>When the dispatcher picks it up next; while delivering, the end of its lease.</summary>
+    /// <summary>When the dispatcher picks it up next.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>
+    /// On PostgreSQL, the dispatcher run (on some node) that has taken it to send, until <see cref="ClaimedUntil"/>;
+    /// null when no one has, and always on SQLite (docs/decisions/045).
+    /// </summary>
+    public Guid? ClaimedBy { get; set; }
+
+    /// <summary>The end of <see cref="ClaimedBy"/>'s lease: after it, another node may take the message and send it again.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -179,6 +188,8 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         builder.HasIndex(m => new { m.IntegrationId, m.CreatedAt });
         // The ordered lane's "is an earlier message still waiting?" check.
         builder.HasIndex(m => new { m.IntegrationId, m.Sequence });
+        // A run renews and releases its claims by its id; only claimed rows are in the index.
+        builder.HasIndex(m => m.ClaimedBy).HasFilter("\"ClaimedBy\" IS NOT NULL");
     }
 }
 

@@ -400,6 +400,12 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                     b.Property<int>("AttemptCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -456,6 +462,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ClaimedBy")
+                        .HasFilter("\"ClaimedBy\" IS NOT NULL");
 
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()

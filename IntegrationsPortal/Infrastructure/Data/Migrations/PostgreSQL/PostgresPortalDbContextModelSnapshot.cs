@@ -406,6 +406,12 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     b.Property<int>("AttemptCount")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -462,6 +468,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                         .HasColumnType("character varying(20)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ClaimedBy")
+                        .HasFilter("\"ClaimedBy\" IS NOT NULL");
 
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()

@@ -353,6 +353,8 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                     AttemptCount = table.Column<int>(type: "integer", nullable: false),
                     TotalAttempts = table.Column<int>(type: "integer", nullable: false),
                     NextAttemptAt = table.Column<long>(type: "bigint", nullable: true),
+                    ClaimedBy = table.Column<Guid>(type: "uuid", nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "bigint", nullable: true),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     DeliveredAt = table.Column<long>(type: "bigint", nullable: true),
                     LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
@@ -1046,6 +1048,12 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 name: "IX_Operation_OrganizationId_CreatedAt",
                 table: "Operation",
                 columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessage_ClaimedBy",
+                table: "OutboxMessage",
+                column: "ClaimedBy",
+                filter: "\"ClaimedBy\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_OutboxMessage_IdempotencyKey",
