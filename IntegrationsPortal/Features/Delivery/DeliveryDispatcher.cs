@@ -102,7 +102,11 @@ public sealed class DeliveryDispatcher(
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
-                while (inFlight < options.Concurrency && WithinBudget() && run.NextToSend() is { } next)
+                // No new send while a batch of results waits to be written: what a crash leaves unrecorded (and
+                // sends again) stays within the sends in flight and one batch.
+                var recorded = recorder.NextWrite;
+                var recorderBehind = recorder.IsBehind(options.BatchSize);
+                while (inFlight < options.Concurrency && !recorderBehind && WithinBudget() && run.NextToSend() is { } next)
                 {
                     inFlight++;
                     _ = Task.Run(() => SendOneAsync(next, finished.Writer, ct), CancellationToken.None);
@@ -132,7 +136,12 @@ public sealed class DeliveryDispatcher(
 
                 // Wait for a send to end, the read, or (nothing left to read) new messages being queued.
                 sendEnded = sendEnded is null or { IsCompleted: true } ? finished.Reader.WaitToReadAsync(CancellationToken.None).AsTask() : sendEnded;
-                var waits = new List<Task>(4) { sendEnded };
+                var waits = new List<Task>(5) { sendEnded };
+                if (recorderBehind)
+                {
+                    waits.Add(recorded);
+                }
+
                 var wakeUp = _wakeUp.Task;
                 if (reading is not null)
                 {

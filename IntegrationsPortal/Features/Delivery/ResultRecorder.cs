@@ -4,18 +4,32 @@ namespace IntegrationsPortal.Features.Delivery;
 
 /// <summary>
 /// Writes a dispatcher run's results as they come: one write takes whatever finished since the last one
-/// (up to a batch), so a quiet run writes each result on its own and a busy one in groups, and a crash
-/// leaves only the sends in flight and the group being written unrecorded.
+/// (up to a batch), so a quiet run writes each result on its own and a busy one in groups. A crash leaves
+/// the sends in flight and the results not yet written unrecorded, to be sent again; the dispatcher keeps
+/// the second bounded by starting no send while <see cref="IsBehind"/> (found by killing a node mid-run:
+/// with a database slower than the receiver, a thousand sent messages could wait here unwritten).
 /// </summary>
 internal sealed class ResultRecorder : IAsyncDisposable
 {
     private readonly Channel<(Sent? Result, TaskCompletionSource? Flushed)> _queue =
         Channel.CreateUnbounded<(Sent?, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writing;
+    private int _unwritten;
+    private TaskCompletionSource _wrote = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ResultRecorder(Func<IReadOnlyList<Sent>, Task> write, int groupSize) => _writing = Task.Run(() => WriteAsync(write, groupSize));
 
-    public void Add(Sent result) => _queue.Writer.TryWrite((result, null));
+    public void Add(Sent result)
+    {
+        Interlocked.Increment(ref _unwritten);
+        _queue.Writer.TryWrite((result, null));
+    }
+
+    /// <summary>At least <paramref name="limit"/> results wait to be written (false once writing has failed: nothing more is written).</summary>
+    public bool IsBehind(int limit) => !_writing.IsCompleted && Volatile.Read(ref _unwritten) >= limit;
+
+    /// <summary>Completes when the next write ends. Take it before asking <see cref="IsBehind"/>, so a write between the two is not missed.</summary>
+    public Task NextWrite => Volatile.Read(ref _wrote).Task;
 
     /// <summary>Completes once everything added before is written.</summary>
     public Task FlushAsync()
@@ -53,7 +67,9 @@ internal sealed class ResultRecorder : IAsyncDisposable
                 if (group.Count > 0)
                 {
                     await write(group);
+                    Interlocked.Add(ref _unwritten, -group.Count);
                     group.Clear();
+                    Interlocked.Exchange(ref _wrote, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 }
 
                 flushes.ForEach(f => f.TrySetResult());
@@ -64,6 +80,7 @@ internal sealed class ResultRecorder : IAsyncDisposable
         {
             // Nothing more is written this run; what is unrecorded stays due and goes again.
             _queue.Writer.TryComplete(e);
+            _wrote.TrySetResult();
             flushes.ForEach(f => f.TrySetException(e));
             while (_queue.Reader.TryRead(out var item))
             {
