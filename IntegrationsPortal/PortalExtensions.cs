@@ -16,6 +16,7 @@ using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using IntegrationsPortal.Infrastructure.Health;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -34,6 +35,7 @@ public static class PortalExtensions
     public static IHostApplicationBuilder AddPortalServices(this IHostApplicationBuilder builder)
     {
         builder.AddPortalData();
+        builder.AddLiveEvents();
         builder.AddPortalJobs();
         builder.AddPortalHealth();
         builder.AddOutboundPolicy();
