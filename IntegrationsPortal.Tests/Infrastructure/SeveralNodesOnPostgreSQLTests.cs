@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Infrastructure.Events;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
+using Quartz;
 
 namespace IntegrationsPortal.Tests.Infrastructure;
 
@@ -95,6 +97,12 @@ public sealed class SeveralNodesOnPostgreSQLTests : IAsyncLifetime
     public async Task IntegrationChangedOnNodeB_RaisesIntegrationEventsOnNodeA_Once()
     {
         var tenant = await _nodeA.Services.SetUpFirstOrganizationAsync();
+        // No jobs on either node: a verification finishing would be a change of its own, on either node.
+        foreach (var node in new[] { _nodeA, _nodeB })
+        {
+            await (await node.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(Ct)).Standby(Ct);
+        }
+
         var heardOnA = new ConcurrentQueue<Guid>();
         var heardOnB = new ConcurrentQueue<Guid>();
         _nodeA.Services.GetRequiredService<IntegrationEvents>().Changed += heardOnA.Enqueue;
@@ -119,6 +127,26 @@ public sealed class SeveralNodesOnPostgreSQLTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromMilliseconds(300), Ct);
         Assert.Equal([id], heardOnA);
         Assert.Equal([id], heardOnB);
+    }
+
+    [Fact]
+    public async Task BurstOfDeliveriesOnNodeB_ReachesNodeA_InFullAndInOrder()
+    {
+        var heardOnA = new ConcurrentQueue<DeliveryChange>();
+        _nodeA.Services.GetRequiredService<DeliveryEvents>().Changed += heardOnA.Enqueue;
+        await Eventually.TrueAsync(
+            () => Task.FromResult(_nodeA.Services.GetRequiredService<PostgresEventRelay>().IsListening
+                                  && _nodeB.Services.GetRequiredService<PostgresEventRelay>().IsListening),
+            "both nodes listening for live events");
+
+        // More than one notification's 8000 bytes: the relay packs them into several.
+        var integrationId = Guid.CreateVersion7();
+        var sent = Enumerable.Range(0, 500).Select(_ => new DeliveryChange(Guid.CreateVersion7(), integrationId, DeliveryStatus.Delivered)).ToList();
+        var onB = _nodeB.Services.GetRequiredService<DeliveryEvents>();
+        sent.ForEach(onB.Publish);
+
+        await Eventually.TrueAsync(() => Task.FromResult(heardOnA.Count >= sent.Count), "node A to hear all 500 deliveries");
+        Assert.Equal(sent, heardOnA);
     }
 
     private static HttpClient Client(PortalAppFactory node, CookieContainer cookies) =>
