@@ -16,6 +16,7 @@ using IntegrationsPortal.Features.Routing;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Features.Uplinks;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using IntegrationsPortal.Infrastructure.Health;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Infrastructure.Jobs;
@@ -36,6 +37,7 @@ public static class PortalExtensions
         builder.AddPortalData();
         // The meter factory the features' instruments come from; they record nothing until something listens (AddPortalTelemetry).
         builder.Services.AddMetrics();
+        builder.AddLiveEvents();
         builder.AddPortalJobs();
         builder.AddPortalHealth();
         builder.AddOutboundPolicy();

@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace IntegrationsPortal.Tests.Http;
 
@@ -8,7 +11,7 @@ namespace IntegrationsPortal.Tests.Http;
 /// </summary>
 public class HealthEndpointTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task FreshPortal_IsLiveAndReady_Anonymously()
@@ -25,6 +28,31 @@ public class HealthEndpointTests
     }
 }
 
-/// <summary>The same node on PostgreSQL.</summary>
+/// <summary>The same node on PostgreSQL, where ready also means checked in with the job cluster.</summary>
 [OnPostgreSQL]
-public sealed class HealthEndpointOnPostgreSQLTests : HealthEndpointTests;
+public sealed class HealthEndpointOnPostgreSQLTests : HealthEndpointTests
+{
+    [Fact]
+    public async Task NodeWhoseClusterCheckInIsOverdue_IsNotReady()
+    {
+        await using var app = new PortalAppFactory();
+        using var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Ct)).StatusCode);
+
+        // As if the node had not checked in for a minute (its pool exhausted, say): the others take its jobs.
+        await using (var connection = new NpgsqlConnection(app.Services.GetRequiredService<IConfiguration>().GetConnectionString("Portal")))
+        {
+            await connection.OpenAsync(Ct);
+            await using var backdate = new NpgsqlCommand(
+                "UPDATE qrtz_scheduler_state SET last_checkin_time = last_checkin_time - $1", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = TimeSpan.FromMinutes(1).Ticks } },
+            };
+            Assert.Equal(1, await backdate.ExecuteNonQueryAsync(Ct));
+        }
+
+        using var response = await client.GetAsync("/health/ready", Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live", Ct)).StatusCode);
+    }
+}

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Data.Sqlite;
 
 namespace IntegrationsPortal.Tests.Infrastructure;
 
@@ -12,9 +14,11 @@ public sealed class DataAtRestTests : IAsyncLifetime
 
     private string DataFolder => Path.Combine(_root.Path, "App_Data");
 
+    private string DatabaseConnectionString => $"Data Source={Path.Combine(DataFolder, "portal.db")}";
+
     public ValueTask InitializeAsync()
     {
-        _app = new PortalAppFactory { Settings = { ["ConnectionStrings:Portal"] = $"Data Source={Path.Combine(DataFolder, "portal.db")}" } };
+        _app = new PortalAppFactory { Settings = { ["ConnectionStrings:Portal"] = DatabaseConnectionString } };
         return ValueTask.CompletedTask;
     }
 
@@ -38,9 +42,53 @@ public sealed class DataAtRestTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
 
-        var keyFile = await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(Path.Combine(DataFolder, "keys"), "*.xml")), TestContext.Current.CancellationToken);
-        Assert.Contains("vaultEncrypted", keyFile, StringComparison.Ordinal);
-        Assert.DoesNotContain("unencrypted form", keyFile, StringComparison.Ordinal);
+        // The key is in the database (every node reads it there), its secret sealed with the vault's key.
+        var key = Assert.Single(await KeyRowsAsync());
+        Assert.Contains("vaultEncrypted", key.Xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("masterKey", key.Xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("unencrypted form", key.Xml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CookieKeysInTheDatabase_OpenNothingWithoutTheVaultKey()
+    {
+        var tenant = await _app.Services.SetUpFirstOrganizationAsync();
+        var cookies = new CookieContainer();
+        using (var client = _app.CreateDefaultClient(new CookieContainerHandler(cookies)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await PortalAppFactory.SignInAsync(client, tenant.AdminEmail, TestPasswords.Strong)).StatusCode);
+        }
+
+        await _app.DisposeAsync();
+
+        // The same database and cookie, but the vault's key folder lost (a copy of the database alone).
+        _app = new PortalAppFactory { Settings = { ["ConnectionStrings:Portal"] = DatabaseConnectionString, ["Portal:Vault:KeyDirectory"] = Path.Combine(_root.Path, "other-vault") } };
+        using var again = _app.CreateDefaultClient(new CookieContainerHandler(cookies));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await again.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task KeyFilesOfAnEarlierVersion_MoveIntoTheDatabase_AndKeepEveryoneSignedIn()
+    {
+        var tenant = await _app.Services.SetUpFirstOrganizationAsync();
+        var cookies = new CookieContainer();
+        using (var client = _app.CreateDefaultClient(new CookieContainerHandler(cookies)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await PortalAppFactory.SignInAsync(client, tenant.AdminEmail, TestPasswords.Strong)).StatusCode);
+        }
+
+        await _app.DisposeAsync();
+
+        // The data folder as an earlier version left it: the key a file in keys/, no key in the database.
+        var key = Assert.Single(await KeyRowsAsync());
+        var keyFolder = Directory.CreateDirectory(Path.Combine(DataFolder, "keys")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(keyFolder, key.FriendlyName + ".xml"), key.Xml, TestContext.Current.CancellationToken);
+        await ExecuteAsync("DELETE FROM DataProtectionKeys");
+
+        _app = new PortalAppFactory { Settings = { ["ConnectionStrings:Portal"] = DatabaseConnectionString } };
+        using var again = _app.CreateDefaultClient(new CookieContainerHandler(cookies));
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(key.Xml, Assert.Single(await KeyRowsAsync()).Xml);
     }
 
     [Fact]
@@ -50,15 +98,13 @@ public sealed class DataAtRestTests : IAsyncLifetime
         using var client = await _app.SignedInClientAsync(tenant.AdminEmail);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me", TestContext.Current.CancellationToken)).StatusCode);
 
-        // The Data Protection keys and the vault's key are there; neither may be open to other local users.
+        // The vault's key is there (the Data Protection keys are in the database); none may be open to other local users.
         var folders = Directory.GetDirectories(DataFolder, "*", SearchOption.AllDirectories);
-        Assert.Contains(folders, f => Path.GetFileName(f) == "keys");
         Assert.Contains(folders, f => Path.GetFileName(f) == "vault");
         Assert.All(folders, folder => Assert.Equal(
             (folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute), (folder, File.GetUnixFileMode(folder))));
         var files = Directory.GetFiles(DataFolder, "*", SearchOption.AllDirectories);
         Assert.Contains(files, f => f.EndsWith(".kek", StringComparison.Ordinal));
-        Assert.Contains(files, f => f.EndsWith(".xml", StringComparison.Ordinal));
         Assert.All(files, file => Assert.Equal(
             (file, UnixFileMode.UserRead | UnixFileMode.UserWrite), (file, File.GetUnixFileMode(file))));
     }
@@ -86,6 +132,36 @@ public sealed class DataAtRestTests : IAsyncLifetime
 
         Assert.Equal(74, exitCode);
         Assert.Matches("^The portal cannot write its (database|data folder) \\(check the disk is writable and not full", Assert.Single(stderr));
+    }
+
+    private async Task<List<(string FriendlyName, string Xml)>> KeyRowsAsync()
+    {
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT FriendlyName, Xml FROM DataProtectionKeys ORDER BY Id";
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var rows = new List<(string, string)>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenDatabaseAsync()
+    {
+        var connection = new SqliteConnection(DatabaseConnectionString + ";Pooling=false");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        return connection;
     }
 
     /// <summary>Runs the built portal as its own process on <paramref name="database"/> until it exits; its exit code and stderr lines.</summary>

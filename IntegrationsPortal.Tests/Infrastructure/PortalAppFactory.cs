@@ -25,9 +25,19 @@ public class PortalAppFactory(bool allowLoopback = true) : WebApplicationFactory
     /// <summary>Further settings, as appsettings.json or environment variables would give them.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
+    /// <summary>
+    /// The content root in this factory's own folder, not the project's: a node of a cluster on a machine of
+    /// its own, whose local data folder (App_Data on PostgreSQL) no other node sees.
+    /// </summary>
+    public bool OwnContentRoot { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        if (OwnContentRoot)
+        {
+            builder.UseContentRoot(_directory.Path);
+        }
         foreach (var (key, value) in _directory.DatabaseSettings())
         {
             builder.UseSetting(key, value);

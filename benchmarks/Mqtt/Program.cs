@@ -5,6 +5,8 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Mqtt;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using IntegrationsPortal.Infrastructure.Http;
 using IntegrationsPortal.Tests.Features.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +50,7 @@ async Task<TimeSpan> OursAsync(int qos, int messages)
         ["host"] = broker.Host, ["port"] = broker.Port.ToString(CultureInfo.InvariantCulture), ["topic"] = "bench/ours/{meter}",
         ["qos"] = qos.ToString(CultureInfo.InvariantCulture), ["protocol_version"] = v5 ? "5.0" : "3.1.1",
     }, new Dictionary<string, string>(), 1, IntegrationStatus.Active);
-    await using var connections = new MqttConnections(new IntegrationEvents(), scopes, loopbackAllowed);
+    await using var connections = new MqttConnections(new IntegrationEvents(new LiveEvents(new PortalDatabase(DatabaseProvider.Sqlite))), scopes, loopbackAllowed);
     var sender = new MqttSender(connections, new DeliveryOptions());
     ConfiguredIntegrationMessage Message() => new(integration, Guid.NewGuid(), "meter.reading", Payload, DateTimeOffset.UtcNow);
     // Connecting is once per integration, not per message: outside the clock.

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Integrations;
+using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.Components.Web;
@@ -19,7 +21,7 @@ public sealed class LiveRefreshTests : IDisposable
     private static readonly TimeSpan Throttle = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly Guid _mine = Guid.CreateVersion7();
-    private readonly IntegrationEvents _events = new();
+    private readonly IntegrationEvents _events = new(new LiveEvents(new PortalDatabase(DatabaseProvider.Sqlite)));
     private readonly ManualTimeProvider _clock = new();
     private readonly Dispatcher _dispatcher = Dispatcher.CreateDefault();
     private readonly ListLogger _logger = new();

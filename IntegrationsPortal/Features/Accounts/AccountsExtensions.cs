@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace IntegrationsPortal.Features.Accounts;
 
@@ -63,16 +64,17 @@ public static class AccountsExtensions
             .AddPolicy(PortalPolicies.CanAdminister, policy => policy.RequireRole(PortalRoles.Admin))
             .AddPolicy(PortalPolicies.CanRunPlatform, policy => policy.RequireClaim(PortalClaims.PlatformAdministrator, "true"));
 
-        // Keys in the data folder, so sign-in cookies survive a restart of the portal; encrypted with
-        // the vault's key, which is kept apart from the data (docs/decisions/005, 014).
-        var keyFolder = Path.Combine(builder.GetDataDirectory(), "keys");
+        // The key ring in the database, so sign-in cookies and antiforgery tokens are good on every node and
+        // survive a restart; each key encrypted with the vault's key, which is kept apart from the data
+        // (docs/decisions/005, 014, 046). Registered like PersistKeysToDbContext, with the root provider:
+        // the repository opens a scope of its own for each read and write.
+        var legacyKeyFolder = Path.Combine(builder.GetDataDirectory(), "keys");
         services.AddDataProtection().SetApplicationName("IntegrationsPortal");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<KeyRing, ILoggerFactory>((options, keys, logging) =>
-            {
-                options.XmlEncryptor = new VaultXmlEncryptor(keys);
-                options.XmlRepository = new OwnerOnlyKeyRepository(keyFolder, logging);
-            });
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
+        {
+            options.XmlEncryptor = new VaultXmlEncryptor(provider.GetRequiredService<KeyRing>());
+            options.XmlRepository = new DatabaseKeyRepository(provider, legacyKeyFolder, provider.GetRequiredService<ILoggerFactory>());
+        }));
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();

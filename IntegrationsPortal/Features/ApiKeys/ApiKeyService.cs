@@ -4,6 +4,7 @@ using IntegrationsPortal.Components.Shared;
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using IntegrationsPortal.Infrastructure.Security;
 using IntegrationsPortal.Infrastructure.Crypto;
 
@@ -34,9 +35,13 @@ public sealed record ApiKeyIdentity(Guid Id, Guid OrganizationId, string Name, s
 /// <summary>Tells open pages that a key was created, revoked or used, so the list stays current without a reload.</summary>
 public sealed class ApiKeyEvents
 {
+    private readonly Action<Guid> _publish;
+
+    public ApiKeyEvents(LiveEvents live) => _publish = live.Register<Guid>("api-key.changed", organization => Changed?.Invoke(organization));
+
     public event Action<Guid>? Changed;
 
-    public void Publish(Guid organizationId) => Changed?.Invoke(organizationId);
+    public void Publish(Guid organizationId) => _publish(organizationId);
 }
 
 public sealed class ApiKeyService(CurrentUser currentUser, IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time, ApiKeyEvents events)

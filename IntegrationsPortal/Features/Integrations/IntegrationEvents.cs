@@ -1,13 +1,18 @@
+using IntegrationsPortal.Infrastructure.Events;
+
 namespace IntegrationsPortal.Features.Integrations;
 
 /// <summary>
-/// Tells open pages that an integration changed (a verification finished, say), so they refresh
-/// without a reload. In-process: with several portal nodes (PostgreSQL + Quartz clustering) a job
-/// may run on another node, and pages there refresh on their next poll instead.
+/// Tells open pages that an integration changed (renamed, switched, a verification finished), so they
+/// refresh without a reload: on this node at once, on the others through <see cref="LiveEvents"/>.
 /// </summary>
 public sealed class IntegrationEvents
 {
+    private readonly Action<Guid> _publish;
+
+    public IntegrationEvents(LiveEvents live) => _publish = live.Register<Guid>("integration.changed", id => Changed?.Invoke(id));
+
     public event Action<Guid>? Changed;
 
-    public void Publish(Guid integrationId) => Changed?.Invoke(integrationId);
+    public void Publish(Guid integrationId) => _publish(integrationId);
 }

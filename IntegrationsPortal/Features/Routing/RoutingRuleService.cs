@@ -3,6 +3,7 @@ using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Events;
 using IntegrationsPortal.Infrastructure.Security;
 
 namespace IntegrationsPortal.Features.Routing;
@@ -10,9 +11,13 @@ namespace IntegrationsPortal.Features.Routing;
 /// <summary>Raised after a routing rule of an organization was added, changed or removed, for open rules pages.</summary>
 public sealed class RoutingRuleEvents
 {
+    private readonly Action<Guid> _publish;
+
+    public RoutingRuleEvents(LiveEvents live) => _publish = live.Register<Guid>("routing-rule.changed", organization => Changed?.Invoke(organization));
+
     public event Action<Guid>? Changed;
 
-    public void Publish(Guid organizationId) => Changed?.Invoke(organizationId);
+    public void Publish(Guid organizationId) => _publish(organizationId);
 }
 
 /// <summary>

@@ -1,14 +1,20 @@
+using IntegrationsPortal.Infrastructure.Events;
+
 namespace IntegrationsPortal.Features.Uplinks;
 
 /// <summary>
-/// Uplinks stored or refused for an integration, for pages that show them live (in-process, like
+/// Uplinks stored or refused for an integration, for pages that show them live on every node (like
 /// IntegrationEvents). Published once per integration per committed batch, not per uplink.
 /// </summary>
 public sealed class UplinkEvents
 {
+    private readonly Action<Guid> _publish;
+
+    public UplinkEvents(LiveEvents live) => _publish = live.Register<Guid>("uplink.changed", id => Changed?.Invoke(id));
+
     public event Action<Guid>? Changed;
 
-    public void Publish(Guid integrationId) => Changed?.Invoke(integrationId);
+    public void Publish(Guid integrationId) => _publish(integrationId);
 }
 
 /// <summary>

@@ -5,7 +5,8 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// <summary>
 /// The data folder and database files are the portal's alone: the folder 0700, portal.db and its
 /// -wal and -shm files 0600 (SQLite gives those the database file's mode). The database holds
-/// password hashes and wrapped credentials; the folder also holds the vault and Data Protection keys.
+/// password hashes, wrapped credentials and the (vault-encrypted) Data Protection keys; the folder also
+/// holds the vault's keys.
 /// </summary>
 public static class DataFiles
 {
@@ -13,7 +14,7 @@ public static class DataFiles
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>
-    /// A folder of the portal's own inside the data folder (Data Protection keys, vault keys): made
+    /// A folder of the portal's own inside the data folder (the vault's keys): made
     /// 0700, and tightened to 0700 when an older version left it open.
     /// </summary>
     public static DirectoryInfo OwnerOnlySubfolder(string directory)
@@ -30,23 +31,6 @@ public static class DataFiles
 
         File.SetUnixFileMode(directory, OwnerOnlyFolder);
         return new DirectoryInfo(directory);
-    }
-
-    /// <summary>Makes the files in <paramref name="directory"/> 0600; for writers that do not let us choose the mode.</summary>
-    public static void MakeFilesOwnerOnly(string directory, string pattern)
-    {
-        if (OperatingSystem.IsWindows() || !Directory.Exists(directory))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.GetFiles(directory, pattern))
-        {
-            if ((File.GetUnixFileMode(file) & ~OwnerOnlyFile) != 0)
-            {
-                File.SetUnixFileMode(file, OwnerOnlyFile);
-            }
-        }
     }
 
     public static void Prepare(string databaseFile)

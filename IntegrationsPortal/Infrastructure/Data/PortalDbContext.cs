@@ -3,6 +3,7 @@ using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Features.Resources;
 using IntegrationsPortal.Features.Settings;
 using IntegrationsPortal.Infrastructure.Security;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -14,8 +15,9 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// each query remembering a where clause. Create one per operation with
 /// <see cref="IDbContextFactory{TContext}"/>; a circuit-long context would be shared across threads.
 /// On PostgreSQL the factory makes the <see cref="PostgresPortalDbContext"/> subclass (its own migrations).
+/// It also holds the Data Protection key ring, so every node signs and reads the same cookies (docs/decisions/046).
 /// </summary>
-public class PortalDbContext : IdentityDbContext<PortalUser>
+public class PortalDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyContext
 {
     public const string TenantFilterName = "Tenant";
 
@@ -51,6 +53,9 @@ public class PortalDbContext : IdentityDbContext<PortalUser>
     public DbSet<Device> Devices => Set<Device>();
 
     public DbSet<ResourceMapping> ResourceMappings => Set<ResourceMapping>();
+
+    /// <summary>The Data Protection keys, each encrypted with the vault's key (<see cref="Crypto.VaultXmlEncryptor"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,6 +1,8 @@
+using System.Globalization;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 using Quartz;
 
 namespace IntegrationsPortal.Infrastructure.Health;
@@ -9,7 +11,9 @@ namespace IntegrationsPortal.Infrastructure.Health;
 /// Health endpoints for a load balancer or orchestrator, anonymous (they say nothing but the state):
 /// <c>/health/live</c> answers while the process serves requests, with no checks, so a slow database
 /// never gets a node restarted; <c>/health/ready</c> checks what a node needs to take work: the
-/// database answers and the Quartz scheduler runs. 200 with <c>Healthy</c>, 503 with <c>Unhealthy</c>.
+/// database answers and the Quartz scheduler runs, and on PostgreSQL that the node checks in with the
+/// job cluster (a node that stopped checking in has its jobs taken over by the others, so it should not
+/// take new requests either). 200 with <c>Healthy</c>, 503 with <c>Unhealthy</c>.
 /// </summary>
 public static class HealthExtensions
 {
@@ -17,9 +21,19 @@ public static class HealthExtensions
 
     public static IHostApplicationBuilder AddPortalHealth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks()
+        var checks = builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
             .AddCheck<SchedulerHealthCheck>("scheduler", tags: [ReadyTag]);
+        if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.PostgreSQL)
+        {
+            var connectionString = builder.GetPortalConnectionString();
+            checks.Add(new HealthCheckRegistration(
+                "cluster-check-in",
+                services => new ClusterCheckInHealthCheck(services.GetRequiredService<ISchedulerFactory>(), connectionString, services.GetRequiredService<TimeProvider>()),
+                failureStatus: null,
+                tags: [ReadyTag]));
+        }
+
         return builder;
     }
 
@@ -43,10 +57,7 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> dbF
     }
 }
 
-/// <summary>
-/// Quartz runs jobs on this node: started and not in standby or shutting down. (Quartz's own check,
-/// <c>AddQuartz()</c> on the health checks builder, which also reads the cluster check-in, is left for later.)
-/// </summary>
+/// <summary>Quartz runs jobs on this node: started and not in standby or shutting down.</summary>
 internal sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -55,5 +66,42 @@ internal sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHeal
         return await scheduler.GetStatus(cancellationToken) == SchedulerStatus.Running
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy("The job scheduler is not running.");
+    }
+}
+
+/// <summary>
+/// On PostgreSQL, this node's Quartz scheduler checked in with the cluster lately: its row in
+/// <c>qrtz_scheduler_state</c> was written within <see cref="MissedCheckIns"/> check-in intervals. The
+/// other nodes take over the jobs of a node whose check-in is overdue (by one interval and a little),
+/// so a node that cannot check in (its database connection pool exhausted, say) is not ready.
+/// </summary>
+internal sealed class ClusterCheckInHealthCheck(ISchedulerFactory schedulers, string connectionString, TimeProvider time) : IHealthCheck
+{
+    public const int MissedCheckIns = 3;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT last_checkin_time, checkin_interval FROM qrtz_scheduler_state WHERE sched_name = $1 AND instance_name = $2", connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = scheduler.SchedulerName }, new NpgsqlParameter { Value = scheduler.SchedulerInstanceId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return HealthCheckResult.Unhealthy("This node has not checked in with the job cluster.");
+        }
+
+        // Quartz.NET stores the check-in as UTC ticks and the interval in milliseconds.
+        var lastCheckIn = new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero);
+        var interval = TimeSpan.FromMilliseconds(reader.GetInt64(1));
+        var age = time.GetUtcNow() - lastCheckIn;
+        return age <= interval * MissedCheckIns
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
+                $"This node last checked in with the job cluster {age.TotalSeconds:0} s ago; it should every {interval.TotalSeconds:0.#} s."));
     }
 }

@@ -101,6 +101,20 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                 });
 
             migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DeliveryAttempt",
                 columns: table => new
                 {
@@ -1232,6 +1246,9 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 
             migrationBuilder.DropTable(
                 name: "CredentialUseCount");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "DeliveryAttempt");
