@@ -37,7 +37,8 @@ public sealed class HealthEndpointOnPostgreSQLTests : HealthEndpointTests
     {
         await using var app = new PortalAppFactory();
         using var client = app.CreateClient(new() { AllowAutoRedirect = false });
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", Ct)).StatusCode);
+        // A node is ready once Quartz has started and checked in for the first time, shortly after the start.
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/health/ready", Ct)).StatusCode == HttpStatusCode.OK, "the node to be ready");
 
         // As if the node had not checked in for a minute (its pool exhausted, say): the others take its jobs.
         await using (var connection = new NpgsqlConnection(app.Services.GetRequiredService<IConfiguration>().GetConnectionString("Portal")))
