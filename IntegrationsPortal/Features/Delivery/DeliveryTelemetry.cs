@@ -62,8 +62,8 @@ public sealed class DeliveryTelemetry
         using var scope = _scopes.CreateScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
         using var context = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-        return context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName])
-            .LongCount(m => (m.Status == DeliveryStatus.Pending || m.Status == DeliveryStatus.Failed || m.Status == DeliveryStatus.Unknown) && m.NextAttemptAt != null);
+        var waiting = DueMessageQuery.Waiting;
+        return DueMessageQuery.Outbox(context).LongCount(m => waiting.Contains(m.Status) && m.NextAttemptAt != null);
     }
 }
 

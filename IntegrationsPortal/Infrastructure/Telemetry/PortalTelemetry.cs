@@ -5,7 +5,7 @@ namespace IntegrationsPortal.Infrastructure.Telemetry;
 
 /// <summary>
 /// The portal's one meter and one activity source, both named <see cref="Name"/>. Each feature owns
-/// its instruments (<c>DeliveryMetrics</c>, <c>UplinkMetrics</c>, ...) and creates them on the meter from
+/// its instruments (<c>DeliveryTelemetry</c>, <c>UplinkTelemetry</c>, ...) and creates them on the meter from
 /// <see cref="MeterFor"/>; what is exported, and whether anything is, is decided in <see cref="TelemetryExtensions"/>.
 /// Without a listener (no OTLP endpoint) recording costs a flag check: the delivery and uplink paths are benchmarked.
 /// </summary>
