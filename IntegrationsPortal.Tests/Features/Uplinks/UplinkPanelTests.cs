@@ -67,8 +67,13 @@ public class UplinkPanelTests : ComponentTest
 
         panel.Find("[data-testid=uplink-token-done]").Click();
 
-        Assert.DoesNotContain("upl_from-the-wizard", panel.Markup, StringComparison.Ordinal);
-        Assert.Empty(panel.FindAll("[data-testid=uplink-token-value]"));
+        // The panel's first load may still be running (a truly asynchronous database, PostgreSQL): the click's
+        // render can land after it, so wait for the markup rather than read it at once.
+        panel.WaitForAssertion(() =>
+        {
+            Assert.DoesNotContain("upl_from-the-wizard", panel.Markup, StringComparison.Ordinal);
+            Assert.Empty(panel.FindAll("[data-testid=uplink-token-value]"));
+        });
     }
 
     [Fact]
