@@ -72,8 +72,10 @@ public sealed class TwoNodesTests : IAsyncLifetime
         // A message goes twice only when node A had sent it and not yet recorded the result: its sends in
         // flight and the results waiting to be written, which the dispatcher keeps under a batch. Never while both ran.
         var duplicates = received.Values.Count(times => times > 1);
-        var twiceBeforeTheKill = Received(receiver.Requests.Take(atKill), ids).Values.Count(times => times > 1);
-        Assert.Equal(0, twiceBeforeTheKill);
+        var twiceBeforeTheKill = Received(receiver.Requests.Take(atKill), ids).Where(r => r.Value > 1).Select(r => r.Key).ToList();
+        Assert.True(twiceBeforeTheKill.Count == 0,
+            $"{twiceBeforeTheKill.Count} messages arrived twice while both nodes ran. The first one's attempts:{Environment.NewLine}"
+            + await AttemptsAsync(twiceBeforeTheKill.FirstOrDefault()) + string.Concat(_nodes.Select(n => Environment.NewLine + n.RecentOutput)));
         var twiceAfterTheKill = Received(receiver.Requests.Skip(atKill), ids).Values.Count(times => times > 1);
         Assert.Equal(0, twiceAfterTheKill);
         Assert.True(duplicates <= BatchSize + MaxInFlight,
@@ -206,6 +208,18 @@ public sealed class TwoNodesTests : IAsyncLifetime
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         return await db.Set<Reading>().IgnoreQueryFilters()
             .CountAsync(r => r.TimestampTicks >= from.UtcTicks && r.TimestampTicks < to.UtcTicks, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A message's attempts as recorded, one line each, for a failure message.</summary>
+    private async Task<string> AttemptsAsync(Guid messageId)
+    {
+        await using var scope = _seeder.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var attempts = await db.Set<DeliveryAttempt>().IgnoreQueryFilters().Where(a => a.MessageId == messageId).OrderBy(a => a.At)
+            .Select(a => $"#{a.AttemptNumber} at {a.At:HH:mm:ss.fff} {(a.Succeeded ? "ok" : "failed")} {a.DurationMs} ms {a.ErrorClass} {a.ErrorMessage}")
+            .ToListAsync(TestContext.Current.CancellationToken);
+        return string.Join(Environment.NewLine, attempts);
     }
 
     private async Task<int> DeliveredCountAsync()

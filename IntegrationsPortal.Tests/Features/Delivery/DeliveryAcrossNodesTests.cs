@@ -99,6 +99,48 @@ public sealed class DeliveryAcrossNodesOnPostgreSQLTests
     }
 
     [Fact]
+    public async Task SendThatOutlastsTheLease_KeepsItsClaim_SoAnotherNodeDoesNotSendItToo()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        receiver.Respond = async (context, _) =>
+        {
+            arrived.TrySetResult();
+            await answer.Task.WaitAsync(context.RequestAborted);
+            await context.Response.WriteAsync("{}");
+        };
+        await using var nodeA = await DeliveryHarness.StartAsync();
+        await using var nodeB = await nodeA.StartAnotherNodeAsync();
+        var id = await nodeA.CreateAsync("webhook", new() { ["url"] = receiver.Url.ToString() });
+        var message = await nodeA.EnqueueAsync(id);
+        var lease = nodeA.Services.GetRequiredService<DeliveryOptions>().ClaimLease;
+        var claimedAt = nodeA.Clock.GetUtcNow();
+
+        var sending = Task.Run(nodeA.DispatchAsync, Ct);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(claimedAt + lease, await ClaimedUntilAsync(nodeA, message));
+        // A third of the lease on, the run renews its claims; then the first lease runs out.
+        await Eventually.TrueAsync(() => Task.FromResult(nodeA.Clock.PendingTimers().Contains(lease / 3)), "node A's run to wait to renew its claims");
+        nodeA.Clock.Advance(lease / 3);
+        await Eventually.TrueAsync(async () => await ClaimedUntilAsync(nodeA, message) == claimedAt + lease / 3 + lease, "node A to renew its claim");
+        nodeA.Clock.Advance(lease * 2 / 3 + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, await nodeB.DispatchAsync());
+        answer.SetResult();
+        Assert.Equal(1, await sending);
+        Assert.Equal([message.ToString()], receiver.Requests.Select(r => r.Headers["webhook-id"]));
+        Assert.Null(await ClaimedUntilAsync(nodeA, message));
+    }
+
+    private static async Task<DateTimeOffset?> ClaimedUntilAsync(DeliveryHarness node, Guid messageId)
+    {
+        await using var scope = PlatformScope(node, out var db);
+        await using var context = await db.CreateDbContextAsync(Ct);
+        return await context.Set<OutboxMessage>().IgnoreQueryFilters().Where(m => m.Id == messageId).Select(m => m.ClaimedUntil).SingleAsync(Ct);
+    }
+
+    [Fact]
     public async Task OrderedLane_EarlierMessageClaimedByAnotherNode_LaterOnesWaitUntilItIsRecorded()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();

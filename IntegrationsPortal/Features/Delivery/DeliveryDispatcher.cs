@@ -99,7 +99,7 @@ public sealed class DeliveryDispatcher(
         Task? poll = null;
         try
         {
-            while (true)
+            while (!recorder.Failed)
             {
                 ct.ThrowIfCancellationRequested();
                 // No new send while a batch of results waits to be written: what a crash leaves unrecorded (and

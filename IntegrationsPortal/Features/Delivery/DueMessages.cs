@@ -1,5 +1,6 @@
 using IntegrationsPortal.Features.Accounts;
 using IntegrationsPortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace IntegrationsPortal.Features.Delivery;
 
@@ -169,8 +170,7 @@ public sealed class ClaimedDueMessages(IServiceScopeFactory scopes, DeliveryOpti
                 try
                 {
                     await Task.Delay(options.ClaimLease / 3, time, _ending.Token);
-                    var until = time.GetUtcNow() + options.ClaimLease;
-                    await UpdateClaimsAsync(s => s.SetProperty(m => m.ClaimedUntil, until), _ending.Token);
+                    await ExtendClaimsAsync(time.GetUtcNow() + options.ClaimLease, _ending.Token);
                 }
                 catch (OperationCanceledException) when (_ending.IsCancellationRequested)
                 {
@@ -182,6 +182,31 @@ public sealed class ClaimedDueMessages(IServiceScopeFactory scopes, DeliveryOpti
                     _source._logger.LogWarning("Renewing delivery claims failed: {Exception}", e.GetType().Name);
                 }
             }
+        }
+
+        /// <summary>
+        /// Moves the lease of the run's claims on to <paramref name="until"/>, skipping rows another transaction
+        /// holds: those are the run's result writes, which clear the claim anyway. Waiting for them instead
+        /// deadlocked with a write waiting for rows this statement had locked (one UPDATE locks in scan order,
+        /// a write in the order its sends ended); PostgreSQL then aborted one of the two.
+        /// </summary>
+        private async Task ExtendClaimsAsync(DateTimeOffset until, CancellationToken ct)
+        {
+            await using var scope = _source._scopes.PlatformScope(out var db);
+            await using var context = await db.CreateDbContextAsync(ct);
+            var outbox = context.Model.FindEntityType(typeof(OutboxMessage))!;
+            var table = StoreObjectIdentifier.Table(outbox.GetTableName()!, outbox.GetSchema());
+            string Column(string property) => outbox.FindProperty(property)!.GetColumnName(table)!;
+            var claimedUntil = outbox.FindProperty(nameof(OutboxMessage.ClaimedUntil))!.GetTypeMapping().Converter!.ConvertToProvider(until)!;
+#pragma warning disable EF1002 // the identifiers come from the model, the values are parameters
+            await context.Database.ExecuteSqlRawAsync(
+                $$"""
+                  UPDATE "{{table.Name}}" SET "{{Column(nameof(OutboxMessage.ClaimedUntil))}}" = {0}
+                  WHERE "{{Column(nameof(OutboxMessage.Id))}}" IN (
+                      SELECT "{{Column(nameof(OutboxMessage.Id))}}" FROM "{{table.Name}}"
+                      WHERE "{{Column(nameof(OutboxMessage.ClaimedBy))}}" = {1} FOR UPDATE SKIP LOCKED)
+                  """, [claimedUntil, _id], ct);
+#pragma warning restore EF1002
         }
 
         private async Task UpdateClaimsAsync(

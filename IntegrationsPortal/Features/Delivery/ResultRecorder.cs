@@ -25,8 +25,15 @@ internal sealed class ResultRecorder : IAsyncDisposable
         _queue.Writer.TryWrite((result, null));
     }
 
-    /// <summary>At least <paramref name="limit"/> results wait to be written (false once writing has failed: nothing more is written).</summary>
+    /// <summary>At least <paramref name="limit"/> results wait to be written (false once writing has failed: see <see cref="Failed"/>).</summary>
     public bool IsBehind(int limit) => !_writing.IsCompleted && Volatile.Read(ref _unwritten) >= limit;
+
+    /// <summary>
+    /// A write failed and nothing more will be written this run: the run must start no more sends, or each
+    /// would be sent again by the next run (until 2026-12-03 a run went on sending, unrecorded, for the rest
+    /// of its budget). <see cref="DisposeAsync"/> throws the write's error.
+    /// </summary>
+    public bool Failed => _writing.IsCompleted;
 
     /// <summary>Completes when the next write ends. Take it before asking <see cref="IsBehind"/>, so a write between the two is not missed.</summary>
     public Task NextWrite => Volatile.Read(ref _wrote).Task;
