@@ -2,6 +2,7 @@ using System.Text.Json;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Flows;
 using IntegrationsPortal.Features.Ingestion;
+using IntegrationsPortal.Infrastructure.Data;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -235,5 +236,27 @@ public sealed class FlowRunnerTests : IAsyncLifetime
         await _bed.Harness.DispatchAsync();
         Assert.Equal(2, _primary.Requests.Count);
         Assert.Equal(2, _backup.Requests.Count);
+    }
+
+    [Fact]
+    public async Task LookingUpAPagesRecordedRuns_SearchesTheirKeyRange_NotEveryRunOfTheOrganization()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await _bed.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + FlowRunner.RecordedRunsOnSqlite
+            .Replace("{0}", "'0'", StringComparison.Ordinal).Replace("{1}", "'F'", StringComparison.Ordinal).Replace("{2}", "'A'", StringComparison.Ordinal);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        // The organization's index would visit every run recorded so far, for every page of readings.
+        Assert.Contains("USING INDEX sqlite_autoindex_FlowRun_1 (Id>? AND Id<?)", Assert.Single(plan), StringComparison.Ordinal);
     }
 }

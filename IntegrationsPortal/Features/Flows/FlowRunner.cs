@@ -43,6 +43,17 @@ public sealed class FlowRunner(
     /// <summary>A deployed, enabled flow with its running version.</summary>
     public sealed record DeployedFlow(Guid Id, string Name, Guid VersionId, int VersionNumber, FlowGraph Graph);
 
+    /// <summary>The ids of the runs recorded in a key range, for the organization: {0} and {1} the range, {2} the organization.</summary>
+    private const string RecordedRuns = $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND "OrganizationId" = {2}""";
+
+    /// <summary>
+    /// <see cref="RecordedRuns"/> for SQLite. SQLite has no statistics and prefers an equality on an index
+    /// (the organization's) to a range on the key; that visited every run of the organization, a scan of
+    /// the whole history for every page of readings. A unary + keeps the tenant's condition off the
+    /// indexes, so the key range drives the search.
+    /// </summary>
+    internal const string RecordedRunsOnSqlite = $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND +"OrganizationId" = {2}""";
+
     private sealed record PlannedRun(DeployedFlow Flow, FlowRun Run, List<FlowNode> Sources, string Context);
 
     public async Task ReadingsWrittenAsync(WrittenReadings written, CancellationToken ct)
@@ -160,20 +171,19 @@ public sealed class FlowRunner(
     {
         // The same reading twice in one page (a provider's repeat) is one run.
         planned = planned.DistinctBy(p => p.Run.Id).ToList();
-        const string Sql = $$"""SELECT "Id" AS "Value" FROM "{{nameof(FlowRun)}}" WHERE "Id" BETWEEN {0} AND {1} AND "OrganizationId" = {2}""";
         var organizationId = currentUser.RequireOrganization();
         HashSet<string> recorded;
         if (db.IsSqlite())
         {
             // EF Core's SQLite provider stores Guids as upper-case text, which sorts like the Guid's fields.
             var keys = planned.Select(p => Key(p.Run.Id)).Order(StringComparer.Ordinal).ToList();
-            recorded = (await db.Database.SqlQueryRaw<string>(Sql, keys[0], keys[^1], Key(organizationId)).ToListAsync(ct)).ToHashSet();
+            recorded = (await db.Database.SqlQueryRaw<string>(RecordedRunsOnSqlite, keys[0], keys[^1], Key(organizationId)).ToListAsync(ct)).ToHashSet();
         }
         else
         {
             // PostgreSQL's uuid sorts by its bytes, which is the order of the same upper-case text.
             var ids = planned.Select(p => p.Run.Id).OrderBy(Key, StringComparer.Ordinal).ToList();
-            recorded = (await db.Database.SqlQueryRaw<Guid>(Sql, ids[0], ids[^1], organizationId).ToListAsync(ct)).Select(Key).ToHashSet();
+            recorded = (await db.Database.SqlQueryRaw<Guid>(RecordedRuns, ids[0], ids[^1], organizationId).ToListAsync(ct)).Select(Key).ToHashSet();
         }
 
         return recorded.Count == 0 ? planned : planned.Where(p => !recorded.Contains(Key(p.Run.Id))).ToList();
