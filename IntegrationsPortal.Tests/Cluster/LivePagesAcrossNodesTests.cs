@@ -74,7 +74,8 @@ public sealed class LivePagesAcrossNodesTests(ChromiumFixture chromium) : Browse
 
         await RenameThroughNodeBAsync("Meter feed (north)");
 
-        await Expect(Page.Locator("h1")).ToHaveTextAsync("Meter feed (north)");
+        // Through B's database write, its notification and A's reload: more than a click's few milliseconds on a busy machine.
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Meter feed (north)", new() { Timeout = 15_000 });
         await Expect(ByTestId("breadcrumbs")).ToContainTextAsync("Meter feed (north)");
         Assert.True(await Page.EvaluateAsync<bool>("() => window.openedBeforeTheChange === true"), "The page on node A was loaded again.");
         await ExpectNoSeriousAccessibilityViolationsAsync("the detail page after a change on another node");
