@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Features.Ingestion;
 using IntegrationsPortal.Features.Integrations;
@@ -9,7 +8,6 @@ using IntegrationsPortal.Infrastructure.Security;
 using IntegrationsPortal.Tests.Features.Delivery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Cluster;
@@ -25,22 +23,11 @@ public sealed class TwoNodesTests : IAsyncLifetime
 {
     private const int Messages = 5_000;
 
-    // Every node opens the same credentials: one vault key, configured alike (README, "Several nodes").
-    private readonly Dictionary<string, string> _vault = new()
-    {
-        ["Portal:Vault:Keys:kek-cluster"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["Portal:Vault:ActiveKeyId"] = "kek-cluster",
-    };
+    private PortalCluster _cluster = default!;
 
-    private readonly TempDirectory _database = new();
-    private readonly List<PortalNode> _nodes = [];
-    private PortalServices _seeder = default!;
+    private IServiceProvider Seeder => _cluster.Seeder;
 
-    public async ValueTask InitializeAsync()
-    {
-        _seeder = await PortalServices.StartAsync(
-            builder => builder.Configuration.AddInMemoryCollection(_vault.ToDictionary(s => s.Key, s => (string?)s.Value)), _database);
-    }
+    public async ValueTask InitializeAsync() => _cluster = await PortalCluster.StartAsync();
 
     [Fact]
     public async Task KilledNode_ItsShareIsDeliveredByTheOther_NoMessageLost_DuplicatesOnlyWhatWasInFlight()
@@ -52,8 +39,8 @@ public sealed class TwoNodesTests : IAsyncLifetime
             await Task.Delay(40, CancellationToken.None);
             await context.Response.WriteAsync("{}", CancellationToken.None);
         };
-        var tenant = await _seeder.Services.SetUpFirstOrganizationAsync();
-        var integrationId = await _seeder.Services.CreateIntegrationAsync(tenant, IntegrationSeeds.Webhook("Cluster receiver", new Uri(receiver.Url, "hooks").ToString()));
+        var tenant = await Seeder.SetUpFirstOrganizationAsync();
+        var integrationId = await Seeder.CreateIntegrationAsync(tenant, IntegrationSeeds.Webhook("Cluster receiver", new Uri(receiver.Url, "hooks").ToString()));
         // Both nodes up first (a node's start can take longer than the whole delivery), then the work arrives.
         var starting = new[] { StartNodeAsync("A"), StartNodeAsync("B") };
         var nodeA = (await Task.WhenAll(starting))[0];
@@ -91,10 +78,10 @@ public sealed class TwoNodesTests : IAsyncLifetime
         await using var provider = await FakeIngressProviders.StartAsync();
         // Slow enough that the backfill outlasts the second node's start: a day's four pages take a second or more.
         provider.Latency = TimeSpan.FromMilliseconds(250);
-        var tenant = await _seeder.Services.SetUpFirstOrganizationAsync();
+        var tenant = await Seeder.SetUpFirstOrganizationAsync();
         var start = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
         Guid integrationId, run;
-        await using (var scope = _seeder.Services.AsAdmin(tenant))
+        await using (var scope = Seeder.AsAdmin(tenant))
         {
             var services = scope.ServiceProvider;
             integrationId = await services.GetRequiredService<IntegrationService>().CreateAsync(new CreateIntegrationInput
@@ -139,48 +126,23 @@ public sealed class TwoNodesTests : IAsyncLifetime
         Assert.True(backfillPages <= Days * 4 + 4, $"{backfillPages} pages fetched for {Days * 4} pages of data: more than one window was fetched again.");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        await _seeder.DisposeAsync();
-        _database.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     private const int MaxInFlight = 16;
     private const int BatchSize = 100;
 
-    private async Task<PortalNode> StartNodeAsync(string name)
+    private Task<PortalNode> StartNodeAsync(string name) => _cluster.StartNodeAsync(name, new Dictionary<string, string>
     {
-        var settings = new Dictionary<string, string>(_vault)
-        {
-            [PortalServices.LoopbackAllowance.Key] = PortalServices.LoopbackAllowance.Network,
-            ["Portal:Delivery:MaxInFlightPerIntegration"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Portal:Delivery:BatchSize"] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Portal:Delivery:PollInterval"] = "00:00:01",
-            // A dead node's claims lapse after this; the default (minutes) would outlast the test's patience.
-            ["Portal:Delivery:ClaimLease"] = "00:00:10",
-        };
-        foreach (var (key, value) in _database.DatabaseSettings())
-        {
-            settings[key] = value;
-        }
-
-        var node = await PortalNode.StartAsync(name, settings);
-        lock (_nodes)
-        {
-            _nodes.Add(node);
-        }
-
-        return node;
-    }
+        ["Portal:Delivery:MaxInFlightPerIntegration"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Portal:Delivery:BatchSize"] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Portal:Delivery:PollInterval"] = "00:00:01",
+        // A dead node's claims lapse after this; the default (minutes) would outlast the test's patience.
+        ["Portal:Delivery:ClaimLease"] = "00:00:10",
+    });
 
     private async Task<HashSet<Guid>> EnqueueAsync(Tenant tenant, Guid integrationId)
     {
-        await using var scope = _seeder.Services.AsAdmin(tenant);
+        await using var scope = Seeder.AsAdmin(tenant);
         var payloads = Enumerable.Range(0, Messages).Select(i => $$"""{"reading":{{i}}}""").ToList();
         return [.. await scope.ServiceProvider.GetRequiredService<DeliveryService>().EnqueueAsync(integrationId, "meter.reading", payloads)];
     }
@@ -197,13 +159,13 @@ public sealed class TwoNodesTests : IAsyncLifetime
 
     private async Task<IngestionRunView> RunAsync(Tenant tenant, Guid integrationId, Guid run)
     {
-        await using var scope = _seeder.Services.AsAdmin(tenant);
+        await using var scope = Seeder.AsAdmin(tenant);
         return (await scope.ServiceProvider.GetRequiredService<IngestionService>().ListRunsAsync(integrationId)).Single(r => r.Id == run);
     }
 
     private async Task<int> ReadingCountAsync(DateTimeOffset from, DateTimeOffset to)
     {
-        await using var scope = _seeder.Services.CreateAsyncScope();
+        await using var scope = Seeder.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         return await db.Set<Reading>().IgnoreQueryFilters()
@@ -224,7 +186,7 @@ public sealed class TwoNodesTests : IAsyncLifetime
 
     private async Task<int> DeliveredCountAsync()
     {
-        await using var scope = _seeder.Services.CreateAsyncScope();
+        await using var scope = Seeder.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         return await db.Set<OutboxMessage>().IgnoreQueryFilters().CountAsync(m => m.Status == DeliveryStatus.Delivered, TestContext.Current.CancellationToken);

@@ -6,7 +6,7 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 
 /// <summary>
 /// One portal node as an operator runs it: the built <c>IntegrationsPortal.dll</c> in a process of its own
-/// (<c>dotnet IntegrationsPortal.dll</c>, Production environment) on a loopback port, with a content
+/// (<c>dotnet IntegrationsPortal.dll</c>, Production environment unless a browser needs its pages) on a loopback port, with a content
 /// root of its own and the settings given as environment variables. Several nodes on one PostgreSQL
 /// database are a cluster; <see cref="KillAsync"/> ends one as <c>kill -9</c> would, with no chance to
 /// finish or record anything. Its console output is kept for the failure message of a test.
@@ -32,8 +32,12 @@ public sealed class PortalNode : IAsyncDisposable
     /// <summary>The last lines the node wrote, for a failure message.</summary>
     public string RecentOutput => $"--- {Name} ---{Environment.NewLine}{string.Join(Environment.NewLine, _output.TakeLast(60))}";
 
-    /// <summary>Starts a node and waits until <c>/health/ready</c> says it takes work.</summary>
-    public static async Task<PortalNode> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts a node and waits until <c>/health/ready</c> says it takes work. A node for a browser runs in
+    /// <paramref name="environment"/> Development, as the other browser tests' portals do: the app is built, not
+    /// published, so only Development serves its scripts and styles (static web assets) from the build output.
+    /// </summary>
+    public static async Task<PortalNode> StartAsync(string name, IReadOnlyDictionary<string, string> settings, string environment = "Production")
     {
         var port = PortalAppFactory.FreeLoopbackPort();
         var rootUri = new Uri($"http://127.0.0.1:{port}/");
@@ -45,7 +49,7 @@ public sealed class PortalNode : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = contentRoot.Path,
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {

@@ -174,6 +174,26 @@ public class IngestionTests : PortalServicesTest
     }
 
     [Fact]
+    public async Task PullLeftRunningByAStoppedNode_IsEndedAsInterrupted_ButAPullANodeStillRuns_IsLeftRunning()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var scheduler = await Portal.SchedulerAsync();
+        var now = DateTimeOffset.UtcNow;
+        // An hour ago a node started a pull and died; a minute ago the next firing of the pull job started one that runs now.
+        var cutOff = await RunningPullAsync(createdAt: now.AddHours(-1));
+        var current = await RunningPullAsync(createdAt: now.AddMinutes(-1));
+        await RecordExecutingAsync(IngestionScheduler.PullJobKey(_integration), firedAt: now.AddMinutes(-1).AddSeconds(-1));
+
+        await ActivatorUtilities.CreateInstance<IngestionScheduleJob>(Portal.Services).SweepAsync(scheduler, ct);
+
+        var ended = await RunAsync(cutOff);
+        Assert.Equal(IngestionRunStatus.Failed, ended.Status);
+        Assert.Equal(IngestionScheduleJob.InterruptedPull, ended.Error);
+        Assert.NotNull(ended.FinishedAt);
+        Assert.Equal(IngestionRunStatus.Running, (await RunAsync(current)).Status);
+    }
+
+    [Fact]
     public async Task PullSchedule_FollowsTheCronWhenOneIsSet_ElseTheInterval()
     {
         var scheduler = await Portal.SchedulerAsync();
@@ -607,6 +627,32 @@ public class IngestionTests : PortalServicesTest
     {
         await using var scope = Portal.Services.AsAdmin(Acme);
         return await scope.ServiceProvider.GetRequiredService<ReadingQueries>().SeriesAsync($"devices/{device}", "energy_kwh", from, to);
+    }
+
+    /// <summary>A scheduled pull as its job leaves it once started: queued by the service, then running.</summary>
+    private async Task<Guid> RunningPullAsync(DateTimeOffset createdAt)
+    {
+        Guid run;
+        await using (var scope = Portal.Services.AsAdmin(Acme))
+        {
+            run = (await scope.ServiceProvider.GetRequiredService<IngestionService>().QueuePullAsync(_integration, TestContext.Current.CancellationToken))!.Value;
+        }
+
+        await UpdateAsync<IngestionRun>(r => r.Id == run, r => (r.Status, r.CreatedAt, r.StartedAt) = (IngestionRunStatus.Running, createdAt, createdAt));
+        return run;
+    }
+
+    /// <summary>What Quartz writes in its store while a node runs a job (qrtz_fired_triggers), here for a node the test stands for.</summary>
+    private async Task RecordExecutingAsync(JobKey job, DateTimeOffset firedAt)
+    {
+        await using var scope = Portal.Services.AsAdmin(Acme);
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var scheduler = await Portal.SchedulerAsync();
+        var entry = Guid.NewGuid().ToString("N");
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO qrtz_fired_triggers (sched_name, entry_id, trigger_name, trigger_group, instance_name, fired_time, sched_time, priority, state, job_name, job_group, is_nonconcurrent, requests_recovery)
+            VALUES ({scheduler.SchedulerName}, {entry}, {entry}, {job.Group}, {"other-node"}, {firedAt.UtcTicks}, {firedAt.UtcTicks}, {5}, {"EXECUTING"}, {job.Name}, {job.Group}, {true}, {false})
+            """, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Verification has its own tests; here the integration is simply made active.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using IntegrationsPortal.Features.Catalog;
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Jobs;
 using IntegrationsPortal.Infrastructure.Security;
 using Quartz;
 
@@ -70,14 +71,21 @@ internal static class IngestionJobRunner
 
 /// <summary>
 /// Keeps one recurring pull per active ingress integration at its configured interval, and none
-/// for the rest; and re-queues any unfinished backfill that has no job (the portal was stopped in
-/// the middle of it), which then resumes from its last finished window. Runs every minute, so a
-/// newly verified or re-activated integration starts pulling within a minute, and a disabled one stops.
+/// for the rest; re-queues any unfinished backfill that has no job (the portal was stopped in
+/// the middle of it), which then resumes from its last finished window; and ends as failed, saying
+/// why, a pull left running by a node that stopped. Runs every minute, so a newly verified or
+/// re-activated integration starts pulling within a minute, and a disabled one stops.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion, IngestionEvents events) : IJob
+public sealed class IngestionScheduleJob(
+    IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion, IngestionEvents events,
+    ExecutingJobs executingJobs, IServiceScopeFactory scopes, TimeProvider time) : IJob
 {
     public static readonly JobKey Key = new("ingestion-schedule", "ingestion");
+
+    /// <summary>The error of a pull whose node stopped in the middle of it.</summary>
+    public const string InterruptedPull =
+        "Interrupted: the portal node running this pull stopped before it finished. The next pull fetches this time again.";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
@@ -140,6 +148,44 @@ public sealed class IngestionScheduleJob(IDbContextFactory<PortalDbContext> dbFa
             if (!await scheduler.Exists(IngestionScheduler.BackfillJobKey(run.Id), cancellationToken))
             {
                 await ingestion.EnqueueBackfillAsync(scheduler, run.OrganizationId, run.Id, cancellationToken);
+            }
+        }
+
+        await EndInterruptedPullsAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// A pull is never resumed (the next one starts where the last completed one ended), so one cut off with its
+    /// node (killed, or stopped mid-run) would show as running for ever. Ends as failed each running pull that no
+    /// node runs: its pull job is executing nowhere in the cluster, or only a later firing of it is.
+    /// </summary>
+    private async Task EndInterruptedPullsAsync(PortalDbContext db, CancellationToken ct)
+    {
+        // The runs before the jobs: a pull that ends between the two reads is then already finished, and the move leaves it be.
+        var running = await db.Set<IngestionRun>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]).AsNoTracking()
+            .Where(r => r.Kind == IngestionKind.Pull && (r.Status == IngestionRunStatus.Running || r.Status == IngestionRunStatus.Cancelling))
+            .Select(r => new { r.Id, r.OrganizationId, r.IntegrationId, r.CreatedAt })
+            .ToListAsync(ct);
+        if (running.Count == 0)
+        {
+            return;
+        }
+
+        var executing = await executingJobs.InGroupAsync(IngestionScheduler.PullJobKey(Guid.Empty).Group, ct);
+        foreach (var run in running)
+        {
+            // A pull job queues its run after it is fired: a firing after the run was made is a later pull's.
+            if (executing.TryGetValue(IngestionScheduler.PullJobKey(run.IntegrationId).Name, out var fired) && fired <= run.CreatedAt)
+            {
+                continue;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsSystem(run.OrganizationId);
+            await using var tenantDb = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(ct);
+            if (await tenantDb.TryMoveAsync(run.Id, IngestionRunEvent.Failed, time.GetUtcNow(), ct, InterruptedPull) is not null)
+            {
+                events.Publish(run.IntegrationId);
             }
         }
     }
