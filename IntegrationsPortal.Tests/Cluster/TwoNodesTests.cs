@@ -62,7 +62,7 @@ public sealed class TwoNodesTests : IAsyncLifetime
         var twiceBeforeTheKill = Received(receiver.Requests.Take(atKill), ids).Where(r => r.Value > 1).Select(r => r.Key).ToList();
         Assert.True(twiceBeforeTheKill.Count == 0,
             $"{twiceBeforeTheKill.Count} messages arrived twice while both nodes ran. The first one's attempts:{Environment.NewLine}"
-            + await AttemptsAsync(twiceBeforeTheKill.FirstOrDefault()) + string.Concat(_nodes.Select(n => Environment.NewLine + n.RecentOutput)));
+            + await AttemptsAsync(twiceBeforeTheKill.FirstOrDefault()) + Environment.NewLine + _cluster.RecentOutput);
         var twiceAfterTheKill = Received(receiver.Requests.Skip(atKill), ids).Values.Count(times => times > 1);
         Assert.Equal(0, twiceAfterTheKill);
         Assert.True(duplicates <= BatchSize + MaxInFlight,
@@ -175,7 +175,7 @@ public sealed class TwoNodesTests : IAsyncLifetime
     /// <summary>A message's attempts as recorded, one line each, for a failure message.</summary>
     private async Task<string> AttemptsAsync(Guid messageId)
     {
-        await using var scope = _seeder.Services.CreateAsyncScope();
+        await using var scope = Seeder.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentUser>().ActAsPlatform();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         var attempts = await db.Set<DeliveryAttempt>().IgnoreQueryFilters().Where(a => a.MessageId == messageId).OrderBy(a => a.At)
