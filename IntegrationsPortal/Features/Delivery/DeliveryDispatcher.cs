@@ -34,7 +34,8 @@ public sealed class DeliveryDispatcher(
     IEnumerable<IOutboxObserver> observers,
     IDueMessages dueMessages) : IDisposable
 {
-    private static readonly string[] MessageState =
+    /// <summary>What recording a result changes of its message (all an attempt or a hold may change).</summary>
+    internal static readonly string[] MessageState =
     [
         nameof(OutboxMessage.Status), nameof(OutboxMessage.Trigger), nameof(OutboxMessage.AttemptCount), nameof(OutboxMessage.TotalAttempts),
         nameof(OutboxMessage.NextAttemptAt), nameof(OutboxMessage.DeliveredAt), nameof(OutboxMessage.LastError),
@@ -360,7 +361,7 @@ public sealed class DeliveryDispatcher(
 
         await using (var scope = scopes.PlatformScope(out var db))
         {
-            // One transaction for the batch's attempts and message states, through prepared statements.
+            // One transaction for the batch's attempts and message states, a group of rows per statement.
             await using var context = await db.CreateDbContextAsync(ct);
             await context.Database.OpenConnectionAsync(ct);
             await using var relaxed = await RelaxedDurability.StartAsync(context.Database.GetDbConnection(), ct);

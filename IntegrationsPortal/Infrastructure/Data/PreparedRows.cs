@@ -18,8 +18,8 @@ public static class PreparedRows
         var (entity, table) = Table<T>(db);
         var properties = entity.GetProperties().ToList();
         var columns = string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)));
-        var values = string.Join(", ", properties.Select((_, i) => $"@p{i}"));
-        await ExecuteAsync(db, $"INSERT INTO {Quote(table.Name)} ({columns}) VALUES ({values})", properties, rows, ct);
+        await ExecuteInGroupsAsync(db, properties, rows,
+            count => $"INSERT INTO {Quote(table.Name)} ({columns}) VALUES {ValueRows(count, properties.Count)}", ct);
     }
 
     /// <summary>
@@ -37,19 +37,63 @@ public static class PreparedRows
         return affected.Select(n => n > 0).ToArray();
     }
 
-    /// <summary>Updates <paramref name="changed"/> of each row, found by primary key.</summary>
+    /// <summary>
+    /// Updates <paramref name="changed"/> of each row, found by primary key: a group of rows per statement,
+    /// joined to their new values as a VALUES list (UPDATE ... FROM, SQLite 3.33 and PostgreSQL).
+    /// </summary>
     public static async Task UpdateAsync<T>(DbContext db, IReadOnlyCollection<T> rows, IReadOnlyList<string> changed, CancellationToken ct)
         where T : class
     {
         var (entity, table) = Table<T>(db);
         var set = changed.Select(name => entity.FindProperty(name)!).ToList();
         var key = entity.FindPrimaryKey()!.Properties.Single();
-        var assignments = string.Join(", ", set.Select((p, i) => $"{Quote(p.GetColumnName(table)!)} = @p{i}"));
-        await ExecuteAsync(db, $"UPDATE {Quote(table.Name)} SET {assignments} WHERE {Quote(key.GetColumnName(table)!)} = @p{set.Count}",
-            [.. set, key], rows, ct);
+        // A VALUES list's columns are column1, column2, ... on both databases.
+        var assignments = string.Join(", ", set.Select((p, i) => $"{Quote(p.GetColumnName(table)!)} = \"v\".column{i + 1}"));
+        var name = Quote(table.Name);
+        await ExecuteInGroupsAsync(db, [.. set, key], rows,
+            count => $"UPDATE {name} SET {assignments} FROM (VALUES {ValueRows(count, set.Count + 1)}) AS \"v\" " +
+                     $"WHERE {name}.{Quote(key.GetColumnName(table)!)} = \"v\".column{set.Count + 1}", ct);
     }
 
-    private static async Task<List<int>> ExecuteAsync<T>(DbContext db, string sql, IReadOnlyList<IProperty> properties, IEnumerable<T> rows, CancellationToken ct)
+    /// <summary>
+    /// Most parameters one multi-row statement binds. Microsoft.Data.Sqlite binds by name and SQLite finds
+    /// each name by a linear scan, so binding a statement takes time quadratic in its parameters: a few
+    /// hundred keep that below what a statement per row costs, and still write a batch in few statements.
+    /// </summary>
+    private const int ParametersPerStatement = 200;
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> a group per statement (<paramref name="sql"/> of a group's row count,
+    /// its parameters @p0.. row by row); the full groups' statement is prepared once and reused.
+    /// </summary>
+    private static async Task ExecuteInGroupsAsync<T>(DbContext db, IReadOnlyList<IProperty> properties, IReadOnlyCollection<T> rows,
+        Func<int, string> sql, CancellationToken ct)
+        where T : class
+    {
+        var perStatement = Math.Max(1, ParametersPerStatement / properties.Count);
+        var whole = rows.Count / perStatement * perStatement;
+        if (whole > 0)
+        {
+            await ExecuteAsync(db, sql(perStatement), properties, perStatement, rows.Take(whole), ct);
+        }
+
+        if (rows.Count > whole)
+        {
+            await ExecuteAsync(db, sql(rows.Count - whole), properties, rows.Count - whole, rows.Skip(whole), ct);
+        }
+    }
+
+    /// <summary>"(@p0, @p1), (@p2, @p3)" for 2 rows of 2 columns.</summary>
+    private static string ValueRows(int rows, int columns) =>
+        string.Join(", ", Enumerable.Range(0, rows).Select(row =>
+            "(" + string.Join(", ", Enumerable.Range(row * columns, columns).Select(i => $"@p{i}")) + ")"));
+
+    private static Task<List<int>> ExecuteAsync<T>(DbContext db, string sql, IReadOnlyList<IProperty> properties, IEnumerable<T> rows, CancellationToken ct)
+        where T : class => ExecuteAsync(db, sql, properties, 1, rows, ct);
+
+    /// <summary>Runs <paramref name="sql"/> once per <paramref name="rowsPerStatement"/> rows (the rows' count a multiple of it); the rows affected by each run.</summary>
+    private static async Task<List<int>> ExecuteAsync<T>(DbContext db, string sql, IReadOnlyList<IProperty> properties, int rowsPerStatement,
+        IEnumerable<T> rows, CancellationToken ct)
         where T : class
     {
         var connection = db.Database.GetDbConnection();
@@ -57,23 +101,30 @@ public static class PreparedRows
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
         // Parameters made once with EF Core's mapping (SQLite type, converter), then only their values change.
-        var columns = properties.Select((property, i) =>
+        var columns = Enumerable.Range(0, rowsPerStatement * properties.Count).Select(i =>
         {
+            var property = properties[i % properties.Count];
             var mapping = (RelationalTypeMapping)property.GetTypeMapping();
             var parameter = mapping.CreateParameter(command, $"@p{i}", null, property.IsNullable);
             command.Parameters.Add(parameter);
             return (Getter: property.GetGetter(), mapping.Converter, Parameter: parameter);
         }).ToArray();
         var affected = new List<int>();
+        var next = 0;
         foreach (var row in rows)
         {
-            foreach (var (getter, converter, parameter) in columns)
+            for (var i = 0; i < properties.Count; i++)
             {
+                var (getter, converter, parameter) = columns[next++];
                 var value = getter.GetClrValue(row);
                 parameter.Value = (converter is null || value is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
             }
 
-            affected.Add(await command.ExecuteNonQueryAsync(ct));
+            if (next == columns.Length)
+            {
+                affected.Add(await command.ExecuteNonQueryAsync(ct));
+                next = 0;
+            }
         }
 
         return affected;
