@@ -16,6 +16,12 @@ public sealed class UplinkOptions
 
     /// <summary>How many accepted uplinks are written in one transaction at most.</summary>
     public int BatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// SQLite only: the size of the write-ahead log (the database's "-wal" file) above which the writer's
+    /// checkpoints wait for a moment between commits to copy all of it and start it over (docs/decisions/028).
+    /// </summary>
+    public int SqliteWalLimitMegabytes { get; set; } = 64;
 }
 
 /// <summary>The header a network server can be told to send the token in, besides Authorization: Bearer.</summary>

@@ -58,7 +58,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
                     // One connection and its prepared statements for the writer's life: set-up per batch cost more
                     // than the writes themselves when batches are small (benchmarks/README.md).
 #pragma warning disable CA2000 // Disposed in the finally below, or after a failed batch; the analyzer loses it across the loop.
-                    writer ??= await Writer.OpenAsync(scopes, stoppingToken);
+                    writer ??= await Writer.OpenAsync(scopes, options.Value.SqliteWalLimitMegabytes * 1024L * 1024L, stoppingToken);
 #pragma warning restore CA2000
                     var fed = new List<FedUplink>();
                     var results = await writer.WriteAsync(batch, time.GetUtcNow().UtcTicks, fed, stoppingToken);
@@ -124,7 +124,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         private Writer(AsyncServiceScope scope, PortalDbContext db, RelaxedDurability relaxed, Statements statements, SqliteCheckpoints? checkpoints) =>
             (_scope, _db, _relaxed, _statements, _checkpoints) = (scope, db, relaxed, statements, checkpoints);
 
-        public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes, CancellationToken ct)
+        public static async Task<Writer> OpenAsync(IServiceScopeFactory scopes, long walLimitBytes, CancellationToken ct)
         {
             // The context factory is scoped (it carries the scope's user for the tenant filter); raw SQL here sets organizations itself.
             var scope = scopes.CreateAsyncScope();
@@ -134,7 +134,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             // NORMAL in WAL mode loses nothing committed when the process crashes (see RelaxedDurability).
             var relaxed = await RelaxedDurability.StartAsync(connection, ct);
 #pragma warning disable CA2000 // The checkpoints and the statements are the writer's, disposed with it.
-            var checkpoints = connection.IsSqlite() ? await SqliteCheckpoints.StartAsync(connection, db.Database.GetConnectionString(), ct) : null;
+            var checkpoints = connection.IsSqlite() ? await SqliteCheckpoints.StartAsync(connection, db.Database.GetConnectionString(), walLimitBytes, ct) : null;
             return new Writer(scope, db, relaxed, await Statements.PrepareAsync(connection, ct), checkpoints);
 #pragma warning restore CA2000
         }
@@ -163,6 +163,11 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 
         private async Task<StoredUplinks[]> WriteOnceAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
         {
+            if (_checkpoints is not null)
+            {
+                await _checkpoints.BeforeWriteAsync();
+            }
+
             await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
             _statements.Enlist(transaction);
             var results = new StoredUplinks[batch.Count];
@@ -196,6 +201,11 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
     /// fsync, which on a busy disk took longer than many batches and held every waiting request. A separate
     /// connection checkpoints (PASSIVE, so it never blocks the writer) after commits, at most one at a time
     /// (docs/decisions/028). PostgreSQL's server checkpoints by itself, off every session's path.
+    /// A PASSIVE checkpoint under a steady push never copies the frames committed while it runs, so SQLite
+    /// never starts the WAL over and its file grows for as long as the push lasts. Past the limit the side
+    /// connection therefore truncates it, and the writer waits for that before its next batch: the writer
+    /// takes its lock again within microseconds of a commit, so a checkpoint waiting for it alone never got in.
+    /// The wait is what the PASSIVE pass before it left to copy, and an fsync, once per limit's worth of WAL.
     /// </summary>
     private sealed class SqliteCheckpoints : IAsyncDisposable
     {
@@ -204,31 +214,51 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         // A checkpoint per second at most: each ends with fsyncs, and the WAL it leaves meanwhile is small.
         private const long CheckpointEveryMilliseconds = 1000;
 
+        // How long the truncating checkpoint waits for the writer's transaction and for readers of the old WAL
+        // (the writer waits as long at most); given up, it is tried again after the next commit.
+        private const int TruncateWaitsMilliseconds = 2000;
+
         private readonly DbConnection _writer;
         private readonly string? _connectionString;
         private readonly long _autoCheckpoint;
+        private readonly string? _walFile;
+        private readonly long _walLimitBytes;
         private Task _checkpoint = Task.CompletedTask;
         private long _checkpointStartedAt = Environment.TickCount64;
 
-        private SqliteCheckpoints(DbConnection writer, string? connectionString, long autoCheckpoint) =>
-            (_writer, _connectionString, _autoCheckpoint) = (writer, connectionString, autoCheckpoint);
+        private SqliteCheckpoints(DbConnection writer, string? connectionString, long autoCheckpoint, long walLimitBytes)
+        {
+            (_writer, _connectionString, _autoCheckpoint, _walLimitBytes) = (writer, connectionString, autoCheckpoint, walLimitBytes);
+            // The open connection's DataSource is the database file's full path (empty for an in-memory database).
+            _walFile = string.IsNullOrEmpty(writer.DataSource) ? null : writer.DataSource + "-wal";
+        }
 
-        public static async Task<SqliteCheckpoints> StartAsync(DbConnection writer, string? connectionString, CancellationToken ct)
+        public static async Task<SqliteCheckpoints> StartAsync(DbConnection writer, string? connectionString, long walLimitBytes, CancellationToken ct)
         {
             var autoCheckpoint = Convert.ToInt64(await ScalarAsync(writer, "PRAGMA wal_autocheckpoint;", ct), CultureInfo.InvariantCulture);
             await ScalarAsync(writer, "PRAGMA wal_autocheckpoint=0;", ct);
             // Uplinks of many devices touch many index pages per batch; SQLite's default 2 MB cache spilled
             // them to the WAL mid-transaction and read them back for the next batch.
             await ScalarAsync(writer, $"PRAGMA cache_size=-{WriterCacheKilobytes.ToString(CultureInfo.InvariantCulture)};", ct);
-            return new SqliteCheckpoints(writer, connectionString, autoCheckpoint);
+            return new SqliteCheckpoints(writer, connectionString, autoCheckpoint, walLimitBytes);
         }
 
         public void AfterCommit()
         {
-            if (_checkpoint.IsCompleted && Environment.TickCount64 - _checkpointStartedAt >= CheckpointEveryMilliseconds)
+            // A WAL past its limit is checkpointed without waiting out the second: a fast push adds megabytes a second.
+            if (_checkpoint.IsCompleted && (Environment.TickCount64 - _checkpointStartedAt >= CheckpointEveryMilliseconds || WalTooLarge()))
             {
                 _checkpointStartedAt = Environment.TickCount64;
                 _checkpoint = Task.Run(CheckpointAsync, CancellationToken.None);
+            }
+        }
+
+        /// <summary>Past the limit, lets the checkpoint under way truncate the WAL before the writer takes its lock again.</summary>
+        public async Task BeforeWriteAsync()
+        {
+            if (!_checkpoint.IsCompleted && WalTooLarge())
+            {
+                await _checkpoint;
             }
         }
 
@@ -239,13 +269,32 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
             await ScalarAsync(_writer, "PRAGMA cache_size=-2000;", CancellationToken.None);
         }
 
+        private bool WalTooLarge()
+        {
+            if (_walFile is null)
+            {
+                return false;
+            }
+
+            var wal = new FileInfo(_walFile);
+            return wal.Exists && wal.Length > _walLimitBytes;
+        }
+
         private async Task CheckpointAsync()
         {
             try
             {
                 await using var connection = new SqliteConnection(_connectionString);
                 await connection.OpenAsync();
+                // PASSIVE first: it copies most of the WAL without holding the writer, leaving the truncation little to do.
                 await ScalarAsync(connection, "PRAGMA wal_checkpoint(PASSIVE);", CancellationToken.None);
+                if (WalTooLarge())
+                {
+                    // The writer waits in BeforeWriteAsync; the busy timeout (this connection's only) is for readers
+                    // still on the old WAL. A checkpoint that times out returns busy rather than failing.
+                    await ScalarAsync(connection, $"PRAGMA busy_timeout={TruncateWaitsMilliseconds.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
+                    await ScalarAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None);
+                }
             }
 #pragma warning disable CA1031 // A checkpoint that fails is done by the next one (or by another connection's automatic one).
             catch (Exception)
