@@ -54,9 +54,15 @@ public sealed class PullScheduleFollower(
         }
     }
 
+    /// <summary>
+    /// Cancels rather than disposes the stopping source, as <see cref="BackgroundService"/> does: a host can be
+    /// stopped after it was disposed (a test host whose app's own Run had already stopped and disposed it;
+    /// seen in CI as an ObjectDisposedException from <see cref="StopAsync"/>), and cancelling twice is harmless.
+    /// The source has no timer, so nothing is left undisposed that holds a resource.
+    /// </summary>
     public void Dispose()
     {
         _oneSweep.Dispose();
-        _stopping.Dispose();
+        _stopping.Cancel();
     }
 }
