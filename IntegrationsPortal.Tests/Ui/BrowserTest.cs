@@ -71,6 +71,19 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     protected ILocator ByTestId(string testId) => Page.GetByTestId(testId);
 
     /// <summary>
+    /// Opens the MudSelect <paramref name="select"/> and picks <paramref name="option"/> in its own popover, then
+    /// waits for the popover to close. Scoped to the open popover: a popover still closing (an earlier select's)
+    /// or a selectable list on the page has options too, and a click on one of those picks nothing (CI saw the
+    /// Places walk's place select stay open on its old value that way).
+    /// </summary>
+    protected async Task PickOptionAsync(string select, string option)
+    {
+        await ByTestId(select).ClickAsync();
+        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") }).ClickAsync();
+        await Assertions.Expect(Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+    }
+
+    /// <summary>
     /// Clicks what opens a MudBlazor dialog and waits until it shows. The focus is in the dialog as it
     /// appears (portal.js), so keystrokes typed at once are kept: DialogFocusUiTests proves it.
     /// </summary>

@@ -38,8 +38,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
 
         // Move the thermostat up to the building by editing its place.
         await ByTestId("device-edit-Hall thermostat").ClickAsync();
-        await ByTestId("device-form-place").ClickAsync();
-        await Page.GetByRole(AriaRole.Option, new() { Name = "HQ site / Building A", Exact = true }).ClickAsync();
+        await PickOptionAsync("device-form-place", "HQ site / Building A");
         await Expect(ByTestId("device-form-place")).ToHaveValueAsync("HQ site / Building A");
         await ByTestId("device-form-save").ClickAsync();
         await Expect(ByTestId("device-form")).ToHaveCountAsync(0);
@@ -200,8 +199,7 @@ public sealed class PlacesUiTests(ChromiumFixture chromium, SetUpPortalUiFixture
         await Expect(ByTestId("device-form")).ToBeVisibleAsync();
         await ExpectNoSeriousAccessibilityViolationsAsync("the device form", within: ".mud-dialog");
         await ByTestId("device-form-name").FillAsync(name);
-        await ByTestId("device-form-type").ClickAsync();
-        await Page.GetByRole(AriaRole.Option, new() { Name = type, Exact = true }).ClickAsync();
+        await PickOptionAsync("device-form-type", type);
         await ByTestId("device-form-save").ClickAsync();
         await Expect(ByTestId($"device-row-{name}")).ToBeVisibleAsync();
     }
