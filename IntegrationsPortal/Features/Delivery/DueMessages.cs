@@ -31,6 +31,15 @@ internal static class DueMessageQuery
 {
     public static readonly DeliveryStatus[] Waiting = [DeliveryStatus.Pending, DeliveryStatus.Failed, DeliveryStatus.Unknown];
 
+    /// <summary>The partial index the due-message query reads in order (<see cref="OutboxMessageConfiguration"/>).</summary>
+    public const string DueIndexName = "IX_OutboxMessage_Due";
+
+    /// <summary>
+    /// <see cref="Waiting"/> as EF Core writes it in the due query (the array is inlined as constants), and
+    /// so as the partial index's filter must read for either engine to see that the query implies it.
+    /// </summary>
+    public static string WaitingFilterSql => $"\"{nameof(OutboxMessage.Status)}\" IN ({string.Join(", ", Waiting.Select(s => $"'{s}'"))})";
+
     /// <summary>The outbox across organizations (the dispatcher works for all of them).</summary>
     public static IQueryable<OutboxMessage> Outbox(PortalDbContext context) =>
         context.Set<OutboxMessage>().IgnoreQueryFilters([PortalDbContext.TenantFilterName]);
@@ -83,13 +92,20 @@ public sealed class ReadDueMessages(IServiceScopeFactory scopes, DeliveryOptions
     {
         await using var scope = scopes.PlatformScope(out var db);
         await using var context = await db.CreateDbContextAsync(ct);
-        var due = DueMessageQuery.Due(context, time.GetUtcNow(), busy);
+        return await Read(context, time.GetUtcNow(), cursor, busy, options.BatchSize).ToListAsync(ct);
+    }
+
+    /// <summary>The read: a batch of what is due after <paramref name="cursor"/>, in the order the due index keeps.</summary>
+    internal static IQueryable<OutboxMessage> Read(
+        PortalDbContext context, DateTimeOffset now, (DateTimeOffset NextAttemptAt, long Sequence)? cursor, Guid[] busy, int batchSize)
+    {
+        var due = DueMessageQuery.Due(context, now, busy);
         if (cursor is var (afterTime, afterSequence))
         {
             due = due.Where(m => m.NextAttemptAt > afterTime || (m.NextAttemptAt == afterTime && m.Sequence > afterSequence));
         }
 
-        return await due.LongestDueFirst(options.BatchSize).ToListAsync(ct);
+        return due.LongestDueFirst(batchSize);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

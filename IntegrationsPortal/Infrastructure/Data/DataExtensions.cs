@@ -19,6 +19,7 @@ public static class DataExtensions
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IInterceptor, TimestampInterceptor>();
+        builder.Services.AddSingleton(services => SqliteConnectionSettings.From(services.GetRequiredService<IConfiguration>()));
         // Scoped so each context can take the scope's CurrentUser for the tenant filter.
         builder.Services.AddDbContextFactory<PortalDbContext, PortalDbContextFactory>(
             (services, options) =>
@@ -32,6 +33,7 @@ public static class DataExtensions
                 else
                 {
                     options.UseSqlite(connectionString);
+                    options.AddInterceptors(services.GetRequiredService<SqliteConnectionSettings>());
                 }
             },
             ServiceLifetime.Scoped);

@@ -476,7 +476,8 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("IntegrationId", "Sequence");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt", "Sequence" }, "IX_OutboxMessage_Due")
+                        .HasFilter("\"Status\" IN ('Pending', 'Failed', 'Unknown')");
 
                     b.ToTable("OutboxMessage");
                 });
