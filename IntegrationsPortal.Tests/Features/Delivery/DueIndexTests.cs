@@ -11,7 +11,7 @@ namespace IntegrationsPortal.Tests.Features.Delivery;
 /// The dispatcher's read of due messages walks the due index in the order it takes them and stops at a
 /// batch. Until 2026-12-03 it found the waiting rows through an index on (Status, NextAttemptAt) and sorted
 /// all of them for every batch of 500: with 80,000 messages waiting the portal delivered a third fewer
-/// per second (docs/decisions/046). A plan, not a timing: the sort shows in the plan on any machine.
+/// per second (docs/decisions/049). A plan, not a timing: the sort shows in the plan on any machine.
 /// </summary>
 public class DueIndexTests
 {

@@ -186,7 +186,7 @@ public sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outbox
         // The dispatcher's query: waiting messages in the order it takes them, so a batch reads its rows
         // and stops. The filter is the query's own status list, word for word (SQLite and PostgreSQL use a
         // partial index only then); until 2026-12-03 an index on (Status, NextAttemptAt) made every batch
-        // read and sort the whole backlog (80,000 waiting: 3,463 msg/s instead of 5,184; decision 046).
+        // read and sort the whole backlog (80,000 waiting: 3,463 msg/s instead of 5,184; decision 049).
         builder.HasIndex(m => new { m.NextAttemptAt, m.Sequence }, DueMessageQuery.DueIndexName)
             .HasFilter(DueMessageQuery.WaitingFilterSql);
         builder.HasIndex(m => new { m.IntegrationId, m.CreatedAt });

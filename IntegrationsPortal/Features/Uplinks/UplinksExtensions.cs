@@ -19,7 +19,8 @@ public static class UplinksExtensions
     public static IHostApplicationBuilder AddUplinks(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<UplinkOptions>(builder.Configuration.GetSection(UplinkOptions.Section));
+        services.AddOptions<UplinkOptions>().Bind(builder.Configuration.GetSection(UplinkOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UplinkOptions>, UplinkOptionsValidation>();
         AddFormat<HeliumUplinks>(services);
         AddFormat<ThingsStackUplinks>(services);
         AddFormat<ChirpStackUplinks>(services);

@@ -11,7 +11,7 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// connection (the pool hands the same one out again): <c>mmap_size</c>, so reads map the database file
 /// instead of copying pages with a system call each. Under WAL every write by another connection empties
 /// a connection's page cache, so without it a busy portal re-read the same pages through <c>pread</c>
-/// (9 % of the CPU in the delivery benchmark, 2026-12-03; docs/decisions/046).
+/// (9 % of the CPU in the delivery benchmark, 2026-12-03; docs/decisions/049).
 /// </summary>
 internal sealed class SqliteConnectionSettings(long memoryMapBytes) : DbConnectionInterceptor
 {
