@@ -140,9 +140,10 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
 
         // Two PostgreSQL nodes storing the same uplinks (a network's retry reaching the other node) or counting
-        // the same unmapped device wait for each other's rows, and may each hold what the other waits for. The
-        // server then aborts one transaction as a deadlock; that batch is simply written again (its duplicates
-        // now find the other node's committed rows) rather than answering its senders 500.
+        // the same unmapped device wait for each other's rows. A batch takes its rows in one order (see Write),
+        // so neither holds what the other waits for; should the server still abort one transaction (a deadlock
+        // elsewhere, a serialization failure), that batch is written again (its duplicates now find the other
+        // node's committed rows) rather than answering its senders 500.
         private const int Attempts = 5;
 
         public async Task<StoredUplinks[]> WriteAsync(List<Pending> batch, long acceptedAt, List<FedUplink> fed, CancellationToken ct)
@@ -170,12 +171,7 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
 
             await using var transaction = await _db.Database.GetDbConnection().BeginTransactionAsync(ct);
             _statements.Enlist(transaction);
-            var results = new StoredUplinks[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
-            {
-                results[i] = Write(_statements, batch[i], acceptedAt, fed);
-            }
-
+            var results = Write(_statements, batch, acceptedAt, fed);
             await transaction.CommitAsync(ct);
             _checkpoints?.AfterCommit();
             return results;
@@ -312,33 +308,60 @@ public sealed class UplinkStore(IServiceScopeFactory scopes, TimeProvider time, 
         }
     }
 
-    private static StoredUplinks Write(Statements statements, Pending pending, long acceptedAt, List<FedUplink> fed)
+    /// <summary>
+    /// Writes a batch in three passes, each in one order: its uplinks by (integration, dedup key), then the
+    /// unmapped devices' counts by (integration, EUI), then the readings by (device, metric, time). Two
+    /// PostgreSQL nodes writing the same uplinks then take their rows' locks in the same order and never each
+    /// hold what the other waits for. Until 2026-12-03 a batch wrote uplink, count, uplink, count... and every
+    /// run of <c>UplinkWritersOnPostgreSQLTests</c> had PostgreSQL abort one transaction as a deadlock.
+    /// Flows are fed in the order the uplinks arrived, which an ordered destination keeps.
+    /// </summary>
+    private static StoredUplinks[] Write(Statements statements, List<Pending> batch, long acceptedAt, List<FedUplink> fed)
     {
-        var (organizationId, integrationId, uplinks, _) = pending;
-        var stored = 0;
-        foreach (var (uplink, body, readings) in uplinks)
+        var arrived = batch
+            .SelectMany((pending, index) => pending.Uplinks.Select(prepared => (Pending: index, Prepared: prepared)))
+            .Select((uplink, order) => (uplink.Pending, uplink.Prepared, Order: order))
+            .OrderBy(u => batch[u.Pending].IntegrationId).ThenBy(u => u.Prepared.Uplink.DedupKey, StringComparer.Ordinal)
+            .ToList();
+        var stored = new int[batch.Count];
+        var unmapped = new List<(Guid OrganizationId, Guid IntegrationId, string Eui)>();
+        var readings = new List<(Guid OrganizationId, Guid IntegrationId, NewReading Reading, int Order)>();
+        var feeding = new List<(int Order, FedUplink Uplink)>();
+        foreach (var (index, (uplink, body, uplinkReadings), order) in arrived)
         {
+            var (organizationId, integrationId, _, _) = batch[index];
             var resourcePath = statements.MappedPath(integrationId, uplink.DeviceEui);
             if (!statements.Insert(organizationId, integrationId, uplink, body, resourcePath, acceptedAt))
             {
                 continue;
             }
 
-            stored++;
+            stored[index]++;
             if (resourcePath is null)
             {
-                statements.CountUnmapped(organizationId, integrationId, uplink.DeviceEui, acceptedAt);
+                unmapped.Add((organizationId, integrationId, uplink.DeviceEui));
                 continue;
             }
 
-            fed.Add(new FedUplink(organizationId, integrationId, resourcePath, uplink.ReceivedAt, uplink.DedupKey, body));
-            foreach (var reading in readings)
-            {
-                statements.Readings.Write(organizationId, integrationId, reading with { ResourcePath = resourcePath });
-            }
+            feeding.Add((order, new FedUplink(organizationId, integrationId, resourcePath, uplink.ReceivedAt, uplink.DedupKey, body)));
+            readings.AddRange(uplinkReadings.Select(reading => (organizationId, integrationId, reading with { ResourcePath = resourcePath }, order)));
         }
 
-        return new StoredUplinks(stored, uplinks.Count - stored);
+        foreach (var (organizationId, integrationId, eui) in unmapped.OrderBy(u => u.IntegrationId).ThenBy(u => u.Eui, StringComparer.Ordinal))
+        {
+            statements.CountUnmapped(organizationId, integrationId, eui, acceptedAt);
+        }
+
+        // The same reading twice in a batch: the later arrival is written last and kept, as before.
+        foreach (var (organizationId, integrationId, reading, _) in readings
+                     .OrderBy(r => r.Reading.ResourcePath, StringComparer.Ordinal).ThenBy(r => r.Reading.Metric, StringComparer.Ordinal)
+                     .ThenBy(r => r.Reading.Timestamp).ThenBy(r => r.Order))
+        {
+            statements.Readings.Write(organizationId, integrationId, reading);
+        }
+
+        fed.AddRange(feeding.OrderBy(f => f.Order).Select(f => f.Uplink));
+        return batch.Select((pending, index) => new StoredUplinks(stored[index], pending.Uplinks.Count - stored[index])).ToArray();
     }
 
     private sealed record Pending(Guid OrganizationId, Guid IntegrationId, IReadOnlyList<PreparedUplink> Uplinks, TaskCompletionSource<StoredUplinks> Done);
