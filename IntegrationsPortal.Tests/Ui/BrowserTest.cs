@@ -74,12 +74,16 @@ public abstract class BrowserTest(ChromiumFixture chromium) : IAsyncLifetime
     /// Opens the MudSelect <paramref name="select"/> and picks <paramref name="option"/> in its own popover, then
     /// waits for the popover to close. Scoped to the open popover: a popover still closing (an earlier select's)
     /// or a selectable list on the page has options too, and a click on one of those picks nothing (CI saw the
-    /// Places walk's place select stay open on its old value that way).
+    /// Places walk's place select stay open on its old value that way). <paramref name="wholeText"/> false picks
+    /// the option that contains <paramref name="option"/>, for options that show more than a name.
     /// </summary>
-    protected async Task PickOptionAsync(string select, string option)
+    protected async Task PickOptionAsync(string select, string option, bool wholeText = true)
     {
         await ByTestId(select).ClickAsync();
-        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") }).ClickAsync();
+        var text = wholeText
+            ? new LocatorFilterOptions { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") }
+            : new LocatorFilterOptions { HasText = option };
+        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(text).ClickAsync();
         await Assertions.Expect(Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
     }
 

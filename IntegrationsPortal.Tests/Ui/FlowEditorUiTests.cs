@@ -41,13 +41,13 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         await GotoInteractiveAsync($"/flows/{flow}/edit");
 
         await ByTestId("add-source").ClickAsync();
-        await PickAsync("source-ref", "Editor meter");
+        await PickOptionAsync("source-ref", "Editor meter", wholeText: false);
         await ByTestId("add-function").ClickAsync();
         await ByTestId("function-code").FillAsync(Code);
         await ByTestId("add-destination").ClickAsync();
-        await PickAsync("destination-integration", "Editor primary");
+        await PickOptionAsync("destination-integration", "Editor primary", wholeText: false);
         await ByTestId("add-destination").ClickAsync();
-        await PickAsync("destination-integration", "Editor backup");
+        await PickOptionAsync("destination-integration", "Editor backup", wholeText: false);
         await ConnectAsync("source-1", "function-1");
         await ConnectAsync("function-1", "destination-1");
         await ConnectAsync("function-1", "destination-2");
@@ -70,17 +70,10 @@ public sealed class FlowEditorUiTests(ChromiumFixture chromium, SetUpPortalUiFix
         Assert.Equal(3, deployed.Draft.Edges.Count);
     }
 
-    private async Task PickAsync(string select, string option)
-    {
-        await ByTestId(select).ClickAsync();
-        // Scoped to the open popover: the node list's items are options too (a selectable MudList).
-        await Page.Locator(".mud-popover-open").GetByRole(AriaRole.Option).Filter(new() { HasText = option }).ClickAsync();
-    }
-
     private async Task ConnectAsync(string from, string to)
     {
         await ByTestId($"node-{from}").ClickAsync();
-        await PickAsync("connect-to", $"({to})");
+        await PickOptionAsync("connect-to", $"({to})", wholeText: false);
         await ByTestId("connect").ClickAsync();
         await Expect(ByTestId($"connection-{from}-{to}")).ToBeVisibleAsync();
     }
