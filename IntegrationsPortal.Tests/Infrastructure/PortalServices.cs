@@ -92,6 +92,66 @@ public sealed class PortalServices : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> is stored anywhere in the portal's database. SQLite: its file and
+    /// write-ahead log read as bytes (after a checkpoint), so a value in a free page or an index counts too.
+    /// PostgreSQL: every text and JSON column of every table, searched as text.
+    /// </summary>
+    public async Task<bool> StoredAnywhereAsync(string text, CancellationToken ct)
+    {
+        await using var connection = await OpenDatabaseConnectionAsync(ct);
+        if (_directory.Provider == DatabaseProvider.Sqlite)
+        {
+            await using (var checkpoint = connection.CreateCommand())
+            {
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                await checkpoint.ExecuteNonQueryAsync(ct);
+            }
+
+            var needle = System.Text.Encoding.UTF8.GetBytes(text);
+            foreach (var file in new[] { DatabaseFile, DatabaseFile + "-wal" }.Where(File.Exists))
+            {
+                var bytes = await File.ReadAllBytesAsync(file, ct);
+                if (bytes.AsSpan().IndexOf(needle) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var columns = new List<(string Table, string Column)>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = """
+                SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+                """;
+            await using var reader = await list.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (table, column) in columns)
+        {
+            await using var search = connection.CreateCommand();
+            search.CommandText = $"SELECT EXISTS (SELECT 1 FROM \"{table}\" WHERE strpos(\"{column}\"::text, @text) > 0)";
+            var parameter = search.CreateParameter();
+            parameter.ParameterName = "text";
+            parameter.Value = text;
+            search.Parameters.Add(parameter);
+            if (await search.ExecuteScalarAsync(ct) is true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async Task<IScheduler> SchedulerAsync() =>
         await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Accounts;
 
-public sealed class SetupServiceTests : IAsyncLifetime
+public class SetupServiceTests : IAsyncLifetime
 {
     private readonly List<AsyncServiceScope> _scopes = [];
     private PortalServices _portal = default!;
@@ -91,3 +91,6 @@ public sealed class SetupServiceTests : IAsyncLifetime
         return await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
     }
 }
+
+[OnPostgreSQL]
+public sealed class SetupServiceOnPostgreSQLTests : SetupServiceTests;

@@ -12,7 +12,7 @@ namespace IntegrationsPortal.Tests.Features.Delivery;
 /// Email integration marked for alerts, delivered by a real aiosmtpd; Operators and the Email
 /// integration's own recipients do not.
 /// </summary>
-public sealed class AdminAlertTests : IAsyncLifetime
+public class AdminAlertTests : IAsyncLifetime
 {
     private const string PortalUrl = "https://portal.acme.test";
 
@@ -131,30 +131,7 @@ public sealed class AdminAlertTests : IAsyncLifetime
         Assert.False(await StoredAnywhereAsync(token), "The invitation link's token is stored in the database.");
     }
 
-    /// <summary>Whether the text is anywhere in the database: its file and its write-ahead log, read as bytes.</summary>
-    private async Task<bool> StoredAnywhereAsync(string text)
-    {
-        await using (var connection = await _harness.Portal.OpenDatabaseConnectionAsync(TestContext.Current.CancellationToken))
-        {
-            await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-            await checkpoint.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
-
-        var needle = System.Text.Encoding.UTF8.GetBytes(text);
-        foreach (var file in new[] { _harness.Portal.DatabaseFile, _harness.Portal.DatabaseFile + "-wal" }.Where(File.Exists))
-        {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var copy = new MemoryStream();
-            await stream.CopyToAsync(copy, TestContext.Current.CancellationToken);
-            if (copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private Task<bool> StoredAnywhereAsync(string text) => _harness.Portal.StoredAnywhereAsync(text, TestContext.Current.CancellationToken);
 
     /// <summary>An Email integration on the aiosmtpd, made active by the real SMTP verifier.</summary>
     private async Task<Guid> CreateMailAsync(bool alerts)
@@ -174,3 +151,6 @@ public sealed class AdminAlertTests : IAsyncLifetime
     private static string Header(string email, string name) =>
         email.Split('\n').Select(l => l.TrimEnd('\r')).First(l => l.StartsWith(name + ": ", StringComparison.Ordinal))[(name.Length + 2)..];
 }
+
+[OnPostgreSQL]
+public sealed class AdminAlertOnPostgreSQLTests : AdminAlertTests;

@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Tests.Features.Integrations;
 /// An integration's "Created" and "Updated", as the list and the detail page show them: stamped on save
 /// from the portal's clock (docs/decisions/044), here a manual one, so each instant is exact.
 /// </summary>
-public sealed class IntegrationTimestampsTests : IAsyncLifetime
+public class IntegrationTimestampsTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
     private readonly ManualTimeProvider _clock = new(Start);
@@ -81,3 +81,6 @@ public sealed class IntegrationTimestampsTests : IAsyncLifetime
         await action(scope.ServiceProvider.GetRequiredService<IntegrationService>());
     }
 }
+
+[OnPostgreSQL]
+public sealed class IntegrationTimestampsOnPostgreSQLTests : IntegrationTimestampsTests;

@@ -8,7 +8,7 @@ namespace IntegrationsPortal.Tests.Features.Integrations;
 /// Verification as it really runs: the service queues a Quartz job in the persistent store, the
 /// running scheduler fires it, and the verifier calls a fake provider on loopback.
 /// </summary>
-public sealed class VerificationTests : PortalServicesTest
+public class VerificationTests : PortalServicesTest
 {
     private FakeProviders _providers = default!;
 
@@ -198,3 +198,6 @@ public sealed class VerificationTests : PortalServicesTest
     private Task<IntegrationDetail> WaitUntilAsync(Guid id, Func<IntegrationDetail, bool> condition) =>
         Eventually.ReadAsync(() => Portal.Services.GetIntegrationAsync(Acme, id), condition, "the integration to move on");
 }
+
+[OnPostgreSQL]
+public sealed class VerificationOnPostgreSQLTests : VerificationTests;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Platform;
 
-public sealed class PlatformServiceTests : PortalServicesTest
+public class PlatformServiceTests : PortalServicesTest
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -147,3 +147,6 @@ public sealed class SuspendedDeliveryTests
         Assert.Equal(DeliveryStatus.Delivered, (await check.ServiceProvider.GetRequiredService<DeliveryService>().GetAsync(messageId, TestContext.Current.CancellationToken)).Message.Status);
     }
 }
+
+[OnPostgreSQL]
+public sealed class PlatformServiceOnPostgreSQLTests : PlatformServiceTests;

@@ -14,7 +14,7 @@ namespace IntegrationsPortal.Tests.Features.Recipients;
 /// Verifying the numbers of SMS and phone recipient lists by a texted code, against a fake Twilio on
 /// loopback (the code is read off the request it received), on a manual clock.
 /// </summary>
-public sealed class RecipientServiceTests : IAsyncLifetime
+public class RecipientServiceTests : IAsyncLifetime
 {
     private const string Ann = "+14155550101";
     private const string Bob = "+14155550102";
@@ -297,3 +297,6 @@ public sealed class RecipientServiceTests : IAsyncLifetime
             return true;
         });
 }
+
+[OnPostgreSQL]
+public sealed class RecipientServiceOnPostgreSQLTests : RecipientServiceTests;

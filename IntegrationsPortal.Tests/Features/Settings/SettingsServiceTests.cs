@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Settings;
 
-public sealed class SettingsServiceTests : IAsyncLifetime
+public class SettingsServiceTests : IAsyncLifetime
 {
     private PortalServices _portal = default!;
     private Tenant _acme = default!;
@@ -135,3 +135,6 @@ public sealed class SettingsServiceTests : IAsyncLifetime
     private static NewUserInput NewUser(string email, string role) =>
         new() { DisplayName = "New person", Email = email, Role = role, Password = TestPasswords.Strong };
 }
+
+[OnPostgreSQL]
+public sealed class SettingsServiceOnPostgreSQLTests : SettingsServiceTests;
