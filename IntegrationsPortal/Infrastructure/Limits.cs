@@ -12,6 +12,13 @@ public static class Limits
     public const int ErrorMessage = 1000;
 
     /// <summary>
+    /// What an attempt records as its method: an HTTP verb, "SMTP", or MQTT's "PUBLISH QoS 1 retain DUP".
+    /// Was 10 until 2026-12-03: PostgreSQL refused MQTT's attempts, so no MQTT delivery was ever recorded
+    /// there and each was sent again by every run (SQLite does not enforce lengths).
+    /// </summary>
+    public const int AttemptMethod = 40;
+
+    /// <summary>
     /// The one way text is clipped (error columns, audit details, recorded bodies, messages quoted from
     /// a provider): whole when it fits in <paramref name="max"/> characters, else cut so that it and
     /// <paramref name="marker"/> together fit, so a reader sees that something was left out. The cut

@@ -11,7 +11,7 @@ namespace IntegrationsPortal.Tests.Features.Flows;
 /// A destination that names a capability: the routing rules pick the integration when each reading
 /// arrives (real SQLite, real outbox and dispatcher, loopback webhooks), and Deploy checks the node.
 /// </summary>
-public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
+public class FlowCapabilityDestinationTests : IAsyncLifetime
 {
     private FlowTestBed _bed = default!;
     private LoopbackReceiver _a = default!;
@@ -182,3 +182,6 @@ public sealed class FlowCapabilityDestinationTests : IAsyncLifetime
         return Assert.Single((await _bed.FlowsAsync(f => f.GetRunAsync(run.Id))).Steps, s => s.NodeId == nodeId);
     }
 }
+
+[OnPostgreSQL]
+public sealed class FlowCapabilityDestinationOnPostgreSQLTests : FlowCapabilityDestinationTests;

@@ -9,7 +9,7 @@ namespace IntegrationsPortal.Tests.Features.Flows;
 /// A destination node's per-flow parameters, from the deployed flow through the outbox and the real
 /// senders to what the receiver gets: a loopback HTTP receiver, Mosquitto, aiosmtpd.
 /// </summary>
-public sealed class FlowDestinationParameterTests : IAsyncLifetime
+public class FlowDestinationParameterTests : IAsyncLifetime
 {
     private const string Reading = "function transform(m) { return { id: 'm-42', site: 'Hall 1', metric: m.metric, wh: m.value * 1000, text: 'raw' }; }";
     private FlowTestBed _bed = default!;
@@ -105,3 +105,6 @@ public sealed class FlowDestinationParameterTests : IAsyncLifetime
         return _bed.DeployAsync(graph);
     }
 }
+
+[OnPostgreSQL]
+public sealed class FlowDestinationParameterOnPostgreSQLTests : FlowDestinationParameterTests;

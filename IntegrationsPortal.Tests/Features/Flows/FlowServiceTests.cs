@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Flows;
 
 /// <summary>What the flows pages ask of <see cref="FlowService"/>, on a real SQLite file.</summary>
-public sealed class FlowServiceTests : IAsyncLifetime
+public class FlowServiceTests : IAsyncLifetime
 {
     private FlowTestBed _bed = default!;
     private LoopbackReceiver _receiver = default!;
@@ -160,3 +160,6 @@ public sealed class FlowServiceTests : IAsyncLifetime
         Assert.Equal(1, (await _bed.HistoryAsync(flow)).Total);
     }
 }
+
+[OnPostgreSQL]
+public sealed class FlowServiceOnPostgreSQLTests : FlowServiceTests;

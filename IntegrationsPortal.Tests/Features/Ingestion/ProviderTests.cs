@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Ingestion;
 
 /// <summary>Each provider against its fake on loopback: paging, units, and the clear errors that stop a run.</summary>
-public sealed class ProviderTests : IAsyncLifetime
+public class ProviderTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Day = new(2025, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private FakeIngressProviders _fake = default!;
@@ -119,3 +119,6 @@ public sealed class ProviderTests : IAsyncLifetime
         new Dictionary<string, string> { ["base_url"] = _fake.BaseUri.ToString(), ["variables"] = "temperature_2m" },
         new Dictionary<string, string> { ["api_token"] = token }, 1, IntegrationStatus.Active);
 }
+
+[OnPostgreSQL]
+public sealed class ProviderOnPostgreSQLTests : ProviderTests;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Mqtt;
 
 /// <summary>Test send through an MQTT integration, end to end: outbox, Quartz, the sender on MQTTnet, a real Mosquitto, a subscriber.</summary>
-public sealed class MqttDeliveryTests : IAsyncLifetime
+public class MqttDeliveryTests : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new();
     private MosquittoBroker _broker = default!;
@@ -124,3 +124,6 @@ public sealed class MqttDeliveryTests : IAsyncLifetime
     private static Task<DeliveryDetail> WaitUntilSettledAsync(DeliveryService delivery, Guid messageId) => Eventually.ReadAsync(
         () => delivery.GetAsync(messageId), detail => detail.Message.Status is not DeliveryStatus.Pending, $"message {messageId} to settle");
 }
+
+[OnPostgreSQL]
+public sealed class MqttDeliveryOnPostgreSQLTests : MqttDeliveryTests;

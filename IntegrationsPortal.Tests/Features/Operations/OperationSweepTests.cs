@@ -11,7 +11,7 @@ namespace IntegrationsPortal.Tests.Features.Operations;
 /// moves it on. The dispatcher here runs only when the test says, so "the observer never heard of it" is
 /// made exactly, not raced.
 /// </summary>
-public sealed class OperationSweepTests : IAsyncLifetime
+public class OperationSweepTests : IAsyncLifetime
 {
     private DeliveryHarness _harness = default!;
 
@@ -108,3 +108,6 @@ public sealed class OperationSweepTests : IAsyncLifetime
         return await db.Set<Operation>().AsNoTracking().SingleAsync(o => o.Id == id);
     });
 }
+
+[OnPostgreSQL]
+public sealed class OperationSweepOnPostgreSQLTests : OperationSweepTests;

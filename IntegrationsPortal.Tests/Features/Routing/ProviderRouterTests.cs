@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Features.Routing;
 
 /// <summary>Which integration a capability's operations go to, on a real SQLite file (Quartz in standby: nothing verifies by itself).</summary>
-public sealed class ProviderRouterTests : PortalServicesTest
+public class ProviderRouterTests : PortalServicesTest
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -130,3 +130,6 @@ public sealed class ProviderRouterTests : PortalServicesTest
         return await ProviderRouter.RouteAsync(db, capability, excluded is { } e ? [e] : [], Ct);
     }
 }
+
+[OnPostgreSQL]
+public sealed class ProviderRouterOnPostgreSQLTests : ProviderRouterTests;

@@ -418,7 +418,7 @@ public sealed class DeliveryDispatcher(
         At = at,
         Succeeded = outcome.Succeeded,
         Url = outcome.Url is { } url ? Limits.Shorten(url, 2000) : null,
-        Method = outcome.Method,
+        Method = outcome.Method is { } method ? Limits.Shorten(method, Limits.AttemptMethod) : null,
         RequestHeaders = outcome.RequestHeaders,
         RequestBody = outcome.RequestBody,
         StatusCode = outcome.StatusCode,

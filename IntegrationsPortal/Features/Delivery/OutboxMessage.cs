@@ -203,7 +203,7 @@ public sealed class DeliveryAttemptConfiguration : IEntityTypeConfiguration<Deli
     {
         builder.Property(a => a.Trigger).HasConversion<string>().HasMaxLength(20);
         builder.Property(a => a.Url).HasMaxLength(2000);
-        builder.Property(a => a.Method).HasMaxLength(10);
+        builder.Property(a => a.Method).HasMaxLength(Limits.AttemptMethod);
         builder.Property(a => a.ErrorClass).HasMaxLength(50);
         builder.Property(a => a.ErrorMessage).HasMaxLength(Limits.ErrorMessage);
         builder.Property(a => a.Note).HasMaxLength(Limits.ErrorMessage);

@@ -344,8 +344,8 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
                         .HasColumnType("uuid");
 
                     b.Property<string>("Method")
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)");
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<long?>("NextAttemptAt")
                         .HasColumnType("bigint");
