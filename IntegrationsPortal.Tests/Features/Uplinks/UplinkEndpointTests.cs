@@ -155,6 +155,21 @@ public class UplinkEndpointTests(UplinkPortalFixture portal) : IClassFixture<Upl
     }
 
     [Fact]
+    public async Task AnUplinkIdLongerThanTheColumn_Is400WithTheReason_AndNothingIsStored()
+    {
+        var (id, token) = await portal.ActiveIntegrationAsync("http-uplinks");
+        var longId = new string('f', UplinkLimits.DedupKey + 1);
+
+        var response = await portal.PostAsync(id, token, $$$"""{"device": "meter-1", "time": "2026-11-30T12:00:00Z", "id": "{{{longId}}}", "metrics": {"kwh": 1}}""");
+        var fits = await portal.PostAsync(id, token, $$$"""{"device": "meter-1", "time": "2026-11-30T12:00:00Z", "id": "{{{longId[1..]}}}", "metrics": {"kwh": 1}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"longer than {UplinkLimits.DedupKey} characters", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, fits.StatusCode);
+        Assert.Single(await UplinksOfAsync(id));
+    }
+
+    [Fact]
     public async Task BodyOver256KB_Is413_EvenWithoutContentLength()
     {
         var (id, token) = await portal.ActiveIntegrationAsync("http-uplinks");

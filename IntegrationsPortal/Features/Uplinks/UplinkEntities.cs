@@ -102,6 +102,9 @@ public static class UplinkLimits
 
     public const int DeviceEui = 200;
 
+    /// <summary>A network's uplink id, or the device id and frame counter the portal makes one of.</summary>
+    public const int DedupKey = 300;
+
     /// <summary>Decoded payloads with more numeric fields than this keep only the first ones as readings.</summary>
     public const int MetricsPerUplink = 100;
 }
@@ -124,7 +127,7 @@ public sealed class UplinkConfiguration : IEntityTypeConfiguration<Uplink>
     public void Configure(EntityTypeBuilder<Uplink> builder)
     {
         builder.ToTable(TableName);
-        builder.Property(u => u.DedupKey).HasMaxLength(300);
+        builder.Property(u => u.DedupKey).HasMaxLength(UplinkLimits.DedupKey);
         builder.Property(u => u.DeviceEui).HasMaxLength(UplinkLimits.DeviceEui);
         builder.Property(u => u.ResourcePath).HasMaxLength(200);
         // The duplicate check: the insert is ON CONFLICT DO NOTHING on this index.

@@ -31,7 +31,17 @@ public sealed record ParsedUplink(
     double? Rssi,
     double? Snr,
     JsonElement? Decoded,
-    JsonElement Body);
+    JsonElement Body)
+{
+    /// <summary>
+    /// What tells a network's retry of this uplink from a new one. Some networks send it as is (ChirpStack's
+    /// deduplication id, the generic type's "id"), so its length is checked for every format here: PostgreSQL
+    /// refuses a longer one, which failed the whole write batch, and SQLite would have kept it.
+    /// </summary>
+    public string DedupKey { get; init; } = DedupKey.Length <= UplinkLimits.DedupKey
+        ? DedupKey
+        : throw new UplinkRejectedException($"The uplink's id is longer than {UplinkLimits.DedupKey} characters.");
+}
 
 /// <summary>The pushed body is not an uplink of the integration's network; the message says why (400).</summary>
 public sealed class UplinkRejectedException(string reason) : Exception(reason);
