@@ -69,6 +69,9 @@ public sealed class UplinkQueries(IDbContextFactory<PortalDbContext> dbFactory, 
         var thisMinute = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
         var from = thisMinute.AddMinutes(-59).UtcTicks;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Both reads in one snapshot: a push committed between them showed "2 uplinks in the last hour" beside
+        // "Last uplink: none yet" (CI, the panel's PostgreSQL test) until the next refresh.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var uplinks = db.Set<Uplink>().Where(u => u.IntegrationId == integrationId);
         var last = await uplinks.MaxAsync(u => (long?)u.AcceptedAtTicks, ct);
         var counts = await uplinks.Where(u => u.AcceptedAtTicks >= from)
