@@ -1,4 +1,3 @@
-using System.Data.Common;
 using IntegrationsPortal.Features.Delivery;
 using IntegrationsPortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -51,17 +50,7 @@ public class DueIndexTests
 
         await using var command = query.CreateDbCommand();
         command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = (context.IsSqlite() ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + command.CommandText;
-        var plan = new List<string>();
-        await using (DbDataReader reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                plan.Add(reader.GetString(context.IsSqlite() ? 3 : 0));
-            }
-        }
-
-        return string.Join('\n', plan);
+        return await QueryPlan.ExplainAsync(command, context.IsSqlite(), ct);
     }
 }
 

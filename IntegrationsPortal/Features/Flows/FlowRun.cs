@@ -110,7 +110,8 @@ public sealed class FlowRunStepConfiguration : IEntityTypeConfiguration<FlowRunS
         builder.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
         builder.Property(s => s.Error).HasMaxLength(Limits.ErrorMessage);
         builder.Property(s => s.Note).HasMaxLength(Limits.ErrorMessage);
+        // A run's steps are read by their run only (history, debug view); a step names its message, but
+        // nothing looks a step up by it, so that column has no index to keep up at every step written.
         builder.HasIndex(s => s.RunId);
-        builder.HasIndex(s => s.OutboxMessageId);
     }
 }

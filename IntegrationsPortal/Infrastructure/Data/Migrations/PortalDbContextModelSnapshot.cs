@@ -633,8 +633,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations
 
                     b.HasIndex("OrganizationId");
 
-                    b.HasIndex("OutboxMessageId");
-
                     b.HasIndex("RunId");
 
                     b.ToTable("FlowRunStep");

@@ -639,8 +639,6 @@ namespace IntegrationsPortal.Infrastructure.Data.Migrations.PostgreSQL
 
                     b.HasIndex("OrganizationId");
 
-                    b.HasIndex("OutboxMessageId");
-
                     b.HasIndex("RunId");
 
                     b.ToTable("FlowRunStep");
