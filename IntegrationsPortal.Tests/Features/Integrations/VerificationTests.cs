@@ -1,6 +1,7 @@
 using IntegrationsPortal.Features.Integrations;
 using IntegrationsPortal.Features.Integrations.Verification;
 using Microsoft.Extensions.DependencyInjection;
+using Quartz;
 
 namespace IntegrationsPortal.Tests.Features.Integrations;
 
@@ -154,6 +155,24 @@ public class VerificationTests : PortalServicesTest
         }
 
         Assert.Null(await QueuedVerification.NextRunAsync(Portal.Services, id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task QueuingACheckAgain_ReplacesTheWaitingOne_InsteadOfAddingASecond()
+    {
+        // Each queueing used to add a trigger of its own to the job: a check queued twice (the sweep as the
+        // integration was created, say) ran twice, and a retry queued meanwhile ran at once, not 10 s later
+        // ("Attempt 2 failed" a second after the start, seen in CI).
+        var ct = TestContext.Current.CancellationToken;
+        var verification = Portal.Services.GetRequiredService<VerificationScheduler>();
+        var integrationId = Guid.CreateVersion7();
+        await verification.EnqueueAsync(Acme.OrganizationId, integrationId, generation: 1, ct, attempt: 1, delay: TimeSpan.FromHours(1));
+        await verification.EnqueueAsync(Acme.OrganizationId, integrationId, generation: 1, ct, attempt: 2, delay: TimeSpan.FromHours(2));
+
+        var scheduler = await Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(ct);
+        var trigger = Assert.Single(await scheduler.GetTriggersOfJob(VerificationScheduler.JobKeyFor(integrationId), ct));
+        Assert.InRange(trigger.NextFireTimeUtc!.Value - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(119), TimeSpan.FromHours(2));
+        Assert.Equal("2", (await scheduler.GetJobDetail(VerificationScheduler.JobKeyFor(integrationId), ct))!.JobDataMap.GetString(VerifyIntegrationJob.AttemptKey));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ internal static class IngestionJobRunner
 [DisallowConcurrentExecution]
 public sealed class IngestionScheduleJob(
     IDbContextFactory<PortalDbContext> dbFactory, IngestionScheduler ingestion, IngestionEvents events,
-    ExecutingJobs executingJobs, IServiceScopeFactory scopes, TimeProvider time) : IJob
+    QuartzStore quartzStore, IServiceScopeFactory scopes, TimeProvider time) : IJob
 {
     public static readonly JobKey Key = new("ingestion-schedule", "ingestion");
 
@@ -171,7 +171,7 @@ public sealed class IngestionScheduleJob(
             return;
         }
 
-        var executing = await executingJobs.InGroupAsync(IngestionScheduler.PullJobKey(Guid.Empty).Group, ct);
+        var executing = await quartzStore.ExecutingInGroupAsync(IngestionScheduler.PullJobKey(Guid.Empty).Group, ct);
         foreach (var run in running)
         {
             // A pull job queues its run after it is fired: a firing after the run was made is a later pull's.

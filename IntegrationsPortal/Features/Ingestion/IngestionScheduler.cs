@@ -1,3 +1,4 @@
+using IntegrationsPortal.Infrastructure.Jobs;
 using Quartz;
 using TriggerBuilder = Quartz.TriggerBuilder;
 
@@ -26,7 +27,8 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
             .UsingJobData(RunKey, runId.ToString())
             .RequestRecovery()
             .Build();
-        await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
+        // One trigger per run's job: queued again (the sweep after a restart), it still runs once.
+        await scheduler.ScheduleJob(job, [TriggerBuilder.Create().ForJob(job).WithIdentity(JobTriggers.OnlyTriggerOf(job)).StartNow().Build()], ScheduleJobOptions.Replacing, ct);
     }
 
     /// <summary>
@@ -50,8 +52,8 @@ public sealed class IngestionScheduler(ISchedulerFactory schedulers)
             .UsingJobData(OrganizationKey, organizationId.ToString())
             .UsingJobData(IntegrationKey, integrationId.ToString())
             .Build();
-        // One trigger with a fixed key, so a changed schedule replaces the old trigger instead of adding a second.
-        var trigger = TriggerBuilder.Create().ForJob(job).WithIdentity(key.Name, key.Group);
+        // One trigger per job, so a changed schedule replaces the old trigger instead of adding a second.
+        var trigger = TriggerBuilder.Create().ForJob(job).WithIdentity(JobTriggers.OnlyTriggerOf(job));
         await scheduler.ScheduleJob(job, [cron is { Length: > 0 }
             ? trigger.WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)).Build()
             : trigger.StartNow().WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()).Build()], ScheduleJobOptions.Replacing, ct);

@@ -19,12 +19,13 @@ public static class DataExtensions
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IInterceptor, TimestampInterceptor>();
+        builder.Services.AddSingleton<IInterceptor, ColumnLengthCheck>();
         builder.Services.AddSingleton(services => SqliteConnectionSettings.From(services.GetRequiredService<IConfiguration>()));
         // Scoped so each context can take the scope's CurrentUser for the tenant filter.
         builder.Services.AddDbContextFactory<PortalDbContext, PortalDbContextFactory>(
             (services, options) =>
             {
-                // Every interceptor registered as a service: the timestamps above, the audit writer (AddAudit).
+                // Every interceptor registered as a service: the timestamps and length check above, the audit writer (AddAudit).
                 options.AddInterceptors(services.GetServices<IInterceptor>());
                 if (provider == DatabaseProvider.PostgreSQL)
                 {

@@ -107,7 +107,7 @@ public static class PreparedRows
             var mapping = (RelationalTypeMapping)property.GetTypeMapping();
             var parameter = mapping.CreateParameter(command, $"@p{i}", null, property.IsNullable);
             command.Parameters.Add(parameter);
-            return (Getter: property.GetGetter(), mapping.Converter, Parameter: parameter);
+            return (Property: property, MaxLength: ColumnLengthCheck.MaxLength(property), Getter: property.GetGetter(), mapping.Converter, Parameter: parameter);
         }).ToArray();
         var affected = new List<int>();
         var next = 0;
@@ -115,9 +115,15 @@ public static class PreparedRows
         {
             for (var i = 0; i < properties.Count; i++)
             {
-                var (getter, converter, parameter) = columns[next++];
+                var (property, maxLength, getter, converter, parameter) = columns[next++];
                 var value = getter.GetClrValue(row);
-                parameter.Value = (converter is null || value is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+                value = converter is null || value is null ? value : converter.ConvertToProvider(value);
+                if (maxLength is { } max)
+                {
+                    ColumnLengthCheck.Check(property, max, value);
+                }
+
+                parameter.Value = value ?? DBNull.Value;
             }
 
             if (next == columns.Length)

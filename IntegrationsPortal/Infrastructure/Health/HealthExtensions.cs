@@ -1,8 +1,8 @@
 using System.Globalization;
 using IntegrationsPortal.Infrastructure.Data;
+using IntegrationsPortal.Infrastructure.Jobs;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 using Quartz;
 
 namespace IntegrationsPortal.Infrastructure.Health;
@@ -26,12 +26,7 @@ public static class HealthExtensions
             .AddCheck<SchedulerHealthCheck>("scheduler", tags: [ReadyTag]);
         if (builder.Configuration.GetDatabaseProvider() == DatabaseProvider.PostgreSQL)
         {
-            var connectionString = builder.GetPortalConnectionString();
-            checks.Add(new HealthCheckRegistration(
-                "cluster-check-in",
-                services => new ClusterCheckInHealthCheck(services.GetRequiredService<ISchedulerFactory>(), connectionString, services.GetRequiredService<TimeProvider>()),
-                failureStatus: null,
-                tags: [ReadyTag]));
+            checks.AddCheck<ClusterCheckInHealthCheck>("cluster-check-in", tags: [ReadyTag]);
         }
 
         return builder;
@@ -75,33 +70,22 @@ internal sealed class SchedulerHealthCheck(ISchedulerFactory schedulers) : IHeal
 /// other nodes take over the jobs of a node whose check-in is overdue (by one interval and a little),
 /// so a node that cannot check in (its database connection pool exhausted, say) is not ready.
 /// </summary>
-internal sealed class ClusterCheckInHealthCheck(ISchedulerFactory schedulers, string connectionString, TimeProvider time) : IHealthCheck
+internal sealed class ClusterCheckInHealthCheck(ISchedulerFactory schedulers, QuartzStore quartzStore, TimeProvider time) : IHealthCheck
 {
     public const int MissedCheckIns = 3;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT last_checkin_time, checkin_interval FROM qrtz_scheduler_state WHERE sched_name = $1 AND instance_name = $2", connection)
-        {
-            Parameters = { new NpgsqlParameter { Value = scheduler.SchedulerName }, new NpgsqlParameter { Value = scheduler.SchedulerInstanceId } },
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        if (await quartzStore.CheckInAsync(scheduler.SchedulerName, scheduler.SchedulerInstanceId, cancellationToken) is not { } checkIn)
         {
             return HealthCheckResult.Unhealthy("This node has not checked in with the job cluster.");
         }
 
-        // Quartz.NET stores the check-in as UTC ticks and the interval in milliseconds.
-        var lastCheckIn = new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero);
-        var interval = TimeSpan.FromMilliseconds(reader.GetInt64(1));
-        var age = time.GetUtcNow() - lastCheckIn;
-        return age <= interval * MissedCheckIns
+        var age = time.GetUtcNow() - checkIn.At;
+        return age <= checkIn.Interval * MissedCheckIns
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy(string.Create(CultureInfo.InvariantCulture,
-                $"This node last checked in with the job cluster {age.TotalSeconds:0} s ago; it should every {interval.TotalSeconds:0.#} s."));
+                $"This node last checked in with the job cluster {age.TotalSeconds:0} s ago; it should every {checkIn.Interval.TotalSeconds:0.#} s."));
     }
 }

@@ -33,7 +33,7 @@ public static class JobsExtensions
                 store.ProvisionSchema();
             });
         });
-        builder.Services.AddScoped<ExecutingJobs>();
+        builder.Services.AddScoped<QuartzStore>();
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
     }

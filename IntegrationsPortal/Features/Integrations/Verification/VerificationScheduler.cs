@@ -1,3 +1,4 @@
+using IntegrationsPortal.Infrastructure.Jobs;
 using Quartz;
 using TriggerBuilder = Quartz.TriggerBuilder;
 
@@ -21,8 +22,12 @@ public sealed class VerificationScheduler(ISchedulerFactory schedulers, TimeProv
             .UsingJobData(VerifyIntegrationJob.GenerationKey, generation.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .UsingJobData(VerifyIntegrationJob.AttemptKey, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Build();
+        // One trigger per job: a check queued again replaces the waiting one. With a trigger each, a check
+        // queued twice ran twice, and a retry queued while an earlier trigger waited behind the running
+        // check (one at a time) ran at once, not after its delay.
         var trigger = TriggerBuilder.Create()
             .ForJob(job)
+            .WithIdentity(JobTriggers.OnlyTriggerOf(job))
             .StartAt(time.GetUtcNow() + delay)
             .Build();
         await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
