@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace IntegrationsPortal.Infrastructure.Data;
@@ -12,21 +11,8 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// updates and hand-written SQL are not covered. The error names the column and both lengths, never the
 /// value, which may be a secret.
 /// </summary>
-public sealed class ColumnLengthCheck : SaveChangesInterceptor
+public sealed class ColumnLengthCheck : BeforeSaveInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        CheckTracked(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        CheckTracked(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
     /// <summary>The longest text <paramref name="property"/>'s column holds, when it is a bounded text column.</summary>
     public static int? MaxLength(IProperty property) =>
         property.GetMaxLength() is { } max && (property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType) == typeof(string) ? max : null;
@@ -43,7 +29,7 @@ public sealed class ColumnLengthCheck : SaveChangesInterceptor
         }
     }
 
-    private static void CheckTracked(DbContext? db)
+    protected override void BeforeSave(DbContext? db)
     {
         // PostgreSQL checks for itself.
         if (db is null || !db.IsSqlite())

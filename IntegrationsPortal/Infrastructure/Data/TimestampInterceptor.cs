@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace IntegrationsPortal.Infrastructure.Data;
 
@@ -11,26 +10,13 @@ namespace IntegrationsPortal.Infrastructure.Data;
 /// it was for a change nobody made to the row (keys re-wrapped, a job's note). Stateless: one instance
 /// serves every context.
 /// </summary>
-public sealed class TimestampInterceptor(TimeProvider time) : SaveChangesInterceptor
+public sealed class TimestampInterceptor(TimeProvider time) : BeforeSaveInterceptor
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Stamp(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Stamp(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
     /// <summary>Saves a change to <paramref name="entity"/> without moving its <c>UpdatedAt</c>: the change is not one anybody made to it.</summary>
     public static void KeepUpdatedAt(DbContext db, IHasTimestamps entity) =>
         UpdatedAt(db.Entry(entity)).IsModified = true;
 
-    private void Stamp(DbContext? db)
+    protected override void BeforeSave(DbContext? db)
     {
         if (db is null)
         {
