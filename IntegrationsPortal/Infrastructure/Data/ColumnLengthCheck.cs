@@ -20,12 +20,18 @@ public sealed class ColumnLengthCheck : BeforeSaveInterceptor
     /// <summary>Throws when <paramref name="providerValue"/> (as it goes to the database) is longer than <paramref name="max"/>.</summary>
     public static void Check(IProperty property, int max, object? providerValue)
     {
-        // PostgreSQL counts characters, .NET UTF-16 units: only a text with surrogate pairs needs counting again.
-        if (providerValue is string text && text.Length > max && text.EnumerateRunes().Count() > max)
+        if (providerValue is not string text || text.Length <= max)
+        {
+            return;
+        }
+
+        // PostgreSQL counts characters, .NET UTF-16 units: a text with surrogate pairs may still fit.
+        var characters = text.EnumerateRunes().Count();
+        if (characters > max)
         {
             throw new InvalidOperationException(
                 $"{property.DeclaringType.GetTableName() ?? property.DeclaringType.DisplayName()}.{property.GetColumnName()} holds at most {max} characters; " +
-                $"the value written has {text.EnumerateRunes().Count()}.");
+                $"the value written has {characters}.");
         }
     }
 
