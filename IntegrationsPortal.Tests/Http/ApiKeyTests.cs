@@ -44,7 +44,7 @@ public sealed class ApiKeyPortalFixture : IAsyncLifetime
 }
 
 /// <summary>API keys end to end: created by an admin, presented by a program, scoped, limited, revoked, expired.</summary>
-public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiKeyPortalFixture>
+public class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiKeyPortalFixture>
 {
     private const string Unreachable = "http://127.0.0.1:1/hook";
 
@@ -257,3 +257,6 @@ public sealed class ApiKeyTests(ApiKeyPortalFixture portal) : IClassFixture<ApiK
         properties = new Dictionary<string, string> { ["url"] = Unreachable, ["auth"] = "NONE" },
     };
 }
+
+[OnPostgreSQL]
+public sealed class ApiKeyOnPostgreSQLTests(ApiKeyPortalFixture portal) : ApiKeyTests(portal);

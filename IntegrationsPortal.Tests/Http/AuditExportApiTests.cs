@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>The audit trail's CSV export over HTTP: Admins only, the page's filters, RFC 4180 cells.</summary>
 [Collection(SetUpPortalCollection.Name)]
-public sealed class AuditExportApiTests(SetUpPortalFixture portal)
+public class AuditExportApiTests(SetUpPortalFixture portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -51,3 +51,7 @@ public sealed class AuditExportApiTests(SetUpPortalFixture portal)
 
     private static CreateIntegrationInput Named(string name) => IntegrationSeeds.Webhook(name);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class AuditExportApiOnPostgreSQLTests(SetUpPortalFixture portal) : AuditExportApiTests(portal);

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class AuthorizationTests(SetUpPortalFixture portal)
+public class AuthorizationTests(SetUpPortalFixture portal)
 {
     [Theory]
     [InlineData("/")]
@@ -143,3 +143,7 @@ public sealed class AuthorizationTests(SetUpPortalFixture portal)
 
     private sealed record ValidationProblem(Dictionary<string, string[]> Errors);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class AuthorizationOnPostgreSQLTests(SetUpPortalFixture portal) : AuthorizationTests(portal);

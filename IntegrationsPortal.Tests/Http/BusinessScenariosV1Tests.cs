@@ -15,7 +15,7 @@ namespace IntegrationsPortal.Tests.Http;
 /// a step's effect is "operations now go to X", the portal's router is asked directly, and the SMS
 /// scenario ends with operations (/api/v1/operations) delivered by Twilio.
 /// </summary>
-public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
+public class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -132,3 +132,6 @@ public sealed class BusinessScenariosV1Tests(ProgramApiFixture portal) : IClassF
         return (await ProviderRouter.RouteAsync(db, capability, [], Ct))?.Integration.ApiId;
     }
 }
+
+[OnPostgreSQL]
+public sealed class BusinessScenariosV1OnPostgreSQLTests(ProgramApiFixture portal) : BusinessScenariosV1Tests(portal);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class DeliveryApiTests(SetUpPortalFixture portal)
+public class DeliveryApiTests(SetUpPortalFixture portal)
 {
     private async Task<Guid> CreateWebhookAsync(string name)
     {
@@ -78,3 +78,7 @@ public sealed class DeliveryApiTests(SetUpPortalFixture portal)
         Assert.Contains("Idempotency-Key", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class DeliveryApiOnPostgreSQLTests(SetUpPortalFixture portal) : DeliveryApiTests(portal);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>A portal with no users at all, as after the first start.</summary>
-public sealed class FirstRunTests : IAsyncLifetime
+public class FirstRunTests : IAsyncLifetime
 {
     private readonly PortalAppFactory _app = new();
 
@@ -82,3 +82,6 @@ public sealed class FirstRunTests : IAsyncLifetime
         }, TestContext.Current.CancellationToken);
     }
 }
+
+[OnPostgreSQL]
+public sealed class FirstRunOnPostgreSQLTests : FirstRunTests;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class IngestionApiTests(SetUpPortalFixture portal) : IAsyncLifetime
+public class IngestionApiTests(SetUpPortalFixture portal) : IAsyncLifetime
 {
     private FakeIngressProviders _fake = default!;
 
@@ -54,3 +54,7 @@ public sealed class IngestionApiTests(SetUpPortalFixture portal) : IAsyncLifetim
         return id;
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class IngestionApiOnPostgreSQLTests(SetUpPortalFixture portal) : IngestionApiTests(portal);

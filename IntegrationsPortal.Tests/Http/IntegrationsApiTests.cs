@@ -7,7 +7,7 @@ namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>/api/integrations through the whole app: cookie sign-in, policies, problem responses and JSON.</summary>
 [Collection(SetUpPortalCollection.Name)]
-public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
+public class IntegrationsApiTests(SetUpPortalFixture portal)
 {
     // Port 1 on loopback refuses at once, so the background verification never reaches anything.
     private const string Unreachable = "http://127.0.0.1:1/hook";
@@ -239,3 +239,7 @@ public sealed class IntegrationsApiTests(SetUpPortalFixture portal)
 
     private sealed record ValidationProblem(Dictionary<string, string[]> Errors);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class IntegrationsApiOnPostgreSQLTests(SetUpPortalFixture portal) : IntegrationsApiTests(portal);

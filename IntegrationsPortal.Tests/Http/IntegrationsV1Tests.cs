@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>/api/v1/integrations as a tenant's program uses it: the published envelope, ids, paging, errors and lifecycle.</summary>
-public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
+public class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -354,3 +354,6 @@ public sealed class IntegrationsV1Tests(ProgramApiFixture portal) : IClassFixtur
     internal static Task<JsonElement> WaitWhilePendingAsync(HttpClient program, string id) => Eventually.ReadAsync(
         () => GetAsync(program, id), data => data.GetProperty("status").GetString() != "pending_verify", $"integration {id} to leave pending_verify");
 }
+
+[OnPostgreSQL]
+public sealed class IntegrationsV1OnPostgreSQLTests(ProgramApiFixture portal) : IntegrationsV1Tests(portal);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>/v2/integrations as a platform program uses it: int_ ids, published enum values, secrets never returned, 202 actions.</summary>
-public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
+public class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
     private const string Password = "hook-password-S3CRET";
 
@@ -302,3 +302,6 @@ public sealed class IntegrationsV2Tests(ProgramApiFixture portal) : IClassFixtur
         return IntegrationsPortal.Features.Resources.ResourcePath.ForPlace(id);
     }
 }
+
+[OnPostgreSQL]
+public sealed class IntegrationsV2OnPostgreSQLTests(ProgramApiFixture portal) : IntegrationsV2Tests(portal);

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class NameValidationTests(SetUpPortalFixture portal)
+public class NameValidationTests(SetUpPortalFixture portal)
 {
     [Theory]
     [InlineData("Acme\0Energy")]
@@ -61,3 +61,7 @@ public sealed class NameValidationTests(SetUpPortalFixture portal)
 
     private sealed record ValidationProblem(Dictionary<string, string[]> Errors);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class NameValidationOnPostgreSQLTests(SetUpPortalFixture portal) : NameValidationTests(portal);

@@ -13,7 +13,7 @@ using static IntegrationsPortal.Tests.Http.RoutingRulesV1Tests;
 namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>/api/v1/operations as a tenant's program uses it: accepted at once, routed by the rules, delivered by the outbox, polled.</summary>
-public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
+public class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -217,3 +217,6 @@ public sealed class OperationsV1Tests(ProgramApiFixture portal) : IClassFixture<
         return await db.Set<IntegrationsPortal.Features.Operations.Operation>().CountAsync(Ct);
     }
 }
+
+[OnPostgreSQL]
+public sealed class OperationsV1OnPostgreSQLTests(ProgramApiFixture portal) : OperationsV1Tests(portal);

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class PlatformApiTests(SetUpPortalFixture portal)
+public class PlatformApiTests(SetUpPortalFixture portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -86,3 +86,7 @@ public sealed class PlatformApiTests(SetUpPortalFixture portal)
 
     private sealed record CreatedResponse(Guid Id);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class PlatformApiOnPostgreSQLTests(SetUpPortalFixture portal) : PlatformApiTests(portal);

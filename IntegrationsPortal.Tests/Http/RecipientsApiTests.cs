@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class RecipientsApiTests(SetUpPortalFixture portal)
+public class RecipientsApiTests(SetUpPortalFixture portal)
 {
     private const string Number = "+14155550161";
 
@@ -49,3 +49,7 @@ public sealed class RecipientsApiTests(SetUpPortalFixture portal)
         Assert.DoesNotContain(IntegrationSeeds.TwilioToken, list.GetRawText(), StringComparison.Ordinal);
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class RecipientsApiOnPostgreSQLTests(SetUpPortalFixture portal) : RecipientsApiTests(portal);

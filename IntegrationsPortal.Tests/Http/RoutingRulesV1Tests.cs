@@ -6,7 +6,7 @@ using static IntegrationsPortal.Tests.Http.IntegrationsV1Tests;
 namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>Capabilities on /api/v1/integrations and /api/v1/routing-rules as a tenant's program uses them.</summary>
-public sealed class RoutingRulesV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
+public class RoutingRulesV1Tests(ProgramApiFixture portal) : IClassFixture<ProgramApiFixture>
 {
     private static readonly string[] SmsOnly = ["send_sms"];
 
@@ -185,3 +185,6 @@ public sealed class RoutingRulesV1Tests(ProgramApiFixture portal) : IClassFixtur
 
     private static string[] Enabled(JsonElement integration) => [.. integration.GetProperty("enabled_capabilities").EnumerateArray().Select(c => c.GetString()!)];
 }
+
+[OnPostgreSQL]
+public sealed class RoutingRulesV1OnPostgreSQLTests(ProgramApiFixture portal) : RoutingRulesV1Tests(portal);

@@ -8,7 +8,7 @@ namespace IntegrationsPortal.Tests.Http;
 
 /// <summary>A copied session cookie stops working the moment the session is ended, not minutes later.</summary>
 [Collection(SetUpPortalCollection.Name)]
-public sealed class SessionEndTests(SetUpPortalFixture portal)
+public class SessionEndTests(SetUpPortalFixture portal)
 {
     [Fact]
     public async Task CopiedCookie_StopsWorking_RightAfterSignOut()
@@ -129,3 +129,7 @@ public sealed class SessionEndTests(SetUpPortalFixture portal)
         return users.Single(u => u.Email == email).Id;
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class SessionEndOnPostgreSQLTests(SetUpPortalFixture portal) : SessionEndTests(portal);

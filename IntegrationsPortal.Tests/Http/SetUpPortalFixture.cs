@@ -27,3 +27,14 @@ public sealed class SetUpPortalCollection : ICollectionFixture<SetUpPortalFixtur
 {
     public const string Name = "Set-up portal over HTTP";
 }
+
+/// <summary>
+/// The same portal on PostgreSQL, for each HTTP suite's <c>OnPostgreSQL</c> subclass: the suites that touch data run on
+/// both providers (issue 16). A collection of its own, as its fixture is made before any of its classes runs.
+/// </summary>
+[CollectionDefinition(Name)]
+[OnPostgreSQL]
+public sealed class SetUpPortalOnPostgreSQLCollection : ICollectionFixture<SetUpPortalFixture>
+{
+    public const string Name = "Set-up portal over HTTP, on PostgreSQL";
+}

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class SignInAuditTests(SetUpPortalFixture portal)
+public class SignInAuditTests(SetUpPortalFixture portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -55,3 +55,7 @@ public sealed class SignInAuditTests(SetUpPortalFixture portal)
         return await db.AuditEntries.AsNoTracking().Where(where).ToListAsync(Ct);
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class SignInAuditOnPostgreSQLTests(SetUpPortalFixture portal) : SignInAuditTests(portal);

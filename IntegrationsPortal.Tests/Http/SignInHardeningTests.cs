@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class SignInHardeningTests(SetUpPortalFixture portal)
+public class SignInHardeningTests(SetUpPortalFixture portal)
 {
     [Fact]
     public async Task SignIn_WithANonAsciiReturnUrl_LandsOnThePortal_Not500()
@@ -100,3 +100,7 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class SignInHardeningOnPostgreSQLTests(SetUpPortalFixture portal) : SignInHardeningTests(portal);

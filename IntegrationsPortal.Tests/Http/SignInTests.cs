@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class SignInTests(SetUpPortalFixture portal)
+public class SignInTests(SetUpPortalFixture portal)
 {
     [Fact]
     public async Task WrongPassword_ShowsOneVagueError_AndNoCookie()
@@ -85,3 +85,7 @@ public sealed class SignInTests(SetUpPortalFixture portal)
 
     private HttpClient NewClient() => portal.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class SignInOnPostgreSQLTests(SetUpPortalFixture portal) : SignInTests(portal);

@@ -12,7 +12,7 @@ namespace IntegrationsPortal.Tests.Http;
 /// (returned once), returned by rotate, and revealed to Operators on request, each reveal audited.
 /// </summary>
 [Collection(SetUpPortalCollection.Name)]
-public sealed class SigningSecretApiTests(SetUpPortalFixture portal)
+public class SigningSecretApiTests(SetUpPortalFixture portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -58,3 +58,7 @@ public sealed class SigningSecretApiTests(SetUpPortalFixture portal)
         return (await response.Content.ReadFromJsonAsync<SigningSecretOutput>(Ct))!.SigningSecret;
     }
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class SigningSecretApiOnPostgreSQLTests(SetUpPortalFixture portal) : SigningSecretApiTests(portal);

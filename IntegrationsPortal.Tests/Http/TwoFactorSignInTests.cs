@@ -9,7 +9,7 @@ using OtpNet;
 namespace IntegrationsPortal.Tests.Http;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed partial class TwoFactorSignInTests(SetUpPortalFixture portal)
+public partial class TwoFactorSignInTests(SetUpPortalFixture portal)
 {
     [Fact]
     public async Task RightPassword_WithAWrongCode_DoesNotSignIn_ButTheRightCodeDoes()
@@ -63,3 +63,7 @@ public sealed partial class TwoFactorSignInTests(SetUpPortalFixture portal)
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class TwoFactorSignInOnPostgreSQLTests(SetUpPortalFixture portal) : TwoFactorSignInTests(portal);

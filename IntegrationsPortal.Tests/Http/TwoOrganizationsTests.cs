@@ -13,7 +13,7 @@ namespace IntegrationsPortal.Tests.Http;
 /// user in both sees each only while switched to it.
 /// </summary>
 [Collection(SetUpPortalCollection.Name)]
-public sealed class TwoOrganizationsTests(SetUpPortalFixture portal)
+public class TwoOrganizationsTests(SetUpPortalFixture portal)
 {
     private const string Unreachable = "http://127.0.0.1:1/hook";
 
@@ -446,3 +446,7 @@ public sealed class TwoOrganizationsTests(SetUpPortalFixture portal)
             .Distinct()
             .ToList();
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class TwoOrganizationsOnPostgreSQLTests(SetUpPortalFixture portal) : TwoOrganizationsTests(portal);

@@ -8,15 +8,19 @@ namespace IntegrationsPortal.Tests.Infrastructure;
 /// Runs a test class's tests on PostgreSQL instead of SQLite: put it on a subclass of a suite
 /// (<c>[OnPostgreSQL] public sealed class XOnPostgreSQLTests : XTests;</c>) and every portal its tests
 /// start gets a fresh PostgreSQL database, dropped afterwards. Needs <see cref="PostgresTestDatabase.EnvironmentVariable"/>.
+/// A collection's shared portal is made before any of its classes runs, so a collection definition carries
+/// the attribute too when its fixture is to be on PostgreSQL (<see cref="Http.SetUpPortalOnPostgreSQLCollection"/>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class OnPostgreSQLAttribute : Attribute
 {
-    /// <summary>The provider of the test that is running: PostgreSQL when its class carries this attribute.</summary>
-    public static DatabaseProvider ProviderOfCurrentTest() =>
-        (TestContext.Current.TestClass as IXunitTestClass)?.Class.IsDefined(typeof(OnPostgreSQLAttribute), inherit: false) == true
-            ? DatabaseProvider.PostgreSQL
-            : DatabaseProvider.Sqlite;
+    /// <summary>The provider of the test that is running: PostgreSQL when its class, or its collection's definition, carries this attribute.</summary>
+    public static DatabaseProvider ProviderOfCurrentTest()
+    {
+        var context = TestContext.Current;
+        var marked = (context.TestClass as IXunitTestClass)?.Class ?? (context.TestCollection as IXunitTestCollection)?.CollectionDefinition;
+        return marked?.IsDefined(typeof(OnPostgreSQLAttribute), inherit: false) == true ? DatabaseProvider.PostgreSQL : DatabaseProvider.Sqlite;
+    }
 }
 
 /// <summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Audit;
 
-public sealed class CredentialUseCounterTests : PortalServicesTest
+public class CredentialUseCounterTests : PortalServicesTest
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -44,3 +44,6 @@ public sealed class CredentialUseCounterTests : PortalServicesTest
             .GroupBy(c => c.Purpose).Select(g => new { g.Key, Count = g.Sum(c => c.Count) }).ToDictionaryAsync(g => g.Key, g => g.Count, Ct);
     }
 }
+
+[OnPostgreSQL]
+public sealed class CredentialUseCounterOnPostgreSQLTests : CredentialUseCounterTests;

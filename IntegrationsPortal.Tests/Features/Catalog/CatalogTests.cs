@@ -99,7 +99,7 @@ public sealed class CatalogDataTests
     }
 }
 
-public sealed class CatalogServiceTests : PortalServicesTest
+public class CatalogServiceTests : PortalServicesTest
 {
     [Fact]
     public void EveryAddableType_HasItsVerifierRegistered()
@@ -201,3 +201,6 @@ public sealed class CatalogServiceTests : PortalServicesTest
         await db.SaveChangesAsync();
     }
 }
+
+[OnPostgreSQL]
+public sealed class CatalogServiceOnPostgreSQLTests : CatalogServiceTests;

@@ -49,7 +49,7 @@ public sealed class SixtyIntegrations : IAsyncLifetime
     };
 }
 
-public sealed class IntegrationListTests(SixtyIntegrations data) : IClassFixture<SixtyIntegrations>
+public class IntegrationListTests(SixtyIntegrations data) : IClassFixture<SixtyIntegrations>
 {
     private const int Count = SixtyIntegrations.Count;
     private static readonly List<(string Name, string Type, bool Disabled)> Seeded = SixtyIntegrations.Seeded;
@@ -176,3 +176,6 @@ public sealed class IntegrationListTests(SixtyIntegrations data) : IClassFixture
         return await scope.ServiceProvider.GetRequiredService<IntegrationQueries>().ListAsync(query, TestContext.Current.CancellationToken);
     }
 }
+
+[OnPostgreSQL]
+public sealed class IntegrationListOnPostgreSQLTests(SixtyIntegrations data) : IntegrationListTests(data);

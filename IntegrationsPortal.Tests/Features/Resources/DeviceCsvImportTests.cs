@@ -3,7 +3,7 @@ using IntegrationsPortal.Features.Resources;
 namespace IntegrationsPortal.Tests.Features.Resources;
 
 /// <summary>Device imports are all or nothing; each row meets the form's rules (<see cref="DeviceRulesTests"/>).</summary>
-public sealed class DeviceCsvImportTests : ResourcesTestBed
+public class DeviceCsvImportTests : ResourcesTestBed
 {
     [Fact]
     public async Task DeviceImport_WithOneBadRow_WritesNothing_AndReportsTheRow()
@@ -46,3 +46,6 @@ public sealed class DeviceCsvImportTests : ResourcesTestBed
         Assert.All(devices, d => Assert.Equal("vehicle", d.DeviceTypeKey));
     }
 }
+
+[OnPostgreSQL]
+public sealed class DeviceCsvImportOnPostgreSQLTests : DeviceCsvImportTests;

@@ -6,7 +6,7 @@ namespace IntegrationsPortal.Tests.Features.Resources;
 /// The device form (and the API behind it) and the CSV import check a device by the same rules: the
 /// same bad value gets the same message, the import only adds the line it is on.
 /// </summary>
-public sealed class DeviceRulesTests : ResourcesTestBed
+public class DeviceRulesTests : ResourcesTestBed
 {
     /// <summary>Name, type, serial number and external ids (';'-separated) of a device with exactly one problem.</summary>
     public static TheoryData<string, string, string, string> BadDevices => new()
@@ -43,3 +43,6 @@ public sealed class DeviceRulesTests : ResourcesTestBed
         Assert.Equal(["First"], (await r.Devices.ListDevicesAsync(site, Ct)).Select(d => d.Name));
     }
 }
+
+[OnPostgreSQL]
+public sealed class DeviceRulesOnPostgreSQLTests : DeviceRulesTests;

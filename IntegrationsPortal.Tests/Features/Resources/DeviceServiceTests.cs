@@ -3,7 +3,7 @@ using IntegrationsPortal.Features.Resources;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
-public sealed class DeviceServiceTests : ResourcesTestBed
+public class DeviceServiceTests : ResourcesTestBed
 {
     private static readonly Guid Integration = Guid.CreateVersion7();
 
@@ -61,3 +61,6 @@ public sealed class DeviceServiceTests : ResourcesTestBed
         Assert.Contains(await operatorScope.Devices.ListDeviceTypesAsync(Ct), t => t.Key == "inverter");
     }
 }
+
+[OnPostgreSQL]
+public sealed class DeviceServiceOnPostgreSQLTests : DeviceServiceTests;

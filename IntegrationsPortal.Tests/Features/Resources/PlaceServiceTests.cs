@@ -3,7 +3,7 @@ using IntegrationsPortal.Features.Resources;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
-public sealed class PlaceServiceTests : ResourcesTestBed
+public class PlaceServiceTests : ResourcesTestBed
 {
     private static readonly Guid Integration = Guid.CreateVersion7();
 
@@ -171,3 +171,6 @@ public sealed class PlaceServiceTests : ResourcesTestBed
         Assert.Equal(["Acme site"], (await a.Places.GetTreeAsync(Ct)).Select(p => p.Name));
     }
 }
+
+[OnPostgreSQL]
+public sealed class PlaceServiceOnPostgreSQLTests : PlaceServiceTests;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
-public sealed class ResourceMappingServiceTests : ResourcesTestBed
+public class ResourceMappingServiceTests : ResourcesTestBed
 {
     private static readonly Guid Utility = Guid.CreateVersion7();   // meters, each mapped once
     private static readonly Guid Weather = Guid.CreateVersion7();   // places, many station codes each
@@ -230,3 +230,6 @@ public sealed class ResourceMappingServiceTests : ResourcesTestBed
 
     private static MappingInput Input(string externalId, string path) => new() { ExternalId = externalId, ResourcePath = path };
 }
+
+[OnPostgreSQL]
+public sealed class ResourceMappingServiceOnPostgreSQLTests : ResourceMappingServiceTests;

@@ -2,7 +2,7 @@ using IntegrationsPortal.Features.Resources;
 
 namespace IntegrationsPortal.Tests.Features.Resources;
 
-public sealed class ResourcePathServiceTests : ResourcesTestBed
+public class ResourcePathServiceTests : ResourcesTestBed
 {
     [Fact]
     public async Task Validate_EachPathForm_IsValid_AndNamesTheResource()
@@ -137,8 +137,14 @@ public sealed class ResourcePathServiceTests : ResourcesTestBed
 
         var bySerial = await r.Paths.SearchAsync("sn-77", ct: Ct);
         var meters = await r.Paths.SearchAsync("boiler", new ResourceFilter(false, ["meter"]), ct: Ct);
+        var north = await r.Paths.SearchAsync("NORTH", ct: Ct);
 
+        // Ignoring case on both providers: PostgreSQL's LIKE respects it (TextSearch).
         Assert.Equal(["Boiler meter"], bySerial.Select(x => x.Name));
         Assert.Equal(["Boiler meter"], meters.Select(x => x.Name));
+        Assert.Equal(["North site"], north.Select(x => x.Name));
     }
 }
+
+[OnPostgreSQL]
+public sealed class ResourcePathServiceOnPostgreSQLTests : ResourcePathServiceTests;

@@ -5,7 +5,7 @@ using IntegrationsPortal.Tests.Http;
 namespace IntegrationsPortal.Tests.Features.Resources;
 
 [Collection(SetUpPortalCollection.Name)]
-public sealed class ResourcesApiTests(SetUpPortalFixture portal)
+public class ResourcesApiTests(SetUpPortalFixture portal)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -90,3 +90,7 @@ public sealed class ResourcesApiTests(SetUpPortalFixture portal)
 
     private sealed record CheckResponse(bool IsValid, string Message);
 }
+
+[Collection(SetUpPortalOnPostgreSQLCollection.Name)]
+[OnPostgreSQL]
+public sealed class ResourcesApiOnPostgreSQLTests(SetUpPortalFixture portal) : ResourcesApiTests(portal);

@@ -27,7 +27,8 @@ public sealed class IntegrationQueries(CurrentUser currentUser, IDbContextFactor
         var integrations = db.Set<Integration>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            integrations = integrations.Where(i => EF.Functions.Like(i.Name, $"%{EscapeLike(query.Search.Trim())}%", "\\"));
+            var pattern = TextSearch.Containing(query.Search);
+            integrations = integrations.WhereIgnoringCase(db, i => EF.Functions.Like(i.Name, pattern, TextSearch.Escape));
         }
 
         var typeKeys = CatalogData.Types
@@ -87,7 +88,4 @@ public sealed class IntegrationQueries(CurrentUser currentUser, IDbContextFactor
         (_, false) => query.OrderBy(i => i.CreatedAt),
         _ => query.OrderByDescending(i => i.CreatedAt),
     };
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

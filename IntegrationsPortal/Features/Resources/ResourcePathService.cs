@@ -67,22 +67,21 @@ public sealed class ResourcePathService(CurrentUser currentUser, IDbContextFacto
     {
         currentUser.Demand(PortalPermission.View, "search resources");
         accepts ??= ResourceFilter.Any;
-        // SQLite's LIKE ignores case for ASCII; the term's own wildcards are escaped.
-        var pattern = "%" + (text ?? "").Trim().Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        var pattern = TextSearch.Containing(text ?? "");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var places = await PlaceIndex.LoadAsync(db, ct);
         var types = (await DeviceTypeDefaults.EnsureAsync(db, ct)).ToDictionary(t => t.Id);
         var results = new List<ResourceInfo>();
         if (accepts.Places)
         {
-            var matches = await db.Set<Place>().AsNoTracking().Where(p => EF.Functions.Like(p.Name, pattern, "\\"))
+            var matches = await db.Set<Place>().AsNoTracking().WhereIgnoringCase(db, p => EF.Functions.Like(p.Name, pattern, TextSearch.Escape))
                 .OrderBy(p => p.Name).Take(take).Select(p => p.Id).ToListAsync(ct);
             results.AddRange(matches.Select(id => DescribePlace(places, id)));
         }
 
         var devices = await db.Set<Device>().AsNoTracking()
-            .Where(d => EF.Functions.Like(d.Name, pattern, "\\") || (d.SerialNumber != null && EF.Functions.Like(d.SerialNumber, pattern, "\\")))
+            .WhereIgnoringCase(db, d => EF.Functions.Like(d.Name, pattern, TextSearch.Escape)
+                || (d.SerialNumber != null && EF.Functions.Like(d.SerialNumber, pattern, TextSearch.Escape)))
             .OrderBy(d => d.Name).Take(take * 2).ToListAsync(ct);
         results.AddRange(devices
             .Where(d => accepts.Accepts(ResourceKind.Device, types[d.DeviceTypeId].Key))
